@@ -1,0 +1,9 @@
+// The autograd namespace: cr.autograd.grad, .Function, .functional, .gradcheck, .detectAnomaly.
+
+export { backward, grad, type GradOptions, type BackwardOptions } from "./backward.js";
+export { Function, FunctionCtx } from "./function.js";
+export { gradcheck, gradgradcheck, type GradcheckOptions } from "./gradcheck.js";
+export { detectAnomaly } from "./anomaly.js";
+export { Node, AccumulateGrad, type Edge } from "./node.js";
+export { observe, type Observer, type ForwardEvent, type BackwardEvent } from "./observe.js";
+export * as functional from "./functional.js";

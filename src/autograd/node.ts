@@ -1,0 +1,147 @@
+// Graph nodes. Every recorded op leaves one Node on its output(s): the backward rule, the
+// tensors it saved (with their versions), and edges to the nodes of its inputs. Leaves that
+// require grad are reached through an AccumulateGrad node, as in PyTorch.
+
+import type { DType } from "../tensor/dtype.js";
+import type { GradHook, Tensor } from "../tensor/tensor.js";
+import { fmtShape } from "../tensor/shape.js";
+
+/** Where a gradient goes: a node and which of its outputs it is the gradient of. */
+export interface Edge {
+  node: Node;
+  outputNr: number;
+}
+
+/** Shape and dtype of a tensor the node consumed or produced (for zero grads and reductions). */
+export interface TensorMeta {
+  shape: readonly number[];
+  dtype: DType;
+}
+
+let anomalyMode = false;
+let seqCounter = 0;
+
+/** @internal switches anomaly mode (see autograd/anomaly.ts). */
+export function setAnomalyMode(on: boolean): boolean {
+  const prev = anomalyMode;
+  anomalyMode = on;
+  return prev;
+}
+
+/** True inside detectAnomaly. */
+export function isAnomalyEnabled(): boolean {
+  return anomalyMode;
+}
+
+/** A tensor saved for backward, with the version it had when saved. */
+export class SavedTensor {
+  private tensor: Tensor | null;
+  private readonly version: number;
+  constructor(
+    tensor: Tensor,
+    private readonly owner: Node,
+    private readonly index: number,
+  ) {
+    this.tensor = tensor;
+    this.version = tensor._version;
+  }
+  /** The saved tensor; throws if it was freed or modified in place since. */
+  unpack(): Tensor {
+    const t = this.tensor;
+    if (t === null) {
+      throw new Error(
+        `${this.owner.name}: trying to backward through the graph a second time (or to read saved tensors after they ` +
+          `were freed). Saved tensors are freed after backward; pass { retainGraph: true } to the first backward.`,
+      );
+    }
+    if (t._version !== this.version) {
+      throw new Error(
+        `${this.owner.name}: one of the tensors needed for gradient computation has been modified by an in-place ` +
+          `operation: saved tensor ${this.index} of shape ${fmtShape(t.shape)} is at version ${t._version}; expected ` +
+          `version ${this.version}. Use an out-of-place op, or .clone() before modifying it.`,
+      );
+    }
+    return t;
+  }
+  /** Drops the reference so the buffer can be collected. */
+  release(): void {
+    this.tensor = null;
+  }
+}
+
+/** The backward function of a node: gradients of its outputs in, gradients of its inputs out. */
+export type BackwardFn = (gradOutputs: Tensor[]) => (Tensor | null | undefined)[];
+
+/** A node of the backward graph. */
+export class Node {
+  /** Creation order; the engine runs ready nodes latest-first, as PyTorch does. */
+  readonly seq = seqCounter++;
+  /** Saved tensors, unpacked on use by the backward rule. */
+  saved: SavedTensor[] = [];
+  /** Hooks on the gradient of each output, run before this node's backward (tensor hooks, retainGrad). */
+  preHooks = new Map<number, GradHook[]>();
+  /** Hooks run after backward with (gradInputs, gradOutputs). */
+  postHooks: ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] = [];
+  /** Where the forward op was called, recorded in anomaly mode. */
+  readonly stack?: string;
+  /** Free-form data that observers (explain/) attach: op name, attrs, module path. */
+  meta: Record<string, unknown> = {};
+
+  constructor(
+    /** PyTorch-style name, e.g. 'MulBackward'. */
+    readonly name: string,
+    /** One edge per input; null where the input needs no gradient. */
+    readonly next: (Edge | null)[],
+    /** Shapes and dtypes of the inputs, to reduce broadcast gradients and cast back. */
+    readonly inputMeta: (TensorMeta | null)[],
+    /** Shapes and dtypes of the outputs, to build zero gradients for unused outputs. */
+    readonly outputMeta: TensorMeta[],
+    readonly backward: BackwardFn,
+  ) {
+    if (anomalyMode) this.stack = new Error().stack?.split("\n").slice(3).join("\n");
+  }
+
+  /** The (node, outputNr) pairs of this node's inputs, as PyTorch's next_functions. */
+  get nextFunctions(): [Node | null, number][] {
+    return this.next.map((e) => (e ? [e.node, e.outputNr] : [null, 0]));
+  }
+
+  /** Saves tensors for backward and returns accessors for them. */
+  save(tensors: Tensor[]): SavedTensor[] {
+    const out = tensors.map((t, i) => new SavedTensor(t, this, this.saved.length + i));
+    this.saved.push(...out);
+    return out;
+  }
+
+  /** Frees saved tensors after a backward without retainGraph. */
+  release(): void {
+    for (const s of this.saved) s.release();
+  }
+
+  /** Registers a hook on the gradient of output `outputNr`. */
+  addPreHook(outputNr: number, hook: GradHook): () => void {
+    const list = this.preHooks.get(outputNr) ?? [];
+    list.push(hook);
+    this.preHooks.set(outputNr, list);
+    return () => list.splice(list.indexOf(hook) >>> 0, 1);
+  }
+}
+
+/** The sink of a leaf tensor: accumulates incoming gradients into `variable.grad`. */
+export class AccumulateGrad extends Node {
+  constructor(readonly variable: Tensor) {
+    super("AccumulateGrad", [], [], [{ shape: variable.shape, dtype: variable.dtype }], () => []);
+  }
+}
+
+/** The AccumulateGrad node of a leaf, created once and cached on it. */
+export function accumulatorOf(leaf: Tensor): Node {
+  return (leaf._accumulator ??= new AccumulateGrad(leaf));
+}
+
+/** The edge a gradient for `t` flows along, or null when t needs none. */
+export function edgeOf(t: Tensor): Edge | null {
+  if (t.gradFn) return { node: t.gradFn, outputNr: t.outputNr };
+  if (t.requiresGrad) return { node: accumulatorOf(t), outputNr: 0 };
+  return null;
+}

@@ -1,0 +1,106 @@
+// The reference backend: pure TypeScript over typed arrays, float64-capable, runs wherever
+// JavaScript does. It is the living spec every faster backend is tested against.
+
+import { allocArray, type DType, type TypedArray } from "../../tensor/dtype.js";
+import { contiguousStrides, numelOf, type Shape } from "../../tensor/shape.js";
+import { contiguousOf, copyView } from "./copy.js";
+import type { Handle, Kernels } from "../kernels.js";
+import { binaryRun, unaryRun } from "./elementwise.js";
+import { coalesce, forEachRow } from "./strided.js";
+import { matmulInto } from "./matmul.js";
+import { reduceRows } from "./reduce.js";
+
+const arr = (h: Handle) => h as TypedArray;
+
+function indexAt(idx: TypedArray, at: number, size: number, op: string, dim: number): number {
+  let v = idx[at]!;
+  if (v < 0) v += size;
+  if (v < 0 || v >= size) {
+    throw new RangeError(`${op}: index ${idx[at]} is out of bounds for dimension ${dim} with size ${size}`);
+  }
+  return v;
+}
+
+/** The reference kernels. */
+export const referenceKernels = {
+  name: "js",
+  alloc: (dtype: DType, size: number) => allocArray(dtype, size),
+  upload(dtype: DType, data: ArrayLike<number>) {
+    const out = allocArray(dtype, data.length);
+    if (dtype === "bool") for (let i = 0; i < data.length; i++) out[i] = data[i] ? 1 : 0;
+    else out.set(data);
+    return out;
+  },
+  readSync: (h: Handle) => arr(h).slice(),
+  read: (h: Handle) => Promise.resolve(arr(h).slice()),
+  fill(h: Handle, _dtype: DType, offset: number, n: number, value: number) {
+    arr(h).fill(value, offset, offset + n);
+  },
+  copy: copyView,
+  unary(op, x, out) {
+    const o = arr(out);
+    const xs = arr(x.handle);
+    const walk = coalesce(x.shape, [x.strides, contiguousStrides(x.shape)]);
+    const s = walk.strides[0]!.at(-1)!;
+    forEachRow(walk, [x.offset, 0], (off, n) => unaryRun(op, xs, off[0]!, s, o, off[1]!, n));
+  },
+  binary(op, a, b, out) {
+    const o = arr(out);
+    const [as, bs] = [arr(a.handle), arr(b.handle)];
+    const walk = coalesce(a.shape, [a.strides, b.strides, contiguousStrides(a.shape)]);
+    const [sa, sb] = [walk.strides[0]!.at(-1)!, walk.strides[1]!.at(-1)!];
+    forEachRow(walk, [a.offset, b.offset, 0], (off, n) =>
+      binaryRun(op, as, off[0]!, sa, bs, off[1]!, sb, o, off[2]!, n),
+    );
+  },
+  where(cond, a, b, out) {
+    const o = arr(out);
+    const [cs, as, bs] = [arr(cond.handle), arr(a.handle), arr(b.handle)];
+    const walk = coalesce(a.shape, [cond.strides, a.strides, b.strides, contiguousStrides(a.shape)]);
+    const [sc, sa, sb] = [0, 1, 2].map((v) => walk.strides[v]!.at(-1)!) as [number, number, number];
+    forEachRow(walk, [cond.offset, a.offset, b.offset, 0], (off, n) => {
+      let [c, i, j, k] = off as [number, number, number, number];
+      for (const end = k + n; k < end; k++, c += sc, i += sa, j += sb) o[k] = cs[c] ? as[i]! : bs[j]!;
+    });
+  },
+  reduce(op, x, nReduce, out) {
+    const { a, off } = contiguousOf(x);
+    const inner = numelOf(x.shape.slice(x.shape.length - nReduce));
+    reduceRows(op, a, off, inner, arr(out));
+  },
+  matmul(a, b, out) {
+    matmulInto(a, b, arr(out));
+  },
+  gather(x, dim, index, out) {
+    const xs = arr(x.handle);
+    const is = arr(index.handle);
+    const o = arr(out);
+    const size = x.shape[dim]!;
+    // walk index's shape; x is addressed with its own strides at every dim but `dim`
+    const xStrides = x.strides.map((s, d) => (d === dim ? 0 : s));
+    const walk = coalesce(index.shape, [index.strides, xStrides, contiguousStrides(index.shape)]);
+    if (index.shape.length !== x.shape.length) throw new RangeError("gather: index must have as many dims as input");
+    const [si, sx] = [walk.strides[0]!.at(-1)!, walk.strides[1]!.at(-1)!];
+    const step = x.strides[dim]!;
+    forEachRow(walk, [index.offset, x.offset, 0], (off, n) => {
+      let [i, xo, k] = off as [number, number, number];
+      for (const end = k + n; k < end; k++, i += si, xo += sx)
+        o[k] = xs[xo + indexAt(is, i, size, "gather", dim) * step]!;
+    });
+  },
+  scatterAdd(dst, dstShape: Shape, dim, index, src) {
+    const d = arr(dst);
+    const is = arr(index.handle);
+    const ss = arr(src.handle);
+    const size = dstShape[dim]!;
+    const dStrides = contiguousStrides(dstShape).map((s, k) => (k === dim ? 0 : s));
+    const step = contiguousStrides(dstShape)[dim]!;
+    const walk = coalesce(index.shape, [index.strides, src.strides, dStrides]);
+    const [si, sс, sd] = [0, 1, 2].map((v) => walk.strides[v]!.at(-1)!) as [number, number, number];
+    forEachRow(walk, [index.offset, src.offset, 0], (off, n) => {
+      let [i, s, o] = off as [number, number, number];
+      for (let k = 0; k < n; k++, i += si, s += sс, o += sd)
+        d[o + indexAt(is, i, size, "scatterAdd", dim) * step]! += ss[s]!;
+    });
+  },
+} satisfies Kernels;

@@ -1,0 +1,106 @@
+// The kernel interface: everything a backend must do, and nothing about gradients. A backend
+// owns its memory; tensors hold an opaque `Handle` it gave out. Ops describe inputs as strided
+// views (broadcasting = stride 0), and outputs are always fresh contiguous buffers unless a
+// kernel says otherwise.
+
+import type { DType, TypedArray } from "../tensor/dtype.js";
+import type { Shape } from "../tensor/shape.js";
+
+/** A backend's buffer; its contents are only reachable through the backend. */
+export type Handle = unknown;
+
+/** A strided window onto a buffer. */
+export interface View {
+  readonly handle: Handle;
+  readonly dtype: DType;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** Elementwise functions of one argument. */
+export const unaryOps = [
+  "neg",
+  "exp",
+  "log",
+  "log1p",
+  "expm1",
+  "sqrt",
+  "rsqrt",
+  "abs",
+  "sign",
+  "sin",
+  "cos",
+  "tan",
+  "tanh",
+  "sigmoid",
+  "relu",
+  "reciprocal",
+  "erf",
+  "floor",
+  "ceil",
+  "round",
+  "isnan",
+  "isfinite",
+  "logicalNot",
+  "square",
+] as const;
+/** Name of a unary kernel. */
+export type UnaryOp = (typeof unaryOps)[number];
+
+/** Elementwise functions of two arguments. */
+export const binaryOps = [
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "maximum",
+  "minimum",
+  "eq",
+  "ne",
+  "lt",
+  "le",
+  "gt",
+  "ge",
+  "logicalAnd",
+  "logicalOr",
+  "atan2",
+  "remainder",
+] as const;
+/** Name of a binary kernel. */
+export type BinaryOp = (typeof binaryOps)[number];
+
+/** Reductions over trailing dimensions. */
+export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin";
+
+/** The kernels every backend implements; the reference backend is typed `satisfies Kernels`. */
+export interface Kernels {
+  readonly name: string;
+  /** A zero-filled buffer of `size` elements. */
+  alloc(dtype: DType, size: number): Handle;
+  /** A buffer holding a copy of `data` converted to `dtype`. */
+  upload(dtype: DType, data: ArrayLike<number>): Handle;
+  /** A copy of the whole buffer as a typed array of `dtype`. */
+  readSync(handle: Handle, dtype: DType): TypedArray;
+  /** Asynchronous read; the only form a GPU backend must offer. */
+  read(handle: Handle, dtype: DType): Promise<TypedArray>;
+  /** Fills `n` elements starting at `offset` with `value`. */
+  fill(handle: Handle, dtype: DType, offset: number, n: number, value: number): void;
+  /** Copies `src` into `dst` element by element (same shape), converting dtype as needed. */
+  copy(src: View, dst: View): void;
+  /** out[i] = op(x[i]) with `out` contiguous of x's shape. */
+  unary(op: UnaryOp, x: View, out: Handle, outDtype: DType): void;
+  /** out[i] = op(a[i], b[i]); a and b are already broadcast to the same shape. */
+  binary(op: BinaryOp, a: View, b: View, out: Handle, outDtype: DType): void;
+  /** out[i] = cond[i] ? a[i] : b[i], all three broadcast to one shape. */
+  where(cond: View, a: View, b: View, out: Handle, outDtype: DType): void;
+  /** Reduces the last `nReduce` dims of x into contiguous `out` (argmax/argmin: int32 flat index over those dims). */
+  reduce(op: ReduceOp, x: View, nReduce: number, out: Handle, outDtype: DType): void;
+  /** Batched matrix product: a [...B, M, K] @ b [...B, K, N] -> contiguous out [...B, M, N]. */
+  matmul(a: View, b: View, out: Handle, dtype: DType): void;
+  /** out[..i..] = x[.. index[..i..] along dim ..]; out has index's shape. */
+  gather(x: View, dim: number, index: View, out: Handle): void;
+  /** dst (contiguous, shape dstShape)[.. index along dim ..] += src[..]. */
+  scatterAdd(dst: Handle, dstShape: Shape, dim: number, index: View, src: View): void;
+}

@@ -1,0 +1,115 @@
+// defineOp: one declaration per primitive. The forward computes the result's shape and calls
+// kernels; the declaration names what to save; the backward rule is written with public
+// differentiable ops, so recording the backward (createGraph) gives higher-order gradients.
+
+import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
+import { edgeOf, isAnomalyEnabled, Node, type SavedTensor } from "../autograd/node.js";
+import { observers } from "../autograd/observe.js";
+import { isFloat } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+/** What a backward rule gets: the saved inputs (by position), the saved output, the attributes. */
+export interface OpCtx<A> {
+  readonly inputs: readonly Tensor[];
+  readonly output: Tensor;
+  readonly attrs: A;
+}
+
+/** The declaration of a primitive op. */
+export interface OpDef<A> {
+  /** The op's public name in lower camel case, e.g. 'logSoftmax'. */
+  name: string;
+  /** Name of its graph node; defaults to e.g. 'MulBackward'. */
+  gradName?: string;
+  /** Shape/dtype rule and kernel call; runs without recording, so it may call other ops. */
+  forward(inputs: Tensor[], attrs: A): Tensor;
+  /** Which inputs (by position) and whether the output are needed by `backward`. */
+  save?: { inputs?: number[]; output?: boolean };
+  /** Gradient of each input given the output's gradient; the engine sums broadcast dims away. */
+  backward?(grad: Tensor, ctx: OpCtx<A>): (Tensor | null | undefined)[];
+}
+
+/** Every primitive, by name: the one list of ops, derived from the declarations. */
+export const opRegistry = new Map<string, OpDef<never>>();
+
+/** The default node name: 'mul' -> 'MulBackward'. */
+export function gradNameOf(name: string): string {
+  return `${name[0]!.toUpperCase()}${name.slice(1)}Backward`;
+}
+
+/** A declared op: tensors and attributes in, one tensor out, recorded when grad mode is on. */
+export type OpFn<A> = (inputs: Tensor[], attrs: A) => Tensor;
+
+/** Declares a primitive and returns its autograd-aware implementation. */
+export function defineOp<A = undefined>(def: OpDef<A>): OpFn<A> {
+  if (opRegistry.has(def.name)) throw new Error(`defineOp: '${def.name}' is declared twice`);
+  opRegistry.set(def.name, def as unknown as OpDef<never>);
+  const gradName = def.gradName ?? gradNameOf(def.name);
+  return (inputs, attrs) => {
+    const output = runForward(() => def.forward(inputs, attrs));
+    let node: Node | null = null;
+    if (def.backward && isGradEnabled() && isFloat(output.dtype) && inputs.some((t) => t.requiresGrad)) {
+      node = record(def, gradName, inputs, attrs, output);
+    }
+    if (isAnomalyEnabled() && depth === 0) checkForward(def.name, inputs, output);
+    if (observers.length && depth === 0)
+      for (const o of observers) o.forward?.({ op: def.name, inputs, output, attrs, node });
+    return output;
+  };
+}
+
+let depth = 0;
+
+/**
+ * Runs a forward without recording, so forwards may be written with other ops; nested ops are
+ * hidden from observers, which see each declared op once.
+ */
+function runForward(fn: () => Tensor): Tensor {
+  depth++;
+  try {
+    return noGrad(fn);
+  } finally {
+    depth--;
+  }
+}
+
+function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, output: Tensor): Node {
+  const savedInputs: (SavedTensor | undefined)[] = [];
+  let savedOutput: SavedTensor | undefined;
+  const rule = def.backward!;
+  const node = new Node(
+    gradName,
+    inputs.map(edgeOf),
+    inputs.map((t) => (t.requiresGrad ? { shape: t.shape, dtype: t.dtype } : null)),
+    [{ shape: output.shape, dtype: output.dtype }],
+    ([g]) => {
+      const ctx: OpCtx<A> = {
+        inputs: savedInputs.map((s) => s?.unpack()) as Tensor[],
+        output: savedOutput?.unpack() as Tensor,
+        attrs,
+      };
+      return rule(g!, ctx);
+    },
+  );
+  for (const i of def.save?.inputs ?? []) savedInputs[i] = node.save([inputs[i]!])[0];
+  output.gradFn = node;
+  output.outputNr = 0;
+  if (def.save?.output) savedOutput = node.save([output])[0];
+  node.meta.op = def.name;
+  return node;
+}
+
+function hasNaN(t: Tensor): boolean {
+  if (!isFloat(t.dtype)) return false;
+  for (const v of t.dataSync()) if (v !== v) return true;
+  return false;
+}
+
+function checkForward(name: string, inputs: Tensor[], output: Tensor): void {
+  if (hasNaN(output) && !inputs.some(hasNaN)) {
+    throw new Error(
+      `detectAnomaly: op '${name}' produced NaN in its output of shape [${output.shape.join(", ")}] ` +
+        `from inputs without NaN.\n${new Error().stack?.split("\n").slice(3).join("\n")}`,
+    );
+  }
+}

@@ -1,0 +1,199 @@
+// Indexing and joining: gather/scatterAdd (each the other's gradient), cat and pad (whose
+// gradients are slices), and the composites built on them.
+
+import { kernels } from "../backend/registry.js";
+import { fmtShape, normDim } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { defineOp } from "./define.js";
+import { castRaw, cloneRaw, fullRaw, type Operand, resultType, viewOf, zerosRaw } from "./raw.js";
+import { where } from "./where.js";
+
+function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, other?: Tensor): void {
+  if (index.dtype !== "int32") throw new TypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
+  if (index.ndim !== x.ndim) {
+    throw new RangeError(
+      `${op}: index ${fmtShape(index.shape)} must have as many dims as the input ${fmtShape(x.shape)}`,
+    );
+  }
+  index.shape.forEach((s, d) => {
+    if (d !== dim && s > x.shape[d]!) {
+      throw new RangeError(
+        `${op}: index ${fmtShape(index.shape)} is larger than the input ${fmtShape(x.shape)} at dim ${d}`,
+      );
+    }
+    if (other && s !== other.shape[d]) {
+      throw new RangeError(
+        `${op}: index ${fmtShape(index.shape)} and src ${fmtShape(other.shape)} must have the same shape`,
+      );
+    }
+  });
+}
+
+const gatherOp = defineOp<{ dim: number }>({
+  name: "gather",
+  forward: ([x, index], { dim }) => {
+    checkIndex("gather", x!, dim, index!);
+    const out = zerosRaw(index!.shape, x!.dtype);
+    if (out.numel()) kernels().gather(x!._view(), dim, index!._view(), out.storage.handle);
+    return out;
+  },
+  save: { inputs: [0, 1] },
+  // gather's gradient scatters back, adding where an index repeats (the copy gate again)
+  backward: (g, { inputs: [x, index], attrs: { dim } }) => [
+    scatterAdd(fullRaw(x!.shape, 0, g.dtype), dim, index!, g),
+    null,
+  ],
+});
+
+/** out[i][j] = x[i][index[i][j]] for dim 1 (torch.gather). */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  return gatherOp([x, index], { dim: normDim("gather", dim, x.ndim) });
+}
+
+const scatterAddOp = defineOp<{ dim: number }>({
+  name: "scatterAdd",
+  forward: ([x, index, src], { dim }) => {
+    checkIndex("scatterAdd", x!, dim, index!, src!);
+    const dt = resultType([x!, src!]);
+    const out = cloneRaw(castRaw(x!, dt));
+    if (index!.numel())
+      kernels().scatterAdd(out.storage.handle, out.shape, dim, index!._view(), castRaw(src!, dt)._view());
+    return out;
+  },
+  save: { inputs: [1] },
+  backward: (g, { inputs: [, index], attrs: { dim } }) => [g, null, g.gather(dim, index!)],
+});
+
+/** A copy of x with src added at the positions index names along dim (torch.scatter_add). */
+export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  return scatterAddOp([x, index, src], { dim: normDim("scatterAdd", dim, x.ndim) });
+}
+
+/** The entries of `index` (1-D int32) along `dim`. */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = normDim("indexSelect", dim, x.ndim);
+  if (index.ndim > 1) throw new RangeError(`indexSelect: index must be 1-D, got shape ${fmtShape(index.shape)}`);
+  const n = index.numel();
+  const outShape = x.shape.map((s, i) => (i === d ? n : s));
+  const idxShape = x.shape.map((_, i) => (i === d ? n : 1));
+  return gather(x, d, index.reshape(idxShape).expand(outShape));
+}
+
+/** x with `value` where mask is true. */
+export function maskedFill(x: Tensor, mask: Tensor, value: Operand): Tensor {
+  if (mask.dtype !== "bool") throw new TypeError(`maskedFill: mask must be a bool tensor, got ${mask.dtype}`);
+  return where(mask, value, x);
+}
+
+const catOp = defineOp<{ dim: number; sizes: number[] }>({
+  name: "cat",
+  forward: (xs, { dim }) => {
+    const first = xs[0]!;
+    const dt = resultType(xs);
+    xs.forEach((t, k) => {
+      if (t.ndim !== first.ndim || t.shape.some((s, d) => d !== dim && s !== first.shape[d])) {
+        throw new RangeError(
+          `cat: tensor ${k} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} except in dim ${dim}`,
+        );
+      }
+    });
+    const shape = [...first.shape];
+    shape[dim] = xs.reduce((n, t) => n + t.shape[dim]!, 0);
+    const out = zerosRaw(shape, dt);
+    let at = 0;
+    for (const t of xs) {
+      const part = viewOf(out, t.shape, out.strides, at * out.strides[dim]!);
+      if (t.numel()) kernels().copy(t._view(), part._view());
+      at += t.shape[dim]!;
+    }
+    return out;
+  },
+  // cat's gradient is the matching slice for each input
+  backward: (g, { attrs: { dim, sizes } }) => {
+    let at = 0;
+    return sizes.map((s) => g.slice(dim, at, (at += s)));
+  },
+});
+
+/** Concatenates tensors along an existing dim. */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (!tensors.length) throw new RangeError("cat: expects a non-empty list of tensors");
+  const d = normDim("cat", dim, tensors[0]!.ndim);
+  return catOp([...tensors], { dim: d, sizes: tensors.map((t) => t.shape[d] ?? 0) });
+}
+
+/** Stacks tensors of equal shape along a new dim. */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (!tensors.length) throw new RangeError("stack: expects a non-empty list of tensors");
+  const first = tensors[0]!;
+  tensors.forEach((t, k) => {
+    if (t.shape.length !== first.ndim || t.shape.some((s, i) => s !== first.shape[i])) {
+      throw new RangeError(`stack: tensor ${k} has shape ${fmtShape(t.shape)}, expected ${fmtShape(first.shape)}`);
+    }
+  });
+  const d = normDim("stack", dim, first.ndim + 1);
+  return cat(
+    tensors.map((t) => t.unsqueeze(d)),
+    d,
+  );
+}
+
+/** Splits into pieces of `size` (the last may be smaller) or of the listed sizes, along `dim`. */
+export function split(x: Tensor, size: number | readonly number[], dim = 0): Tensor[] {
+  const d = normDim("split", dim, x.ndim);
+  const n = x.shape[d]!;
+  const sizesList = typeof size === "number" ? piecesOf(n, size) : [...size];
+  if (sizesList.reduce((a, b) => a + b, 0) !== n) {
+    throw new RangeError(`split: sizes ${fmtShape(sizesList)} do not add up to ${n}, the size of dim ${dim}`);
+  }
+  let at = 0;
+  return sizesList.map((s) => x.narrow(d, (at += s) - s, s));
+}
+
+function piecesOf(n: number, size: number): number[] {
+  if (!(size > 0)) throw new RangeError(`split: size must be positive, got ${size}`);
+  const out: number[] = [];
+  for (let at = 0; at < n; at += size) out.push(Math.min(size, n - at));
+  return out.length ? out : [0];
+}
+
+/** Splits into `chunks` nearly equal pieces along `dim` (torch.chunk). */
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  const d = normDim("chunk", dim, x.ndim);
+  return split(x, Math.ceil(x.shape[d]! / chunks), d);
+}
+
+const padOp = defineOp<{ pads: number[]; value: number }>({
+  name: "constantPad",
+  forward: ([x], { pads, value }) => {
+    const shape = x!.shape.map((s, d) => s + pads[2 * d]! + pads[2 * d + 1]!);
+    const out = fullRaw(shape, value, x!.dtype);
+    const offset = x!.shape.reduce((o, _, d) => o + pads[2 * d]! * out.strides[d]!, 0);
+    if (x!.numel()) kernels().copy(x!._view(), viewOf(out, x!.shape, out.strides, offset)._view());
+    return out;
+  },
+  backward: (g, { attrs: { pads } }) => {
+    let r = g;
+    g.shape.forEach((s, d) => (r = r.slice(d, pads[2 * d]!, s - pads[2 * d + 1]!)));
+    return [r];
+  },
+});
+
+/**
+ * Pads with a constant. `pads` lists (before, after) pairs starting from the LAST dim, as in
+ * torch.nn.functional.pad: [left, right, top, bottom, …].
+ */
+export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
+  if (pads.length % 2 || pads.length / 2 > x.ndim) {
+    throw new RangeError(`pad: needs pairs for at most ${x.ndim} dims, got ${pads.length} values`);
+  }
+  if (pads.some((p) => !Number.isInteger(p) || p < 0))
+    throw new RangeError(`pad: pads must be non-negative integers, got ${fmtShape(pads)}`);
+  const perDim = new Array<number>(2 * x.ndim).fill(0);
+  for (let k = 0; k < pads.length / 2; k++) {
+    const d = x.ndim - 1 - k;
+    perDim[2 * d] = pads[2 * k]!;
+    perDim[2 * d + 1] = pads[2 * k + 1]!;
+  }
+  return padOp([x], { pads: perDim, value });
+}

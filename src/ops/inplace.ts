@@ -1,0 +1,85 @@
+// In-place ops (trailing underscore). Each computes its out-of-place twin, writes the result into
+// the tensor's own storage and bumps the shared version counter, so any saved copy of the old
+// values is detected at backward time. When recording, the tensor takes over the twin's graph
+// node, so gradients still flow through it.
+
+import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
+import { kernels } from "../backend/registry.js";
+import { promoteTypes } from "../tensor/dtype.js";
+import { fmtShape, sameShape } from "../tensor/shape.js";
+import { defaultGenerator, type Generator } from "../tensor/random.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { broadcastView, wrap } from "./raw.js";
+
+/** Overwrites self's elements with `value` (broadcast to self's shape) and bumps the version. */
+export function writeInto(self: Tensor, value: Tensor, op: string): void {
+  if (!sameShape(value.shape, self.shape)) {
+    const ok =
+      value.ndim <= self.ndim && value.shape.every((s, i) => s === 1 || s === self.shape[self.ndim - value.ndim + i]);
+    if (!ok)
+      throw new RangeError(
+        `${op}: result of shape ${fmtShape(value.shape)} does not fit in-place into ${fmtShape(self.shape)}`,
+      );
+  }
+  if (self.numel()) kernels().copy(broadcastView(value, self.shape), self._view());
+  self.storage.version++;
+}
+
+/**
+ * Runs `compute` (the out-of-place twin) and stores its result in self. Refuses leaves that
+ * require grad while recording, as PyTorch does.
+ */
+export function inplace(self: Tensor, op: string, compute: (current: Tensor) => Tensor): Tensor {
+  const recording = isGradEnabled();
+  if (recording && self.isLeaf && self.requiresGrad) {
+    throw new Error(
+      `${op}: a leaf tensor that requires grad is being used in an in-place operation; ` +
+        `wrap the update in cr.noGrad(() => …) or use the out-of-place ${op.slice(0, -1)}`,
+    );
+  }
+  if (!recording) {
+    const result = compute(self);
+    checkCast(op, self, result);
+    writeInto(self, result, op);
+    return self;
+  }
+  // NOTE: compute from a copy of the old values, so rules that saved them are not invalidated
+  const result = compute(self.requiresGrad ? self.clone() : noGrad(() => self.clone()));
+  checkCast(op, self, result);
+  if (!result.requiresGrad) {
+    writeInto(self, result, op);
+    return self;
+  }
+  if (self._base && self._base.requiresGrad) {
+    throw new Error(
+      `${op}: in-place ops on a view of a tensor that requires grad are not supported while recording; ` +
+        `use the out-of-place ${op.slice(0, -1)} (e.g. via cr.cat or cr.where)`,
+    );
+  }
+  writeInto(self, result, op);
+  self.gradFn = result.gradFn;
+  self.outputNr = result.outputNr;
+  return self;
+}
+
+function checkCast(op: string, self: Tensor, result: Tensor): void {
+  if (promoteTypes(self.dtype, result.dtype) !== self.dtype) {
+    throw new TypeError(`${op}: result type ${result.dtype} cannot be stored in a ${self.dtype} tensor in place`);
+  }
+}
+
+/** Fills self with uniform samples from [low, high). */
+export function uniform_(self: Tensor, low = 0, high = 1, generator: Generator = defaultGenerator): Tensor {
+  return fillFrom(self, "uniform_", () => low + (high - low) * generator.uniform());
+}
+
+/** Fills self with normal samples N(mean, std²). */
+export function normal_(self: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
+  return fillFrom(self, "normal_", () => mean + std * generator.normal());
+}
+
+function fillFrom(self: Tensor, op: string, draw: () => number): Tensor {
+  const data = new Float64Array(self.numel());
+  for (let i = 0; i < data.length; i++) data[i] = draw();
+  return inplace(self, op, () => wrap(kernels().upload(self.dtype, data), self.dtype, self.shape));
+}

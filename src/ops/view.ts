@@ -1,0 +1,284 @@
+// Shape ops. Views (view, permute, expand, slice) share storage and only change strides; their
+// backward rules undo the geometry. Copies (contiguous, clone, to, flip) make new buffers.
+
+import { type DType } from "../tensor/dtype.js";
+import { fmtShape, inferShape, normDim, normDims, viewStrides } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { kernels } from "../backend/registry.js";
+import { defineOp, type OpFn } from "./define.js";
+import { castRaw, cloneRaw, viewOf, zerosRaw } from "./raw.js";
+
+const viewOp = defineOp<{ shape: number[] }>({
+  name: "view",
+  forward: ([x], { shape }) => {
+    const strides = viewStrides(x!.shape, x!.strides, shape);
+    if (!strides) {
+      throw new RangeError(
+        `view: shape ${fmtShape(shape)} is not compatible with the input's size and strides ` +
+          `(shape ${fmtShape(x!.shape)}, strides ${fmtShape(x!.strides)}); use .reshape(), which copies when needed`,
+      );
+    }
+    return viewOf(x!, shape, strides, x!.offset);
+  },
+  save: { inputs: [0] },
+  backward: (g, { inputs: [x] }) => [g.reshape(x!.shape)],
+});
+
+/** A view with a new shape (one dim may be -1); fails if the layout does not allow it. */
+export function view(x: Tensor, shape: readonly number[]): Tensor {
+  return viewOp([x], { shape: inferShape("view", shape, x.numel()) });
+}
+
+/** A tensor with a new shape: a view when the layout allows, else a copy. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const s = inferShape("reshape", shape, x.numel());
+  if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
+  if (viewStrides(x.shape, x.strides, s)) return viewOp([x], { shape: s });
+  return viewOp([contiguous(x)], { shape: s });
+}
+
+const permuteOp = defineOp<{ dims: number[] }>({
+  name: "permute",
+  forward: ([x], { dims }) =>
+    viewOf(
+      x!,
+      dims.map((d) => x!.shape[d]!),
+      dims.map((d) => x!.strides[d]!),
+      x!.offset,
+    ),
+  backward: (g, { attrs: { dims } }) => {
+    const inverse = new Array<number>(dims.length);
+    dims.forEach((d, i) => (inverse[d] = i));
+    return [g.permute(...inverse)];
+  },
+});
+
+/** Reorders dims: out.shape[i] = x.shape[dims[i]]. */
+export function permute(x: Tensor, ...dims: number[]): Tensor {
+  const flat = dims.length === 1 && Array.isArray(dims[0]) ? (dims[0] as unknown as number[]) : dims;
+  const nd = flat.map((d) => normDim("permute", d, x.ndim));
+  if (nd.length !== x.ndim || new Set(nd).size !== nd.length) {
+    throw new RangeError(
+      `permute: dims ${fmtShape(flat)} are not a permutation of the ${x.ndim} dims of shape ${fmtShape(x.shape)}`,
+    );
+  }
+  return permuteOp([x], { dims: nd });
+}
+
+/** Swaps two dims. */
+export function transpose(x: Tensor, d0: number, d1: number): Tensor {
+  const a = normDim("transpose", d0, x.ndim);
+  const b = normDim("transpose", d1, x.ndim);
+  if (a === b) return x;
+  const dims = x.shape.map((_, i) => i);
+  [dims[a], dims[b]] = [b, a];
+  return permuteOp([x], { dims });
+}
+
+const expandOp = defineOp<{ shape: number[] }>({
+  name: "expand",
+  forward: ([x], { shape }) => {
+    const lead = shape.length - x!.ndim;
+    const strides = shape.map((s, i) => {
+      if (i < lead) return 0;
+      const d = x!.shape[i - lead]!;
+      if (d === s) return x!.strides[i - lead]!;
+      if (d === 1) return 0;
+      throw new RangeError(
+        `expand: cannot expand shape ${fmtShape(x!.shape)} to ${fmtShape(shape)} (dim ${i} is ${d}, not 1)`,
+      );
+    });
+    return viewOf(x!, shape, strides, x!.offset);
+  },
+  // the engine sums the gradient back over the expanded dims (expand is a copy gate)
+  backward: (g) => [g],
+});
+
+/** A broadcast view (-1 keeps a dim); no data is copied. */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  const lead = shape.length - x.ndim;
+  if (lead < 0)
+    throw new RangeError(`expand: target ${fmtShape(shape)} has fewer dims than the input ${fmtShape(x.shape)}`);
+  const s = shape.map((d, i) => (d === -1 ? (i < lead ? -1 : x.shape[i - lead]!) : d));
+  if (s.some((d) => d < 0))
+    throw new RangeError(`expand: -1 is not allowed for new leading dims in ${fmtShape(shape)}`);
+  if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
+  return expandOp([x], { shape: s });
+}
+
+interface SliceAttrs {
+  dim: number;
+  start: number;
+  end: number;
+  step: number;
+  inputShape: readonly number[];
+}
+
+const sliceOp: OpFn<SliceAttrs> = defineOp<SliceAttrs>({
+  name: "slice",
+  forward: ([x], { dim, start, end, step }) => {
+    const shape = [...x!.shape];
+    shape[dim] = Math.max(0, Math.ceil((end - start) / step));
+    const strides = [...x!.strides];
+    strides[dim] = x!.strides[dim]! * step;
+    return viewOf(x!, shape, strides, x!.offset + (shape[dim] ? start * x!.strides[dim]! : 0));
+  },
+  backward: (g, { attrs }) => [sliceBackwardOp([g], attrs)],
+});
+
+const sliceBackwardOp: OpFn<SliceAttrs> = defineOp<SliceAttrs>({
+  name: "sliceBackward",
+  gradName: "SliceBackwardBackward",
+  // scatters the slice's gradient into zeros of the input's shape
+  forward: ([g], { dim, start, step, inputShape }) => {
+    const out = zerosRaw(inputShape, g!.dtype);
+    const strides = [...out.strides];
+    strides[dim] = out.strides[dim]! * step;
+    const window = viewOf(out, g!.shape, strides, g!.shape[dim] ? start * out.strides[dim]! : 0);
+    kernels().copy(g!._view(), window._view());
+    return out;
+  },
+  backward: (gg, { attrs }) => [sliceOp([gg], attrs)],
+});
+
+/** Elements start, start+step, … < end along `dim` (Python slice semantics, negatives count from the end). */
+export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
+  const d = normDim("slice", dim, x.ndim);
+  const n = x.shape[d]!;
+  if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
+  const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+  const s = clampIdx(start);
+  const e = Math.max(clampIdx(end ?? n), s);
+  if (s === 0 && e === n && step === 1) return x;
+  return sliceOp([x], { dim: d, start: s, end: e, step, inputShape: x.shape });
+}
+
+/** `length` elements of `dim` starting at `start`. */
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  const d = normDim("narrow", dim, x.ndim);
+  const n = x.shape[d]!;
+  const s = start < 0 ? start + n : start;
+  if (s < 0 || length < 0 || s + length > n) {
+    throw new RangeError(`narrow: start ${start} and length ${length} are out of range for dim ${dim} of size ${n}`);
+  }
+  return slice(x, d, s, s + length);
+}
+
+/** The sub-tensor at `index` of `dim`, with that dim removed. */
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  const d = normDim("select", dim, x.ndim);
+  const n = x.shape[d]!;
+  if (!Number.isInteger(index) || index < -n || index >= n) {
+    throw new RangeError(`select: index ${index} is out of range for dim ${dim} of size ${n}`);
+  }
+  const i = index < 0 ? index + n : index;
+  return squeeze(sliceOp([x], { dim: d, start: i, end: i + 1, step: 1, inputShape: x.shape }), d);
+}
+
+/** Inserts a size-1 dim at `dim`. */
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normDim("unsqueeze", dim, x.ndim + 1);
+  const shape = [...x.shape];
+  shape.splice(d, 0, 1);
+  return reshape(x, shape);
+}
+
+/** Removes size-1 dims (all, or those listed). */
+export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+  const dims = dim === undefined ? x.shape.map((_, i) => i) : normDims("squeeze", dim, x.ndim);
+  const shape = x.shape.filter((s, i) => !(s === 1 && dims.includes(i)));
+  return reshape(x, shape);
+}
+
+/** Merges dims start..end into one. */
+export function flatten(x: Tensor, start = 0, end = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normDim("flatten", start, x.ndim);
+  const e = normDim("flatten", end, x.ndim);
+  if (s > e) throw new RangeError(`flatten: start dim ${start} comes after end dim ${end}`);
+  const merged = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
+  return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
+}
+
+/** Splits `dim` into `sizes`. */
+export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  const d = normDim("unflatten", dim, x.ndim);
+  const inner = inferShape("unflatten", sizes, x.shape[d]!);
+  return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
+}
+
+const contiguousOp = defineOp<undefined>({
+  name: "contiguous",
+  gradName: "CloneBackward",
+  forward: ([x]) => cloneRaw(x!),
+  backward: (g) => [g],
+});
+
+/** x itself if already contiguous, else a contiguous copy. */
+export function contiguous(x: Tensor): Tensor {
+  return x.isContiguous() ? x : contiguousOp([x], undefined);
+}
+
+const cloneOp = defineOp<undefined>({
+  name: "clone",
+  forward: ([x]) => cloneRaw(x!),
+  backward: (g) => [g],
+});
+
+/** A copy with its own storage; gradients flow through it. */
+export function clone(x: Tensor): Tensor {
+  return cloneOp([x], undefined);
+}
+
+const toOp = defineOp<{ dtype: DType }>({
+  name: "to",
+  gradName: "ToCopyBackward",
+  forward: ([x], { dtype }) => castRaw(x!, dtype),
+  // the engine casts the gradient back to the input's dtype
+  backward: (g) => [g],
+});
+
+/** A copy converted to `dtype` (x itself when it already has it). */
+export function to(x: Tensor, dtype: DType): Tensor {
+  return x.dtype === dtype ? x : toOp([x], { dtype });
+}
+
+const flipOp = defineOp<{ dims: number[] }>({
+  name: "flip",
+  forward: ([x], { dims }) => {
+    let offset = x!.offset;
+    const strides = x!.strides.map((s, d) => {
+      if (!dims.includes(d)) return s;
+      offset += (x!.shape[d]! - 1) * s;
+      return -s;
+    });
+    return cloneRaw(viewOf(x!, x!.shape, strides, x!.shape.includes(0) ? x!.offset : offset));
+  },
+  backward: (g, { attrs: { dims } }) => [g.flip(dims)],
+});
+
+/** Reverses the order of elements along `dims` (a copy, as in PyTorch). */
+export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
+  return flipOp([x], { dims: normDims("flip", dims, x.ndim) });
+}
+
+/** Repeats the tensor along each dim: out.shape[i] = shape[i] · reps[i] (torch.Tensor.repeat). */
+export function repeat(x: Tensor, ...reps: number[]): Tensor {
+  const r = reps.length === 1 && Array.isArray(reps[0]) ? (reps[0] as unknown as number[]) : reps;
+  if (r.length < x.ndim) {
+    throw new RangeError(`repeat: ${r.length} repeat counts given for a ${x.ndim}-d tensor; need at least ${x.ndim}`);
+  }
+  const shape = [...new Array<number>(r.length - x.ndim).fill(1), ...x.shape];
+  const interleaved = shape.flatMap((s) => [1, s]);
+  const expanded = shape.flatMap((s, i) => [r[i]!, s]);
+  return reshape(
+    expand(reshape(x, interleaved), expanded),
+    shape.map((s, i) => s * r[i]!),
+  );
+}
+
+/** Like repeat, but fewer reps than dims are padded with 1s at the front (torch.tile). */
+export function tile(x: Tensor, ...reps: number[]): Tensor {
+  const r = reps.length === 1 && Array.isArray(reps[0]) ? (reps[0] as unknown as number[]) : reps;
+  return repeat(x, ...new Array<number>(Math.max(0, x.ndim - r.length)).fill(1), ...r);
+}

@@ -1,0 +1,174 @@
+// Creating tensors: from data, constants, ranges and the seeded random stream. Every result is a
+// fresh leaf.
+
+import { kernels } from "../backend/registry.js";
+import { arrayType, checkDType, type DType, type TypedArray } from "./dtype.js";
+import { contiguousStrides, fmtShape, numelOf, type Shape } from "./shape.js";
+import { defaultGenerator, type Generator } from "./random.js";
+import { Storage, Tensor } from "./tensor.js";
+
+/** Options accepted by creation functions. */
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+/** Options of cr.tensor: a typed array needs its shape. */
+export interface DataOptions extends TensorOptions {
+  shape?: readonly number[];
+}
+
+/** Nested arrays of numbers or booleans. */
+export type NestedData = number | boolean | readonly NestedData[];
+
+function leaf(data: ArrayLike<number>, shape: Shape, dtype: DType, requiresGrad = false): Tensor {
+  const k = kernels();
+  const t = new Tensor(
+    new Storage(k, k.upload(dtype, data), dtype, data.length),
+    [...shape],
+    contiguousStrides(shape),
+    0,
+  );
+  if (requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+function dtypeOfTyped(a: TypedArray): DType {
+  if (a instanceof Float64Array) return "float64";
+  if (a instanceof Int32Array) return "int32";
+  if (a instanceof Uint8Array) return "bool";
+  return "float32";
+}
+
+/**
+ * A tensor from data. Numbers give float32 (JavaScript cannot tell 1 from 1.0), booleans give
+ * bool, typed arrays keep their type; `dtype` overrides.
+ */
+export function tensor(data: NestedData | TypedArray | Tensor, opts: DataOptions = {}): Tensor {
+  if (data instanceof Tensor) return leaf(data.dataSync(), data.shape, opts.dtype ?? data.dtype, opts.requiresGrad);
+  if (ArrayBuffer.isView(data)) {
+    const shape = opts.shape ?? [data.length];
+    if (numelOf(shape) !== data.length) {
+      throw new RangeError(
+        `tensor: shape ${fmtShape(shape)} holds ${numelOf(shape)} elements but the array has ${data.length}`,
+      );
+    }
+    return leaf(data, shape, checkDType(opts.dtype ?? dtypeOfTyped(data), "tensor"), opts.requiresGrad);
+  }
+  const shape: number[] = [];
+  for (let d: NestedData = data; Array.isArray(d); d = (d as NestedData[])[0]!) {
+    shape.push(d.length);
+    if (d.length === 0) break;
+  }
+  const flat: number[] = [];
+  let sawBool = false;
+  const walk = (d: NestedData, depth: number, path: string) => {
+    if (depth === shape.length) {
+      if (Array.isArray(d)) throw new RangeError(`tensor: ragged nested array at ${path || "top"}: expected a number`);
+      if (typeof d === "boolean") sawBool = true;
+      else if (typeof d !== "number")
+        throw new TypeError(`tensor: expected numbers or booleans, got ${typeof d} at ${path}`);
+      flat.push(Number(d));
+      return;
+    }
+    if (!Array.isArray(d) || d.length !== shape[depth]) {
+      throw new RangeError(
+        `tensor: ragged nested array at ${path || "top"}: expected a list of length ${shape[depth]}, got ${Array.isArray(d) ? `length ${d.length}` : typeof d}`,
+      );
+    }
+    (d as NestedData[]).forEach((x, i) => walk(x, depth + 1, `${path}[${i}]`));
+  };
+  walk(data, 0, "");
+  const dtype = checkDType(opts.dtype ?? (sawBool ? "bool" : "float32"), "tensor");
+  return leaf(flat, shape, dtype, opts.requiresGrad);
+}
+
+function checkShape(op: string, shape: readonly number[]): number[] {
+  if (!Array.isArray(shape) || shape.some((s) => !Number.isInteger(s) || s < 0)) {
+    throw new RangeError(`${op}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  return [...shape];
+}
+
+/** A tensor filled with `value`. */
+export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+  const s = checkShape("full", shape);
+  const dtype = opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32");
+  const n = numelOf(s);
+  const data = new (arrayType(dtype))(n);
+  if (value !== 0) data.fill(Number(value));
+  return leaf(data, s, dtype, opts.requiresGrad);
+}
+/** Zeros. */
+export const zeros = (shape: readonly number[], opts: TensorOptions = {}) => full(shape, 0, opts);
+/** Ones. */
+export const ones = (shape: readonly number[], opts: TensorOptions = {}) => full(shape, 1, opts);
+/** Zeros with t's shape and dtype. */
+export const zerosLike = (t: Tensor, opts: TensorOptions = {}) => full(t.shape, 0, { dtype: t.dtype, ...opts });
+/** Ones with t's shape and dtype. */
+export const onesLike = (t: Tensor, opts: TensorOptions = {}) => full(t.shape, 1, { dtype: t.dtype, ...opts });
+/** `value` with t's shape and dtype. */
+export const fullLike = (t: Tensor, value: number, opts: TensorOptions = {}) =>
+  full(t.shape, value, { dtype: t.dtype, ...opts });
+
+/** start, start+step, … < end (one argument means 0 … end). Integral arguments give int32. */
+export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
+  if (end === undefined) [start, end] = [0, start];
+  if (step === 0 || !Number.isFinite(step))
+    throw new RangeError(`arange: step must be non-zero and finite, got ${step}`);
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const data = Array.from({ length: n }, (_, i) => start + i * step);
+  const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? "int32" : "float32");
+  return leaf(data, [n], dtype, opts.requiresGrad);
+}
+
+/** n evenly spaced points from a to b inclusive. */
+export function linspace(a: number, b: number, n: number, opts: TensorOptions = {}): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`linspace: n must be a non-negative integer, got ${n}`);
+  const step = n > 1 ? (b - a) / (n - 1) : 0;
+  // fill from both ends as PyTorch does, so the last point is exactly b
+  const data = Array.from({ length: n }, (_, i) => (i < n / 2 ? a + i * step : b - (n - 1 - i) * step));
+  return leaf(data, [n], opts.dtype ?? "float32", opts.requiresGrad);
+}
+
+/** The n×m identity (m = n by default). */
+export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
+  const data = new Float64Array(n * m);
+  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
+  return leaf(data, [n, m], opts.dtype ?? "float32", opts.requiresGrad);
+}
+
+/** Options of random creation functions. */
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
+
+function drawn(shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, op: string): Tensor {
+  const s = checkShape(op, shape);
+  const g = opts.generator ?? defaultGenerator;
+  const data = new Float64Array(numelOf(s));
+  for (let i = 0; i < data.length; i++) data[i] = draw(g);
+  return leaf(data, s, opts.dtype ?? "float32", opts.requiresGrad);
+}
+
+/** Uniform samples from [0, 1). */
+export const rand = (shape: readonly number[], opts: RandomOptions = {}) =>
+  drawn(shape, opts, (g) => g.uniform(), "rand");
+/** Standard normal samples. */
+export const randn = (shape: readonly number[], opts: RandomOptions = {}) =>
+  drawn(shape, opts, (g) => g.normal(), "randn");
+/** Uniform integers in [low, high). */
+export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  if (!(high > low)) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
+  return drawn(shape, { dtype: "int32", ...opts }, (g) => g.int(low, high), "randint");
+}
+/** A random permutation of 0 … n-1 (Fisher–Yates). */
+export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  const g = opts.generator ?? defaultGenerator;
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = g.int(0, i + 1);
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return leaf(p, [n], opts.dtype ?? "int32", opts.requiresGrad);
+}

@@ -1,0 +1,198 @@
+// Tensor: a strided view (shape, strides, offset) onto a backend buffer, plus its place in the
+// autograd graph. Op methods (`x.mul(y)`) are attached by ops/methods.ts so this file stays the
+// data structure alone.
+
+import type { Kernels, View } from "../backend/kernels.js";
+import { kernels } from "../backend/registry.js";
+import type { Node } from "../autograd/node.js";
+import { allocArray, isFloat, type DType, type TypedArray } from "./dtype.js";
+import { contiguousStrides, isContiguous, numelOf, type Shape } from "./shape.js";
+import { formatTensor } from "./format.js";
+
+/**
+ * A backend buffer shared by a tensor and all its views. Its version counter is shared too: an
+ * in-place write through any view bumps it, which is how saved tensors detect modification.
+ */
+export class Storage {
+  version = 0;
+  constructor(
+    public backend: Kernels,
+    public handle: unknown,
+    readonly dtype: DType,
+    readonly size: number,
+  ) {}
+}
+
+/** A tensor hook: may return a replacement gradient. */
+export type GradHook = (grad: Tensor) => Tensor | void | undefined;
+
+/** Handle returned by hook registration. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+/** An n-dimensional array that records the operations applied to it. */
+export class Tensor {
+  /** Gradient accumulated by backward (leaves, or tensors that called retainGrad). */
+  grad: Tensor | null = null;
+  /** The node that produced this tensor; null on leaves. */
+  gradFn: Node | null = null;
+  /** Which output of `gradFn` this tensor is. */
+  outputNr = 0;
+  /** Optional label, used by explain/ and graph export (e.g. a parameter's module path). */
+  name?: string;
+  /** @internal the tensor whose storage this view shares, if any. */
+  _base: Tensor | null = null;
+  /** @internal leaf flag set by the user. */
+  _requiresGrad = false;
+  /** @internal hooks run on the gradient of a leaf before it is accumulated. */
+  _hooks: GradHook[] = [];
+  /** @internal the leaf's AccumulateGrad node, created on first use. */
+  _accumulator: Node | null = null;
+  /** @internal true once retainGrad() was called on a non-leaf. */
+  _retainsGrad = false;
+
+  /** @internal use cr.tensor() and friends. */
+  constructor(
+    public storage: Storage,
+    readonly shape: readonly number[],
+    readonly strides: readonly number[],
+    readonly offset: number,
+  ) {}
+
+  /** Element type. */
+  get dtype(): DType {
+    return this.storage.dtype;
+  }
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+  /** Number of elements. */
+  numel(): number {
+    return numelOf(this.shape);
+  }
+  /** Size of one dim, or the whole shape. */
+  size(dim?: number): number | readonly number[] {
+    if (dim === undefined) return this.shape;
+    return this.shape[dim < 0 ? dim + this.ndim : dim]!;
+  }
+  /** True for tensors not produced by a recorded op. */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+  /** Whether gradients flow to (or through) this tensor. */
+  get requiresGrad(): boolean {
+    return this.gradFn !== null || this._requiresGrad;
+  }
+  set requiresGrad(on: boolean) {
+    if (!this.isLeaf) {
+      throw new Error(
+        `requiresGrad: you can only change requiresGrad of leaf tensors; this one was produced by ${this.gradFn!.name}. ` +
+          `Use .detach() to get a leaf.`,
+      );
+    }
+    if (on && !isFloat(this.dtype)) {
+      throw new TypeError(`requiresGrad: only floating-point tensors can require gradients, got dtype ${this.dtype}`);
+    }
+    this._requiresGrad = on;
+  }
+  /** Sets requiresGrad in place and returns this tensor. */
+  requiresGrad_(on = true): this {
+    this.requiresGrad = on;
+    return this;
+  }
+  /** @internal the shared version counter of the storage. */
+  get _version(): number {
+    return this.storage.version;
+  }
+  /** True when the elements are laid out row-major without gaps. */
+  isContiguous(): boolean {
+    return isContiguous(this.shape, this.strides);
+  }
+  /** @internal the kernel-level view of this tensor, moved to the active backend if needed. */
+  _view(): View {
+    const k = kernels();
+    if (this.storage.backend !== k) {
+      const data = this.storage.backend.readSync(this.storage.handle, this.dtype);
+      this.storage.backend = k;
+      this.storage.handle = k.upload(this.dtype, data);
+    }
+    return {
+      handle: this.storage.handle,
+      dtype: this.dtype,
+      shape: this.shape,
+      strides: this.strides,
+      offset: this.offset,
+    };
+  }
+  /** @internal this tensor's elements, densely packed, as a fresh handle on the active backend. */
+  _dense(): unknown {
+    const k = kernels();
+    const out = k.alloc(this.dtype, this.numel());
+    k.copy(this._view(), {
+      handle: out,
+      dtype: this.dtype,
+      shape: this.shape,
+      strides: contiguousStrides(this.shape),
+      offset: 0,
+    });
+    return out;
+  }
+  /** A copy of the elements as a typed array in row-major order. */
+  dataSync(): TypedArray {
+    const st = this.storage;
+    if (this.isContiguous() && this.offset === 0 && st.size === this.numel())
+      return st.backend.readSync(st.handle, this.dtype);
+    const n = this.numel();
+    if (n === 0) return allocArray(this.dtype, 0);
+    return kernels().readSync(this._dense(), this.dtype);
+  }
+  /** The elements, read asynchronously (the form every backend supports). */
+  async data(): Promise<TypedArray> {
+    if (this.isContiguous() && this.offset === 0 && this.storage.size === this.numel()) {
+      return this.storage.backend.read(this.storage.handle, this.dtype);
+    }
+    return kernels().read(this._dense(), this.dtype);
+  }
+  /** The elements as nested arrays (booleans for bool tensors). */
+  toArray(): NestedArray {
+    const flat = Array.from(this.dataSync(), (v) => (this.dtype === "bool" ? v !== 0 : v));
+    return nest(flat, this.shape) as NestedArray;
+  }
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.numel() !== 1) {
+      throw new RangeError(
+        `item: only one-element tensors can be converted to a number, got shape [${this.shape.join(", ")}]`,
+      );
+    }
+    return this.dataSync()[0]!;
+  }
+  /** Pretty print, like PyTorch's repr. */
+  toString(): string {
+    return formatTensor(this);
+  }
+  /** A tensor sharing storage but cut from the graph. */
+  detach(): Tensor {
+    const t = new Tensor(this.storage, this.shape, this.strides, this.offset);
+    t._base = this._base ?? this;
+    return t;
+  }
+  /** Frees the backend buffer early (optional: unreachable tensors are collected anyway). */
+  dispose(): void {
+    const free = (this.storage.backend as Kernels & { free?: (h: unknown) => void }).free;
+    free?.(this.storage.handle);
+  }
+}
+
+/** Nested arrays of numbers (or booleans), as `toArray()` returns. */
+export type NestedArray = number | boolean | NestedArray[];
+
+function nest(flat: (number | boolean)[], shape: Shape): NestedArray {
+  if (shape.length === 0) return flat[0]!;
+  const step = numelOf(shape.slice(1));
+  const out: NestedArray[] = [];
+  for (let i = 0; i < shape[0]!; i++) out.push(nest(flat.slice(i * step, (i + 1) * step), shape.slice(1)));
+  return out;
+}

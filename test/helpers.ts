@@ -1,0 +1,33 @@
+// Shared test helpers: closeness checks with useful messages.
+
+import assert from "node:assert/strict";
+import type { Tensor } from "../src/index.js";
+
+type Nested = number | boolean | Nested[];
+
+function flat(x: Nested | Tensor): number[] {
+  if (typeof x === "object" && x !== null && "dataSync" in x) return Array.from(x.dataSync());
+  if (Array.isArray(x)) return x.flatMap((v) => flat(v));
+  return [Number(x)];
+}
+
+/** Asserts |actual - expected| <= atol + rtol·|expected| elementwise (NaN matches NaN). */
+export function assertClose(
+  actual: Tensor | Nested,
+  expected: Tensor | Nested,
+  opts: { atol?: number; rtol?: number; msg?: string } = {},
+): void {
+  const { atol = 1e-6, rtol = 1e-5, msg = "" } = opts;
+  const a = flat(actual);
+  const e = flat(expected);
+  assert.equal(a.length, e.length, `${msg} length ${a.length} != ${e.length}`);
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i]!, e[i]!];
+    if (Number.isNaN(y) && Number.isNaN(x)) continue;
+    if (x === y) continue;
+    assert.ok(
+      Math.abs(x - y) <= atol + rtol * Math.abs(y),
+      `${msg} element ${i}: got ${x}, expected ${y} (atol ${atol}, rtol ${rtol})`,
+    );
+  }
+}
