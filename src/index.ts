@@ -112,3 +112,9 @@ export {
   to,
 } from "./ops/view.js";
 export { gather, scatterAdd, indexSelect, maskedFill, cat, stack, split, chunk, pad } from "./ops/index-ops.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export * as data from "./data/index.js";
+
+export * as io from "./io/index.js";
+export * as explain from "./explain/index.js";

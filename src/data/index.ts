@@ -1,0 +1,2 @@
+// cr.data: filled in by its module files.
+export {};

@@ -1,0 +1,2 @@
+// cr.explain: filled in by its module files.
+export {};

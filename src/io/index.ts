@@ -1,0 +1,2 @@
+// cr.io: filled in by its module files.
+export {};

@@ -1,0 +1,2 @@
+// cr.nn: filled in by its module files.
+export {};

@@ -1,0 +1,2 @@
+// cr.optim: filled in by its module files.
+export {};
