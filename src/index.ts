@@ -1,6 +1,7 @@
 // chainrule: the public surface. This file only re-exports.
 
 import "./ops/methods.js";
+import "./backend/native/index.js";
 
 export { Tensor, Storage, type GradHook, type RemovableHandle, type NestedArray } from "./tensor/tensor.js";
 export type { DType, TypedArray } from "./tensor/dtype.js";
@@ -28,6 +29,7 @@ export { manualSeed, Generator } from "./tensor/random.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/index.js";
 export { getBackend, setBackend, listBackends } from "./backend/registry.js";
+export { setNumThreads, getNumThreads } from "./backend/threads.js";
 export { opRegistry } from "./ops/define.js";
 export {
   add,
@@ -117,4 +119,5 @@ export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
 
 export * as io from "./io/index.js";
+export { save, load } from "./io/index.js";
 export * as explain from "./explain/index.js";

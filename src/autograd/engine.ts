@@ -8,7 +8,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { add, sumToShape, toDtype } from "../ops/engine-ops.js";
 import { zerosRaw } from "../ops/raw.js";
 import { noGrad, withGradMode } from "./grad-mode.js";
-import { AccumulateGrad, accumulatorOf, type Edge, edgeOf, isAnomalyEnabled, Node } from "./node.js";
+import { AccumulateGrad, accumulatorOf, type Edge, edgeOf, isAnomalyEnabled, Node, setAnomalyMode } from "./node.js";
 import { observers } from "./observe.js";
 import { MaxHeap } from "./heap.js";
 
@@ -105,7 +105,6 @@ function checkFinite(node: Node, grads: (Tensor | null)[]): void {
 
 function accumulateLeaf(node: AccumulateGrad, grad: Tensor, createGraph: boolean): void {
   const v = node.variable;
-  grad = runHooks(v._hooks, grad, "a leaf tensor");
   if (createGraph) {
     v.grad = v.grad ? add(v.grad, grad) : grad;
   } else if (!v.grad) {
@@ -150,9 +149,14 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions, 
     const buf = buffers.get(node) ?? [];
     buffers.delete(node);
     if (needed && !needed.has(node)) continue;
-    const grads = node.outputMeta.map((m, i) => {
+    // tensor hooks run even where the gradient is captured rather than propagated (PyTorch 2)
+    const grads = node.outputMeta.map((_, i) => {
       const g = buf[i] ?? null;
-      return g ? runHooks(node.preHooks.get(i), g, `output ${i} of ${node.name}`) : null;
+      if (!g) return null;
+      if (node instanceof AccumulateGrad) return runHooks(node.variable._hooks, g, "a leaf tensor");
+      const hooked = runHooks(node.preHooks.get(i), g, `output ${i} of ${node.name}`);
+      node.retainGradHooks.get(i)?.(hooked);
+      return hooked;
     });
     const captured = capture?.keys.get(node);
     if (captured) for (const [nr, idx] of captured) capture!.results[idx] = grads[nr] ?? null;
@@ -162,12 +166,15 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions, 
     }
     if (grads.every((g) => g === null)) continue;
     const full = grads.map((g, i) => g ?? zerosFor(node, i));
-    const raw = withGradMode(createGraph, () => node.backward(full));
+    const raw = withGradMode(createGraph, () => unchecked(() => node.backward(full)));
     const gradInputs = node.next.map((e, i) => {
       const g = raw[i] ?? null;
       const meta = node.inputMeta[i];
       if (!e || !g || !meta) return null;
-      return withGradMode(createGraph, () => toDtype(sumToShape(g, meta.shape, node.name), meta.dtype));
+      checkGradShape(node, i, g, meta.shape);
+      return withGradMode(createGraph, () =>
+        unchecked(() => toDtype(sumToShape(g, meta.shape, node.name), meta.dtype)),
+      );
     });
     if (isAnomalyEnabled()) checkFinite(node, gradInputs);
     for (const h of node.postHooks) h(gradInputs, full);
@@ -177,6 +184,31 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions, 
       if (e && g) deliver(e, g);
     });
     if (!retainGraph) node.release();
+  }
+}
+
+/**
+ * Runs part of a node's backward with anomaly checks of single ops paused. NOTE: so a NaN made by
+ * a rule is reported once, by checkFinite, naming the node rather than an op the rule called.
+ */
+function unchecked<T>(fn: () => T): T {
+  const prev = setAnomalyMode(false);
+  try {
+    return fn();
+  } finally {
+    setAnomalyMode(prev);
+  }
+}
+
+/** A rule's gradient must be the input's shape or broadcast from it (the engine sums it back). */
+function checkGradShape(node: Node, i: number, g: Tensor, shape: readonly number[]): void {
+  const lead = g.ndim - shape.length;
+  const fits = lead >= 0 && shape.every((s, d) => s === g.shape[d + lead] || s === 1);
+  if (!fits) {
+    throw new RangeError(
+      `${node.name} returned an invalid gradient for input ${i}: got shape ${fmtShape(g.shape)}, expected ` +
+        `${fmtShape(shape)} or a shape that broadcasts from it`,
+    );
   }
 }
 

@@ -78,8 +78,10 @@ export class Node {
   readonly seq = seqCounter++;
   /** Saved tensors, unpacked on use by the backward rule. */
   saved: SavedTensor[] = [];
-  /** Hooks on the gradient of each output, run before this node's backward (tensor hooks, retainGrad). */
+  /** Hooks on the gradient of each output, run before this node's backward (tensor hooks). */
   preHooks = new Map<number, GradHook[]>();
+  /** What retainGrad installs per output; runs after every pre-hook, so .grad shows their result. */
+  retainGradHooks = new Map<number, GradHook>();
   /** Hooks run after backward with (gradInputs, gradOutputs). */
   postHooks: ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] = [];
   /** Where the forward op was called, recorded in anomaly mode. */
@@ -116,6 +118,11 @@ export class Node {
   /** Frees saved tensors after a backward without retainGraph. */
   release(): void {
     for (const s of this.saved) s.release();
+  }
+
+  /** Sets the retainGrad hook of output `outputNr` (at most one, run after the other hooks, as PyTorch 2). */
+  setRetainGradHook(outputNr: number, hook: GradHook): void {
+    this.retainGradHooks.set(outputNr, hook);
   }
 
   /** Registers a hook on the gradient of output `outputNr`. */

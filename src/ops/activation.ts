@@ -1,16 +1,37 @@
-// Activations and softmax composed from primitives: their gradients come from the parts.
+// Activations and softmax composed from primitives, so their gradients come from the parts;
+// softplus alone is a primitive, because its composed gradient is wrong at 0.
 
 import type { Tensor } from "../tensor/tensor.js";
+import { defineOp } from "./define.js";
 import { normDim } from "../tensor/shape.js";
 import { logsumexp } from "./reduce.js";
 import { where } from "./where.js";
 
+interface SoftplusAttrs {
+  beta: number;
+  threshold: number;
+}
+
+const softplusOp = defineOp<SoftplusAttrs>({
+  name: "softplus",
+  forward: ([x], { beta, threshold }) => {
+    const bx = x!.mul(beta);
+    // log(1 + e^z) = relu(z) + log1p(e^-|z|): never overflows
+    const soft = bx.relu().add(bx.abs().neg().exp().log1p()).div(beta);
+    return where(bx.gt(threshold), x!, soft);
+  },
+  save: { inputs: [0] },
+  // d softplus = σ(βx) dx below the threshold, dx above it.
+  // NOTE: a primitive: the composed form's relu and abs kinks give a gradient of 0 at x = 0, not ½.
+  backward: (g, { inputs: [x], attrs: { beta, threshold } }) => {
+    const bx = x!.mul(beta);
+    return [where(bx.gt(threshold), g, g.mul(bx.sigmoid()))];
+  },
+});
+
 /** softplus(x) = log(1 + e^(βx)) / β, linear above `threshold` as in PyTorch. */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
-  const bx = x.mul(beta);
-  // log(1 + e^z) = relu(z) + log1p(e^-|z|): never overflows
-  const soft = bx.relu().add(bx.abs().neg().exp().log1p()).div(beta);
-  return where(bx.gt(threshold), x, soft);
+  return softplusOp([x], { beta, threshold });
 }
 
 /** GELU: x·Φ(x) exactly (erf), or with the tanh approximation. */
@@ -39,11 +60,11 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 
 /** log softmax along `dim`: x − logsumexp(x), stable for any magnitude. */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  const d = normDim("logSoftmax", dim, x.ndim);
+  const d = normDim("logSoftmax", dim, x.shape);
   return x.sub(logsumexp(x, d, true));
 }
 
 /** softmax along `dim`, as exp(logSoftmax): stable for any magnitude. */
 export function softmax(x: Tensor, dim: number): Tensor {
-  return logSoftmax(x, dim).exp();
+  return logSoftmax(x, normDim("softmax", dim, x.shape)).exp();
 }

@@ -60,8 +60,8 @@ export const tanh = unary("tanh", floatOf, "output", (g, { output: y }) => [g.mu
  * NOTE: a primitive, not composed: the composed form's gradient is 0·inf = NaN for x << 0.
  */
 export const sigmoid = unary("sigmoid", floatOf, "output", (g, { output: y }) => [g.mul(y).mul(y.neg().add(1))]);
-/** max(x, 0); the gradient passes where x > 0 (0 at 0, as in PyTorch) */
-export const relu = unary("relu", same, "output", (g, { output: y }) => [g.mul(y.gt(0))]);
+/** max(x, 0); the gradient passes where x > 0 (0 at 0, as in PyTorch; a select, so never -0) */
+export const relu = unary("relu", same, "output", (g, { output: y }) => [where(y.gt(0), g, 0)]);
 /** 1/x; d = -dx / x² = -y² dx */
 export const reciprocal = unary("reciprocal", floatOf, "output", (g, { output: y }) => [g.mul(y.mul(y)).neg()]);
 /** The error function; d erf = 2/√π e^(-x²) dx */
@@ -116,11 +116,12 @@ export const div = binary("div", "float", [0, 1], (g, { inputs: [a, b] }) => [
 ]);
 /**
  * a^b; d = b a^(b-1) da + a^b ln(a) db.
- * NOTE: where a = 0 the ln term is masked to 0 (PyTorch's choice), so x^2 has a finite grad at 0.
+ * NOTE: as in PyTorch, b = 0 gives da no gradient (0^0 would be 0·inf), and where a = 0 and b >= 0
+ * the ln term is masked to 0, so x^2 has a finite grad at 0. Ints stay ints (int ** int is int).
  */
-export const pow = binary("pow", "float", [0, 1], (g, { inputs: [a, b] }) => [
-  g.mul(b!).mul(a!.pow(b!.sub(1))),
-  g.mul(where(a!.eq(0), 0, a!.pow(b!).mul(a!.log()))),
+export const pow = binary("pow", "arith", [0, 1], (g, { inputs: [a, b] }) => [
+  g.mul(where(b!.eq(0), 0, b!.mul(a!.pow(b!.sub(1))))),
+  g.mul(where(a!.eq(0).logicalAnd(b!.ge(0)), 0, a!.pow(b!).mul(a!.log()))),
 ]);
 /** Elementwise max; max routes the gradient to the larger input (split evenly on ties) */
 export const maximum = binary("maximum", "arith", [0, 1], (g, { inputs: [a, b] }) => {

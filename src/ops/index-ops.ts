@@ -2,10 +2,11 @@
 // gradients are slices), and the composites built on them.
 
 import { kernels } from "../backend/registry.js";
-import { fmtShape, normDim } from "../tensor/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { broadcastShapes, fmtShape, normDim, sameShape } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
 import { defineOp } from "./define.js";
 import { castRaw, cloneRaw, fullRaw, type Operand, resultType, viewOf, zerosRaw } from "./raw.js";
+import { newDim } from "./view.js";
 import { where } from "./where.js";
 
 function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, other?: Tensor): void {
@@ -29,12 +30,26 @@ function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, other?: T
   });
 }
 
+/** Runs an indexing kernel; its out-of-range error is re-raised naming the op and both shapes. */
+function withShapes(op: string, x: Tensor, index: Tensor, run: () => void): void {
+  try {
+    run();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const detail = e.message.replace(/^\w+: /, "");
+    throw new RangeError(`${op}: ${detail} (input shape ${fmtShape(x.shape)}, index shape ${fmtShape(index.shape)})`, {
+      cause: e,
+    });
+  }
+}
+
 const gatherOp = defineOp<{ dim: number }>({
   name: "gather",
   forward: ([x, index], { dim }) => {
     checkIndex("gather", x!, dim, index!);
     const out = zerosRaw(index!.shape, x!.dtype);
-    if (out.numel()) kernels().gather(x!._view(), dim, index!._view(), out.storage.handle);
+    if (out.numel())
+      withShapes("gather", x!, index!, () => kernels().gather(x!._view(), dim, index!._view(), out.storage.handle));
     return out;
   },
   save: { inputs: [0, 1] },
@@ -47,7 +62,7 @@ const gatherOp = defineOp<{ dim: number }>({
 
 /** out[i][j] = x[i][index[i][j]] for dim 1 (torch.gather). */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
-  return gatherOp([x, index], { dim: normDim("gather", dim, x.ndim) });
+  return gatherOp([x, index], { dim: normDim("gather", dim, x.shape) });
 }
 
 const scatterAddOp = defineOp<{ dim: number }>({
@@ -56,8 +71,12 @@ const scatterAddOp = defineOp<{ dim: number }>({
     checkIndex("scatterAdd", x!, dim, index!, src!);
     const dt = resultType([x!, src!]);
     const out = cloneRaw(castRaw(x!, dt));
-    if (index!.numel())
-      kernels().scatterAdd(out.storage.handle, out.shape, dim, index!._view(), castRaw(src!, dt)._view());
+    if (index!.numel()) {
+      const srcView = castRaw(src!, dt)._view();
+      withShapes("scatterAdd", x!, index!, () =>
+        kernels().scatterAdd(out.storage.handle, out.shape, dim, index!._view(), srcView),
+      );
+    }
     return out;
   },
   save: { inputs: [1] },
@@ -66,23 +85,41 @@ const scatterAddOp = defineOp<{ dim: number }>({
 
 /** A copy of x with src added at the positions index names along dim (torch.scatter_add). */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  return scatterAddOp([x, index, src], { dim: normDim("scatterAdd", dim, x.ndim) });
+  return scatterAddOp([x, index, src], { dim: normDim("scatterAdd", dim, x.shape) });
 }
 
 /** The entries of `index` (1-D int32) along `dim`. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
-  const d = normDim("indexSelect", dim, x.ndim);
+  const d = normDim("indexSelect", dim, x.shape);
   if (index.ndim > 1) throw new RangeError(`indexSelect: index must be 1-D, got shape ${fmtShape(index.shape)}`);
+  if (index.dtype !== "int32") throw new TypeError(`indexSelect: index must be an int32 tensor, got ${index.dtype}`);
   const n = index.numel();
+  const size = x.shape[d]!;
+  if (n) {
+    const [lo, hi] = [index.amin().item(), index.amax().item()];
+    const bad = lo < -size ? lo : hi >= size ? hi : undefined;
+    if (bad !== undefined) {
+      throw new RangeError(
+        `indexSelect: index ${bad} is out of range for dim ${dim} of size ${size} (input shape ${fmtShape(x.shape)})`,
+      );
+    }
+  }
   const outShape = x.shape.map((s, i) => (i === d ? n : s));
   const idxShape = x.shape.map((_, i) => (i === d ? n : 1));
   return gather(x, d, index.reshape(idxShape).expand(outShape));
 }
 
-/** x with `value` where mask is true. */
+/** x with `value` where mask is true; the result keeps x's dtype (2.7 fills an int tensor with 2). */
 export function maskedFill(x: Tensor, mask: Tensor, value: Operand): Tensor {
   if (mask.dtype !== "bool") throw new TypeError(`maskedFill: mask must be a bool tensor, got ${mask.dtype}`);
-  return where(mask, value, x);
+  const shape = broadcastShapes("maskedFill", mask.shape, x.shape);
+  if (!sameShape(shape, x.shape)) {
+    throw new RangeError(
+      `maskedFill: mask of shape ${fmtShape(mask.shape)} does not broadcast to the input's shape ${fmtShape(x.shape)}`,
+    );
+  }
+  const v = value instanceof Tensor ? value.to(x.dtype) : fullRaw([], Number(value), x.dtype);
+  return where(mask, v, x);
 }
 
 const catOp = defineOp<{ dim: number; sizes: number[] }>({
@@ -118,7 +155,7 @@ const catOp = defineOp<{ dim: number; sizes: number[] }>({
 /** Concatenates tensors along an existing dim. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!tensors.length) throw new RangeError("cat: expects a non-empty list of tensors");
-  const d = normDim("cat", dim, tensors[0]!.ndim);
+  const d = normDim("cat", dim, tensors[0]!.shape);
   return catOp([...tensors], { dim: d, sizes: tensors.map((t) => t.shape[d] ?? 0) });
 }
 
@@ -131,7 +168,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
       throw new RangeError(`stack: tensor ${k} has shape ${fmtShape(t.shape)}, expected ${fmtShape(first.shape)}`);
     }
   });
-  const d = normDim("stack", dim, first.ndim + 1);
+  const d = newDim("stack", dim, first.shape);
   return cat(
     tensors.map((t) => t.unsqueeze(d)),
     d,
@@ -140,11 +177,13 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Splits into pieces of `size` (the last may be smaller) or of the listed sizes, along `dim`. */
 export function split(x: Tensor, size: number | readonly number[], dim = 0): Tensor[] {
-  const d = normDim("split", dim, x.ndim);
+  const d = normDim("split", dim, x.shape);
   const n = x.shape[d]!;
   const sizesList = typeof size === "number" ? piecesOf(n, size) : [...size];
   if (sizesList.reduce((a, b) => a + b, 0) !== n) {
-    throw new RangeError(`split: sizes ${fmtShape(sizesList)} do not add up to ${n}, the size of dim ${dim}`);
+    throw new RangeError(
+      `split: sizes ${fmtShape(sizesList)} do not add up to ${n}, the size of dim ${dim} of shape ${fmtShape(x.shape)}`,
+    );
   }
   let at = 0;
   return sizesList.map((s) => x.narrow(d, (at += s) - s, s));
@@ -159,7 +198,10 @@ function piecesOf(n: number, size: number): number[] {
 
 /** Splits into `chunks` nearly equal pieces along `dim` (torch.chunk). */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  const d = normDim("chunk", dim, x.ndim);
+  if (!Number.isInteger(chunks) || chunks < 1) {
+    throw new RangeError(`chunk: chunks must be a positive integer, got ${chunks} (input shape ${fmtShape(x.shape)})`);
+  }
+  const d = normDim("chunk", dim, x.shape);
   return split(x, Math.ceil(x.shape[d]! / chunks), d);
 }
 

@@ -42,18 +42,29 @@ function needFloatOrInt(op: string, a: Tensor, b: Tensor): void {
   }
 }
 
-/** Matrix product with torch.matmul's rules for 1-D and batched operands. */
-export function matmul(a: Tensor, b: Tensor): Tensor {
-  needFloatOrInt("matmul", a, b);
-  if (a.ndim === 1 && b.ndim === 1) {
-    if (a.shape[0] !== b.shape[0]) {
-      throw new RangeError(`matmul: inner dimensions do not match: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`);
-    }
-    return matmulOp([a.unsqueeze(0), b.unsqueeze(1)], undefined).reshape([]);
+/** torch.matmul's rules for 1-D and batched operands; errors are raised in the name of `op`. */
+function product(op: string, a: Tensor, b: Tensor): Tensor {
+  needFloatOrInt(op, a, b);
+  const k = a.shape.at(-1)!;
+  const k2 = b.ndim === 1 ? b.shape[0]! : b.shape.at(-2)!;
+  if (k !== k2) {
+    throw new RangeError(
+      `${op}: inner dimensions do not match: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)} (${k} != ${k2})`,
+    );
   }
+  if (a.ndim > 2 || b.ndim > 2) {
+    const batchOf = (t: Tensor) => (t.ndim > 2 ? t.shape.slice(0, -2) : []);
+    broadcastShapes(`${op}: batch dims of ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`, batchOf(a), batchOf(b));
+  }
+  if (a.ndim === 1 && b.ndim === 1) return matmulOp([a.unsqueeze(0), b.unsqueeze(1)], undefined).reshape([]);
   if (a.ndim === 1) return matmulOp([a.unsqueeze(0), b], undefined).squeeze(-2);
   if (b.ndim === 1) return matmulOp([a, b.unsqueeze(1)], undefined).squeeze(-1);
   return matmulOp([a, b], undefined);
+}
+
+/** Matrix product with torch.matmul's rules for 1-D and batched operands. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  return product("matmul", a, b);
 }
 
 function requireDims(op: string, a: Tensor, b: Tensor, nd: number): void {
@@ -67,7 +78,7 @@ function requireDims(op: string, a: Tensor, b: Tensor, nd: number): void {
 /** Product of two matrices. */
 export function mm(a: Tensor, b: Tensor): Tensor {
   requireDims("mm", a, b, 2);
-  return matmul(a, b);
+  return product("mm", a, b);
 }
 
 /** Batched product of [B, n, m] and [B, m, p] (batch sizes must match). */
@@ -76,13 +87,13 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.shape[0] !== b.shape[0]) {
     throw new RangeError(`bmm: batch sizes differ: ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
-  return matmul(a, b);
+  return product("bmm", a, b);
 }
 
 /** Inner product of two vectors. */
 export function dot(a: Tensor, b: Tensor): Tensor {
   requireDims("dot", a, b, 1);
-  return matmul(a, b);
+  return product("dot", a, b);
 }
 
 /** Outer product of two vectors: out[i, j] = a[i]·b[j]. */

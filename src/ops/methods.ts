@@ -4,6 +4,7 @@
 import { backward, type BackwardOptions } from "../autograd/backward.js";
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import type { DType } from "../tensor/dtype.js";
+import { broadcastShapes } from "../tensor/shape.js";
 import { type GradHook, type RemovableHandle, Tensor } from "../tensor/tensor.js";
 import * as act from "./activation.js";
 import * as ew from "./elementwise.js";
@@ -148,6 +149,15 @@ const dimsOf = (args: (number | readonly number[])[]): number[] =>
 
 const scaled = (other: Operand, alpha?: number): Operand =>
   alpha === undefined || alpha === 1 ? other : other instanceof Tensor ? other.mul(alpha) : Number(other) * alpha;
+
+/**
+ * `value` broadcast over x, replacing it. While recording it goes through where(true, value, x), so
+ * the old values get a zero gradient and `value` its own (summed over broadcast dims), as in PyTorch.
+ */
+function overwrite(x: Tensor, value: Tensor): Tensor {
+  if (!isGradEnabled() || !(x.requiresGrad || value.requiresGrad)) return value;
+  return where(fullRaw([], 1, "bool"), value, x);
+}
 
 Object.assign(P, {
   add(this: Tensor, o: Operand, opts?: { alpha?: number }) {
@@ -405,13 +415,14 @@ Object.assign(P, {
     return inplace(this, "maskedFill_", (x) => idx.maskedFill(x, mask, value));
   },
   zero_(this: Tensor) {
-    return inplace(this, "zero_", () => fullRaw([], 0, this.dtype));
+    return inplace(this, "zero_", (x) => overwrite(x, fullRaw([], 0, this.dtype)));
   },
   fill_(this: Tensor, value: number) {
-    return inplace(this, "fill_", () => fullRaw([], value, this.dtype));
+    return inplace(this, "fill_", (x) => overwrite(x, fullRaw([], value, this.dtype)));
   },
   copy_(this: Tensor, src: Tensor) {
-    return inplace(this, "copy_", () => (src.dtype === this.dtype ? src : src.to(this.dtype)));
+    broadcastShapes("copy_", src.shape, this.shape);
+    return inplace(this, "copy_", (x) => overwrite(x, src.dtype === this.dtype ? src : src.to(this.dtype)));
   },
   uniform_(this: Tensor, low?: number, high?: number) {
     return uniform_(this, low, high);
@@ -429,7 +440,7 @@ Object.assign(P, {
     this._retainsGrad = true;
     // a weak link: retaining a gradient must not keep the tensor's graph alive
     const ref = new WeakRef(this);
-    this.gradFn!.addPreHook(this.outputNr, (g) => {
+    this.gradFn!.setRetainGradHook(this.outputNr, (g) => {
       const t = ref.deref();
       if (!t) return;
       t.grad = t.grad ? noGrad(() => t.grad!.add(g)) : isGradEnabled() ? g : g.detach();

@@ -21,7 +21,8 @@ export function zerosRaw(shape: Shape, dtype: DType): Tensor {
 /** A contiguous tensor filled with `value`. */
 export function fullRaw(shape: Shape, value: number, dtype: DType): Tensor {
   const t = zerosRaw(shape, dtype);
-  if (value !== 0) kernels().fill(t.storage.handle, dtype, 0, t.numel(), value);
+  // a bool tensor holds 0 or 1 whatever truthy value fills it (fill_(2) gives True, as in PyTorch)
+  if (value !== 0) kernels().fill(t.storage.handle, dtype, 0, t.numel(), dtype === "bool" ? 1 : value);
   return t;
 }
 
@@ -79,7 +80,8 @@ export function resultType(operands: Operand[]): DType {
 function liftCategory(dt: DType, other: DType): DType {
   const cat = (d: DType) => (d === "bool" ? 0 : d === "int32" ? 1 : 2);
   if (cat(other) <= cat(dt)) return dt;
-  return cat(other) === 2 ? "float32" : other;
+  // a 0-d tensor of a higher category brings its own dtype: int32 [n] + float64 0-d is float64
+  return other;
 }
 
 /** A 0-d tensor holding `value`. */

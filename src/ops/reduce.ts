@@ -110,7 +110,9 @@ const argmaxOp = argOp("argmax", "argmax");
 const argminOp = argOp("argmin", "argmin");
 
 function attrs(op: string, x: Tensor, dim: DimArg, keepdim: boolean): ReduceAttrs {
-  return { dims: normDims(op, dim, x.ndim), keepdim };
+  const dims = normDims(op, dim, x.shape);
+  // NOTE: a 0-d tensor accepts dim 0 or -1, as in PyTorch, and has nothing to reduce over
+  return { dims: x.ndim === 0 ? [] : dims, keepdim };
 }
 
 /** Sum over `dim` (all dims when omitted). */
@@ -138,28 +140,28 @@ export function amin(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
 }
 /** Index of the largest value along `dim`, or in the flattened tensor. */
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
-  return argmaxOp([x], { dim: dim === undefined ? undefined : normDims("argmax", dim, x.ndim)[0], keepdim });
+  return argmaxOp([x], { dim: dim === undefined ? undefined : attrs("argmax", x, dim, keepdim).dims[0], keepdim });
 }
 /** Index of the smallest value along `dim`, or in the flattened tensor. */
 export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
-  return argminOp([x], { dim: dim === undefined ? undefined : normDims("argmin", dim, x.ndim)[0], keepdim });
+  return argminOp([x], { dim: dim === undefined ? undefined : attrs("argmin", x, dim, keepdim).dims[0], keepdim });
 }
 /**
  * max() over all elements (gradient split among ties), or max(dim): the values at argmax, so the
  * gradient routes to the index PyTorch's max(dim) returns.
  */
 export function max(x: Tensor, dim?: number, keepdim = false): Tensor {
-  if (dim === undefined) return amax(x);
-  const idx = argmax(x, dim, true);
-  const v = x.gather(dim, idx);
-  return keepdim ? v : v.squeeze(dim);
+  if (dim === undefined || x.ndim === 0) return amax(x, dim, keepdim);
+  const d = attrs("max", x, dim, keepdim).dims[0]!;
+  const v = x.gather(d, argmax(x, d, true));
+  return keepdim ? v : v.squeeze(d);
 }
 /** min() over all elements, or min(dim) routed to argmin. */
 export function min(x: Tensor, dim?: number, keepdim = false): Tensor {
-  if (dim === undefined) return amin(x);
-  const idx = argmin(x, dim, true);
-  const v = x.gather(dim, idx);
-  return keepdim ? v : v.squeeze(dim);
+  if (dim === undefined || x.ndim === 0) return amin(x, dim, keepdim);
+  const d = attrs("min", x, dim, keepdim).dims[0]!;
+  const v = x.gather(d, argmin(x, d, true));
+  return keepdim ? v : v.squeeze(d);
 }
 
 /** Options of var and std. */
@@ -184,7 +186,7 @@ export function std(x: Tensor, dim?: DimArg, opts: VarOptions = {}): Tensor {
 }
 /** log Σ exp(x) over `dim`, computed stably by shifting by the (detached) max. */
 export function logsumexp(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
-  const dims = normDims("logsumexp", dim, x.ndim);
+  const { dims } = attrs("logsumexp", x, dim, keepdim);
   const m0 = amax(x.detach(), dims, true);
   // NOTE: an all -inf slice has max -inf; shift by 0 there so we return -inf, not NaN
   const m = where(m0.isfinite(), m0, 0);

@@ -26,12 +26,12 @@ const viewOp = defineOp<{ shape: number[] }>({
 
 /** A view with a new shape (one dim may be -1); fails if the layout does not allow it. */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
-  return viewOp([x], { shape: inferShape("view", shape, x.numel()) });
+  return viewOp([x], { shape: inferShape("view", shape, x.numel(), x.shape) });
 }
 
 /** A tensor with a new shape: a view when the layout allows, else a copy. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  const s = inferShape("reshape", shape, x.numel());
+  const s = inferShape("reshape", shape, x.numel(), x.shape);
   if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
   if (viewStrides(x.shape, x.strides, s)) return viewOp([x], { shape: s });
   return viewOp([contiguous(x)], { shape: s });
@@ -56,7 +56,7 @@ const permuteOp = defineOp<{ dims: number[] }>({
 /** Reorders dims: out.shape[i] = x.shape[dims[i]]. */
 export function permute(x: Tensor, ...dims: number[]): Tensor {
   const flat = dims.length === 1 && Array.isArray(dims[0]) ? (dims[0] as unknown as number[]) : dims;
-  const nd = flat.map((d) => normDim("permute", d, x.ndim));
+  const nd = flat.map((d) => normDim("permute", d, x.shape));
   if (nd.length !== x.ndim || new Set(nd).size !== nd.length) {
     throw new RangeError(
       `permute: dims ${fmtShape(flat)} are not a permutation of the ${x.ndim} dims of shape ${fmtShape(x.shape)}`,
@@ -67,8 +67,8 @@ export function permute(x: Tensor, ...dims: number[]): Tensor {
 
 /** Swaps two dims. */
 export function transpose(x: Tensor, d0: number, d1: number): Tensor {
-  const a = normDim("transpose", d0, x.ndim);
-  const b = normDim("transpose", d1, x.ndim);
+  const a = normDim("transpose", d0, x.shape);
+  const b = normDim("transpose", d1, x.shape);
   if (a === b) return x;
   const dims = x.shape.map((_, i) => i);
   [dims[a], dims[b]] = [b, a];
@@ -143,7 +143,7 @@ const sliceBackwardOp: OpFn<SliceAttrs> = defineOp<SliceAttrs>({
 
 /** Elements start, start+step, … < end along `dim` (Python slice semantics, negatives count from the end). */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
-  const d = normDim("slice", dim, x.ndim);
+  const d = normDim("slice", dim, x.shape);
   const n = x.shape[d]!;
   if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
   const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
@@ -155,29 +155,46 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
 
 /** `length` elements of `dim` starting at `start`. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
-  const d = normDim("narrow", dim, x.ndim);
+  const d = normDim("narrow", dim, x.shape);
   const n = x.shape[d]!;
   const s = start < 0 ? start + n : start;
   if (s < 0 || length < 0 || s + length > n) {
-    throw new RangeError(`narrow: start ${start} and length ${length} are out of range for dim ${dim} of size ${n}`);
+    throw new RangeError(
+      `narrow: start ${start} and length ${length} are out of range for dim ${dim} of size ${n} ` +
+        `(input shape ${fmtShape(x.shape)})`,
+    );
   }
   return slice(x, d, s, s + length);
 }
 
 /** The sub-tensor at `index` of `dim`, with that dim removed. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
-  const d = normDim("select", dim, x.ndim);
+  const d = normDim("select", dim, x.shape);
   const n = x.shape[d]!;
   if (!Number.isInteger(index) || index < -n || index >= n) {
-    throw new RangeError(`select: index ${index} is out of range for dim ${dim} of size ${n}`);
+    throw new RangeError(
+      `select: index ${index} is out of range for dim ${dim} of size ${n} (input shape ${fmtShape(x.shape)})`,
+    );
   }
   const i = index < 0 ? index + n : index;
   return squeeze(sliceOp([x], { dim: d, start: i, end: i + 1, step: 1, inputShape: x.shape }), d);
 }
 
+/** Resolves the position of a dim to insert into `shape` (-ndim-1 … ndim), naming op and shape when out of range. */
+export function newDim(op: string, dim: number, shape: readonly number[]): number {
+  const n = shape.length + 1;
+  if (!Number.isInteger(dim) || dim < -n || dim >= n) {
+    throw new RangeError(
+      `${op}: dimension ${dim} is out of range for inserting a dim into a tensor of shape ${fmtShape(shape)} ` +
+        `(expected ${-n}..${n - 1})`,
+    );
+  }
+  return dim < 0 ? dim + n : dim;
+}
+
 /** Inserts a size-1 dim at `dim`. */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
-  const d = normDim("unsqueeze", dim, x.ndim + 1);
+  const d = newDim("unsqueeze", dim, x.shape);
   const shape = [...x.shape];
   shape.splice(d, 0, 1);
   return reshape(x, shape);
@@ -185,7 +202,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 /** Removes size-1 dims (all, or those listed). */
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
-  const dims = dim === undefined ? x.shape.map((_, i) => i) : normDims("squeeze", dim, x.ndim);
+  const dims = dim === undefined ? x.shape.map((_, i) => i) : normDims("squeeze", dim, x.shape);
   const shape = x.shape.filter((s, i) => !(s === 1 && dims.includes(i)));
   return reshape(x, shape);
 }
@@ -193,8 +210,8 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
 /** Merges dims start..end into one. */
 export function flatten(x: Tensor, start = 0, end = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
-  const s = normDim("flatten", start, x.ndim);
-  const e = normDim("flatten", end, x.ndim);
+  const s = normDim("flatten", start, x.shape);
+  const e = normDim("flatten", end, x.shape);
   if (s > e) throw new RangeError(`flatten: start dim ${start} comes after end dim ${end}`);
   const merged = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
   return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
@@ -202,7 +219,7 @@ export function flatten(x: Tensor, start = 0, end = -1): Tensor {
 
 /** Splits `dim` into `sizes`. */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
-  const d = normDim("unflatten", dim, x.ndim);
+  const d = normDim("unflatten", dim, x.shape);
   const inner = inferShape("unflatten", sizes, x.shape[d]!);
   return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
 }
@@ -259,7 +276,7 @@ const flipOp = defineOp<{ dims: number[] }>({
 
 /** Reverses the order of elements along `dims` (a copy, as in PyTorch). */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
-  return flipOp([x], { dims: normDims("flip", dims, x.ndim) });
+  return flipOp([x], { dims: normDims("flip", dims, x.shape) });
 }
 
 /** Repeats the tensor along each dim: out.shape[i] = shape[i] · reps[i] (torch.Tensor.repeat). */

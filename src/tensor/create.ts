@@ -61,12 +61,13 @@ export function tensor(data: NestedData | TypedArray | Tensor, opts: DataOptions
     if (d.length === 0) break;
   }
   const flat: number[] = [];
-  let sawBool = false;
+  // bool only when every element is a boolean: [true, 2] is numbers, as torch.tensor([True, 2])
+  let sawNumber = false;
   const walk = (d: NestedData, depth: number, path: string) => {
     if (depth === shape.length) {
       if (Array.isArray(d)) throw new RangeError(`tensor: ragged nested array at ${path || "top"}: expected a number`);
-      if (typeof d === "boolean") sawBool = true;
-      else if (typeof d !== "number")
+      if (typeof d === "number") sawNumber = true;
+      else if (typeof d !== "boolean")
         throw new TypeError(`tensor: expected numbers or booleans, got ${typeof d} at ${path}`);
       flat.push(Number(d));
       return;
@@ -79,7 +80,7 @@ export function tensor(data: NestedData | TypedArray | Tensor, opts: DataOptions
     (d as NestedData[]).forEach((x, i) => walk(x, depth + 1, `${path}[${i}]`));
   };
   walk(data, 0, "");
-  const dtype = checkDType(opts.dtype ?? (sawBool ? "bool" : "float32"), "tensor");
+  const dtype = checkDType(opts.dtype ?? (sawNumber || flat.length === 0 ? "float32" : "bool"), "tensor");
   return leaf(flat, shape, dtype, opts.requiresGrad);
 }
 
@@ -151,9 +152,16 @@ function drawn(shape: readonly number[], opts: RandomOptions, draw: (g: Generato
   return leaf(data, s, opts.dtype ?? "float32", opts.requiresGrad);
 }
 
+/** The largest float32 below 1. */
+const F32_BELOW_ONE = 1 - 2 ** -24;
+
 /** Uniform samples from [0, 1). */
-export const rand = (shape: readonly number[], opts: RandomOptions = {}) =>
-  drawn(shape, opts, (g) => g.uniform(), "rand");
+export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  // NOTE: a double within 2^-25 of 1 rounds up to 1 when stored as float32; cap it so the
+  // float32 samples stay below 1 too
+  const cap = (opts.dtype ?? "float32") === "float32" ? F32_BELOW_ONE : 1;
+  return drawn(shape, opts, (g) => Math.min(g.uniform(), cap), "rand");
+}
 /** Standard normal samples. */
 export const randn = (shape: readonly number[], opts: RandomOptions = {}) =>
   drawn(shape, opts, (g) => g.normal(), "randn");

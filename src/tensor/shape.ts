@@ -65,21 +65,31 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
   return out;
 }
 
-/** Resolves a possibly negative dim against `ndim`; throws with the op name when out of range. */
-export function normDim(op: string, dim: number, ndim: number): number {
+/**
+ * Resolves a possibly negative dim against `ndim` (or a shape, which the error then names); throws
+ * with the op name when out of range.
+ */
+export function normDim(op: string, dim: number, ndimOrShape: number | Shape): number {
+  const ndim = typeof ndimOrShape === "number" ? ndimOrShape : ndimOrShape.length;
   const lo = -Math.max(ndim, 1);
   const hi = Math.max(ndim, 1) - 1;
   if (!Number.isInteger(dim) || dim < lo || dim > hi) {
-    throw new RangeError(`${op}: dimension ${dim} is out of range for a ${ndim}-d tensor (expected ${lo}..${hi})`);
+    const what = typeof ndimOrShape === "number" ? `a ${ndim}-d tensor` : `a tensor of shape ${fmtShape(ndimOrShape)}`;
+    throw new RangeError(`${op}: dimension ${dim} is out of range for ${what} (expected ${lo}..${hi})`);
   }
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
 
 /** Resolves `dim` (number, list, or undefined for all) into sorted unique dims. */
-export function normDims(op: string, dim: number | readonly number[] | undefined, ndim: number): number[] {
+export function normDims(
+  op: string,
+  dim: number | readonly number[] | undefined,
+  ndimOrShape: number | Shape,
+): number[] {
+  const ndim = typeof ndimOrShape === "number" ? ndimOrShape : ndimOrShape.length;
   if (dim === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dim === "number" ? [dim] : dim;
-  const out = [...new Set(list.map((d) => normDim(op, d, ndim)))];
+  const out = [...new Set(list.map((d) => normDim(op, d, ndimOrShape)))];
   if (out.length !== list.length) throw new RangeError(`${op}: dimension list ${fmtShape(list)} repeats a dimension`);
   return out.sort((a, b) => a - b);
 }
@@ -116,8 +126,9 @@ export function viewStrides(shape: Shape, strides: readonly number[], newShape: 
   return out;
 }
 
-/** Resolves a single -1 in a requested shape against `numel`. */
-export function inferShape(op: string, shape: Shape, numel: number): number[] {
+/** Resolves a single -1 in a requested shape against `numel` (the input's shape, when given, is named in errors). */
+export function inferShape(op: string, shape: Shape, numel: number, from?: Shape): number[] {
+  const input = from ? `input of shape ${fmtShape(from)} (size ${numel})` : `input of size ${numel}`;
   const out = [...shape];
   const neg = out.indexOf(-1);
   if (out.some((s, i) => (s < 0 && i !== neg) || !Number.isInteger(s)) || out.lastIndexOf(-1) !== neg) {
@@ -128,11 +139,10 @@ export function inferShape(op: string, shape: Shape, numel: number): number[] {
   if (neg >= 0) {
     const rest = numelOf(out.filter((_, i) => i !== neg));
     if (rest === 0 || numel % rest !== 0) {
-      throw new RangeError(`${op}: shape ${fmtShape(shape)} is invalid for input of size ${numel}`);
+      throw new RangeError(`${op}: shape ${fmtShape(shape)} is invalid for ${input}`);
     }
     out[neg] = numel / rest;
   }
-  if (numelOf(out) !== numel)
-    throw new RangeError(`${op}: shape ${fmtShape(shape)} is invalid for input of size ${numel}`);
+  if (numelOf(out) !== numel) throw new RangeError(`${op}: shape ${fmtShape(shape)} is invalid for ${input}`);
   return out;
 }

@@ -10,7 +10,7 @@ type Arr = TypedArray;
 /** Abramowitz–Stegun 7.1.26 is too coarse for gradcheck; this is W. J. Cody's rational erf. */
 export function erf(x: number): number {
   const ax = Math.abs(x);
-  if (ax < 0.5) {
+  if (ax < 0.46875) {
     const t = x * x;
     const p =
       (((0.185777706184603153 * t + 3.1611237438705656) * t + 113.864154151050156) * t + 377.485237685302021) * t +
@@ -21,8 +21,11 @@ export function erf(x: number): number {
   }
   let r: number;
   if (ax < 4) {
+    // erfc(x) = e^(-x²) P(x) / Q(x); the tiny 2.15e-8 is P's leading coefficient, 1230.3… its constant
     const p =
-      (((((((5.64188496988670089e-1 * ax + 8.88314979438837594) * ax + 66.1191906371416295) * ax +
+      (((((((2.15311535474403846e-8 * ax + 5.64188496988670089e-1) * ax + 8.88314979438837594) * ax +
+        66.1191906371416295) *
+        ax +
         298.635138197400131) *
         ax +
         881.95222124176909) *
@@ -31,9 +34,7 @@ export function erf(x: number): number {
         ax +
         2051.07837782607147) *
         ax +
-        1230.33935479799725) *
-        ax +
-      2.15311535474403846e-8;
+      1230.33935479799725;
     const q =
       (((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax +
         1621.38957456669019) *
@@ -102,7 +103,8 @@ export function unaryRun(op: UnaryOp, x: Arr, i: number, s: number, out: Arr, o:
       for (; o < end; o++, i += s) out[o] = Math.abs(x[i]!);
       return;
     case "sign":
-      for (; o < end; o++, i += s) out[o] = x[i]! > 0 ? 1 : x[i]! < 0 ? -1 : x[i]! === 0 ? 0 : NaN;
+      // NaN gives 0, as in PyTorch
+      for (; o < end; o++, i += s) out[o] = x[i]! > 0 ? 1 : x[i]! < 0 ? -1 : 0;
       return;
     case "sin":
       for (; o < end; o++, i += s) out[o] = Math.sin(x[i]!);

@@ -21,6 +21,26 @@ function indexAt(idx: TypedArray, at: number, size: number, op: string, dim: num
   return v;
 }
 
+/** Ops whose results are already 0 or 1. */
+const predicates = new Set([
+  "eq",
+  "ne",
+  "lt",
+  "le",
+  "gt",
+  "ge",
+  "logicalAnd",
+  "logicalOr",
+  "logicalNot",
+  "isnan",
+  "isfinite",
+]);
+
+/** Bool results of arithmetic are 0/1, as in PyTorch (True + True is True, not 2). */
+function asBool(o: TypedArray): void {
+  for (let k = 0; k < o.length; k++) if (o[k]! > 1) o[k] = 1;
+}
+
 /** The reference kernels. */
 export const referenceKernels = {
   name: "js",
@@ -37,14 +57,15 @@ export const referenceKernels = {
     arr(h).fill(value, offset, offset + n);
   },
   copy: copyView,
-  unary(op, x, out) {
+  unary(op, x, out, outDtype) {
     const o = arr(out);
     const xs = arr(x.handle);
     const walk = coalesce(x.shape, [x.strides, contiguousStrides(x.shape)]);
     const s = walk.strides[0]!.at(-1)!;
     forEachRow(walk, [x.offset, 0], (off, n) => unaryRun(op, xs, off[0]!, s, o, off[1]!, n));
+    if (outDtype === "bool" && !predicates.has(op)) asBool(o);
   },
-  binary(op, a, b, out) {
+  binary(op, a, b, out, outDtype) {
     const o = arr(out);
     const [as, bs] = [arr(a.handle), arr(b.handle)];
     const walk = coalesce(a.shape, [a.strides, b.strides, contiguousStrides(a.shape)]);
@@ -52,8 +73,9 @@ export const referenceKernels = {
     forEachRow(walk, [a.offset, b.offset, 0], (off, n) =>
       binaryRun(op, as, off[0]!, sa, bs, off[1]!, sb, o, off[2]!, n),
     );
+    if (outDtype === "bool" && !predicates.has(op)) asBool(o);
   },
-  where(cond, a, b, out) {
+  where(cond, a, b, out, _outDtype) {
     const o = arr(out);
     const [cs, as, bs] = [arr(cond.handle), arr(a.handle), arr(b.handle)];
     const walk = coalesce(a.shape, [cond.strides, a.strides, b.strides, contiguousStrides(a.shape)]);
@@ -63,12 +85,12 @@ export const referenceKernels = {
       for (const end = k + n; k < end; k++, c += sc, i += sa, j += sb) o[k] = cs[c] ? as[i]! : bs[j]!;
     });
   },
-  reduce(op, x, nReduce, out) {
+  reduce(op, x, nReduce, out, _outDtype) {
     const { a, off } = contiguousOf(x);
     const inner = numelOf(x.shape.slice(x.shape.length - nReduce));
     reduceRows(op, a, off, inner, arr(out));
   },
-  matmul(a, b, out) {
+  matmul(a, b, out, _dtype) {
     matmulInto(a, b, arr(out));
   },
   gather(x, dim, index, out) {

@@ -1,0 +1,112 @@
+// Timing and reporting shared by the benchmark suites: median-of-samples timers (sync and
+// async), the workload list every framework implements, and the table printer.
+
+/** How long to measure: quick mode trades precision for a run of a minute or two. */
+export interface Budget {
+  /** Milliseconds of timed work per measurement (split into samples). */
+  ms: number;
+  /** Number of samples whose median is reported. */
+  samples: number;
+}
+
+/** The standard budget and the --quick one. */
+export const budgets: Record<"full" | "quick", Budget> = {
+  full: { ms: 1500, samples: 7 },
+  quick: { ms: 300, samples: 3 },
+};
+
+/** Samples and calls per sample for a call that took `once` ms: slow calls get fewer samples. */
+function plan(once: number, budget: Budget): { samples: number; perSample: number } {
+  const samples = Math.max(1, Math.min(budget.samples, Math.floor((2 * budget.ms) / once)));
+  return { samples, perSample: Math.max(1, Math.round(budget.ms / samples / once)) };
+}
+
+/** Median milliseconds per call of fn, after a warm-up call. */
+export function timeSync(fn: () => void, budget: Budget): number {
+  const t0 = performance.now();
+  fn();
+  const { samples, perSample } = plan(Math.max(performance.now() - t0, 1e-3), budget);
+  const times: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const t = performance.now();
+    for (let i = 0; i < perSample; i++) fn();
+    times.push((performance.now() - t) / perSample);
+  }
+  return median(times);
+}
+
+/** The same for an asynchronous fn (peers whose results are only ready after a promise). */
+export async function timeAsync(fn: () => Promise<void>, budget: Budget): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  const { samples, perSample } = plan(Math.max(performance.now() - t0, 1e-3), budget);
+  const times: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const t = performance.now();
+    for (let i = 0; i < perSample; i++) await fn();
+    times.push((performance.now() - t) / perSample);
+  }
+  return median(times);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+/** One measured workload: its key, a label, its unit, and whether bigger numbers are better. */
+export interface Workload {
+  key: string;
+  label: string;
+  unit: "GFLOP/s" | "ms" | "µs/op";
+  higherIsBetter: boolean;
+}
+
+/** SGEMM sizes and the thread counts every threaded framework is measured with. */
+export const sgemmSizes = [256, 512, 1024, 2048];
+/** Thread counts compared. */
+export const threadCounts = [1, 2];
+
+/** The workloads in table order; `threads` rows repeat per thread count. */
+export function workloads(sizes: number[] = sgemmSizes): Workload[] {
+  return [
+    ...sizes.map((n) => ({ key: `sgemm-${n}`, label: `SGEMM n=${n}`, unit: "GFLOP/s" as const, higherIsBetter: true })),
+    { key: "mlp-128", label: "MLP train step, batch 128", unit: "ms", higherIsBetter: false },
+    { key: "mlp-1", label: "MLP train step, batch 1", unit: "ms", higherIsBetter: false },
+    { key: "cnn-32", label: "CNN train step, batch 32", unit: "ms", higherIsBetter: false },
+    { key: "scalar", label: "1000 scalar ops fwd+bwd", unit: "µs/op", higherIsBetter: false },
+  ];
+}
+
+/** GFLOP/s of an n×n×n product taking `ms`. */
+export const gflops = (n: number, ms: number) => (2 * n ** 3) / (ms * 1e6);
+
+/** Results: framework column → workload key → value (undefined: not measured). */
+export type Results = Map<string, Map<string, number>>;
+
+/** Records a value. */
+export function record(results: Results, column: string, key: string, value: number): void {
+  if (!results.has(column)) results.set(column, new Map());
+  results.get(column)!.set(key, value);
+}
+
+/** Formats rows as an aligned text table (first column left-aligned, the rest right-aligned). */
+export function formatTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)));
+  const out = [line(rows[0]!).join("  "), widths.map((w) => "-".repeat(w)).join("  ")];
+  for (const r of rows.slice(1)) out.push(line(r).join("  "));
+  return out.join("\n");
+}
+
+/** A number with about three significant digits. */
+export function fmt(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return "–";
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 10) return v.toFixed(1);
+  if (v >= 1) return v.toFixed(2);
+  return v.toPrecision(2);
+}
+
+/** Megabytes. */
+export const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;

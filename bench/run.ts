@@ -1,0 +1,189 @@
+// `npm run bench`: chainrule (native and JS backends) against TensorFlow.js (cpu, wasm), jax-js
+// (wasm) and PyTorch in one run, printed as one table with chainrule/PyTorch ratios, followed
+// by memory figures and a long training run that shows memory staying flat without dispose().
+// Options: --quick, --only=sgemm,mlp,cnn,scalar,memory, --peers=torch,tfjs-cpu,tfjs-wasm,jax
+// (or --no-peers), --sizes=256,512, --from=dist|src (which build of chainrule to load).
+
+import os from "node:os";
+import type * as CR from "../src/index.js";
+import type { NativeAddon } from "../src/backend/native/addon.js";
+import { longRun, runChainrule } from "./chainrule.js";
+import { budgets, fmt, formatTable, mb, record, type Results, sgemmSizes, threadCounts, workloads } from "./harness.js";
+import { runTorch, torchBlas } from "./torch.js";
+
+const args = process.argv.slice(2);
+const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const quick = args.includes("--quick");
+const budget = quick ? budgets.quick : budgets.full;
+const only = opt("only")?.split(",") ?? ["sgemm", "mlp", "cnn", "scalar", "memory"];
+const peers = args.includes("--no-peers")
+  ? []
+  : (opt("peers")?.split(",") ?? ["torch", "tfjs-cpu", "tfjs-wasm", "jax"]);
+const sizes = opt("sizes")?.split(",").map(Number) ?? sgemmSizes;
+const from = opt("from") ?? "dist";
+
+const selected = workloads(sizes).filter((w) => only.some((o) => w.key.startsWith(o)));
+const keys = selected.map((w) => w.key);
+
+// pairings too slow to be worth minutes of a run: plain-JS matmuls of 1024³ and up
+const tooSlow = (column: string, key: string) =>
+  (column === "js" || column === "tfjs-cpu") && key.startsWith("sgemm-") && Number(key.slice(6)) >= 1024;
+
+const results: Results = new Map();
+const notes: string[] = [];
+const memory: [string, NodeJS.MemoryUsage][] = [];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+async function measure(column: string, run: (key: string) => number | Promise<number>, only1 = false) {
+  for (const key of keys) {
+    if (only1 && key === "scalar") continue;
+    if (tooSlow(column, key)) continue;
+    try {
+      const v = await run(key);
+      record(results, column, key, v);
+      log(`  ${column.padEnd(12)} ${key.padEnd(10)} ${fmt(v)}`);
+    } catch (e) {
+      notes.push(`${column} ${key}: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
+    }
+  }
+  memory.push([column, process.memoryUsage()]);
+}
+
+async function chainrule(cr: typeof CR) {
+  const hasNative = cr.listBackends().includes("native");
+  if (hasNative) {
+    cr.setBackend("native");
+    for (const t of threadCounts) {
+      cr.setNumThreads(t);
+      log(`chainrule native, ${t} thread(s)`);
+      await measure(`native ${t}T`, (k) => runChainrule(cr, k, budget), t !== threadCounts[0]);
+    }
+    cr.setNumThreads(os.availableParallelism());
+  } else notes.push("chainrule native: the addon is not built, only the JS backend was measured");
+  cr.setBackend("js");
+  log("chainrule js backend");
+  await measure("js", (k) => runChainrule(cr, k, budget));
+  if (hasNative) cr.setBackend("native");
+}
+
+async function tfjsPeers() {
+  const { useTfjsBackend, runTfjs } = await import("./tfjs.js");
+  for (const be of ["cpu", "wasm"] as const) {
+    if (!peers.includes(`tfjs-${be}`)) continue;
+    const why = await useTfjsBackend(be);
+    if (why) {
+      notes.push(why);
+      continue;
+    }
+    log(`tfjs ${be}`);
+    await measure(`tfjs-${be}`, (k) => runTfjs(k, budget));
+  }
+}
+
+async function jaxPeer() {
+  const { useJax, runJax } = await import("./jax.js");
+  const why = await useJax();
+  if (why) return void notes.push(why);
+  log("jax-js wasm");
+  await measure("jax-wasm", (k) => runJax(k, budget));
+}
+
+function torchPeer(): string {
+  log("PyTorch (child process)");
+  const report = runTorch(keys, threadCounts, budget);
+  if (typeof report === "string") {
+    notes.push(report);
+    return "PyTorch: not measured";
+  }
+  for (const [k, v] of Object.entries(report.results)) {
+    const [key, t] = k.split("@");
+    record(results, `torch ${t}T`, key!, v);
+  }
+  return `PyTorch ${report.version} (BLAS: ${torchBlas(report)}), peak RSS ${mb(report.maxRssBytes)}`;
+}
+
+/** chainrule native / PyTorch at one thread count, as "how many times better chainrule is". */
+function ratio(key: string, t: number): number | undefined {
+  const w = selected.find((x) => x.key === key)!;
+  const a = results.get(`native ${t}T`)?.get(key);
+  const b = results.get(`torch ${t}T`)?.get(key);
+  if (a === undefined || b === undefined) return undefined;
+  return w.higherIsBetter ? a / b : b / a;
+}
+
+function report(torchLine: string, addon: NativeAddon | null) {
+  const columns = [
+    ...threadCounts.map((t) => `native ${t}T`),
+    "js",
+    "tfjs-cpu",
+    "tfjs-wasm",
+    "jax-wasm",
+    ...threadCounts.map((t) => `torch ${t}T`),
+  ].filter((c) => results.has(c));
+  const rows = [["workload", "unit", ...columns, ...threadCounts.map((t) => `native/torch ${t}T`)]];
+  for (const w of selected)
+    rows.push([
+      w.label,
+      w.unit,
+      ...columns.map((c) => fmt(results.get(c)?.get(w.key))),
+      ...threadCounts.map((t) => {
+        const r = ratio(w.key, t);
+        return r === undefined ? "–" : `${fmt(r)}x`;
+      }),
+    ]);
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  const simd = addon ? `, native SIMD path ${addon.simd()}` : "";
+  console.log(`\nchainrule benchmark — ${cpu}, ${os.availableParallelism()} cores, Node ${process.version}${simd}`);
+  console.log(`${torchLine}; tfjs ${tfjsVersion}; jax-js wasm; ${quick ? "quick" : "full"} budget`);
+  console.log("ratios: > 1 means chainrule native is faster (GFLOP/s over, or time under, PyTorch's)\n");
+  console.log(formatTable(rows));
+  if (notes.length) console.log(`\nnotes:\n${notes.map((n) => `  - ${n}`).join("\n")}`);
+  console.log("\nprocess memory after each section (one process: later sections include earlier ones):");
+  console.log(
+    formatTable([
+      ["after", "rss", "heapUsed", "external", "arrayBuffers"],
+      ...memory.map(([c, m]) => [c, mb(m.rss), mb(m.heapUsed), mb(m.external), mb(m.arrayBuffers)]),
+    ]),
+  );
+}
+
+let tfjsVersion = "";
+
+async function main() {
+  const base = from === "src" ? "../src" : "../dist";
+  const cr = (await import(`${base}/index.js`)) as typeof CR;
+  const { nativeAddon } = (await import(`${base}/backend/native/index.js`)) as { nativeAddon: NativeAddon | null };
+  if (only.includes("memory")) runLong(cr);
+  await chainrule(cr);
+  if (peers.some((p) => p.startsWith("tfjs"))) {
+    tfjsVersion = (await import("@tensorflow/tfjs")).version.tfjs;
+    await tfjsPeers();
+  }
+  if (peers.includes("jax")) await jaxPeer();
+  const torchLine = peers.includes("torch") ? torchPeer() : "PyTorch: not requested";
+  report(torchLine, nativeAddon);
+  if (longRunTable) console.log(longRunTable);
+}
+
+let longRunTable = "";
+
+/** The long run goes first, so that nothing else has touched the heap yet. */
+function runLong(cr: typeof CR) {
+  const steps = quick ? 2000 : 10_000;
+  const every = steps / 10;
+  const threads = cr.getNumThreads();
+  log(`long run: ${steps} MLP steps, batch 8, no dispose()`);
+  const { samples, ms } = longRun(cr, steps, 8, every);
+  const first = samples[1]!;
+  const last = samples.at(-1)!;
+  const peak = Math.max(...samples.map((s) => s.rss));
+  const rows = [["step", "rss", "heapUsed", "external", "arrayBuffers"]];
+  for (const s of samples) rows.push([String(s.step), mb(s.rss), mb(s.heapUsed), mb(s.external), mb(s.arrayBuffers)]);
+  longRunTable =
+    `\nlong run: ${steps} MLP 784-256-128-10 training steps, batch 8, ${cr.getBackend()} backend, ${threads} thread(s), ` +
+    `no dispose(): ${(ms / steps).toFixed(3)} ms/step\n${formatTable(rows)}\n` +
+    `rss change from step ${first.step} to ${last.step}: ${mb(last.rss - first.rss)} (peak ${mb(peak)}); ` +
+    `arrayBuffers change: ${mb(last.arrayBuffers - first.arrayBuffers)}`;
+}
+
+await main();

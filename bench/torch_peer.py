@@ -1,0 +1,86 @@
+"""PyTorch side of `npm run bench`: the same workloads as bench/chainrule.ts, timed the same way
+(median of samples after warm-up). Reads a JSON config from argv[1], prints one JSON object."""
+
+import json
+import resource
+import sys
+import time
+
+import torch
+from torch import nn
+
+
+def time_ms(fn, budget):
+    t0 = time.perf_counter()
+    fn()
+    once = max((time.perf_counter() - t0) * 1000, 1e-3)
+    n_samples = max(1, min(budget["samples"], int(2 * budget["ms"] / once)))
+    per_sample = max(1, round(budget["ms"] / n_samples / once))
+    samples = []
+    for _ in range(n_samples):
+        t = time.perf_counter()
+        for _ in range(per_sample):
+            fn()
+        samples.append((time.perf_counter() - t) * 1000 / per_sample)
+    return sorted(samples)[len(samples) // 2]
+
+
+def train_step(model, loss_fn, opt, x, y):
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    return step
+
+
+def run(key, budget):
+    if key.startswith("sgemm-"):
+        n = int(key[6:])
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        return 2 * n**3 / (time_ms(lambda: torch.mm(a, b), budget) * 1e6)
+    if key.startswith("mlp-"):
+        batch = int(key[4:])
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        x, y = torch.randn(batch, 784), torch.randint(0, 10, (batch,))
+        return time_ms(train_step(model, nn.CrossEntropyLoss(), opt, x, y), budget)
+    if key.startswith("cnn-"):
+        batch = int(key[4:])
+        model = nn.Sequential(
+            nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(16 * 5 * 5, 10),
+        )
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        x, y = torch.randn(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
+        return time_ms(train_step(model, nn.CrossEntropyLoss(), opt, x, y), budget)
+    if key == "scalar":
+        x = torch.tensor(0.5, requires_grad=True)
+
+        def chain():
+            y = x
+            for _ in range(500):
+                y = y * 0.999 + 0.001
+            x.grad = None
+            y.backward()
+
+        return time_ms(chain, budget)  # ms per 1000 ops = µs per op
+    raise ValueError(f"unknown workload {key}")
+
+
+def main():
+    cfg = json.loads(sys.argv[1])
+    out = {"version": torch.__version__, "blas": torch.__config__.show(), "results": {}}
+    for threads in cfg["threads"]:
+        torch.set_num_threads(threads)
+        for key in cfg["workloads"]:
+            if key == "scalar" and threads != cfg["threads"][0]:
+                continue
+            out["results"][f"{key}@{threads}"] = run(key, cfg["budget"])
+    out["maxRssBytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+{
+  "targets": [
+    {
+      "target_name": "chainrule",
+      "sources": [
+        "native/addon.cc",
+        "native/buffers.cc",
+        "native/elementwise.cc",
+        "native/gemm.cc",
+        "native/index.cc",
+        "native/isa.cc",
+        "native/isa-avx2.cc",
+        "native/isa-avx512.cc",
+        "native/isa-portable.cc",
+        "native/matmul.cc",
+        "native/reduce.cc",
+        "native/thread-pool.cc"
+      ],
+      "defines": ["NAPI_EXPERIMENTAL", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++14", "-std=c++14", "-O2", "-O0"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "cflags!": ["-O2", "-O0"],
+      "cflags": ["-O3", "-pthread"],
+      "ldflags": ["-pthread"],
+      "xcode_settings": {
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "GCC_OPTIMIZATION_LEVEL": "3",
+        "OTHER_CPLUSPLUSFLAGS": ["-fno-math-errno"]
+      },
+      "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17", "/O2"] } }
+    }
+  ]
+}

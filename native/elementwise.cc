@@ -1,0 +1,352 @@
+// Elementwise kernels: copy (with dtype conversion), unary, binary and where over strided views.
+// Each call coalesces its operands into a walk, picks one run function for the dtypes and op,
+// and hands it the innermost runs; float runs try the ISA's vector loops first. Large tensors
+// are split by linear position across the worker pool.
+
+#include <algorithm>
+#include <cstring>
+
+#include "isa.h"
+#include "kernels.h"
+#include "scalar-ops.h"
+#include "thread-pool.h"
+
+namespace cr {
+namespace {
+
+// Elements per thread below which splitting does not pay: cheap ops are memory-bound and
+// finish in microseconds; transcendental ones cost tens of cycles per element.
+constexpr int64_t kCheapGrain = 1 << 15;
+constexpr int64_t kCostlyGrain = 1 << 11;
+
+/** A contiguous stride list for `shape`. */
+void contiguousStrides(int nd, const int64_t* shape, int64_t* out) {
+  int64_t s = 1;
+  for (int d = nd - 1; d >= 0; d--) {
+    out[d] = s;
+    s *= shape[d] > 1 ? shape[d] : 1;
+  }
+}
+
+/** Runs `run` over the whole walk, split across threads when there is enough work. */
+template <class F>
+void forAll(const Walk& w, int64_t grain, F&& run) {
+  parallelFor(w.numel, grain, [&](int64_t b, int64_t e) { walkRange(w, b, e, run); });
+}
+
+template <class T>
+const FloatLoops<T>& loops();
+template <>
+const FloatLoops<float>& loops<float>() {
+  return isa().f32;
+}
+template <>
+const FloatLoops<double>& loops<double>() {
+  return isa().f64;
+}
+
+// ---- copy ---------------------------------------------------------------------------------
+
+template <class S, class D>
+inline D convert(S v) {
+  if constexpr (std::is_same_v<D, uint8_t>) return truthy(static_cast<double>(v)) ? 1 : 0;
+  else if constexpr (std::is_same_v<D, int32_t> && std::is_floating_point_v<S>) return toInt32(v);
+  else return static_cast<D>(v);
+}
+
+using CopyRun = void (*)(const char* s, int64_t so, int64_t ss, char* d, int64_t dOff, int64_t ds, int64_t n);
+
+template <class S, class D>
+void copyRun(const char* s, int64_t so, int64_t ss, char* d, int64_t dOff, int64_t ds, int64_t n) {
+  const S* sp = reinterpret_cast<const S*>(s) + so;
+  D* dp = reinterpret_cast<D*>(d) + dOff;
+  if constexpr (std::is_same_v<S, D>) {
+    if (ss == 1 && ds == 1) {
+      std::memcpy(dp, sp, sizeof(S) * n);
+      return;
+    }
+  }
+  if (ss == 1 && ds == 1) {
+    for (int64_t i = 0; i < n; i++) dp[i] = convert<S, D>(sp[i]);
+  } else {
+    for (int64_t i = 0; i < n; i++) dp[i * ds] = convert<S, D>(sp[i * ss]);
+  }
+}
+
+template <class S>
+CopyRun copyTo(int dt) {
+  switch (dt) {
+    case kF32:
+      return copyRun<S, float>;
+    case kF64:
+      return copyRun<S, double>;
+    case kI32:
+      return copyRun<S, int32_t>;
+    default:
+      return copyRun<S, uint8_t>;
+  }
+}
+
+CopyRun pickCopy(int sdt, int ddt) {
+  switch (sdt) {
+    case kF32:
+      return copyTo<float>(ddt);
+    case kF64:
+      return copyTo<double>(ddt);
+    case kI32:
+      return copyTo<int32_t>(ddt);
+    default:
+      return copyTo<uint8_t>(ddt);
+  }
+}
+
+// ---- unary --------------------------------------------------------------------------------
+
+using UnaryRun = void (*)(int op, const char* x, int xdt, int64_t xo, int64_t sx, char* o, int odt, int64_t oo,
+                          int64_t n);
+
+template <int Op, class T>
+void unaryFloat(int op, const char* x, int, int64_t xo, int64_t sx, char* o, int, int64_t oo, int64_t n) {
+  const T* xp = reinterpret_cast<const T*>(x) + xo;
+  T* out = reinterpret_cast<T*>(o) + oo;
+  if (loops<T>().unary(op, xp, sx, out, n)) return;
+  for (int64_t i = 0; i < n; i++) out[i] = unaryFn<Op, T>(xp[i * sx]);
+}
+
+/** Stores v with typed-array rules; a bool result of arithmetic is 0 or 1, as in PyTorch (True + True is True). */
+inline void storeResult(char* o, int odt, int64_t i, double v, bool arithmetic) {
+  if (arithmetic && odt == kBool)
+    reinterpret_cast<uint8_t*>(o)[i] = toUint8(v) != 0;
+  else
+    storeDouble(o, odt, i, v);
+}
+
+// any dtypes: computed in double and stored with typed-array rules, as the reference does
+template <int Op>
+void unaryAny(int, const char* x, int xdt, int64_t xo, int64_t sx, char* o, int odt, int64_t oo, int64_t n) {
+  for (int64_t i = 0; i < n; i++)
+    storeResult(o, odt, oo + i, unaryFn<Op, double>(loadAsDouble(x, xdt, xo + i * sx)), !isPredicate(Op));
+}
+
+UnaryRun pickUnary(int op, int xdt, int odt) {
+  UnaryRun run = nullptr;
+  withUnaryOp(op, [&](auto opc) {
+    constexpr int Op = decltype(opc)::value;
+    if (xdt == odt && xdt == kF32 && !isPredicate(Op))
+      run = unaryFloat<Op, float>;
+    else if (xdt == odt && xdt == kF64 && !isPredicate(Op))
+      run = unaryFloat<Op, double>;
+    else
+      run = unaryAny<Op>;
+  });
+  return run;
+}
+
+bool costlyUnary(int op) {
+  return !(op == kNeg || op == kAbs || op == kRelu || op == kSquare || op == kSign || op == kIsnan ||
+           op == kLogicalNot || op == kFloor || op == kCeil || op == kRound || op == kIsfinite);
+}
+
+// ---- binary -------------------------------------------------------------------------------
+
+using BinaryRun = void (*)(int op, const View& a, int64_t ao, int64_t sa, const View& b, int64_t bo, int64_t sb,
+                           char* o, int odt, int64_t oo, int64_t n);
+
+template <int Op, class T>
+void binaryFloat(int op, const View& a, int64_t ao, int64_t sa, const View& b, int64_t bo, int64_t sb, char* o, int,
+                 int64_t oo, int64_t n) {
+  const T* ap = reinterpret_cast<const T*>(a.data) + ao;
+  const T* bp = reinterpret_cast<const T*>(b.data) + bo;
+  T* out = reinterpret_cast<T*>(o) + oo;
+  if (loops<T>().binary(op, ap, sa, bp, sb, out, n)) return;
+  for (int64_t i = 0; i < n; i++) out[i] = binaryFn<Op, T>(ap[i * sa], bp[i * sb]);
+}
+
+template <int Op, class T>
+void compareFloat(int op, const View& a, int64_t ao, int64_t sa, const View& b, int64_t bo, int64_t sb, char* o, int,
+                  int64_t oo, int64_t n) {
+  const T* ap = reinterpret_cast<const T*>(a.data) + ao;
+  const T* bp = reinterpret_cast<const T*>(b.data) + bo;
+  uint8_t* out = reinterpret_cast<uint8_t*>(o) + oo;
+  if (loops<T>().compare(op, ap, sa, bp, sb, out, n)) return;
+  for (int64_t i = 0; i < n; i++) out[i] = binaryFn<Op, T>(ap[i * sa], bp[i * sb]) != 0;
+}
+
+template <int Op>
+void binaryAny(int, const View& a, int64_t ao, int64_t sa, const View& b, int64_t bo, int64_t sb, char* o, int odt,
+               int64_t oo, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    const double x = loadAsDouble(a.data, a.dtype, ao + i * sa);
+    const double y = loadAsDouble(b.data, b.dtype, bo + i * sb);
+    storeResult(o, odt, oo + i, binaryFn<Op, double>(x, y), !isComparison(Op));
+  }
+}
+
+BinaryRun pickBinary(int op, int adt, int bdt, int odt) {
+  BinaryRun run = nullptr;
+  withBinaryOp(op, [&](auto opc) {
+    constexpr int Op = decltype(opc)::value;
+    const bool sameFloat = adt == bdt && (adt == kF32 || adt == kF64);
+    if (sameFloat && !isComparison(Op) && odt == adt)
+      run = adt == kF32 ? binaryFloat<Op, float> : binaryFloat<Op, double>;
+    else if (sameFloat && Op >= kEq && Op <= kGe && odt == kBool)
+      run = adt == kF32 ? compareFloat<Op, float> : compareFloat<Op, double>;
+    else
+      run = binaryAny<Op>;
+  });
+  return run;
+}
+
+// ---- where --------------------------------------------------------------------------------
+
+template <class T>
+void whereRun(const View& c, const View& a, const View& b, const int64_t* off, const int64_t* st, char* o, int64_t n) {
+  const T* ap = reinterpret_cast<const T*>(a.data);
+  const T* bp = reinterpret_cast<const T*>(b.data);
+  T* out = reinterpret_cast<T*>(o) + off[3];
+  int64_t ci = off[0], ai = off[1], bi = off[2];
+  if (c.dtype == kBool) {
+    const uint8_t* cp = reinterpret_cast<const uint8_t*>(c.data);
+    // the common layouts as plain loops the compiler vectorises: dense, or one branch a scalar
+    if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
+      cp += ci, ap += ai, bp += bi;
+      for (int64_t i = 0; i < n; i++) out[i] = cp[i] ? ap[i] : bp[i];
+    } else if (st[0] == 1 && st[1] == 1 && st[2] == 0) {
+      cp += ci, ap += ai;
+      const T b = bp[bi];
+      for (int64_t i = 0; i < n; i++) out[i] = cp[i] ? ap[i] : b;
+    } else if (st[0] == 1 && st[1] == 0 && st[2] == 1) {
+      cp += ci, bp += bi;
+      const T a = ap[ai];
+      for (int64_t i = 0; i < n; i++) out[i] = cp[i] ? a : bp[i];
+    } else {
+      for (int64_t i = 0; i < n; i++, ci += st[0], ai += st[1], bi += st[2]) out[i] = cp[ci] ? ap[ai] : bp[bi];
+    }
+  } else {
+    for (int64_t i = 0; i < n; i++, ci += st[0], ai += st[1], bi += st[2])
+      out[i] = truthy(loadAsDouble(c.data, c.dtype, ci)) ? ap[ai] : bp[bi];
+  }
+}
+
+/**
+ * A copy whose destination rows are dense but whose source walks them with a large stride while
+ * the next dim out has stride ±1 (a transposed matrix): done in square tiles so each source
+ * cache line is used whole instead of once per row.
+ */
+template <class T>
+void transposeCopy(const Walk& w, const View& src, const View& dst) {
+  const int nd = w.nd;
+  const int64_t rows = w.shape[nd - 2], cols = w.shape[nd - 1];
+  const int64_t sr = w.strides[0][nd - 2], sc = w.strides[0][nd - 1], dr = w.strides[1][nd - 2];
+  int64_t lead = 1;
+  for (int d = 0; d < nd - 2; d++) lead *= w.shape[d];
+  constexpr int64_t kTile = 32;
+  const int64_t rowTiles = (rows + kTile - 1) / kTile;
+  const T* s = reinterpret_cast<const T*>(src.data);
+  T* o = reinterpret_cast<T*>(dst.data);
+  parallelFor(lead * rowTiles, std::max<int64_t>(1, 4096 / (kTile * cols) + 1), [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++) {
+      // offsets of this slab of the leading dims
+      int64_t so = w.base[0], doff = w.base[1];
+      for (int64_t rest = t / rowTiles, d = nd - 3; d >= 0; d--) {
+        const int64_t i = rest % w.shape[d];
+        rest /= w.shape[d];
+        so += i * w.strides[0][d];
+        doff += i * w.strides[1][d];
+      }
+      const int64_t r0 = (t % rowTiles) * kTile, r1 = std::min(rows, r0 + kTile);
+      for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
+        const int64_t c1 = std::min(cols, c0 + kTile);
+        for (int64_t r = r0; r < r1; r++) {
+          const T* sp = s + so + r * sr;
+          T* op = o + doff + r * dr;
+          for (int64_t c = c0; c < c1; c++) op[c] = sp[c * sc];
+        }
+      }
+    }
+  });
+}
+
+bool isTranspose(const Walk& w) {
+  const int nd = w.nd;
+  if (nd < 2) return false;
+  const int64_t sc = w.strides[0][nd - 1], sr = w.strides[0][nd - 2];
+  return w.strides[1][nd - 1] == 1 && (sr == 1 || sr == -1) && (sc > 8 || sc < -8) && w.shape[nd - 1] >= 8;
+}
+
+}  // namespace
+
+void copyView(const View& src, const View& dst) {
+  const int64_t* strides[2] = {src.strides, dst.strides};
+  const int64_t offsets[2] = {src.offset, dst.offset};
+  const Walk w = coalesce(src.nd, src.shape, 2, strides, offsets);
+  if (src.dtype == dst.dtype && isTranspose(w)) {
+    switch (elemSize(src.dtype)) {
+      case 8:
+        return transposeCopy<uint64_t>(w, src, dst);
+      case 4:
+        return transposeCopy<uint32_t>(w, src, dst);
+      default:
+        return transposeCopy<uint8_t>(w, src, dst);
+    }
+  }
+  const CopyRun run = pickCopy(src.dtype, dst.dtype);
+  const int64_t ss = w.inner(0), ds = w.inner(1);
+  forAll(w, kCheapGrain, [&](const int64_t* off, int64_t n) { run(src.data, off[0], ss, dst.data, off[1], ds, n); });
+}
+
+void unary(int op, const View& x, char* out, int outDt) {
+  int64_t os[kMaxDims];
+  contiguousStrides(x.nd, x.shape, os);
+  const int64_t* strides[2] = {x.strides, os};
+  const int64_t offsets[2] = {x.offset, 0};
+  const Walk w = coalesce(x.nd, x.shape, 2, strides, offsets);
+  const UnaryRun run = pickUnary(op, x.dtype, outDt);
+  const int64_t sx = w.inner(0);
+  forAll(w, costlyUnary(op) ? kCostlyGrain : kCheapGrain,
+         [&](const int64_t* off, int64_t n) { run(op, x.data, x.dtype, off[0], sx, out, outDt, off[1], n); });
+}
+
+void binary(int op, const View& a, const View& b, char* out, int outDt) {
+  int64_t os[kMaxDims];
+  contiguousStrides(a.nd, a.shape, os);
+  const int64_t* strides[3] = {a.strides, b.strides, os};
+  const int64_t offsets[3] = {a.offset, b.offset, 0};
+  const Walk w = coalesce(a.nd, a.shape, 3, strides, offsets);
+  const BinaryRun run = pickBinary(op, a.dtype, b.dtype, outDt);
+  const int64_t sa = w.inner(0), sb = w.inner(1);
+  const bool costly = op == kPow || op == kAtan2 || op == kRemainder || op == kDivOp;
+  forAll(w, costly ? kCostlyGrain : kCheapGrain,
+         [&](const int64_t* off, int64_t n) { run(op, a, off[0], sa, b, off[1], sb, out, outDt, off[2], n); });
+}
+
+void where(const View& cond, const View& a, const View& b, char* out, int outDt) {
+  int64_t os[kMaxDims];
+  contiguousStrides(a.nd, a.shape, os);
+  const int64_t* strides[4] = {cond.strides, a.strides, b.strides, os};
+  const int64_t offsets[4] = {cond.offset, a.offset, b.offset, 0};
+  const Walk w = coalesce(a.nd, a.shape, 4, strides, offsets);
+  const int64_t st[3] = {w.inner(0), w.inner(1), w.inner(2)};
+  if (a.dtype == outDt && b.dtype == outDt) {
+    forAll(w, kCheapGrain, [&](const int64_t* off, int64_t n) {
+      switch (elemSize(outDt)) {
+        case 8:
+          return whereRun<uint64_t>(cond, a, b, off, st, out, n);
+        case 4:
+          return whereRun<uint32_t>(cond, a, b, off, st, out, n);
+        default:
+          return whereRun<uint8_t>(cond, a, b, off, st, out, n);
+      }
+    });
+    return;
+  }
+  forAll(w, kCheapGrain, [&](const int64_t* off, int64_t n) {
+    int64_t ci = off[0], ai = off[1], bi = off[2];
+    for (int64_t i = 0; i < n; i++, ci += st[0], ai += st[1], bi += st[2]) {
+      const bool c = truthy(loadAsDouble(cond.data, cond.dtype, ci));
+      storeDouble(out, outDt, off[3] + i, c ? loadAsDouble(a.data, a.dtype, ai) : loadAsDouble(b.data, b.dtype, bi));
+    }
+  });
+}
+
+}  // namespace cr

@@ -1,0 +1,225 @@
+// Matrix products. Floats go through a BLIS-style driver: B is packed into k-major strips of the
+// micro-tile width (shared by all threads), each thread packs its rows of A into micro-panels
+// and runs the ISA's register-blocked micro-kernel; packing reads any strides, so transposed
+// and broadcast operands need no copies. Few-row products skip packing. Ints use a plain loop.
+
+#include "gemm.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "isa.h"
+#include "thread-pool.h"
+
+namespace cr {
+namespace {
+
+/** A grow-only 64-byte-aligned scratch buffer; one per thread so workers never share one. */
+struct Scratch {
+  void* p = nullptr;
+  size_t bytes = 0;
+  template <class T>
+  T* get(size_t n) {
+    const size_t want = (n * sizeof(T) + 63) & ~size_t{63};
+    if (want > bytes) {
+      std::free(p);
+      p = std::aligned_alloc(64, want);
+      bytes = p ? want : 0;
+    }
+    return static_cast<T*>(p);
+  }
+};
+thread_local Scratch aScratch, bScratch;
+
+// Products below this many multiply-adds run on one thread: waking workers costs more.
+constexpr double kThreadMinFlops = 1 << 18;
+// Row counts up to this use the unpacked few-row path.
+constexpr int64_t kSmallRows = 4;
+
+template <class T>
+struct Operands {
+  int64_t m, n, k;
+  const T* a;
+  int64_t rsa, csa;
+  const T* b;
+  int64_t rsb, csb;
+  T* c;
+  int64_t ldc;
+};
+
+/** Packs rows [i0, i0+mc) x k [p0, p0+kc) of A into mr-row panels, k-major, zero-padded. */
+template <class T>
+void packA(const Operands<T>& o, int mr, int64_t i0, int64_t mc, int64_t p0, int64_t kc, T* dst) {
+  for (int64_t ip = 0; ip < mc; ip += mr, dst += mr * kc) {
+    const int64_t rows = mc - ip < mr ? mc - ip : mr;
+    const T* src = o.a + (i0 + ip) * o.rsa + p0 * o.csa;
+    if (o.rsa == 1 && rows == mr) {
+      for (int64_t kk = 0; kk < kc; kk++) std::memcpy(dst + kk * mr, src + kk * o.csa, sizeof(T) * mr);
+      continue;
+    }
+    for (int64_t r = 0; r < mr; r++) {
+      if (r < rows) {
+        const T* row = src + r * o.rsa;
+        for (int64_t kk = 0; kk < kc; kk++) dst[kk * mr + r] = row[kk * o.csa];
+      } else {
+        for (int64_t kk = 0; kk < kc; kk++) dst[kk * mr + r] = 0;
+      }
+    }
+  }
+}
+
+/** Packs one nr-column strip of B (columns [j0, j0+nr) x k [p0, p0+kc)), k-major, zero-padded. */
+template <class T>
+void packBStrip(const Operands<T>& o, int nr, int64_t j0, int64_t p0, int64_t kc, T* dst) {
+  const int64_t cols = o.n - j0 < nr ? o.n - j0 : nr;
+  const T* src = o.b + p0 * o.rsb + j0 * o.csb;
+  if (o.csb == 1) {
+    for (int64_t kk = 0; kk < kc; kk++) {
+      std::memcpy(dst + kk * nr, src + kk * o.rsb, sizeof(T) * cols);
+      for (int64_t j = cols; j < nr; j++) dst[kk * nr + j] = 0;
+    }
+    return;
+  }
+  for (int64_t j = 0; j < nr; j++) {
+    if (j < cols) {
+      const T* col = src + j * o.csb;
+      for (int64_t kk = 0; kk < kc; kk++) dst[kk * nr + j] = col[kk * o.rsb];
+    } else {
+      for (int64_t kk = 0; kk < kc; kk++) dst[kk * nr + j] = 0;
+    }
+  }
+}
+
+/** Everything one (jc, pc) block of the packed path needs, shared by the threads. */
+template <class T>
+struct Block {
+  const Operands<T>* o;
+  const GemmKernel<T>* g;
+  int64_t jc, nc, pc, kc;
+  T* bPack;
+  bool splitRows;
+};
+
+/** One thread's share of a block: its rows (or strips), packing A as it goes. */
+template <class T>
+void computeShare(const Block<T>& blk, int tid, int nt) {
+  const Operands<T>& o = *blk.o;
+  const GemmKernel<T>& g = *blk.g;
+  const int mr = g.mr, nr = g.nr;
+  const int64_t panels = (o.m + mr - 1) / mr;
+  const int64_t strips = (blk.nc + nr - 1) / nr;
+  int64_t p0 = 0, p1 = panels, s0 = 0, s1 = strips;
+  if (blk.splitRows) {
+    p0 = panels * tid / nt;
+    p1 = panels * (tid + 1) / nt;
+  } else {
+    s0 = strips * tid / nt;
+    s1 = strips * (tid + 1) / nt;
+  }
+  if (p0 >= p1 || s0 >= s1) return;
+  const int64_t mcPanels = g.mc / mr > 0 ? g.mc / mr : 1;
+  T* aPack = aScratch.get<T>(static_cast<size_t>(mcPanels * mr * blk.kc));
+  alignas(64) T tile[16 * 64];
+  const bool acc = blk.pc > 0;
+  for (int64_t ip = p0; ip < p1; ip += mcPanels) {
+    const int64_t ipEnd = ip + mcPanels < p1 ? ip + mcPanels : p1;
+    const int64_t i0 = ip * mr;
+    const int64_t mc = (ipEnd * mr < o.m ? ipEnd * mr : o.m) - i0;
+    packA(o, mr, i0, mc, blk.pc, blk.kc, aPack);
+    for (int64_t s = s0; s < s1; s++) {
+      const T* bs = blk.bPack + s * nr * blk.kc;
+      const int64_t j = blk.jc + s * nr;
+      const int64_t cols = o.n - j < nr ? o.n - j : nr;
+      for (int64_t p = ip; p < ipEnd; p++) {
+        const int64_t i = p * mr;
+        const int64_t rows = o.m - i < mr ? o.m - i : mr;
+        const T* ap = aPack + (p - ip) * mr * blk.kc;
+        T* c = o.c + i * o.ldc + j;
+        if (rows == mr && cols == nr) {
+          g.kernel(blk.kc, ap, bs, c, o.ldc, acc);
+          continue;
+        }
+        g.kernel(blk.kc, ap, bs, tile, nr, false);
+        for (int64_t r = 0; r < rows; r++)
+          for (int64_t q = 0; q < cols; q++) c[r * o.ldc + q] = acc ? c[r * o.ldc + q] + tile[r * nr + q] : tile[r * nr + q];
+      }
+    }
+  }
+}
+
+template <class T>
+void packedGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
+  const int mr = g.mr, nr = g.nr;
+  const int64_t panels = (o.m + mr - 1) / mr;
+  for (int64_t jc = 0; jc < o.n; jc += g.nc) {
+    const int64_t nc = o.n - jc < g.nc ? o.n - jc : g.nc;
+    const int64_t strips = (nc + nr - 1) / nr;
+    T* bPack = bScratch.get<T>(static_cast<size_t>(strips * nr * g.kc));
+    for (int64_t pc = 0; pc < o.k; pc += g.kc) {
+      const int64_t kc = o.k - pc < g.kc ? o.k - pc : g.kc;
+      Block<T> blk{&o, &g, jc, nc, pc, kc, bPack, panels >= strips};
+      auto pack = [&](int64_t s0, int64_t s1) {
+        for (int64_t s = s0; s < s1; s++) packBStrip(o, nr, jc + s * nr, pc, kc, bPack + s * nr * kc);
+      };
+      if (nt > 1) {
+        parallelFor(strips, 1, pack);
+        runParallel(
+            nt, [](void* p, int tid, int n) { computeShare(*static_cast<Block<T>*>(p), tid, n); }, &blk);
+      } else {
+        pack(0, strips);
+        computeShare(blk, 0, 1);
+      }
+    }
+  }
+}
+
+template <class T>
+void smallGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
+  // split columns across threads; each call sees contiguous output columns
+  const int64_t grain = 256;
+  auto cols = [&](int64_t j0, int64_t j1) {
+    g.smallM(o.m, j1 - j0, o.k, o.a, o.rsa, o.csa, o.b + j0 * o.csb, o.rsb, o.csb, o.c + j0, o.ldc);
+  };
+  if (nt > 1)
+    parallelFor(o.n, grain, cols);
+  else
+    cols(0, o.n);
+}
+
+template <class T>
+const GemmKernel<T>& kernelFor();
+template <>
+const GemmKernel<float>& kernelFor<float>() {
+  return isa().sgemm;
+}
+template <>
+const GemmKernel<double>& kernelFor<double>() {
+  return isa().dgemm;
+}
+
+}  // namespace
+
+template <class T>
+void gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
+          int64_t csb, T* c, int64_t ldc, bool threaded) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    for (int64_t i = 0; i < m; i++) std::memset(c + i * ldc, 0, sizeof(T) * n);
+    return;
+  }
+  const GemmKernel<T>& g = kernelFor<T>();
+  const double flops = static_cast<double>(m) * n * k;
+  const int nt = threaded && flops >= kThreadMinFlops ? getNumThreads() : 1;
+  if (m <= kSmallRows && (csb == 1 || rsb == 1)) return smallGemm(Operands<T>{m, n, k, a, rsa, csa, b, rsb, csb, c, ldc}, g, nt);
+  // one output column: solve the transposed problem c^T = b^T a^T, whose single row is contiguous
+  if (n == 1 && ldc == 1 && (csa == 1 || rsa == 1))
+    return smallGemm(Operands<T>{1, m, k, b, csb, rsb, a, csa, rsa, c, m}, g, nt);
+  packedGemm(Operands<T>{m, n, k, a, rsa, csa, b, rsb, csb, c, ldc}, g, nt);
+}
+
+template void gemm<float>(int64_t, int64_t, int64_t, const float*, int64_t, int64_t, const float*, int64_t, int64_t,
+                          float*, int64_t, bool);
+template void gemm<double>(int64_t, int64_t, int64_t, const double*, int64_t, int64_t, const double*, int64_t,
+                           int64_t, double*, int64_t, bool);
+
+}  // namespace cr

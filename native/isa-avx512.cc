@@ -1,0 +1,37 @@
+// The AVX-512 kernels: 512-bit vectors, a 14 x 32 float (14 x 16 double) micro-tile that keeps
+// 28 accumulators in zmm registers. Built only for x86-64; run only where the CPU has AVX-512F.
+
+#include "common.h"
+#include "isa.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define CR_ISA avx512
+#define CR_ISA_NAME "avx512"
+#define CR_VBYTES 64
+#define CR_SMR 14
+#define CR_SNV 2
+#define CR_SKC 256
+#define CR_SMC 336
+#define CR_SNC 4096
+#define CR_DMR 14
+#define CR_DNV 2
+#define CR_DKC 256
+#define CR_DMC 168
+#define CR_DNC 2048
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq,avx512vl,avx2,fma,prefer-vector-width=512")
+#endif
+#include "isa-kernels.h"
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#else
+namespace cr::avx512 {
+const IsaTable& table() { return portable::table(); }
+}  // namespace cr::avx512
+#endif

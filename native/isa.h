@@ -1,0 +1,65 @@
+// The per-instruction-set kernel table. isa-kernels.h is compiled once per ISA (AVX-512,
+// AVX2+FMA, portable) into its own namespace; isa.cc picks one table at run time from the CPU's
+// features, or from CHAINRULE_SIMD=portable|avx2|avx512 so every path can be tested.
+#pragma once
+
+#include <cstdint>
+
+namespace cr {
+
+/** A GEMM micro-kernel and the cache blocking tuned for it. */
+template <class T>
+struct GemmKernel {
+  int mr, nr;      // micro-tile: mr rows of packed A times nr columns of packed B
+  int kc, mc, nc;  // cache blocks along K (L1), M (L2) and N (L3)
+  /** c[mr x nr] (row stride ldc) = or += a-panel (kc x mr, k-major) @ b-panel (kc x nr, k-major). */
+  void (*kernel)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, bool accumulate);
+  /**
+   * Unpacked product for few rows: c[i, j] (rows ldc apart, columns contiguous) = sum_k
+   * a[i*rsa + k*csa] * b[k*rsb + j*csb], for i < m, j < n; b must have rsb == 1 or csb == 1.
+   */
+  void (*smallM)(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
+                 int64_t csb, T* c, int64_t ldc);
+};
+
+/** Elementwise float loops over one run with strides in {0, 1} or any. */
+template <class T>
+struct FloatLoops {
+  /** out[i] = op(a[i*sa], b[i*sb]); returns false when `op` has no loop here. */
+  bool (*binary)(int op, const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n);
+  /** out[i] = cmp(a[i*sa], b[i*sb]) as 0/1; op is kEq..kGe; returns false otherwise. */
+  bool (*compare)(int op, const T* a, int64_t sa, const T* b, int64_t sb, uint8_t* out, int64_t n);
+  /** out[i] = op(x[i*sx]) for the cheap unary ops; returns false when `op` has no loop here. */
+  bool (*unary)(int op, const T* x, int64_t sx, T* out, int64_t n);
+  /** Sum of x[0..n) accumulated in double. */
+  double (*sum)(const T* x, int64_t n);
+  /** acc[j] += x[j] for j < n (column sums, accumulated in double). */
+  void (*addTo)(double* acc, const T* x, int64_t n);
+};
+
+/** One instruction set's kernels. */
+struct IsaTable {
+  const char* name;
+  GemmKernel<float> sgemm;
+  GemmKernel<double> dgemm;
+  FloatLoops<float> f32;
+  FloatLoops<double> f64;
+};
+
+namespace portable {
+const IsaTable& table();
+}
+namespace avx2 {
+const IsaTable& table();
+}
+namespace avx512 {
+const IsaTable& table();
+}
+
+/** The table in use (chosen once, on first call). */
+const IsaTable& isa();
+
+/** Names of the paths this CPU and build can run, best first. */
+const char* const* availableIsas(int* count);
+
+}  // namespace cr

@@ -1,0 +1,33 @@
+// The kernel entry points the Node-API layer calls, one per method of the TypeScript Kernels
+// interface that does arithmetic. Views are already bounds-checked; outputs are contiguous.
+#pragma once
+
+#include <cstdint>
+
+#include "common.h"
+
+namespace cr {
+
+/** dst = src element by element (same shape), converting dtype; bool dst takes truthiness. */
+void copyView(const View& src, const View& dst);
+
+/** out (contiguous, x's shape, dtype outDt) = op(x). */
+void unary(int op, const View& x, char* out, int outDt);
+
+/** out = op(a, b); a and b already broadcast to one shape. */
+void binary(int op, const View& a, const View& b, char* out, int outDt);
+
+/** out = cond ? a : b, all broadcast to one shape. */
+void where(const View& cond, const View& a, const View& b, char* out, int outDt);
+
+/** Reduces the last nReduce dims of x into contiguous out. */
+void reduce(int op, const View& x, int nReduce, char* out, int outDt);
+
+/** out (index's shape) = x[.. int32 index along dim ..]; false (and *badIndex) on an out-of-range index. */
+bool gather(const View& x, int dim, const View& index, char* out, int64_t* badIndex);
+
+/** dst (contiguous, dstShape)[.. index along dim ..] += src; false (and *badIndex) on an out-of-range index. */
+bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
+                int64_t* badIndex);
+
+}  // namespace cr

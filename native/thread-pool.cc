@@ -1,0 +1,160 @@
+// The persistent worker pool behind runParallel. A job is a number of parts that threads claim
+// one at a time from a shared counter, the caller included: if a worker is asleep or not
+// scheduled (a busy machine), the caller simply does its parts, so no job ever waits for a
+// thread that is not running. Workers are detached and never destroyed.
+
+#include "thread-pool.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CR_PAUSE() _mm_pause()
+#elif defined(__aarch64__)
+#define CR_PAUSE() __asm__ __volatile__("yield")
+#else
+#define CR_PAUSE() ((void)0)
+#endif
+
+namespace cr {
+namespace {
+
+// How long an idle worker spins before it sleeps: long enough to bridge the gap between two
+// kernels of one training step, short enough not to hold a shared core for long.
+constexpr auto kSpin = std::chrono::microseconds(100);
+
+struct Pool {
+  std::atomic<uint64_t> jobId{0};  // bumped to publish a job; workers wait for it to change
+  std::atomic<uint64_t> claim{0};  // job id << 32 | next unclaimed part
+  std::atomic<JobFn> fn{nullptr};
+  std::atomic<void*> ctx{nullptr};
+  std::atomic<int> parts{0};
+  std::atomic<int> done{0};
+  std::atomic<int> sleepers{0};
+  std::mutex sleepMutex;
+  std::condition_variable wake;
+  std::mutex busy;  // held by the one caller whose job is running
+  int workers = 0;  // started so far; never shrinks, extra workers just sleep
+};
+
+Pool& pool() {
+  static Pool* p = new Pool();  // leaked on purpose: workers may outlive static destructors
+  return *p;
+}
+
+std::atomic<int> numThreads{0};
+thread_local bool insideJob = false;
+
+/**
+ * Claims and runs parts of job `id` until none are left. A successful claim proves the job is
+ * still running (its last part was unclaimed), so the fields read before it belong to it.
+ */
+void runParts(Pool& p, uint64_t id) {
+  for (;;) {
+    uint64_t c = p.claim.load(std::memory_order_acquire);
+    if (c >> 32 != (id & 0xffffffffu)) return;
+    const JobFn fn = p.fn.load(std::memory_order_relaxed);
+    void* ctx = p.ctx.load(std::memory_order_relaxed);
+    const int n = p.parts.load(std::memory_order_relaxed);
+    const int i = static_cast<int>(c & 0xffffffffu);
+    if (i >= n) return;
+    if (!p.claim.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) continue;
+    fn(ctx, i, n);
+    p.done.fetch_add(1, std::memory_order_release);
+  }
+}
+
+void workerLoop(uint64_t seen) {
+  Pool& p = pool();
+  insideJob = true;  // a kernel called from a job body must not re-enter the pool
+  for (;;) {
+    auto start = std::chrono::steady_clock::now();
+    uint64_t id;
+    for (int i = 0;; i++) {
+      id = p.jobId.load(std::memory_order_acquire);
+      if (id != seen) break;
+      CR_PAUSE();
+      if ((i & 255) == 255 && std::chrono::steady_clock::now() - start > kSpin) {
+        std::unique_lock<std::mutex> lk(p.sleepMutex);
+        p.sleepers.fetch_add(1);
+        p.wake.wait(lk, [&] { return p.jobId.load() != seen; });
+        p.sleepers.fetch_sub(1);
+        start = std::chrono::steady_clock::now();
+      }
+    }
+    seen = id;
+    runParts(p, id);
+  }
+}
+
+}  // namespace
+
+int defaultNumThreads() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+#endif
+  const unsigned n = std::thread::hardware_concurrency();
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+void setNumThreads(int n) { numThreads.store(n < 1 ? 1 : n); }
+
+int getNumThreads() {
+  int n = numThreads.load();
+  if (n == 0) {
+    n = defaultNumThreads();
+    numThreads.store(n);
+  }
+  return n;
+}
+
+void runParallel(int nparts, JobFn fn, void* ctx) {
+  Pool& p = pool();
+  const int threads = nparts < getNumThreads() ? nparts : getNumThreads();
+  if (threads <= 1 || insideJob || !p.busy.try_lock()) {
+    fn(ctx, 0, 1);
+    return;
+  }
+  // a new worker starts from the current id, so it sees the job published below as new
+  const uint64_t id = p.jobId.load() + 1;
+  while (p.workers < threads - 1) {
+    p.workers++;
+    std::thread(workerLoop, id - 1).detach();
+  }
+  p.fn.store(fn, std::memory_order_relaxed);
+  p.ctx.store(ctx, std::memory_order_relaxed);
+  p.parts.store(nparts, std::memory_order_relaxed);
+  p.done.store(0, std::memory_order_relaxed);
+  p.claim.store((id & 0xffffffffu) << 32, std::memory_order_release);
+  // seq_cst publish then sleepers read: pairs with the worker's sleepers++ then jobId read, so
+  // either the worker sees the new job or we see it asleep and wake it
+  p.jobId.store(id);
+  if (p.sleepers.load() > 0) {
+    { std::lock_guard<std::mutex> lk(p.sleepMutex); }
+    p.wake.notify_all();
+  }
+  insideJob = true;
+  runParts(p, id);
+  insideJob = false;
+  // every part is claimed; wait for the ones other threads are still running
+  for (int i = 0; p.done.load(std::memory_order_acquire) < nparts; i++) {
+    if (i < 4096)
+      CR_PAUSE();
+    else
+      std::this_thread::yield();
+  }
+  p.busy.unlock();
+}
+
+}  // namespace cr

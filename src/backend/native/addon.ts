@@ -1,0 +1,86 @@
+// Finding and loading the compiled addon (build/Release/chainrule.node). Loading goes through
+// process.dlopen, the call `require` makes for .node files, so this module imports nothing from
+// Node: a browser bundle can include it, and outside Node it reports the addon as unavailable.
+
+import { binaryOps, unaryOps } from "../kernels.js";
+
+/** The addon's ABI this TypeScript side speaks (native/addon.cc's kAbi). */
+export const ADDON_ABI = 2;
+
+/** An addon buffer: an opaque External, freed by the garbage collector or by free(). */
+export type NativeBuffer = object;
+
+/** What build/Release/chainrule.node exports; geometry goes through the descriptor given to init. */
+export interface NativeAddon {
+  readonly abi: number;
+  readonly unaryOps: readonly string[];
+  readonly binaryOps: readonly string[];
+  readonly reduceOps: readonly string[];
+  init(desc: Float64Array): void;
+  /** A zero-filled buffer of n elements of dtype code `dtype`. */
+  alloc(dtype: number, n: number): NativeBuffer;
+  /** A buffer holding a copy of `data` (already of the dtype's array type). */
+  upload(dtype: number, data: ArrayBufferView): NativeBuffer;
+  /** A copy of the whole buffer as a typed array of dtype code `dtype`. */
+  read(buffer: NativeBuffer, dtype: number): ArrayBufferView;
+  /** Copies `data`'s bytes to the start of the buffer. */
+  write(buffer: NativeBuffer, data: ArrayBufferView): void;
+  fill(buffer: NativeBuffer, dtype: number, offset: number, n: number, value: number): void;
+  copy(src: NativeBuffer, dst: NativeBuffer): void;
+  unary(op: number, x: NativeBuffer, out: NativeBuffer, outDtype: number): void;
+  binary(op: number, a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, outDtype: number): void;
+  where(cond: NativeBuffer, a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, outDtype: number): void;
+  reduce(op: number, x: NativeBuffer, nReduce: number, out: NativeBuffer, outDtype: number): void;
+  matmul(a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, dtype: number): void;
+  gather(x: NativeBuffer, dim: number, index: NativeBuffer, out: NativeBuffer): void;
+  scatterAdd(dst: NativeBuffer, dim: number, index: NativeBuffer, src: NativeBuffer): void;
+  /** Returns the buffer's memory now; later use of it throws. */
+  free(buffer: NativeBuffer): void;
+  /** Bytes of released memory kept for reuse. */
+  pooledBytes(): number;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  /** The SIMD path in use: 'avx512', 'avx2' or 'portable'. */
+  simd(): string;
+  /** The SIMD paths this CPU can run, best first. */
+  simdPaths(): string[];
+}
+
+/** The addon, or why it could not be loaded. */
+export type LoadResult = { addon: NativeAddon; error?: undefined } | { addon?: undefined; error: string };
+
+/** True when running under Node.js with native addon support. */
+export function inNode(): boolean {
+  return typeof process !== "undefined" && typeof process.versions?.node === "string" && "dlopen" in process;
+}
+
+/** The addon's file: CHAINRULE_NATIVE_PATH, else build/Release at the package root. */
+export function addonPath(): string {
+  const override = process.env.CHAINRULE_NATIVE_PATH;
+  if (override) return override;
+  // src/backend/native and dist/backend/native are both three levels below the package root
+  const url = new URL("../../../build/Release/chainrule.node", import.meta.url);
+  const path = decodeURIComponent(url.pathname);
+  return /^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** Loads the addon and checks that it matches this version of the kernel interface. */
+export function loadAddon(): LoadResult {
+  if (!inNode()) return { error: "not running in Node.js" };
+  const path = addonPath();
+  const mod = { exports: {} as Partial<NativeAddon> };
+  try {
+    process.dlopen(mod, path);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+    return { error: `cannot load ${path}: ${msg}` };
+  }
+  const addon = mod.exports as NativeAddon;
+  const current = addon.abi === ADDON_ABI && sameList(addon.unaryOps, unaryOps) && sameList(addon.binaryOps, binaryOps);
+  if (!current) return { error: `${path} was built from other sources; rebuild it with npx node-gyp rebuild` };
+  return { addon };
+}

@@ -1,0 +1,203 @@
+// Containers: Sequential, ModuleList and ModuleDict keep their submodules in an ordered map, so
+// their state-dict keys are the item names ("0.weight", "head.bias") in insertion order. Identity,
+// Flatten and Unflatten are the trivial shape modules.
+
+import { fmtShape } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { Module } from "./module.js";
+
+/** Shared storage of the containers: items by name, in insertion order. */
+abstract class Container<M extends Module> extends Module {
+  /** @internal */
+  _items = new Map<string, M>();
+
+  override _ownEntries(): [string, unknown][] {
+    return [...super._ownEntries(), ...this._items];
+  }
+
+  override registerModule<T extends Module | null>(name: string, module: T): T {
+    if (module) this._items.set(name, module as unknown as M);
+    else this._items.delete(name);
+    return module;
+  }
+
+  /** Number of items. */
+  get length(): number {
+    return this._items.size;
+  }
+
+  /** The items in order. */
+  [Symbol.iterator](): IterableIterator<M> {
+    return this._items.values();
+  }
+}
+
+/** Index-addressed containers: items named "0", "1", …. */
+abstract class IndexedContainer<M extends Module> extends Container<M> {
+  /** The item at index i (negative counts from the end). */
+  at(i: number): M {
+    const n = this._items.size;
+    const j = i < 0 ? i + n : i;
+    if (!Number.isInteger(j) || j < 0 || j >= n) {
+      throw new RangeError(`${this.constructor.name}: index ${i} is out of range for ${n} items`);
+    }
+    return [...this._items.values()][j]!;
+  }
+
+  /** Adds a module at the end; returns this. */
+  append(module: M): this {
+    this._items.set(String(this._items.size), module);
+    return this;
+  }
+
+  /** Adds several modules at the end; returns this. */
+  extend(modules: Iterable<M>): this {
+    for (const m of modules) this.append(m);
+    return this;
+  }
+
+  /** Inserts a module before index i, renumbering the rest. */
+  insert(i: number, module: M): this {
+    const list = [...this._items.values()];
+    list.splice(i < 0 ? i + list.length : i, 0, module);
+    this._items = new Map(list.map((m, k) => [String(k), m]));
+    return this;
+  }
+}
+
+/** Modules applied in order, each to the previous one's output. */
+export class Sequential extends IndexedContainer<Module> {
+  /** new Sequential(a, b, c), or named items from a record: new Sequential({ fc: …, act: … }). */
+  constructor(...modules: Module[] | [Record<string, Module>]) {
+    super();
+    const first = modules[0];
+    if (modules.length === 1 && !(first instanceof Module)) {
+      for (const [name, m] of Object.entries(first as Record<string, Module>)) this._items.set(name, m);
+    } else {
+      for (const m of modules as Module[]) this.append(m);
+    }
+  }
+
+  /** Passes x through every module in turn. */
+  forward(x: Tensor): Tensor {
+    let y: unknown = x;
+    for (const m of this._items.values()) y = m._call(y);
+    return y as Tensor;
+  }
+}
+
+/** A list of submodules, registered so their parameters are found; iterate it in your own forward. */
+export class ModuleList<M extends Module = Module> extends IndexedContainer<M> {
+  /** A list holding `modules`. */
+  constructor(modules: Iterable<M> = []) {
+    super();
+    this.extend(modules);
+  }
+
+  /** Not callable: a ModuleList has no forward of its own. */
+  forward(): never {
+    throw new Error("ModuleList: has no forward; iterate over it and call its modules");
+  }
+}
+
+/** Submodules by name, in insertion order. */
+export class ModuleDict<M extends Module = Module> extends Container<M> {
+  /** A dict holding the entries of `modules`. */
+  constructor(modules: Record<string, M> | Iterable<[string, M]> = {}) {
+    super();
+    const entries = Symbol.iterator in modules ? [...(modules as Iterable<[string, M]>)] : Object.entries(modules);
+    for (const [k, m] of entries) this.set(k, m);
+  }
+
+  /** The module under `key`. */
+  get(key: string): M {
+    const m = this._items.get(key);
+    if (!m) throw new Error(`ModuleDict: no module under key '${key}' (keys: ${[...this._items.keys()].join(", ")})`);
+    return m;
+  }
+
+  /** Stores `module` under `key`; returns this. */
+  set(key: string, module: M): this {
+    if (key.includes(".")) throw new Error(`ModuleDict: key '${key}' must not contain '.'`);
+    this._items.set(key, module);
+    return this;
+  }
+
+  /** Whether `key` is present. */
+  has(key: string): boolean {
+    return this._items.has(key);
+  }
+
+  /** Removes `key`; returns whether it was present. */
+  delete(key: string): boolean {
+    return this._items.delete(key);
+  }
+
+  /** The keys in order. */
+  keys(): IterableIterator<string> {
+    return this._items.keys();
+  }
+
+  /** The modules in order. */
+  values(): IterableIterator<M> {
+    return this._items.values();
+  }
+
+  /** [key, module] pairs in order. */
+  entries(): IterableIterator<[string, M]> {
+    return this._items.entries();
+  }
+
+  /** Not callable: a ModuleDict has no forward of its own. */
+  forward(): never {
+    throw new Error("ModuleDict: has no forward; look up its modules and call them");
+  }
+}
+
+/** Returns its input unchanged. */
+export class Identity extends Module {
+  /** x itself. */
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+/** Flattens dims startDim..endDim into one (default: all but the batch dim). */
+export class Flatten extends Module {
+  /** Flattens startDim..endDim. */
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
+    super();
+  }
+
+  /** x with the dims merged. */
+  forward(x: Tensor): Tensor {
+    return x.flatten(this.startDim, this.endDim);
+  }
+
+  override extraRepr(): string {
+    return `startDim=${this.startDim}, endDim=${this.endDim}`;
+  }
+}
+
+/** Splits one dim into `sizes` (the inverse of Flatten). */
+export class Unflatten extends Module {
+  /** Splits `dim` into `sizes`. */
+  constructor(
+    readonly dim: number,
+    readonly sizes: readonly number[],
+  ) {
+    super();
+  }
+
+  /** x with `dim` unflattened. */
+  forward(x: Tensor): Tensor {
+    return x.unflatten(this.dim, this.sizes);
+  }
+
+  override extraRepr(): string {
+    return `dim=${this.dim}, unflattenedSize=${fmtShape(this.sizes)}`;
+  }
+}

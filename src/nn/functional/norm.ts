@@ -1,0 +1,122 @@
+// Normalisation composed from ops: batch norm (batch statistics in training, updating running
+// ones with the unbiased variance as PyTorch does; running statistics in eval), layer norm,
+// group norm and Lp normalisation. Their gradients come from the parts.
+
+import { noGrad } from "../../autograd/grad-mode.js";
+import { fmtShape, numelOf, sameShape } from "../../tensor/shape.js";
+import type { Tensor } from "../../tensor/tensor.js";
+
+/** (x − mean)/√(var + eps) over `dims` with the biased variance; also returns mean and variance. */
+function standardize(x: Tensor, dims: number[], eps: number): { y: Tensor; mean: Tensor; variance: Tensor } {
+  const mean = x.mean(dims, true);
+  const centred = x.sub(mean);
+  const variance = centred.square().mean(dims, true);
+  return { y: centred.mul(variance.add(eps).rsqrt()), mean, variance };
+}
+
+/** y·weight + bias with weight and bias shaped to broadcast against y. */
+function affine(
+  y: Tensor,
+  weight: Tensor | null | undefined,
+  bias: Tensor | null | undefined,
+  shape: number[],
+): Tensor {
+  const scaled = weight ? y.mul(weight.reshape(shape)) : y;
+  return bias ? scaled.add(bias.reshape(shape)) : scaled;
+}
+
+/** Options of batchNorm. */
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Use the batch's statistics (and update the running ones) instead of the running ones. */
+  training?: boolean;
+  /** Weight of the new batch in the running averages. */
+  momentum?: number;
+  eps?: number;
+}
+
+/**
+ * Batch normalisation of x [N, C, …] per channel. In training the running statistics (when
+ * given) are updated in place: r ← (1 − momentum)·r + momentum·batch, with the unbiased batch variance.
+ */
+export function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  opts: BatchNormOptions = {},
+): Tensor {
+  const { training = false, momentum = 0.1, eps = 1e-5 } = opts;
+  if (x.ndim < 2) throw new RangeError(`batchNorm: expected an input [N, C, …], got shape ${fmtShape(x.shape)}`);
+  const c = x.shape[1]!;
+  const shape = x.shape.map((s, d) => (d === 1 ? s : 1));
+  for (const [name, t] of [
+    ["runningMean", runningMean],
+    ["runningVar", runningVar],
+    ["weight", opts.weight],
+    ["bias", opts.bias],
+  ] as const) {
+    if (t && (t.ndim !== 1 || t.shape[0] !== c)) {
+      throw new RangeError(
+        `batchNorm: ${name} must have shape [${c}] for input ${fmtShape(x.shape)}, got ${fmtShape(t.shape)}`,
+      );
+    }
+  }
+  if (!training) {
+    if (!runningMean || !runningVar) throw new Error("batchNorm: eval mode needs runningMean and runningVar");
+    const y = x.sub(runningMean.reshape(shape)).mul(runningVar.reshape(shape).add(eps).rsqrt());
+    return affine(y, opts.weight, opts.bias, shape);
+  }
+  const n = x.numel() / c;
+  if (n <= 1) {
+    throw new RangeError(
+      `batchNorm: expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`,
+    );
+  }
+  const dims = x.shape.map((_, d) => d).filter((d) => d !== 1);
+  const { y, mean, variance } = standardize(x, dims, eps);
+  noGrad(() => {
+    if (runningMean) runningMean.mul_(1 - momentum).add_(mean.reshape([c]).mul(momentum));
+    if (runningVar) runningVar.mul_(1 - momentum).add_(variance.reshape([c]).mul((momentum * n) / (n - 1)));
+  });
+  return affine(y, opts.weight, opts.bias, shape);
+}
+
+/** Options of layerNorm and groupNorm. */
+export interface NormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+/** Normalises over the trailing dims `normalizedShape`, then scales and shifts elementwise. */
+export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], opts: NormOptions = {}): Tensor {
+  const ns = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
+  if (x.ndim < ns.length || !sameShape(x.shape.slice(x.ndim - ns.length), ns)) {
+    throw new RangeError(
+      `layerNorm: expected an input whose trailing dims are ${fmtShape(ns)}, got shape ${fmtShape(x.shape)}`,
+    );
+  }
+  const dims = ns.map((_, i) => x.ndim - ns.length + i);
+  const { y } = standardize(x, dims, opts.eps ?? 1e-5);
+  return affine(y, opts.weight, opts.bias, ns);
+}
+
+/** Normalises x [N, C, …] over each of `numGroups` channel groups, then applies per-channel weight and bias. */
+export function groupNorm(x: Tensor, numGroups: number, opts: NormOptions = {}): Tensor {
+  if (x.ndim < 2 || x.shape[1]! % numGroups !== 0) {
+    throw new RangeError(
+      `groupNorm: expected an input [N, C, …] with C divisible by numGroups=${numGroups}, got shape ${fmtShape(x.shape)}`,
+    );
+  }
+  const n = x.shape[0]!;
+  const grouped = x.reshape([n, numGroups, numelOf(x.shape.slice(1)) / numGroups]);
+  const { y } = standardize(grouped, [2], opts.eps ?? 1e-5);
+  return affine(y.reshape(x.shape), opts.weight, opts.bias, x.shape.map((s, d) => (d === 1 ? s : 1)).slice(1));
+}
+
+/** x / max(‖x‖_p, eps) along `dim` (torch.nn.functional.normalize). */
+export function normalize(x: Tensor, opts: { p?: number; dim?: number; eps?: number } = {}): Tensor {
+  const { p = 2, dim = 1, eps = 1e-12 } = opts;
+  return x.div(x.norm(p, dim, true).clamp(eps).expandAs(x));
+}

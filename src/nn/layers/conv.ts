@@ -1,0 +1,212 @@
+// Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d with PyTorch's weight
+// layouts, options and default initialisation. Non-zero padding modes pad first, then convolve.
+
+import { zeros } from "../../tensor/create.js";
+import { fmtShape } from "../../tensor/shape.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { type IntOrTuple, tupleOf } from "../functional/args.js";
+import { pad } from "../functional/basic.js";
+import { convPadding, conv1d, conv2d, convTranspose1d, convTranspose2d } from "../functional/conv.js";
+import { Module, shapeError } from "../module.js";
+import { Parameter } from "../parameter.js";
+import { resetLinearLike } from "./linear.js";
+
+/** Options of Conv1d/Conv2d. */
+export interface ConvLayerOptions {
+  stride?: IntOrTuple;
+  padding?: IntOrTuple | "valid" | "same";
+  dilation?: IntOrTuple;
+  groups?: number;
+  bias?: boolean;
+  /** How padding is filled: zeros, or reflect/replicate/circular copies of the input. */
+  paddingMode?: "zeros" | "reflect" | "replicate" | "circular";
+}
+
+abstract class ConvBase extends Module {
+  /** [out, in/groups, …kernel] for convolutions, [in, out/groups, …kernel] for transposed ones */
+  weight!: Parameter;
+  /** [out], or null */
+  bias!: Parameter | null;
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly dilation: number[];
+  readonly groups: number;
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: IntOrTuple,
+    k: number,
+    opts: { stride?: IntOrTuple; dilation?: IntOrTuple; groups?: number; bias?: boolean },
+    transposed: boolean,
+  ) {
+    super();
+    const name = this.constructor.name;
+    this.kernelSize = tupleOf(name, "kernelSize", kernelSize, k);
+    this.stride = tupleOf(name, "stride", opts.stride ?? 1, k);
+    this.dilation = tupleOf(name, "dilation", opts.dilation ?? 1, k);
+    this.groups = opts.groups ?? 1;
+    if (inChannels % this.groups || outChannels % this.groups) {
+      throw new RangeError(
+        `${name}: inChannels ${inChannels} and outChannels ${outChannels} must be divisible by groups ${this.groups}`,
+      );
+    }
+    const shape = transposed
+      ? [inChannels, outChannels / this.groups, ...this.kernelSize]
+      : [outChannels, inChannels / this.groups, ...this.kernelSize];
+    this.weight = new Parameter(zeros(shape));
+    this.bias = (opts.bias ?? true) ? new Parameter(zeros([outChannels])) : null;
+    this.resetParameters();
+  }
+
+  /** Re-draws the weights with PyTorch's default (kaiming_uniform(a=√5), bias U(±1/√fan_in)). */
+  resetParameters(): void {
+    resetLinearLike(this.weight, this.bias);
+  }
+
+  protected checkInput(x: Tensor): void {
+    const k = this.kernelSize.length;
+    const dims = k === 1 ? "L" : "H, W";
+    if ((x.ndim !== k + 2 && x.ndim !== k + 1) || x.shape[x.ndim - k - 1] !== this.inChannels) {
+      shapeError(this, `input [N, ${this.inChannels}, ${dims}] or [${this.inChannels}, ${dims}]`, x);
+    }
+  }
+
+  protected baseRepr(): string {
+    const parts = [`${this.inChannels}, ${this.outChannels}`, `kernelSize=${fmtShape(this.kernelSize)}`];
+    if (this.stride.some((s) => s !== 1)) parts.push(`stride=${fmtShape(this.stride)}`);
+    if (this.dilation.some((s) => s !== 1)) parts.push(`dilation=${fmtShape(this.dilation)}`);
+    if (this.groups !== 1) parts.push(`groups=${this.groups}`);
+    if (!this.bias) parts.push("bias=false");
+    return parts.join(", ");
+  }
+}
+
+abstract class ConvNd extends ConvBase {
+  readonly padding: IntOrTuple | "valid" | "same";
+  readonly paddingMode: NonNullable<ConvLayerOptions["paddingMode"]>;
+
+  constructor(inC: number, outC: number, kernelSize: IntOrTuple, k: number, opts: ConvLayerOptions) {
+    super(inC, outC, kernelSize, k, opts, false);
+    this.padding = opts.padding ?? 0;
+    this.paddingMode = opts.paddingMode ?? "zeros";
+    // validates 'same' against the stride now rather than at the first call
+    convPadding(this.constructor.name, this.padding, this.kernelSize, this.stride, this.dilation);
+  }
+
+  protected run(x: Tensor, fn: typeof conv2d): Tensor {
+    this.checkInput(x);
+    const opts = { stride: this.stride, dilation: this.dilation, groups: this.groups };
+    if (this.paddingMode === "zeros") return fn(x, this.weight, this.bias, { ...opts, padding: this.padding });
+    const pairs = convPadding(this.constructor.name, this.padding, this.kernelSize, this.stride, this.dilation);
+    const padded = pad(x, [...pairs].reverse().flat(), this.paddingMode);
+    return fn(padded, this.weight, this.bias, { ...opts, padding: 0 });
+  }
+
+  override extraRepr(): string {
+    const p = this.padding;
+    const shown = typeof p === "string" ? `'${p}'` : fmtShape(typeof p === "number" ? [p] : p);
+    const mode = this.paddingMode === "zeros" ? "" : `, paddingMode='${this.paddingMode}'`;
+    return `${this.baseRepr()}${p === 0 ? "" : `, padding=${shown}`}${mode}`;
+  }
+}
+
+/** 1-D convolution over x [N, inChannels, L] (torch.nn.Conv1d). */
+export class Conv1d extends ConvNd {
+  /** weight [out, in/groups, k]. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvLayerOptions = {}) {
+    super(inChannels, outChannels, kernelSize, 1, opts);
+  }
+  /** [N, C, L] → [N, outChannels, L'] */
+  forward(x: Tensor): Tensor {
+    return this.run(x, conv1d);
+  }
+}
+
+/** 2-D convolution over x [N, inChannels, H, W] (torch.nn.Conv2d). */
+export class Conv2d extends ConvNd {
+  /** weight [out, in/groups, kh, kw]. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvLayerOptions = {}) {
+    super(inChannels, outChannels, kernelSize, 2, opts);
+  }
+  /** [N, C, H, W] → [N, outChannels, H', W'] */
+  forward(x: Tensor): Tensor {
+    return this.run(x, conv2d);
+  }
+}
+
+/** Options of the transposed convolution layers. */
+export interface ConvTransposeLayerOptions {
+  stride?: IntOrTuple;
+  padding?: IntOrTuple;
+  outputPadding?: IntOrTuple;
+  groups?: number;
+  bias?: boolean;
+  dilation?: IntOrTuple;
+}
+
+abstract class ConvTransposeNd extends ConvBase {
+  readonly padding: number[];
+  readonly outputPadding: number[];
+
+  constructor(inC: number, outC: number, kernelSize: IntOrTuple, k: number, opts: ConvTransposeLayerOptions) {
+    super(inC, outC, kernelSize, k, opts, true);
+    this.padding = tupleOf(this.constructor.name, "padding", opts.padding ?? 0, k);
+    this.outputPadding = tupleOf(this.constructor.name, "outputPadding", opts.outputPadding ?? 0, k);
+  }
+
+  protected run(x: Tensor, fn: typeof convTranspose2d, outputSize?: readonly number[]): Tensor {
+    this.checkInput(x);
+    const k = this.kernelSize.length;
+    let outputPadding = this.outputPadding;
+    if (outputSize) {
+      // pick the output padding that yields the requested size
+      const spatial = x.shape.slice(-k);
+      const target = outputSize.slice(-k);
+      outputPadding = spatial.map(
+        (s, i) =>
+          target[i]! -
+          ((s - 1) * this.stride[i]! - 2 * this.padding[i]! + this.dilation[i]! * (this.kernelSize[i]! - 1) + 1),
+      );
+    }
+    return fn(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      outputPadding,
+      groups: this.groups,
+      dilation: this.dilation,
+    });
+  }
+
+  override extraRepr(): string {
+    const extra = [
+      this.padding.some((p) => p) ? `padding=${fmtShape(this.padding)}` : "",
+      this.outputPadding.some((p) => p) ? `outputPadding=${fmtShape(this.outputPadding)}` : "",
+    ].filter(Boolean);
+    return [this.baseRepr(), ...extra].join(", ");
+  }
+}
+
+/** 1-D transposed convolution (torch.nn.ConvTranspose1d). */
+export class ConvTranspose1d extends ConvTransposeNd {
+  /** weight [in, out/groups, k]. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvTransposeLayerOptions = {}) {
+    super(inChannels, outChannels, kernelSize, 1, opts);
+  }
+  /** [N, C, L] → [N, outChannels, L']; outputSize picks among the possible lengths. */
+  forward(x: Tensor, outputSize?: readonly number[]): Tensor {
+    return this.run(x, convTranspose1d, outputSize);
+  }
+}
+
+/** 2-D transposed convolution (torch.nn.ConvTranspose2d). */
+export class ConvTranspose2d extends ConvTransposeNd {
+  /** weight [in, out/groups, kh, kw]. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvTransposeLayerOptions = {}) {
+    super(inChannels, outChannels, kernelSize, 2, opts);
+  }
+  /** [N, C, H, W] → [N, outChannels, H', W']; outputSize picks among the possible sizes. */
+  forward(x: Tensor, outputSize?: readonly number[]): Tensor {
+    return this.run(x, convTranspose2d, outputSize);
+  }
+}

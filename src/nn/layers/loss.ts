@@ -1,0 +1,193 @@
+// Loss modules: each holds its options and calls the functional form. Class weights are buffers
+// named as PyTorch's (weight, pos_weight), so they appear in the state dict.
+
+import type { Tensor } from "../../tensor/tensor.js";
+import {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  crossEntropy,
+  huberLoss,
+  klDiv,
+  type KLDivOptions,
+  l1Loss,
+  mseLoss,
+  nllLoss,
+  type Reduction,
+  smoothL1Loss,
+} from "../functional/loss.js";
+import { Module } from "../module.js";
+
+/** The reduction every loss module takes. */
+export interface LossOptions {
+  reduction?: Reduction;
+}
+
+abstract class Loss extends Module {
+  readonly reduction: Reduction;
+  constructor(opts: LossOptions) {
+    super();
+    this.reduction = opts.reduction ?? "mean";
+  }
+  /** The loss of `input` against `target`. */
+  abstract override forward(input: Tensor, target: Tensor): Tensor;
+  override extraRepr(): string {
+    return this.reduction === "mean" ? "" : `reduction='${this.reduction}'`;
+  }
+}
+
+/** Mean squared error (torch.nn.MSELoss). */
+export class MSELoss extends Loss {
+  /** Loss with the given reduction (default 'mean'). */
+  constructor(opts: LossOptions = {}) {
+    super(opts);
+  }
+  /** (input − target)² reduced. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return mseLoss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** Mean absolute error (torch.nn.L1Loss). */
+export class L1Loss extends Loss {
+  /** Loss with the given reduction (default 'mean'). */
+  constructor(opts: LossOptions = {}) {
+    super(opts);
+  }
+  /** |input − target| reduced. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return l1Loss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** Huber loss (torch.nn.HuberLoss). */
+export class HuberLoss extends Loss {
+  readonly delta: number;
+  /** Quadratic below delta (default 1), linear above. */
+  constructor(opts: LossOptions & { delta?: number } = {}) {
+    super(opts);
+    this.delta = opts.delta ?? 1;
+  }
+  /** huberLoss(input, target) reduced. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
+  }
+}
+
+/** Smooth L1 loss (torch.nn.SmoothL1Loss). */
+export class SmoothL1Loss extends Loss {
+  readonly beta: number;
+  /** Quadratic below beta (default 1), L1 above. */
+  constructor(opts: LossOptions & { beta?: number } = {}) {
+    super(opts);
+    this.beta = opts.beta ?? 1;
+  }
+  /** smoothL1Loss(input, target) reduced. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
+  }
+}
+
+/** Binary cross-entropy on probabilities (torch.nn.BCELoss). */
+export class BCELoss extends Loss {
+  /** Per-element rescaling weight (a buffer), or null. */
+  declare weight: Tensor | null;
+  /** Loss with an optional weight broadcast against the input. */
+  constructor(opts: LossOptions & { weight?: Tensor | null } = {}) {
+    super(opts);
+    this.registerBuffer("weight", opts.weight ?? null);
+  }
+  /** binaryCrossEntropy(input, target) reduced. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/** Binary cross-entropy on logits, numerically stable (torch.nn.BCEWithLogitsLoss). */
+export class BCEWithLogitsLoss extends Loss {
+  /** Per-element rescaling weight (a buffer), or null. */
+  declare weight: Tensor | null;
+  /** Weight of positive examples per class (a buffer), or null. */
+  declare pos_weight: Tensor | null;
+  /** Loss with optional weight and posWeight. */
+  constructor(opts: LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null } = {}) {
+    super(opts);
+    this.registerBuffer("weight", opts.weight ?? null);
+    this.registerBuffer("pos_weight", opts.posWeight ?? null);
+  }
+  /** binaryCrossEntropyWithLogits(input, target) reduced. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return binaryCrossEntropyWithLogits(input, target, {
+      weight: this.weight,
+      posWeight: this.pos_weight,
+      reduction: this.reduction,
+    });
+  }
+}
+
+/** Options of NLLLoss and CrossEntropyLoss. */
+export interface ClassLossOptions extends LossOptions {
+  /** Weight per class [C]. */
+  weight?: Tensor | null;
+  /** Target value that contributes nothing (default −100). */
+  ignoreIndex?: number;
+}
+
+/** Negative log-likelihood of log-probabilities (torch.nn.NLLLoss). */
+export class NLLLoss extends Loss {
+  /** Class weights [C] (a buffer), or null. */
+  declare weight: Tensor | null;
+  readonly ignoreIndex: number;
+  /** Loss with optional class weights and an ignored target value. */
+  constructor(opts: ClassLossOptions = {}) {
+    super(opts);
+    this.registerBuffer("weight", opts.weight ?? null);
+    this.ignoreIndex = opts.ignoreIndex ?? -100;
+  }
+  /** nllLoss(input, target) reduced. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
+  }
+}
+
+/** Cross-entropy of logits against class indices or probabilities (torch.nn.CrossEntropyLoss). */
+export class CrossEntropyLoss extends Loss {
+  /** Class weights [C] (a buffer), or null. */
+  declare weight: Tensor | null;
+  readonly ignoreIndex: number;
+  readonly labelSmoothing: number;
+  /** Loss with optional class weights, ignored target value and label smoothing. */
+  constructor(opts: ClassLossOptions & { labelSmoothing?: number } = {}) {
+    super(opts);
+    this.registerBuffer("weight", opts.weight ?? null);
+    this.ignoreIndex = opts.ignoreIndex ?? -100;
+    this.labelSmoothing = opts.labelSmoothing ?? 0;
+  }
+  /** crossEntropy(input, target) reduced. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return crossEntropy(input, target, {
+      weight: this.weight,
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+      labelSmoothing: this.labelSmoothing,
+    });
+  }
+}
+
+/** Kullback–Leibler divergence (torch.nn.KLDivLoss). */
+export class KLDivLoss extends Module {
+  readonly reduction: NonNullable<KLDivOptions["reduction"]>;
+  readonly logTarget: boolean;
+  /** reduction 'mean' (default, as PyTorch), 'batchmean' (the true KL), 'sum' or 'none'. */
+  constructor(opts: KLDivOptions = {}) {
+    super();
+    this.reduction = opts.reduction ?? "mean";
+    this.logTarget = opts.logTarget ?? false;
+  }
+  /** klDiv(input, target) reduced. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget });
+  }
+  override extraRepr(): string {
+    return `reduction='${this.reduction}', logTarget=${this.logTarget}`;
+  }
+}

@@ -1,0 +1,282 @@
+// Recurrent layers RNN, LSTM, GRU (multi-layer, bidirectional, batchFirst) and their cells, with
+// PyTorch's gate order (LSTM i f g o; GRU r z n) and parameter names (weight_ih_l0, bias_hh_l1_reverse).
+// The input projection of all time steps is one matmul; the loop runs the recurrent part, and
+// since every step uses the same weights their gradients add up over the steps.
+
+import { cat, stack } from "../../ops/index-ops.js";
+import { zeros } from "../../tensor/create.js";
+import { fmtShape } from "../../tensor/shape.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { dropout, linear } from "../functional/basic.js";
+import * as init from "../init.js";
+import { Module, shapeError } from "../module.js";
+import { Parameter } from "../parameter.js";
+
+type Mode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
+
+const gatesOf: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
+
+/**
+ * One time step: `pre` is the input projection x·W_ihᵀ + b_ih [N, G·H], `state` is [h] or [h, c];
+ * returns the new state.
+ */
+function step(mode: Mode, pre: Tensor, state: Tensor[], wHh: Tensor, bHh: Tensor | null): Tensor[] {
+  const gh = linear(state[0]!, wHh, bHh);
+  switch (mode) {
+    case "RNN_TANH":
+      return [pre.add(gh).tanh()];
+    case "RNN_RELU":
+      return [pre.add(gh).relu()];
+    case "LSTM": {
+      const [i, f, g, o] = pre.add(gh).chunk(4, 1) as [Tensor, Tensor, Tensor, Tensor];
+      const c = f.sigmoid().mul(state[1]!).add(i.sigmoid().mul(g.tanh()));
+      return [o.sigmoid().mul(c.tanh()), c];
+    }
+    case "GRU": {
+      const [ir, iz, inn] = pre.chunk(3, 1) as [Tensor, Tensor, Tensor];
+      const [hr, hz, hn] = gh.chunk(3, 1) as [Tensor, Tensor, Tensor];
+      const r = ir.add(hr).sigmoid();
+      const z = iz.add(hz).sigmoid();
+      const n = inn.add(r.mul(hn)).tanh();
+      // h' = (1 − z)·n + z·h
+      return [n.add(z.mul(state[0]!.sub(n)))];
+    }
+  }
+}
+
+/** Options of RNN, LSTM and GRU. */
+export interface RNNOptions {
+  numLayers?: number;
+  bias?: boolean;
+  /** Inputs and outputs are [N, L, H] instead of [L, N, H]. */
+  batchFirst?: boolean;
+  /** Dropout on the outputs of every layer but the last (train mode). */
+  dropout?: number;
+  bidirectional?: boolean;
+}
+
+abstract class RNNBase extends Module {
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+
+  constructor(
+    protected readonly mode: Mode,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    opts: RNNOptions,
+  ) {
+    super();
+    this.numLayers = opts.numLayers ?? 1;
+    this.bias = opts.bias ?? true;
+    this.batchFirst = opts.batchFirst ?? false;
+    this.dropout = opts.dropout ?? 0;
+    this.bidirectional = opts.bidirectional ?? false;
+    const g = gatesOf[mode] * hiddenSize;
+    const dirs = this.bidirectional ? 2 : 1;
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      for (let d = 0; d < dirs; d++) {
+        const suffix = `_l${layer}${d ? "_reverse" : ""}`;
+        const inSize = layer === 0 ? inputSize : hiddenSize * dirs;
+        this.registerParameter(`weight_ih${suffix}`, new Parameter(zeros([g, inSize])));
+        this.registerParameter(`weight_hh${suffix}`, new Parameter(zeros([g, hiddenSize])));
+        if (this.bias) {
+          this.registerParameter(`bias_ih${suffix}`, new Parameter(zeros([g])));
+          this.registerParameter(`bias_hh${suffix}`, new Parameter(zeros([g])));
+        }
+      }
+    }
+    this.resetParameters();
+  }
+
+  /** The parameter named as PyTorch names it, e.g. 'weight_hh_l0' (null for a bias when bias is false). */
+  param(name: string): Parameter | null {
+    const p = (this as unknown as Record<string, unknown>)[name];
+    return p instanceof Parameter ? p : null;
+  }
+
+  /** Every weight from U(−1/√hiddenSize, 1/√hiddenSize), as PyTorch. */
+  resetParameters(): void {
+    const bound = 1 / Math.sqrt(this.hiddenSize);
+    for (const p of this.parameters()) init.uniform(p, -bound, bound);
+  }
+
+  /** Runs the layers over input [L, N, inputSize] (or batchFirst/unbatched) from initial states `hx` ([h] or [h, c]). */
+  protected run(input: Tensor, hx: Tensor[] | undefined): [Tensor, Tensor[]] {
+    const batched = input.ndim === 3;
+    if ((input.ndim !== 2 && input.ndim !== 3) || input.shape[input.ndim - 1] !== this.inputSize) {
+      const layout = this.batchFirst ? "[N, L" : "[L, N";
+      shapeError(this, `input ${layout}, ${this.inputSize}] or unbatched [L, ${this.inputSize}]`, input);
+    }
+    let x = batched ? (this.batchFirst ? input.transpose(0, 1) : input) : input.unsqueeze(1);
+    const [len, n] = x.shape as [number, number];
+    const dirs = this.bidirectional ? 2 : 1;
+    const stateShape = [this.numLayers * dirs, n, this.hiddenSize];
+    const states = (hx ?? (this.mode === "LSTM" ? [null, null] : [null])).map((h, k) => {
+      if (!h) return zeros(stateShape, { dtype: input.dtype });
+      const hb = batched ? h : h.unsqueeze(1);
+      if (hb.ndim !== 3 || hb.shape.some((s, i) => s !== stateShape[i])) {
+        throw new RangeError(
+          `${this.label()}: expected initial ${k ? "cell" : "hidden"} state ${fmtShape(batched ? stateShape : [stateShape[0]!, stateShape[2]!])}, got ${fmtShape(h.shape)}`,
+        );
+      }
+      return hb;
+    });
+    const finals: Tensor[][] = states.map(() => []);
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const outs: Tensor[] = [];
+      for (let d = 0; d < dirs; d++) {
+        const suffix = `_l${layer}${d ? "_reverse" : ""}`;
+        const wHh = this.param(`weight_hh${suffix}`)!;
+        const bHh = this.param(`bias_hh${suffix}`);
+        const pre = linear(x, this.param(`weight_ih${suffix}`)!, this.param(`bias_ih${suffix}`));
+        let state = states.map((s) => s.select(0, layer * dirs + d));
+        const hs = new Array<Tensor>(len);
+        for (let k = 0; k < len; k++) {
+          const t = d ? len - 1 - k : k;
+          state = step(this.mode, pre.select(0, t), state, wHh, bHh);
+          hs[t] = state[0]!;
+        }
+        outs.push(stack(hs, 0));
+        state.forEach((s, i) => finals[i]!.push(s));
+      }
+      x = dirs === 2 ? cat(outs, 2) : outs[0]!;
+      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) x = dropout(x, this.dropout);
+    }
+    const out = batched ? (this.batchFirst ? x.transpose(0, 1) : x) : x.squeeze(1);
+    const last = finals.map((f) => (batched ? stack(f, 0) : stack(f, 0).squeeze(1)));
+    return [out, last];
+  }
+
+  override extraRepr(): string {
+    const extra = [
+      this.numLayers !== 1 ? `numLayers=${this.numLayers}` : "",
+      !this.bias ? "bias=false" : "",
+      this.batchFirst ? "batchFirst=true" : "",
+      this.dropout ? `dropout=${this.dropout}` : "",
+      this.bidirectional ? "bidirectional=true" : "",
+    ].filter(Boolean);
+    return [`${this.inputSize}, ${this.hiddenSize}`, ...extra].join(", ");
+  }
+}
+
+/** Elman RNN: h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh) (or relu) (torch.nn.RNN). */
+export class RNN extends RNNBase {
+  /** A stack of numLayers recurrent layers; nonlinearity 'tanh' (default) or 'relu'. */
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { nonlinearity?: "tanh" | "relu" } = {}) {
+    super(opts.nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", inputSize, hiddenSize, opts);
+  }
+  /** [output [L, N, D·H], hN [layers·D, N, H]] from input [L, N, inputSize] and optional h0. */
+  forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
+    const [out, [h]] = this.run(input, h0 ? [h0] : undefined);
+    return [out, h!];
+  }
+}
+
+/** Long short-term memory with gates i, f, g, o (torch.nn.LSTM). */
+export class LSTM extends RNNBase {
+  /** A stack of numLayers LSTM layers. */
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    super("LSTM", inputSize, hiddenSize, opts);
+  }
+  /** [output, [hN, cN]] from input [L, N, inputSize] and optional [h0, c0]. */
+  forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
+    const [out, [h, c]] = this.run(input, hx ?? undefined);
+    return [out, [h!, c!]];
+  }
+}
+
+/** Gated recurrent unit with gates r, z, n (torch.nn.GRU). */
+export class GRU extends RNNBase {
+  /** A stack of numLayers GRU layers. */
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    super("GRU", inputSize, hiddenSize, opts);
+  }
+  /** [output, hN] from input [L, N, inputSize] and optional h0. */
+  forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
+    const [out, [h]] = this.run(input, h0 ? [h0] : undefined);
+    return [out, h!];
+  }
+}
+
+abstract class CellBase extends Module {
+  /** [G·H, inputSize] */
+  weight_ih: Parameter;
+  /** [G·H, hiddenSize] */
+  weight_hh: Parameter;
+  /** [G·H] or null */
+  bias_ih: Parameter | null;
+  /** [G·H] or null */
+  bias_hh: Parameter | null;
+
+  constructor(
+    protected readonly mode: Mode,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    bias: boolean,
+  ) {
+    super();
+    const g = gatesOf[mode] * hiddenSize;
+    this.weight_ih = new Parameter(zeros([g, inputSize]));
+    this.weight_hh = new Parameter(zeros([g, hiddenSize]));
+    this.bias_ih = bias ? new Parameter(zeros([g])) : null;
+    this.bias_hh = bias ? new Parameter(zeros([g])) : null;
+    const bound = 1 / Math.sqrt(hiddenSize);
+    for (const p of this.parameters()) init.uniform(p, -bound, bound);
+  }
+
+  protected cell(x: Tensor, state: (Tensor | null | undefined)[]): Tensor[] {
+    if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inputSize) {
+      shapeError(this, `input [N, ${this.inputSize}] or [${this.inputSize}]`, x);
+    }
+    const xb = x.ndim === 1 ? x.unsqueeze(0) : x;
+    const full = state.map((s) =>
+      s ? (x.ndim === 1 ? s.unsqueeze(0) : s) : zeros([xb.shape[0]!, this.hiddenSize], { dtype: x.dtype }),
+    );
+    const next = step(this.mode, linear(xb, this.weight_ih, this.bias_ih), full, this.weight_hh, this.bias_hh);
+    return x.ndim === 1 ? next.map((s) => s.squeeze(0)) : next;
+  }
+
+  override extraRepr(): string {
+    return `${this.inputSize}, ${this.hiddenSize}${this.bias_ih ? "" : ", bias=false"}`;
+  }
+}
+
+/** One RNN step (torch.nn.RNNCell). */
+export class RNNCell extends CellBase {
+  /** nonlinearity 'tanh' (default) or 'relu'. */
+  constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; nonlinearity?: "tanh" | "relu" } = {}) {
+    super(opts.nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", inputSize, hiddenSize, opts.bias ?? true);
+  }
+  /** h' from x [N, inputSize] and h [N, hiddenSize] (zeros when omitted). */
+  forward(x: Tensor, h?: Tensor | null): Tensor {
+    return this.cell(x, [h])[0]!;
+  }
+}
+
+/** One LSTM step (torch.nn.LSTMCell). */
+export class LSTMCell extends CellBase {
+  /** An LSTM cell. */
+  constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
+    super("LSTM", inputSize, hiddenSize, opts.bias ?? true);
+  }
+  /** [h', c'] from x and [h, c] (zeros when omitted). */
+  forward(x: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {
+    const [h, c] = this.cell(x, hx ?? [null, null]);
+    return [h!, c!];
+  }
+}
+
+/** One GRU step (torch.nn.GRUCell). */
+export class GRUCell extends CellBase {
+  /** A GRU cell. */
+  constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
+    super("GRU", inputSize, hiddenSize, opts.bias ?? true);
+  }
+  /** h' from x and h (zeros when omitted). */
+  forward(x: Tensor, h?: Tensor | null): Tensor {
+    return this.cell(x, [h])[0]!;
+  }
+}

@@ -1,0 +1,268 @@
+// MultiheadAttention, TransformerEncoderLayer and TransformerEncoder with PyTorch's parameter names
+// (in_proj_weight, in_proj_bias, out_proj.*, self_attn.*, linear1, norm1, …), defaults and
+// initialisation, so their state dicts load into torch and back.
+
+import { gelu } from "../../ops/activation.js";
+import { relu } from "../../ops/elementwise.js";
+import { zeros } from "../../tensor/create.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { multiHeadAttentionForward } from "../functional/attention.js";
+import { ModuleList } from "../containers.js";
+import * as init from "../init.js";
+import { Module, shapeError } from "../module.js";
+import { Parameter } from "../parameter.js";
+import { Dropout } from "./activation.js";
+import { Linear } from "./linear.js";
+import { LayerNorm } from "./norm.js";
+
+/** Options of MultiheadAttention. */
+export interface MultiheadAttentionOptions {
+  /** Dropout on the attention weights (train mode). */
+  dropout?: number;
+  bias?: boolean;
+  /** Size of keys (default embedDim); differing sizes use separate q/k/v projections. */
+  kdim?: number;
+  vdim?: number;
+  /** Inputs and outputs are [N, L, E] instead of [L, N, E]. */
+  batchFirst?: boolean;
+}
+
+/** Options of a MultiheadAttention call. */
+export interface MultiheadCallOptions {
+  /** Bool [N, S]: true marks padding keys to ignore. */
+  keyPaddingMask?: Tensor | null;
+  /** Return the attention weights (default true). */
+  needWeights?: boolean;
+  /** Bool (true = masked) or additive float mask, [L, S] or [N·heads, L, S]. */
+  attnMask?: Tensor | null;
+  /** Average the returned weights over heads (default true). */
+  averageAttnWeights?: boolean;
+}
+
+/** Attention with numHeads heads over embedDim features (torch.nn.MultiheadAttention). */
+export class MultiheadAttention extends Module {
+  /** Packed q, k, v projection [3E, E] (null when kdim/vdim differ from E). */
+  in_proj_weight: Parameter | null;
+  /** Separate projections when kdim/vdim differ from E. */
+  q_proj_weight: Parameter | null;
+  k_proj_weight: Parameter | null;
+  v_proj_weight: Parameter | null;
+  /** [3E] or null */
+  in_proj_bias: Parameter | null;
+  /** The output projection. */
+  out_proj: Linear;
+  readonly dropout: number;
+  readonly batchFirst: boolean;
+  readonly headDim: number;
+  readonly kdim: number;
+  readonly vdim: number;
+
+  /** numHeads must divide embedDim. */
+  constructor(
+    readonly embedDim: number,
+    readonly numHeads: number,
+    opts: MultiheadAttentionOptions = {},
+  ) {
+    super();
+    this.headDim = embedDim / numHeads;
+    if (!Number.isInteger(this.headDim)) {
+      throw new RangeError(`MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
+    }
+    this.kdim = opts.kdim ?? embedDim;
+    this.vdim = opts.vdim ?? embedDim;
+    this.dropout = opts.dropout ?? 0;
+    this.batchFirst = opts.batchFirst ?? false;
+    const packed = this.kdim === embedDim && this.vdim === embedDim;
+    this.in_proj_weight = packed ? new Parameter(zeros([3 * embedDim, embedDim])) : null;
+    this.q_proj_weight = packed ? null : new Parameter(zeros([embedDim, embedDim]));
+    this.k_proj_weight = packed ? null : new Parameter(zeros([embedDim, this.kdim]));
+    this.v_proj_weight = packed ? null : new Parameter(zeros([embedDim, this.vdim]));
+    const bias = opts.bias ?? true;
+    this.in_proj_bias = bias ? new Parameter(zeros([3 * embedDim])) : null;
+    this.out_proj = new Linear(embedDim, embedDim, { bias });
+    this.resetParameters();
+  }
+
+  /** PyTorch's initialisation: xavier_uniform projections, zero biases. */
+  resetParameters(): void {
+    for (const w of [this.in_proj_weight, this.q_proj_weight, this.k_proj_weight, this.v_proj_weight]) {
+      if (w) init.xavierUniform(w);
+    }
+    if (this.in_proj_bias) init.zeros(this.in_proj_bias);
+    if (this.out_proj.bias) init.zeros(this.out_proj.bias);
+  }
+
+  /** The packed input projection (alias of in_proj_weight). */
+  get inProjWeight(): Parameter | null {
+    return this.in_proj_weight;
+  }
+  /** The packed input bias (alias of in_proj_bias). */
+  get inProjBias(): Parameter | null {
+    return this.in_proj_bias;
+  }
+  /** The output projection (alias of out_proj). */
+  get outProj(): Linear {
+    return this.out_proj;
+  }
+
+  /**
+   * Attention of query [L, N, E] over key [S, N, kdim] and value [S, N, vdim] ([N, L, E] … when
+   * batchFirst; unbatched [L, E] … too). Returns [output like query, weights [N, L, S] or null].
+   */
+  forward(query: Tensor, key: Tensor, value: Tensor, opts: MultiheadCallOptions = {}): [Tensor, Tensor | null] {
+    const batched = query.ndim === 3;
+    const layout = this.batchFirst ? "[N, L, " : "[L, N, ";
+    if ((query.ndim !== 2 && query.ndim !== 3) || query.shape[query.ndim - 1] !== this.embedDim) {
+      shapeError(this, `query ${layout}${this.embedDim}] or unbatched [L, ${this.embedDim}]`, query);
+    }
+    if (key.ndim !== query.ndim || key.shape[key.ndim - 1] !== this.kdim)
+      shapeError(this, `key ${layout}${this.kdim}]`, key);
+    if (value.ndim !== query.ndim || value.shape[value.ndim - 1] !== this.vdim) {
+      shapeError(this, `value ${layout}${this.vdim}]`, value);
+    }
+    const seqFirst = (t: Tensor) => (!batched ? t.unsqueeze(1) : this.batchFirst ? t.transpose(0, 1) : t);
+    const kpm = opts.keyPaddingMask && !batched ? opts.keyPaddingMask.unsqueeze(0) : opts.keyPaddingMask;
+    const [out, weights] = multiHeadAttentionForward(
+      seqFirst(query),
+      seqFirst(key),
+      seqFirst(value),
+      this.numHeads,
+      {
+        inProjWeight: this.in_proj_weight,
+        inProjBias: this.in_proj_bias,
+        qProjWeight: this.q_proj_weight,
+        kProjWeight: this.k_proj_weight,
+        vProjWeight: this.v_proj_weight,
+        outProjWeight: this.out_proj.weight,
+        outProjBias: this.out_proj.bias,
+      },
+      {
+        keyPaddingMask: kpm,
+        attnMask: opts.attnMask,
+        needWeights: opts.needWeights,
+        averageAttnWeights: opts.averageAttnWeights,
+        dropoutP: this.dropout,
+        training: this.training,
+      },
+    );
+    const result = !batched ? out.squeeze(1) : this.batchFirst ? out.transpose(0, 1) : out;
+    return [result, weights && !batched ? weights.squeeze(0) : weights];
+  }
+
+  override extraRepr(): string {
+    return `embedDim=${this.embedDim}, numHeads=${this.numHeads}${this.batchFirst ? ", batchFirst=true" : ""}`;
+  }
+}
+
+/** Options of TransformerEncoderLayer. */
+export interface TransformerEncoderLayerOptions {
+  dimFeedforward?: number;
+  dropout?: number;
+  /** 'relu' (default), 'gelu', or a function. */
+  activation?: "relu" | "gelu" | ((x: Tensor) => Tensor);
+  layerNormEps?: number;
+  batchFirst?: boolean;
+  /** Pre-norm (norm before attention and feed-forward) instead of post-norm. */
+  normFirst?: boolean;
+  bias?: boolean;
+}
+
+/** Options of a TransformerEncoderLayer call. */
+export interface EncoderCallOptions {
+  srcMask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
+}
+
+/** Self-attention and a feed-forward block, each with a residual and layer norm (torch.nn.TransformerEncoderLayer). */
+export class TransformerEncoderLayer extends Module {
+  self_attn: MultiheadAttention;
+  linear1: Linear;
+  dropout: Dropout;
+  linear2: Linear;
+  readonly normFirst: boolean;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  dropout1: Dropout;
+  dropout2: Dropout;
+  readonly activation: (x: Tensor) => Tensor;
+
+  /** A layer of width dModel with nhead heads. */
+  constructor(
+    readonly dModel: number,
+    readonly nhead: number,
+    readonly opts: TransformerEncoderLayerOptions = {},
+  ) {
+    super();
+    const p = opts.dropout ?? 0.1;
+    const bias = opts.bias ?? true;
+    const ff = opts.dimFeedforward ?? 2048;
+    const eps = opts.layerNormEps ?? 1e-5;
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst: opts.batchFirst ?? false });
+    this.linear1 = new Linear(dModel, ff, { bias });
+    this.dropout = new Dropout(p);
+    this.linear2 = new Linear(ff, dModel, { bias });
+    this.normFirst = opts.normFirst ?? false;
+    this.norm1 = new LayerNorm(dModel, { eps, bias });
+    this.norm2 = new LayerNorm(dModel, { eps, bias });
+    this.dropout1 = new Dropout(p);
+    this.dropout2 = new Dropout(p);
+    const act = opts.activation ?? "relu";
+    this.activation = act === "relu" ? relu : act === "gelu" ? (x) => gelu(x) : act;
+  }
+
+  /** src [L, N, dModel] (or [N, L, dModel] when batchFirst) → the same shape. */
+  forward(src: Tensor, opts: EncoderCallOptions = {}): Tensor {
+    const sa = (x: Tensor) => {
+      const [y] = this.self_attn._call(x, x, x, {
+        attnMask: opts.srcMask,
+        keyPaddingMask: opts.srcKeyPaddingMask,
+        needWeights: false,
+      }) as [Tensor, null];
+      return this.dropout1._call(y) as Tensor;
+    };
+    const ffBlock = (x: Tensor) => {
+      const h = this.dropout._call(this.activation(this.linear1._call(x) as Tensor)) as Tensor;
+      return this.dropout2._call(this.linear2._call(h)) as Tensor;
+    };
+    const norm1 = (x: Tensor) => this.norm1._call(x) as Tensor;
+    const norm2 = (x: Tensor) => this.norm2._call(x) as Tensor;
+    if (this.normFirst) {
+      const x = src.add(sa(norm1(src)));
+      return x.add(ffBlock(norm2(x)));
+    }
+    const x = norm1(src.add(sa(src)));
+    return norm2(x.add(ffBlock(x)));
+  }
+
+  /** An independent copy with the same options and weights (what PyTorch's deepcopy gives TransformerEncoder). */
+  clone(): TransformerEncoderLayer {
+    const copy = new TransformerEncoderLayer(this.dModel, this.nhead, this.opts);
+    copy.to(this.linear1.weight.dtype);
+    copy.loadStateDict(this.stateDict());
+    return copy.train(this.training);
+  }
+}
+
+/** A stack of numLayers copies of an encoder layer, with an optional final norm (torch.nn.TransformerEncoder). */
+export class TransformerEncoder extends Module {
+  layers: ModuleList<TransformerEncoderLayer>;
+  norm: Module | null;
+
+  /** numLayers independent copies of `encoderLayer` (same initial weights, as PyTorch's deepcopy). */
+  constructor(
+    encoderLayer: TransformerEncoderLayer,
+    readonly numLayers: number,
+    opts: { norm?: Module | null } = {},
+  ) {
+    super();
+    this.layers = new ModuleList(Array.from({ length: numLayers }, () => encoderLayer.clone()));
+    this.norm = opts.norm ?? null;
+  }
+
+  /** src through every layer, then the norm. */
+  forward(src: Tensor, opts: EncoderCallOptions = {}): Tensor {
+    let x = src;
+    for (const layer of this.layers) x = layer._call(x, opts) as Tensor;
+    return this.norm ? (this.norm._call(x) as Tensor) : x;
+  }
+}

@@ -1,0 +1,241 @@
+// Sliding windows and convolution. `slidingWindows` is a VIEW [...lead, K1..Kk, O1..Ok] whose strides
+// step through the input's last k dims (windows may overlap); `foldWindows` scatter-adds such a
+// tensor back onto the input's grid. Each is the other's backward. Convolution is im2col (that view
+// copied to contiguous) and one batched matmul; transposed convolution is one matmul and a fold.
+
+import { kernels } from "../backend/registry.js";
+import { contiguousStrides, fmtShape, numelOf, sameShape } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { defineOp, type OpFn } from "./define.js";
+import { pad } from "./index-ops.js";
+import { cloneRaw, viewOf, wrap, zerosRaw } from "./raw.js";
+
+/** Window geometry over the last k dims: k = kernel.length. */
+export interface WindowGeometry {
+  /** Window extent per windowed dim. */
+  kernel: readonly number[];
+  /** Step between window starts. */
+  stride: readonly number[];
+  /** Step between a window's taps. */
+  dilation: readonly number[];
+  /** Size of the windowed dims of the input (the fold's output). */
+  size: readonly number[];
+}
+
+/** How many windows fit along each dim: ⌊(H − d(K−1) − 1)/s⌋ + 1. */
+export function windowCounts(g: WindowGeometry): number[] {
+  return g.size.map((h, i) => Math.floor((h - g.dilation[i]! * (g.kernel[i]! - 1) - 1) / g.stride[i]!) + 1);
+}
+
+// NOTE: the K dims come before the O dims, the column order of torch's F.unfold, so im2col is a
+// reshape of this view and the columns of a transposed convolution fold without a permute.
+/** @internal the windows view of x without recording (x's last k dims must match g.size). */
+export function windowView(x: Tensor, g: WindowGeometry): Tensor {
+  const lead = x.ndim - g.kernel.length;
+  const xs = x.strides.slice(lead);
+  return viewOf(
+    x,
+    [...x.shape.slice(0, lead), ...g.kernel, ...windowCounts(g)],
+    [...x.strides.slice(0, lead), ...xs.map((s, i) => s * g.dilation[i]!), ...xs.map((s, i) => s * g.stride[i]!)],
+    x.offset,
+  );
+}
+
+const windowsOp: OpFn<WindowGeometry> = defineOp<WindowGeometry>({
+  name: "slidingWindows",
+  forward: ([x], g) => windowView(x!, g),
+  // every window element is a copy of one input element: the copies' gradients add (a fold)
+  backward: (grad, { attrs }) => [foldOp([grad], attrs)],
+});
+
+/** Flat positions in the input grid of every window element, in [K1..Kk, O1..Ok] order (cached per geometry). */
+const indexCache = new Map<string, Tensor>();
+function foldIndex(g: WindowGeometry): Tensor {
+  const key = JSON.stringify(g);
+  const hit = indexCache.get(key);
+  if (hit) return hit;
+  const counts = windowCounts(g);
+  const shape = [...g.kernel, ...counts];
+  const k = g.kernel.length;
+  const gridStrides = contiguousStrides(g.size);
+  const idx = new Int32Array(numelOf(shape));
+  const at = new Array<number>(shape.length).fill(0);
+  for (let flat = 0; flat < idx.length; flat++) {
+    let pos = 0;
+    for (let i = 0; i < k; i++) pos += (at[k + i]! * g.stride[i]! + at[i]! * g.dilation[i]!) * gridStrides[i]!;
+    idx[flat] = pos;
+    for (let d = shape.length - 1; d >= 0 && ++at[d]! === shape[d]; d--) at[d] = 0;
+  }
+  const t = wrap(kernels().upload("int32", idx), "int32", [idx.length]);
+  if (indexCache.size >= 64) indexCache.delete(indexCache.keys().next().value!);
+  indexCache.set(key, t);
+  return t;
+}
+
+const foldOp: OpFn<WindowGeometry> = defineOp<WindowGeometry>({
+  name: "foldWindows",
+  forward: ([cols], g) => {
+    const k = g.kernel.length;
+    const lead = cols!.shape.slice(0, cols!.ndim - 2 * k);
+    const expected = [...lead, ...g.kernel, ...windowCounts(g)];
+    if (!sameShape(cols!.shape, expected)) {
+      throw new RangeError(
+        `foldWindows: expected windows of shape ${fmtShape(expected)}, got ${fmtShape(cols!.shape)}`,
+      );
+    }
+    const batch = numelOf(lead);
+    const plane = numelOf(g.size);
+    const per = numelOf(expected.slice(lead.length));
+    const out = zerosRaw([batch, plane], cols!.dtype);
+    if (batch * per > 0) {
+      const src = cols!.isContiguous() ? cols! : cloneRaw(cols!);
+      const index = foldIndex(g)._view();
+      // one scatter-add: overlapping windows add up where they meet
+      kernels().scatterAdd(
+        out.storage.handle,
+        out.shape,
+        1,
+        { ...index, shape: [batch, per], strides: [0, 1] },
+        { ...src._view(), shape: [batch, per], strides: [per, 1] },
+      );
+    }
+    return viewOf(out, [...lead, ...g.size], contiguousStrides([...lead, ...g.size]), 0);
+  },
+  // fold is a sum of window copies; its adjoint reads the windows back out
+  backward: (grad, { attrs }) => [windowsOp([grad], attrs)],
+});
+
+/** @internal checks and normalises a window geometry over a grid of `size` (the last k dims of `shape`). */
+export function geometryOf(
+  op: string,
+  shape: readonly number[],
+  kernel: readonly number[],
+  stride: readonly number[],
+  dilation: readonly number[],
+): WindowGeometry {
+  const k = kernel.length;
+  if (shape.length < k) throw new RangeError(`${op}: input of shape ${fmtShape(shape)} has fewer than ${k} dims`);
+  const g: WindowGeometry = {
+    kernel: [...kernel],
+    stride: [...stride],
+    dilation: [...dilation],
+    size: shape.slice(-k),
+  };
+  for (const [name, v] of [
+    ["kernel", kernel],
+    ["stride", stride],
+    ["dilation", dilation],
+  ] as const) {
+    if (v.length !== k || v.some((n) => !Number.isInteger(n) || n < 1)) {
+      throw new RangeError(`${op}: ${name} must be ${k} positive integers, got ${fmtShape(v)}`);
+    }
+  }
+  if (windowCounts(g).some((n) => n < 1)) {
+    throw new RangeError(
+      `${op}: kernel ${fmtShape(kernel)} with dilation ${fmtShape(dilation)} does not fit in the last dims ` +
+        `${fmtShape(g.size)} of shape ${fmtShape(shape)}`,
+    );
+  }
+  return g;
+}
+
+/** The sliding windows of x's last k dims as a view [...lead, K1..Kk, O1..Ok] (no copy). */
+export function slidingWindows(
+  x: Tensor,
+  kernel: readonly number[],
+  stride: readonly number[] = kernel.map(() => 1),
+  dilation: readonly number[] = kernel.map(() => 1),
+): Tensor {
+  return windowsOp([x], geometryOf("slidingWindows", x.shape, kernel, stride, dilation));
+}
+
+/** Sums windows [...lead, K1..Kk, O1..Ok] back onto a grid [...lead, ...size] (the adjoint of slidingWindows). */
+export function foldWindows(
+  cols: Tensor,
+  size: readonly number[],
+  kernel: readonly number[],
+  stride: readonly number[] = kernel.map(() => 1),
+  dilation: readonly number[] = kernel.map(() => 1),
+): Tensor {
+  return foldOp([cols], geometryOf("foldWindows", size, kernel, stride, dilation));
+}
+
+/** Options of the convolutions over k spatial dims (every list has k entries). */
+export interface ConvNdOptions {
+  stride: readonly number[];
+  /** Zero padding per spatial dim as [before, after] pairs, first dim first. */
+  padding: readonly (readonly [number, number])[];
+  dilation: readonly number[];
+  groups: number;
+}
+
+/** Zero-pads the last k dims by [before, after] pairs (first spatial dim first); x itself when all are 0. */
+export function padSpatial(x: Tensor, padding: readonly (readonly [number, number])[], value = 0): Tensor {
+  if (padding.every(([a, b]) => a === 0 && b === 0)) return x;
+  return pad(
+    x,
+    [...padding].reverse().flatMap(([a, b]) => [a, b]),
+    value,
+  );
+}
+
+/**
+ * Convolution (cross-correlation) of x [N, C, ...S] with w [O, C/groups, ...K]: im2col as the
+ * windows view copied to [N, groups, C/groups·ΠK, ΠO], then one matmul with w [groups, O/groups, C/groups·ΠK].
+ */
+export function convNd(x: Tensor, w: Tensor, bias: Tensor | null, opts: ConvNdOptions): Tensor {
+  const k = w.ndim - 2;
+  const [n, c] = x.shape as [number, number];
+  const outC = w.shape[0]!;
+  const g = opts.groups;
+  const kernel = w.shape.slice(2);
+  const cols = slidingWindows(padSpatial(x, opts.padding), kernel, opts.stride, opts.dilation);
+  const counts = cols.shape.slice(2 + k);
+  const patch = (c / g) * numelOf(kernel);
+  // the one im2col copy: the windows view is not mergeable, so reshape copies
+  const colMat = cols.reshape([n, g, patch, numelOf(counts)]);
+  const out = w
+    .reshape([g, outC / g, patch])
+    .matmul(colMat)
+    .reshape([n, outC, ...counts]);
+  return bias ? out.add(bias.reshape([outC, ...counts.map(() => 1)])) : out;
+}
+
+/** Options of the transposed convolutions: padding is symmetric per dim, outputPadding adds at the end. */
+export interface ConvTransposeNdOptions {
+  stride: readonly number[];
+  padding: readonly number[];
+  outputPadding: readonly number[];
+  dilation: readonly number[];
+  groups: number;
+}
+
+/**
+ * Transposed convolution of x [N, Cin, ...S] with w [Cin, Cout/groups, ...K] (the gradient of
+ * convNd with respect to its input): one matmul gives every window's contribution, fold adds them.
+ */
+export function convTransposeNd(x: Tensor, w: Tensor, bias: Tensor | null, opts: ConvTransposeNdOptions): Tensor {
+  const k = w.ndim - 2;
+  const [n, inC] = x.shape as [number, number];
+  const g = opts.groups;
+  const kernel = w.shape.slice(2);
+  const outC = w.shape[1]! * g;
+  const spatial = x.shape.slice(2);
+  const patch = (outC / g) * numelOf(kernel);
+  const cols = w
+    .reshape([g, inC / g, patch])
+    .transpose(-1, -2)
+    .matmul(x.reshape([n, g, inC / g, numelOf(spatial)]))
+    .reshape([n, outC, ...kernel, ...spatial]);
+  const full = spatial.map((s, i) => (s - 1) * opts.stride[i]! + opts.dilation[i]! * (kernel[i]! - 1) + 1);
+  let out = foldWindows(cols, full, kernel, opts.stride, opts.dilation);
+  out = padSpatial(
+    out,
+    opts.outputPadding.map((p) => [0, p] as const),
+  );
+  for (let i = 0; i < k; i++) {
+    const p = opts.padding[i]!;
+    if (p > 0) out = out.slice(2 + i, p, out.shape[2 + i]! - p);
+  }
+  return bias ? out.add(bias.reshape([outC, ...kernel.map(() => 1)])) : out;
+}

@@ -1,0 +1,176 @@
+// Pooling over the last k dims: the padded input's sliding-windows view reduced by one kernel.
+// Max pooling is a primitive so its gradient goes to the FIRST maximum of each window, as in
+// PyTorch (amax would split ties); average pooling is a sum over the windows view divided by a count.
+
+import { kernels } from "../backend/registry.js";
+import { fmtShape, numelOf } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { foldWindows, geometryOf, padSpatial, slidingWindows, type WindowGeometry, windowView } from "./conv.js";
+import { defineOp } from "./define.js";
+import { scatterAdd } from "./index-ops.js";
+import { fullRaw, wrap } from "./raw.js";
+import { reduceRaw } from "./reduce.js";
+
+/** The window dims (K1..Kk) of a windows view over x's last k dims. */
+const windowDims = (ndim: number, k: number) => Array.from({ length: k }, (_, i) => ndim - k + i);
+
+const maxPoolOp = defineOp<WindowGeometry>({
+  name: "maxPool",
+  forward: ([x], g) => {
+    const view = windowView(x!, g);
+    return reduceRaw("max", view, windowDims(x!.ndim, g.kernel.length), false, x!.dtype);
+  },
+  save: { inputs: [0] },
+  // max routes: each window's gradient goes to its first maximum (argmax), and windows that
+  // share an input element add up there (the fold)
+  backward: (grad, { inputs: [x], attrs: g }) => {
+    const k = g.kernel.length;
+    const lead = x!.ndim - k;
+    const view = windowView(x!, g);
+    const at = reduceRaw("argmax", view, windowDims(x!.ndim, k), true, "int32");
+    const flatShape = [...x!.shape.slice(0, lead), numelOf(g.kernel), ...grad.shape.slice(lead)];
+    const index = at.reshape([...x!.shape.slice(0, lead), 1, ...grad.shape.slice(lead)]);
+    const cols = scatterAdd(fullRaw(flatShape, 0, grad.dtype), lead, index, grad.unsqueeze(lead));
+    return [foldWindows(cols.reshape(view.shape), g.size, g.kernel, g.stride, g.dilation)];
+  },
+});
+
+/** Pooling geometry as PyTorch computes it: output sizes and the extra end padding ceil mode needs. */
+export interface PoolShape {
+  /** Output size per pooled dim. */
+  out: number[];
+  /** Padding per pooled dim as [before, after], `after` including ceil mode's overhang. */
+  pads: [number, number][];
+}
+
+/** Output sizes of pooling (torch's pooling_output_shape) and the padding that realises them. */
+export function poolShape(
+  op: string,
+  size: readonly number[],
+  kernel: readonly number[],
+  stride: readonly number[],
+  padding: readonly number[],
+  dilation: readonly number[],
+  ceilMode: boolean,
+): PoolShape {
+  const out: number[] = [];
+  const pads: [number, number][] = [];
+  size.forEach((h, i) => {
+    const [kk, s, p, d] = [kernel[i]!, stride[i]!, padding[i]!, dilation[i]!];
+    if (p < 0 || p > kk / 2) {
+      throw new RangeError(`${op}: padding ${p} must be between 0 and half the kernel size ${kk}`);
+    }
+    const span = d * (kk - 1) + 1;
+    let o = Math.floor((h + 2 * p - span + (ceilMode ? s - 1 : 0)) / s) + 1;
+    // the last window must start inside the input or its left padding
+    if (ceilMode && (o - 1) * s >= h + p) o--;
+    if (o < 1) {
+      throw new RangeError(
+        `${op}: kernel ${fmtShape(kernel)} (dilation ${fmtShape(dilation)}, padding ${fmtShape(padding)}) ` +
+          `is larger than the padded input ${fmtShape(size)}`,
+      );
+    }
+    out.push(o);
+    pads.push([p, p + Math.max(0, (o - 1) * s + span - h - 2 * p)]);
+  });
+  return { out, pads };
+}
+
+/** Options of pooling over k dims (every list has k entries). */
+export interface PoolNdOptions {
+  stride: readonly number[];
+  padding: readonly number[];
+  dilation: readonly number[];
+  ceilMode: boolean;
+}
+
+/** Max pooling over the last `kernel.length` dims; padding never wins (it is -inf). */
+export function maxPoolNd(x: Tensor, kernel: readonly number[], opts: PoolNdOptions): Tensor {
+  const k = kernel.length;
+  const { pads } = poolShape(
+    "maxPool",
+    x.shape.slice(-k),
+    kernel,
+    opts.stride,
+    opts.padding,
+    opts.dilation,
+    opts.ceilMode,
+  );
+  const xp = padSpatial(x, pads, -Infinity);
+  return maxPoolOp([xp], geometryOf("maxPool", xp.shape, kernel, opts.stride, opts.dilation));
+}
+
+/** Options of average pooling. */
+export interface AvgPoolNdOptions {
+  stride: readonly number[];
+  padding: readonly number[];
+  ceilMode: boolean;
+  /** Count padding zeros in the divisor (PyTorch's default). */
+  countIncludePad: boolean;
+  /** Divide by this instead of the window's element count. */
+  divisorOverride?: number;
+}
+
+/**
+ * Average pooling over the last `kernel.length` dims: a sum over the windows view divided by each
+ * window's count (padding counts when countIncludePad; ceil mode's overhang never does).
+ */
+export function avgPoolNd(x: Tensor, kernel: readonly number[], opts: AvgPoolNdOptions): Tensor {
+  const k = kernel.length;
+  const ones = kernel.map(() => 1);
+  const size = x.shape.slice(-k);
+  const { pads } = poolShape("avgPool", size, kernel, opts.stride, opts.padding, ones, opts.ceilMode);
+  const dims = windowDims(x.ndim, k);
+  const sums = slidingWindows(padSpatial(x, pads), kernel, opts.stride).sum(dims);
+  if (opts.divisorOverride !== undefined) return sums.div(opts.divisorOverride);
+  if (pads.every(([a, b]) => a === 0 && b === 0)) return sums.div(numelOf(kernel));
+  // the divisor of each window: its taps that land on counted positions (a constant, no grad)
+  const counted = opts.countIncludePad
+    ? padSpatial(
+        fullRaw(
+          size.map((s, i) => s + 2 * opts.padding[i]!),
+          1,
+          x.dtype,
+        ),
+        pads.map(([a, b]) => [0, b - a] as const),
+      )
+    : padSpatial(fullRaw(size, 1, x.dtype), pads);
+  const counts = slidingWindows(counted, kernel, opts.stride).sum(windowDims(k, k));
+  return sums.div(counts);
+}
+
+/** The [out, size] averaging matrix of adaptive pooling: row i spans ⌊i·size/out⌋ … ⌈(i+1)·size/out⌉. */
+function adaptiveMatrix(size: number, out: number, x: Tensor): Tensor {
+  const data = new Float64Array(out * size);
+  for (let i = 0; i < out; i++) {
+    const start = Math.floor((i * size) / out);
+    const end = Math.ceil(((i + 1) * size) / out);
+    for (let j = start; j < end; j++) data[i * size + j] = 1 / (end - start);
+  }
+  return wrap(kernels().upload(x.dtype, data), x.dtype, [out, size]);
+}
+
+/**
+ * Adaptive average pooling of the last `outputSize.length` dims. Even splits are average pooling
+ * (views + one reduction); uneven ones multiply by a fixed averaging matrix per dim.
+ */
+export function adaptiveAvgPoolNd(x: Tensor, outputSize: readonly number[]): Tensor {
+  const k = outputSize.length;
+  const size = x.shape.slice(-k);
+  if (size.every((s, i) => s % outputSize[i]! === 0)) {
+    const kernel = size.map((s, i) => s / outputSize[i]!);
+    return avgPoolNd(x, kernel, {
+      stride: kernel,
+      padding: kernel.map(() => 0),
+      ceilMode: false,
+      countIncludePad: true,
+    });
+  }
+  let y = x;
+  size.forEach((s, i) => {
+    const dim = x.ndim - k + i;
+    const a = adaptiveMatrix(s, outputSize[i]!, x);
+    y = y.transpose(dim, -1).matmul(a.transpose(0, 1)).transpose(dim, -1);
+  });
+  return y;
+}

@@ -1,0 +1,97 @@
+// Adam and AdamW (with AMSGrad and maximisation), following torch.optim.Adam / AdamW's
+// single-tensor update: bias-corrected first and second moments, eps added after the sqrt.
+
+import type { Tensor } from "../tensor/tensor.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
+
+/** Hyperparameters of Adam and AdamW. */
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+function validated(name: string, o: AdamOptions): AdamOptions {
+  checkOption(name, "learning rate", o.lr, o.lr >= 0, ">= 0");
+  checkOption(name, "eps", o.eps, o.eps >= 0, ">= 0");
+  checkOption(name, "beta1", o.betas[0], o.betas[0] >= 0 && o.betas[0] < 1, "in [0, 1)");
+  checkOption(name, "beta2", o.betas[1], o.betas[1] >= 0 && o.betas[1] < 1, "in [0, 1)");
+  checkOption(name, "weightDecay", o.weightDecay, o.weightDecay >= 0, ">= 0");
+  return o;
+}
+
+/**
+ * The shared moment update: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², then
+ * p ← p − lr/(1−β₁ᵗ) · m / (√v̂/√(1−β₂ᵗ) + eps), with v̂ = max over time of v under AMSGrad.
+ */
+function adamStep(g: ParamGroup & AdamOptions, p: Tensor, grad: Tensor, st: ParamState, buffer: BufferFn): void {
+  const [beta1, beta2] = g.betas;
+  const step = ((st.step as number | undefined) ?? 0) + 1;
+  st.step = step;
+  const expAvg = buffer(st, "expAvg", p);
+  const expAvgSq = buffer(st, "expAvgSq", p);
+  expAvg.mul_(beta1).add_(grad, { alpha: 1 - beta1 });
+  expAvgSq.mul_(beta2).add_(grad.mul(grad), { alpha: 1 - beta2 });
+  const biasCorrection1 = 1 - beta1 ** step;
+  const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
+  let second = expAvgSq;
+  if (g.amsgrad) {
+    const maxSq = buffer(st, "maxExpAvgSq", p);
+    maxSq.copy_(maxSq.maximum(expAvgSq));
+    second = maxSq;
+  }
+  const denom = second.sqrt().div(biasCorrection2Sqrt).add(g.eps);
+  p.add_(expAvg.div(denom), { alpha: -(g.lr / biasCorrection1) });
+}
+
+type BufferFn = (state: ParamState, key: string, param: Tensor) => Tensor;
+
+/** torch.optim.Adam: weight decay is L2 (added to the gradient before the moments). */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
+    super(
+      params,
+      validated("Adam", {
+        lr: 1e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        amsgrad: false,
+        maximize: false,
+        ...opts,
+      }),
+    );
+  }
+
+  protected update(g: ParamGroup & AdamOptions, p: Tensor, grad: Tensor, st: ParamState): void {
+    let d = g.maximize ? grad.neg() : grad;
+    if (g.weightDecay !== 0) d = d.add(p, { alpha: g.weightDecay });
+    adamStep(g, p, d, st, (s, k, q) => this.buffer(s, k, q));
+  }
+}
+
+/** torch.optim.AdamW: decoupled weight decay, p ← p·(1 − lr·weightDecay) before the Adam step. */
+export class AdamW extends Optimizer<AdamOptions> {
+  constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
+    super(
+      params,
+      validated("AdamW", {
+        lr: 1e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 1e-2,
+        amsgrad: false,
+        maximize: false,
+        ...opts,
+      }),
+    );
+  }
+
+  protected update(g: ParamGroup & AdamOptions, p: Tensor, grad: Tensor, st: ParamState): void {
+    if (g.weightDecay !== 0) p.mul_(1 - g.lr * g.weightDecay);
+    adamStep(g, p, g.maximize ? grad.neg() : grad, st, (s, k, q) => this.buffer(s, k, q));
+  }
+}

@@ -1,0 +1,355 @@
+// Conformance of the native backend's buffer, copy, elementwise, where, reduce and index kernels
+// with the reference backend, over every dtype and over contiguous, offset, transposed, stepped,
+// flipped (negative strides) and broadcast (0-stride) views, odd sizes and empty tensors.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { binaryOps, type BinaryOp, type ReduceOp, unaryOps, type UnaryOp } from "../../src/backend/kernels.js";
+import type { DType } from "../../src/tensor/dtype.js";
+import { contiguousStrides, numelOf } from "../../src/tensor/shape.js";
+import {
+  addon,
+  agree,
+  assertAgree,
+  dtypes,
+  layouts,
+  native,
+  oddSizes,
+  outputs,
+  pair,
+  reference,
+  skip,
+  values,
+} from "./conformance.js";
+
+if (skip) console.log(`# native conformance skipped: ${skip}`);
+
+const shapes: number[][] = [[0], [3, 0, 2], [], ...oddSizes.map((n) => [n]), [7, 17], [3, 5, 33], [2, 65, 3]];
+
+describe("native buffers", { skip }, () => {
+  test("upload converts like typed arrays; readSync, read and fill agree", async () => {
+    const data = [2.7, -2.7, NaN, Infinity, 3e9, -0, 1, 0.5, 255, 256];
+    for (const dt of dtypes) {
+      const h = { ref: reference.upload(dt, data), nat: native!.upload(dt, data) };
+      agree(h, dt, `upload ${dt}`);
+      assertAgree(await native!.read(h.nat, dt), reference.readSync(h.ref, dt), dt, `read ${dt}`);
+      reference.fill(h.ref, dt, 2, 5, 7.5);
+      native!.fill(h.nat, dt, 2, 5, 7.5);
+      agree(h, dt, `fill ${dt}`);
+      assert.equal(native!.readSync(native!.alloc(dt, 9), dt).length, 9);
+    }
+  });
+
+  test("free releases a buffer; later use throws instead of touching freed memory", () => {
+    const k = native as typeof native & { free(h: unknown): void };
+    const h = k.upload("float32", [1, 2, 3]);
+    k.free(h);
+    k.free(h);
+    const out = k.alloc("float32", 3);
+    const v = { handle: h, dtype: "float32" as const, shape: [3], strides: [1], offset: 0 };
+    assert.throws(() => k.unary("exp", v, out, "float32"), /disposed/);
+  });
+
+  test("views reaching outside their buffer are refused", () => {
+    const h = native!.upload("float64", [1, 2, 3, 4]);
+    const out = native!.alloc("float64", 4);
+    const bad = { handle: h, dtype: "float64" as const, shape: [4], strides: [2], offset: 0 };
+    assert.throws(() => native!.unary("neg", bad, out, "float64"), RangeError);
+    const neg = { handle: h, dtype: "float64" as const, shape: [2], strides: [-1], offset: 0 };
+    assert.throws(() => native!.unary("neg", neg, out, "float64"), RangeError);
+  });
+});
+
+describe("native copy", { skip }, () => {
+  test("every dtype pair, every layout, odd and empty shapes", () => {
+    let seed = 1;
+    for (const from of dtypes)
+      for (const to of dtypes)
+        for (const shape of shapes)
+          for (const layout of layouts) {
+            const src = pair(from, shape, layout, seed++, { special: true, lo: -5, hi: 5 });
+            const n = numelOf(shape);
+            const out = outputs(to, n);
+            const dst = (h: unknown) => ({ handle: h, dtype: to, shape, strides: contiguousStrides(shape), offset: 0 });
+            reference.copy(src.ref, dst(out.ref));
+            native!.copy(src.nat, dst(out.nat));
+            agree(out, to, `copy ${from}->${to} [${shape}] ${layout}`);
+          }
+  });
+
+  test("transposed matrices and batches of them (the tiled path)", () => {
+    let seed = 300;
+    for (const dt of dtypes)
+      for (const shape of [
+        [40, 50],
+        [3, 33, 70],
+        [129, 9],
+      ]) {
+        const nd = shape.length;
+        const perm = [...shape.keys()];
+        [perm[nd - 1], perm[nd - 2]] = [perm[nd - 2]!, perm[nd - 1]!];
+        for (const flip of [false, true]) {
+          // a contiguous tensor of the swapped shape, viewed with its last two dims swapped (and one flipped)
+          const base = pair(
+            dt,
+            perm.map((d) => shape[d]!),
+            "contiguous",
+            seed++,
+          );
+          // a swap is its own inverse: dim i of the view is dim perm[i] of the base
+          const view = (v: typeof base.ref) => {
+            const st = perm.map((d) => v.strides[d]!);
+            let offset = v.offset;
+            if (flip) {
+              offset += (shape[nd - 2]! - 1) * st[nd - 2]!;
+              st[nd - 2] = -st[nd - 2]!;
+            }
+            return { ...v, shape, strides: st, offset };
+          };
+          const n = numelOf(shape);
+          const out = outputs(dt, n);
+          const dst = (h: unknown) => ({ handle: h, dtype: dt, shape, strides: contiguousStrides(shape), offset: 0 });
+          reference.copy(view(base.ref), dst(out.ref));
+          native!.copy(view(base.nat), dst(out.nat));
+          agree(out, dt, `transposed copy ${dt} [${shape}] flip ${flip}`);
+        }
+      }
+  });
+
+  test("into a strided destination (transposed and flipped)", () => {
+    const shape = [9, 33];
+    for (const layout of ["transposed", "flipped", "stepped"] as const) {
+      const src = pair("float32", shape, "contiguous", 5);
+      const dst = pair("float64", shape, layout, 6);
+      reference.copy(src.ref, dst.ref);
+      native!.copy(src.nat, dst.nat);
+      agree({ ref: dst.ref.handle, nat: dst.nat.handle }, "float64", `copy into ${layout}`);
+    }
+  });
+});
+
+/** The output dtype the op layer would ask for, and whether the pairing makes sense to test. */
+function unaryOut(op: UnaryOp, dt: DType): DType {
+  return op === "isnan" || op === "isfinite" || op === "logicalNot" ? "bool" : dt;
+}
+
+describe("native unary", { skip }, () => {
+  test("every op on every dtype and layout", () => {
+    let seed = 100;
+    for (const op of unaryOps)
+      for (const dt of dtypes)
+        for (const shape of [[0], [1], [17], [129], [5, 33], [3, 7, 15]])
+          for (const layout of layouts) {
+            const x = pair(dt, shape, layout, seed++, { special: true });
+            const od = unaryOut(op, dt);
+            const out = outputs(od, numelOf(shape));
+            reference.unary(op, x.ref, out.ref, od);
+            native!.unary(op, x.nat, out.nat, od);
+            agree(out, od, `${op} ${dt} [${shape}] ${layout}`);
+          }
+  });
+
+  test("int inputs with float outputs, and bool outputs of arithmetic", () => {
+    for (const op of ["exp", "neg", "sqrt", "relu", "abs", "square"] as UnaryOp[])
+      for (const [dt, od] of [
+        ["int32", "float32"],
+        ["float64", "float32"],
+        ["bool", "bool"],
+        ["float32", "bool"],
+      ] as [DType, DType][]) {
+        const x = pair(dt, [33], "stepped", 7);
+        const out = outputs(od, 33);
+        reference.unary(op, x.ref, out.ref, od);
+        native!.unary(op, x.nat, out.nat, od);
+        agree(out, od, `${op} ${dt}->${od}`);
+      }
+  });
+});
+
+const comparisons = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr"]);
+
+describe("native binary", { skip }, () => {
+  test("every op on every dtype, with strided and broadcast operands", () => {
+    let seed = 1000;
+    const pairs: [string, string][] = [
+      ["contiguous", "contiguous"],
+      ["contiguous", "broadcast"],
+      ["broadcast", "contiguous"],
+      ["transposed", "flipped"],
+      ["stepped", "offset"],
+    ];
+    for (const op of binaryOps)
+      for (const dt of dtypes)
+        for (const shape of [[0], [], [1], [7], [65], [3, 17], [4, 5, 33]])
+          for (const [la, lb] of pairs) {
+            const a = pair(dt, shape, la as never, seed++, { special: true });
+            const b = pair(dt, shape, lb as never, seed++, { special: true });
+            const od = comparisons.has(op) ? "bool" : dt;
+            const out = outputs(od, numelOf(shape));
+            reference.binary(op, a.ref, b.ref, out.ref, od);
+            native!.binary(op, a.nat, b.nat, out.nat, od);
+            agree(out, od, `${op} ${dt} [${shape}] ${la}/${lb}`);
+          }
+  });
+
+  test("scalar operands (both strides 0), row broadcasts and large tensors split across threads", () => {
+    for (const dt of ["float32", "float64"] as DType[])
+      for (const op of ["add", "mul", "div", "maximum", "pow", "lt"] as BinaryOp[]) {
+        const shape = [300, 257];
+        const a = pair(dt, shape, "contiguous", 3, { lo: 0.5, hi: 2 });
+        const scalar = pair(dt, [], "contiguous", 4, { lo: 0.5, hi: 2 });
+        const row = pair(dt, [257], "contiguous", 5, { lo: 0.5, hi: 2 });
+        const bcast = (v: typeof scalar.ref, st: number[]) => ({ ...v, shape, strides: st });
+        const od = op === "lt" ? "bool" : dt;
+        for (const [bRef, bNat, what] of [
+          [bcast(scalar.ref, [0, 0]), bcast(scalar.nat, [0, 0]), "scalar"],
+          [bcast(row.ref, [0, 1]), bcast(row.nat, [0, 1]), "row"],
+        ] as const) {
+          const out = outputs(od, numelOf(shape));
+          reference.binary(op, a.ref, bRef, out.ref, od);
+          native!.binary(op, a.nat, bNat, out.nat, od);
+          agree(out, od, `${op} ${dt} ${what}`);
+        }
+      }
+  });
+});
+
+describe("native where", { skip }, () => {
+  test("every dtype, broadcast condition and branches", () => {
+    let seed = 5000;
+    for (const dt of dtypes)
+      for (const shape of [[0], [1], [17], [4, 33], [3, 5, 7]])
+        for (const [lc, la, lb] of [
+          ["contiguous", "contiguous", "contiguous"],
+          ["broadcast", "flipped", "transposed"],
+          ["stepped", "broadcast", "offset"],
+        ]) {
+          const c = pair("bool", shape, lc as never, seed++);
+          const a = pair(dt, shape, la as never, seed++, { special: true });
+          const b = pair(dt, shape, lb as never, seed++);
+          const out = outputs(dt, numelOf(shape));
+          reference.where(c.ref, a.ref, b.ref, out.ref, dt);
+          native!.where(c.nat, a.nat, b.nat, out.nat, dt);
+          agree(out, dt, `where ${dt} [${shape}] ${lc}/${la}/${lb}`);
+        }
+  });
+});
+
+/** x permuted so that `dims` come last, as the op layer hands reductions over. */
+function permuted<T extends { shape: readonly number[]; strides: readonly number[] }>(v: T, dims: number[]): T {
+  const kept = v.shape.map((_, d) => d).filter((d) => !dims.includes(d));
+  const perm = [...kept, ...dims];
+  return { ...v, shape: perm.map((d) => v.shape[d]!), strides: perm.map((d) => v.strides[d]!) };
+}
+
+describe("native reduce", { skip }, () => {
+  const ops: ReduceOp[] = ["sum", "prod", "max", "min", "argmax", "argmin"];
+  const outOf = (op: ReduceOp, dt: DType): DType =>
+    op === "argmax" || op === "argmin"
+      ? "int32"
+      : op === "sum" || op === "prod"
+        ? dt === "float32" || dt === "float64"
+          ? dt
+          : "int32"
+        : dt;
+
+  test("every op and dtype over trailing, leading, middle and all dims", () => {
+    let seed = 9000;
+    const cases: [number[], number[]][] = [
+      [[17], [0]],
+      [[129], [0]],
+      [[7, 33], [1]],
+      [[7, 33], [0]],
+      [[65, 9], [0]],
+      [
+        [3, 5, 17],
+        [0, 2],
+      ],
+      [[3, 5, 17], [1]],
+      [
+        [3, 5, 17],
+        [0, 1, 2],
+      ],
+      [[4, 0, 3], [1]],
+      [[0, 3], [1]],
+    ];
+    for (const op of ops)
+      for (const dt of dtypes)
+        for (const [shape, dims] of cases)
+          for (const layout of ["contiguous", "transposed", "flipped", "stepped", "broadcast"] as const) {
+            const special = op !== "sum" && op !== "prod";
+            const x = pair(dt, shape, layout, seed++, {
+              special,
+              lo: op === "prod" ? 0.5 : -3,
+              hi: op === "prod" ? 1.5 : 3,
+            });
+            const od = outOf(op, dt);
+            const rows = numelOf(shape.filter((_, d) => !dims.includes(d)));
+            if (numelOf(dims.map((d) => shape[d]!)) === 0 && op !== "sum" && op !== "prod") continue;
+            const out = outputs(od, rows);
+            reference.reduce(op, permuted(x.ref, dims), dims.length, out.ref, od);
+            native!.reduce(op, permuted(x.nat, dims), dims.length, out.nat, od);
+            agree(out, od, `${op} ${dt} [${shape}] over ${dims} ${layout}`);
+          }
+  });
+
+  test("long rows and many columns split across threads", () => {
+    for (const dt of ["float32", "float64"] as DType[])
+      for (const [shape, dims] of [
+        [[1 << 17], [0]],
+        [[2, 70000], [1]],
+        [[50, 3000], [0]],
+      ] as [number[], number[]][]) {
+        const x = pair(dt, shape, "contiguous", 77, { lo: 0, hi: 1 });
+        const rows = numelOf(shape.filter((_, d) => !dims.includes(d)));
+        const out = outputs(dt, rows);
+        reference.reduce("sum", permuted(x.ref, dims), dims.length, out.ref, dt);
+        native!.reduce("sum", permuted(x.nat, dims), dims.length, out.nat, dt);
+        agree(out, dt, `sum ${dt} [${shape}] over ${dims}`);
+      }
+  });
+});
+
+describe("native gather and scatterAdd", { skip }, () => {
+  test("every dim and dtype, negative and broadcast indices", () => {
+    let seed = 20000;
+    for (const dt of dtypes)
+      for (const dim of [0, 1, 2]) {
+        const xShape = [4, 5, 6];
+        const idxShape = xShape.map((s, d) => (d === dim ? 7 : s - 1));
+        const x = pair(dt, xShape, "transposed", seed++);
+        for (const layout of ["contiguous", "broadcast", "flipped"] as const) {
+          const raw = pair("int32", idxShape, layout, seed++, { lo: -xShape[dim]!, hi: xShape[dim]! });
+          const out = outputs(dt, numelOf(idxShape));
+          reference.gather(x.ref, dim, raw.ref, out.ref);
+          native!.gather(x.nat, dim, raw.nat, out.nat);
+          agree(out, dt, `gather ${dt} dim ${dim} ${layout}`);
+          const src = pair(dt, idxShape, "stepped", seed++);
+          const init = values(dt, numelOf(xShape), seed++);
+          const dst = { ref: reference.upload(dt, init), nat: native!.upload(dt, init) };
+          reference.scatterAdd(dst.ref, xShape, dim, raw.ref, src.ref);
+          native!.scatterAdd(dst.nat, xShape, dim, raw.nat, src.nat);
+          agree(dst, dt, `scatterAdd ${dt} dim ${dim} ${layout}`);
+        }
+      }
+  });
+
+  test("out-of-range indices throw the reference's error", () => {
+    const x = pair("float32", [3, 4], "contiguous", 1);
+    const idx = { ref: reference.upload("int32", [0, 4]), nat: native!.upload("int32", [0, 4]) };
+    const iv = (h: unknown) => ({ handle: h, dtype: "int32" as const, shape: [1, 2], strides: [2, 1], offset: 0 });
+    const out = outputs("float32", 2);
+    const msg = /gather: index 4 is out of bounds for dimension 1 with size 4/;
+    assert.throws(() => reference.gather(x.ref, 1, iv(idx.ref), out.ref), msg);
+    assert.throws(() => native!.gather(x.nat, 1, iv(idx.nat), out.nat), msg);
+  });
+});
+
+describe("native SIMD path", { skip }, () => {
+  test("is the one CHAINRULE_SIMD asks for, when the CPU has it", () => {
+    const wanted = process.env.CHAINRULE_SIMD;
+    const paths = addon!.simdPaths();
+    if (wanted && paths.includes(wanted)) assert.equal(addon!.simd(), wanted);
+    else assert.equal(addon!.simd(), paths[0]);
+  });
+});

@@ -1,0 +1,112 @@
+// The explain commands, run in-process through registerExplainCommands: the worked examples in
+// every format, a user's MLP from a safetensors file (the notes' 3-4-2 weights saved to disk give
+// the notes' numbers), graph exports, diagnose, the HTML page and the bounded --serve.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import * as cr from "../../src/index.js";
+import { registerExplainCommands } from "../../src/cli/explain-commands.js";
+
+/** Starts `chainrule <args>` in-process; output() is what it has printed so far. */
+function start(...args: string[]): { done: Promise<string>; output(): string } {
+  const program = new Command("chainrule").exitOverride();
+  let out = "";
+  registerExplainCommands(program, (text) => void (out += text));
+  const done = program.parseAsync(["node", "chainrule", ...args]).then(() => out);
+  return { done, output: () => out };
+}
+
+/** Runs `chainrule <args>` in-process and returns what it printed. */
+const run = (...args: string[]) => start(...args).done;
+
+const dir = mkdtempSync(join(tmpdir(), "cr-explain-cli-"));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("explain seed-3-4-2 --format json carries the notes' numbers and comparisons", async () => {
+  const json = JSON.parse(await run("explain", "seed-3-4-2", "--format", "json")) as {
+    values: Record<string, number>;
+    comparisons: { key: string; agrees: boolean }[];
+    trace: { steps: unknown[] };
+  };
+  assert.equal(json.values["delta2_1"]!.toFixed(6), "-0.241831");
+  assert.equal(json.values["dW1_4,2"]!.toFixed(6), "-0.017735");
+  assert.equal(json.comparisons.filter((c) => !c.agrees).length, 4);
+  assert.ok(json.trace.steps.length > 10);
+  assert.match(await run("explain", "seed-graph", "-f", "markdown"), /^# Backprop on a computational graph/);
+});
+
+test("explain --weights: the notes' 3-4-2 weights from a safetensors file give the notes' numbers", async () => {
+  const seed = cr.explain.SEEDS["seed-3-4-2"].scenario as cr.explain.MlpScenario;
+  const file = join(dir, "net342.safetensors");
+  await cr.save(
+    {
+      "0.weight": cr.tensor(seed.layers[0]!.weight),
+      "0.bias": cr.tensor(seed.layers[0]!.bias),
+      "2.weight": cr.tensor(seed.layers[1]!.weight),
+      "2.bias": cr.tensor(seed.layers[1]!.bias),
+    },
+    file,
+  );
+  const args = ["--weights", file, "--model", "mlp:3-4-2:sigmoid:softmax", "--input", "[1, 0.5, -1]"];
+  const out = JSON.parse(
+    await run("explain", ...args, "--target", "[1, 0]", "--loss", "half-sse", "--lr", "0.1", "-f", "json"),
+  );
+  const values = out.values as Record<string, number>;
+  const notes = cr.explain.explainSeed("seed-3-4-2").values;
+  // float32 weights from the file: the numbers agree with the float64 seed to float32 precision
+  for (const key of ["z2_1", "a2_1", "L", "delta2_1", "dW1_1,1", "W2_new_1,1"]) {
+    assert.ok(Math.abs(values[key]! - notes.get(key)!) < 1e-6, `${key}: ${values[key]} vs ${notes.get(key)}`);
+  }
+  const text = await run("explain", ...args, "--target", "0");
+  assert.match(text, /^MLP 3-4-2 from .*net342\.safetensors\ntarget: 0, loss: cross-entropy/);
+  assert.match(text, /Output Layer \(2 neurons, softmax\)/);
+});
+
+test("graph exports: dot, mermaid, json and an SVG file", async () => {
+  const dot = await run("graph", "seed-graph", "-f", "dot");
+  assert.match(dot, /label="MulBackward/);
+  assert.match(dot, /label="x\\n\[\]"/);
+  assert.match(await run("graph", "seed-2-2-1", "-f", "mermaid"), /SigmoidBackward/);
+  const json = JSON.parse(await run("graph", "--expr", "f = max(x, y) * x", "--vars", "x=1,y=2", "-f", "json"));
+  assert.ok((json.nodes as { label: string }[]).some((n) => n.label === "MaximumBackward"));
+  const svgFile = join(dir, "g.svg");
+  assert.match(await run("graph", "mlp:4-3-2", "--full", "-f", "svg", "-o", svgFile), /wrote .*g\.svg/);
+  assert.match(readFileSync(svgFile, "utf8"), /^<svg [^>]*class="cr-graph"/);
+});
+
+test("diagnose prints the gradient-flow report and writes its SVG", async () => {
+  const svg = join(dir, "flow.svg");
+  const out = await run("diagnose", "--net", "dead-relu", "--steps", "1", "--svg", svg);
+  assert.match(out, /dead-relu: Linear\(64, 32\) with bias -50/);
+  assert.match(out, /100% of ReLU units are dead/);
+  assert.match(readFileSync(svg, "utf8"), /class="cr-flow"/);
+});
+
+test("--html writes the self-contained viewer; --serve serves it for a bounded time", async () => {
+  const html = join(dir, "view.html");
+  await run("explain", "seed-graph", "--html", html);
+  const page = readFileSync(html, "utf8");
+  assert.match(page, /<script type="application\/json" id="cr-scenario">\{"title":"Backprop on a computational graph/);
+  assert.ok(page.length > 50_000, "the page inlines the bundled chainrule");
+  assert.ok(
+    !/<\/script>(?!\n<\/body>|\n<script)/.test(page.slice(0, -30)),
+    "no stray </script> inside the inline code",
+  );
+  const started = Date.now();
+  const serving = start("explain", "seed-2-2-1", "--serve", "--port", "0", "--lifetime", "3");
+  let url: string | undefined;
+  for (let i = 0; i < 100 && !url; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    url = /serving the viewer at (http:\S+)/.exec(serving.output())?.[1];
+  }
+  assert.ok(url, "the server printed its URL");
+  assert.match(await (await fetch(url)).text(), /2-2-1 network/);
+  assert.equal((await fetch(`${url}missing`)).status, 404);
+  await serving.done;
+  assert.ok(Date.now() - started < 10_000, "the server stopped after its lifetime");
+  await assert.rejects(fetch(url), "nothing listens after the lifetime");
+});

@@ -1,0 +1,78 @@
+// Saliency maps: |∂score/∂x| equals central finite differences; maps for a digits model (8x8)
+// and an MNIST model (28x28) render as SVG and as valid PNG (chunk CRCs, zlib stream, pixel size).
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { inflateSync } from "node:zlib";
+import * as cr from "../../src/index.js";
+import { trainClassifier } from "../../src/explain/node/demo-models.js";
+import { crc32 } from "../../src/explain/png.js";
+
+test("saliency is |d score / d input|, checked against central differences", () => {
+  cr.manualSeed(4);
+  const model = new cr.nn.Sequential(new cr.nn.Linear(6, 5), new cr.nn.Tanh(), new cr.nn.Linear(5, 3)).double();
+  const x = cr.randn([1, 6], { dtype: "float64" });
+  const s = cr.explain.saliency((t) => model.call(t), x, 2);
+  assert.equal(s.target, 2);
+  assert.equal(s.values.length, 6);
+  const score = (v: number[]) => cr.noGrad(() => model.call(cr.tensor([v], { dtype: "float64" })).dataSync()[2]!);
+  const base = Array.from(x.dataSync());
+  const eps = 1e-6;
+  base.forEach((_, i) => {
+    const up = base.map((v, j) => (j === i ? v + eps : v));
+    const down = base.map((v, j) => (j === i ? v - eps : v));
+    const fd = Math.abs((score(up) - score(down)) / (2 * eps));
+    assert.ok(Math.abs(fd - s.values[i]!) < 1e-7, `pixel ${i}: ${s.values[i]} vs ${fd}`);
+  });
+  for (const p of model.parameters()) assert.equal(p.grad, null, "parameters' .grad untouched");
+});
+
+/** Checks a PNG's signature, chunk CRCs and that its pixel data inflates to w·h RGB rows. */
+function checkPng(png: Uint8Array, width: number, height: number): void {
+  assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  let o = 8;
+  const idat: Uint8Array[] = [];
+  const types: string[] = [];
+  while (o < png.length) {
+    const len = view.getUint32(o);
+    const type = String.fromCharCode(...png.subarray(o + 4, o + 8));
+    types.push(type);
+    assert.equal(view.getUint32(o + 8 + len), crc32(png, o + 4, o + 8 + len), `${type} CRC`);
+    if (type === "IHDR") assert.deepEqual([view.getUint32(o + 8), view.getUint32(o + 12)], [width, height]);
+    if (type === "IDAT") idat.push(png.subarray(o + 8, o + 8 + len));
+    o += 12 + len;
+  }
+  assert.deepEqual(types, ["IHDR", "IDAT", "IEND"]);
+  assert.equal(inflateSync(Buffer.concat(idat)).length, height * (width * 3 + 1));
+}
+
+async function mapFor(dataset: "digits" | "mnist", limit: number) {
+  const c = await trainClassifier(dataset, { epochs: 1, limit });
+  const x = c.inputs.narrow(0, 0, 1);
+  return { c, x, s: cr.explain.saliency((t) => c.model.call(t), x) };
+}
+
+test("digits (8x8): saliency heatmap as SVG and PNG", async () => {
+  const { c, x, s } = await mapFor("digits", 400);
+  assert.deepEqual([c.height, c.width, s.values.length], [8, 8, 64]);
+  assert.ok(c.accuracy > 0.5, `a quickly trained model is better than chance: ${c.accuracy}`);
+  assert.ok(s.values.every((v) => v >= 0) && Math.max(...s.values) > 0);
+  const image = Array.from(x.dataSync());
+  const svg = cr.explain.heatmapSvg(s.values, 8, 8, { image, title: "digit" });
+  assert.equal(svg.match(/<g class="heat">/g)!.length, 1);
+  assert.equal(svg.split('<g class="heat">')[1]!.match(/<rect /g)!.length, 64);
+  checkPng(cr.explain.heatmapPng(s.values, 8, 8, { image, cell: 4 }), 2 * 8 * 4 + 4, 8 * 4);
+});
+
+test("MNIST (28x28): saliency heatmap as PNG", async (t) => {
+  if (!existsSync("/work/shared/datasets/mnist")) {
+    t.skip("MNIST IDX files not found in /work/shared/datasets/mnist");
+    return;
+  }
+  const { c, s } = await mapFor("mnist", 300);
+  assert.deepEqual([c.height, c.width, s.values.length], [28, 28, 784]);
+  checkPng(cr.explain.heatmapPng(s.values, 28, 28, { cell: 2 }), 56, 56);
+  assert.equal(cr.explain.heatmapSvg(s.values, 28, 28).match(/<rect x=/g)!.length, 784);
+});

@@ -1,0 +1,90 @@
+// Every loss, with every reduction, against PyTorch: the functional form's value and input
+// gradient, and the module form agreeing with it.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as cr from "../../src/index.js";
+import { assertClose } from "../helpers.js";
+import { fixture, fromJSON, revive, type TensorJSON, tolFor } from "./golden.js";
+
+interface LossCase {
+  name: string;
+  js: { fn: string; opts: Record<string, unknown> };
+  reduction: string;
+  input: TensorJSON;
+  target: TensorJSON;
+  output: TensorJSON;
+  upstream: TensorJSON;
+  grad: TensorJSON;
+}
+
+type LossFn = (input: cr.Tensor, target: cr.Tensor, opts: Record<string, unknown>) => cr.Tensor;
+
+const moduleOf: Record<string, string> = {
+  mseLoss: "MSELoss",
+  l1Loss: "L1Loss",
+  huberLoss: "HuberLoss",
+  smoothL1Loss: "SmoothL1Loss",
+  binaryCrossEntropy: "BCELoss",
+  binaryCrossEntropyWithLogits: "BCEWithLogitsLoss",
+  crossEntropy: "CrossEntropyLoss",
+  nllLoss: "NLLLoss",
+  klDiv: "KLDivLoss",
+};
+
+const { cases } = fixture<{ cases: LossCase[] }>("nn-losses.json");
+const tol = tolFor("float64");
+
+for (const c of cases) {
+  test(`${c.name} matches PyTorch`, () => {
+    const fn = (cr.nn.functional as unknown as Record<string, LossFn>)[c.js.fn]!;
+    const opts = { ...(revive(c.js.opts) as Record<string, unknown>), reduction: c.reduction };
+    const x = fromJSON(c.input, true);
+    const target = fromJSON(c.target);
+    const out = fn(x, target, opts);
+    assert.deepEqual(out.shape, c.output.shape);
+    assertClose(out, c.output.data, { ...tol, msg: "loss" });
+    out.mul(fromJSON(c.upstream)).sum().backward();
+    assertClose(x.grad!, c.grad.data, { ...tol, msg: "grad" });
+
+    const Ctor = (cr.nn as unknown as Record<string, new (o: object) => cr.nn.Module>)[moduleOf[c.js.fn]!]!;
+    const m = new Ctor(opts) as cr.nn.Module & { forward(a: cr.Tensor, b: cr.Tensor): cr.Tensor };
+    assertClose(m.call(x.detach(), target), c.output.data, { ...tol, msg: "module form" });
+  });
+}
+
+test("loss modules register class weights as PyTorch-named buffers", () => {
+  const w = cr.tensor([1, 2, 3]);
+  assert.deepEqual(Object.keys(new cr.nn.CrossEntropyLoss({ weight: w }).stateDict()), ["weight"]);
+  const pw = cr.tensor([2, 2, 2]);
+  assert.deepEqual(Object.keys(new cr.nn.BCEWithLogitsLoss({ posWeight: pw }).stateDict()), ["pos_weight"]);
+  assert.deepEqual(Object.keys(new cr.nn.MSELoss().stateDict()), []);
+});
+
+test("binaryCrossEntropyWithLogits stays finite at extreme logits and has gradient σ(x) − y at 0", () => {
+  const x = cr.tensor([-1000, 0, 1000], { dtype: "float64", requiresGrad: true });
+  const y = cr.tensor([1, 0, 0], { dtype: "float64" });
+  const loss = cr.nn.functional.binaryCrossEntropyWithLogits(x, y, { reduction: "sum" });
+  assertClose(loss, 2000 + Math.LN2, { atol: 1e-9 });
+  loss.backward();
+  assertClose(x.grad!, [-1, 0.5, 1], { atol: 1e-12 });
+});
+
+test("losses reject mismatched shapes and bad targets with the op's name", () => {
+  const F = cr.nn.functional;
+  assert.throws(
+    () => F.mseLoss(cr.zeros([2, 3]), cr.zeros([3, 2])),
+    /mseLoss: target shape \[3, 2\] must match input shape \[2, 3\]/,
+  );
+  assert.throws(
+    () => F.crossEntropy(cr.zeros([2, 3]), cr.tensor([0, 1, 2], { dtype: "int32" })),
+    /crossEntropy: expected input \[N, C, …\] and class-index target \[N, …\]; got input \[2, 3\] and target \[3\]/,
+  );
+  assert.throws(() => F.nllLoss(cr.zeros([2, 3]), cr.zeros([2])), /nllLoss: class-index targets must be int32/);
+  assert.throws(() => F.mseLoss(cr.zeros([2]), cr.zeros([2]), { reduction: "avg" as "mean" }), /reduction must be/);
+});
+
+test("crossEntropy with every target ignored gives NaN for mean, as PyTorch", () => {
+  const loss = cr.nn.functional.crossEntropy(cr.randn([2, 3]), cr.tensor([-100, -100], { dtype: "int32" }));
+  assert.ok(Number.isNaN(loss.item()));
+});
