@@ -7,7 +7,7 @@ import { fmtShape, sameShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { add, sumToShape, toDtype } from "../ops/engine-ops.js";
 import { zerosRaw } from "../ops/raw.js";
-import { noGrad, withGradMode } from "./grad-mode.js";
+import { noGrad, setGradEnabled } from "./grad-mode.js";
 import { AccumulateGrad, accumulatorOf, type Edge, edgeOf, isAnomalyEnabled, Node, setAnomalyMode } from "./node.js";
 import { observers } from "./observe.js";
 import { MaxHeap } from "./heap.js";
@@ -24,38 +24,42 @@ interface Capture {
   results: (Tensor | null)[];
 }
 
-/** Nodes reachable from the roots, with how many edges point at each. */
-function discover(roots: Node[]): Map<Node, number> {
-  const deps = new Map<Node, number>();
-  const stack = [...new Set(roots)];
-  for (const r of stack) deps.set(r, 0);
+let walkCounter = 0;
+
+/**
+ * Nodes in execution order: a node runs after every node that sends it a gradient (Kahn's
+ * algorithm; among ready nodes the latest created runs first, as in PyTorch). Dependency counts
+ * live on the nodes, tagged with this walk's number, so no map is built per backward.
+ */
+function schedule(roots: Node[]): Node[] {
+  const walk = ++walkCounter;
+  const stack: Node[] = [];
+  for (const r of roots) {
+    if (r._walk !== walk) {
+      r._walk = walk;
+      r._deps = 0;
+      stack.push(r);
+    }
+  }
   while (stack.length) {
     const n = stack.pop()!;
     for (const e of n.next) {
       if (!e) continue;
-      const seen = deps.has(e.node);
-      deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
-      if (!seen) stack.push(e.node);
+      const m = e.node;
+      if (m._walk !== walk) {
+        m._walk = walk;
+        m._deps = 1;
+        stack.push(m);
+      } else m._deps++;
     }
   }
-  return deps;
-}
-
-/** Nodes in execution order: a node runs after every node that sends it a gradient. */
-function schedule(roots: Node[], deps: Map<Node, number>): Node[] {
   const order: Node[] = [];
-  const left = new Map(deps);
   const ready = new MaxHeap<Node>((n) => (n instanceof AccumulateGrad ? Infinity : n.seq));
-  for (const r of new Set(roots)) if (left.get(r) === 0) ready.push(r);
+  for (const r of new Set(roots)) if (r._deps === 0) ready.push(r);
   while (ready.size) {
     const n = ready.pop()!;
     order.push(n);
-    for (const e of n.next) {
-      if (!e) continue;
-      const d = left.get(e.node)! - 1;
-      left.set(e.node, d);
-      if (d === 0) ready.push(e.node);
-    }
+    for (const e of n.next) if (e && --e.node._deps === 0) ready.push(e.node);
   }
   return order;
 }
@@ -71,7 +75,7 @@ function neededFor(order: Node[], capture: Capture): Set<Node> {
 }
 
 function runHooks(
-  hooks: ((g: Tensor) => Tensor | void | undefined)[] | undefined,
+  hooks: ((g: Tensor) => Tensor | void | undefined)[] | null | undefined,
   grad: Tensor,
   where: string,
 ): Tensor {
@@ -134,69 +138,88 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions, 
     return e;
   });
   const rootNodes = rootEdges.map((e) => e.node);
-  const order = schedule(rootNodes, discover(rootNodes));
+  const order = schedule(rootNodes);
   const needed = capture ? neededFor(order, capture) : null;
   const buffers = new Map<Node, (Tensor | null)[]>();
   const deliver = (e: Edge, g: Tensor) => {
     let buf = buffers.get(e.node);
     if (!buf) buffers.set(e.node, (buf = []));
     const prev = buf[e.outputNr];
-    buf[e.outputNr] = prev ? withGradMode(createGraph, () => add(prev, g)) : g;
+    buf[e.outputNr] = prev ? add(prev, g) : g;
   };
-  rootEdges.forEach((e, i) => deliver(e, seeds[i]!));
-
-  for (const node of order) {
-    const buf = buffers.get(node) ?? [];
-    buffers.delete(node);
-    if (needed && !needed.has(node)) continue;
-    // tensor hooks run even where the gradient is captured rather than propagated (PyTorch 2)
-    const grads = node.outputMeta.map((_, i) => {
-      const g = buf[i] ?? null;
-      if (!g) return null;
-      if (node instanceof AccumulateGrad) return runHooks(node.variable._hooks, g, "a leaf tensor");
-      const hooked = runHooks(node.preHooks.get(i), g, `output ${i} of ${node.name}`);
-      node.retainGradHooks.get(i)?.(hooked);
-      return hooked;
-    });
-    const captured = capture?.keys.get(node);
-    if (captured) for (const [nr, idx] of captured) capture!.results[idx] = grads[nr] ?? null;
-    if (node instanceof AccumulateGrad) {
-      if (!capture && grads[0]) accumulateLeaf(node, grads[0], createGraph);
-      continue;
+  // NOTE: one mode switch for the whole walk: rules record a graph only under createGraph, and
+  // single-op anomaly checks pause so a NaN made by a rule is reported once, naming the node
+  const prevGrad = setGradEnabled(createGraph);
+  const anomaly = isAnomalyEnabled();
+  setAnomalyMode(false);
+  try {
+    for (let i = 0; i < rootEdges.length; i++) deliver(rootEdges[i]!, seeds[i]!);
+    for (const node of order) {
+      const buf = buffers.get(node);
+      buffers.delete(node);
+      if (!buf || (needed && !needed.has(node))) continue;
+      runNode(node, buf, capture, createGraph, anomaly, deliver);
+      if (!retainGraph) node.release();
     }
-    if (grads.every((g) => g === null)) continue;
-    const full = grads.map((g, i) => g ?? zerosFor(node, i));
-    const raw = withGradMode(createGraph, () => unchecked(() => node.backward(full)));
-    const gradInputs = node.next.map((e, i) => {
-      const g = raw[i] ?? null;
-      const meta = node.inputMeta[i];
-      if (!e || !g || !meta) return null;
-      checkGradShape(node, i, g, meta.shape);
-      return withGradMode(createGraph, () =>
-        unchecked(() => toDtype(sumToShape(g, meta.shape, node.name), meta.dtype)),
-      );
-    });
-    if (isAnomalyEnabled()) checkFinite(node, gradInputs);
-    for (const h of node.postHooks) h(gradInputs, full);
-    if (observers.length) for (const o of observers) o.backward?.({ node, gradOutputs: full, gradInputs });
-    node.next.forEach((e, i) => {
-      const g = gradInputs[i];
-      if (e && g) deliver(e, g);
-    });
-    if (!retainGraph) node.release();
+  } finally {
+    setGradEnabled(prevGrad);
+    setAnomalyMode(anomaly);
   }
 }
 
-/**
- * Runs part of a node's backward with anomaly checks of single ops paused. NOTE: so a NaN made by
- * a rule is reported once, by checkFinite, naming the node rather than an op the rule called.
- */
-function unchecked<T>(fn: () => T): T {
-  const prev = setAnomalyMode(false);
-  try {
-    return fn();
-  } finally {
-    setAnomalyMode(prev);
+/** Runs one node: hooks, capture or accumulation, its backward rule, and delivery to its inputs. */
+function runNode(
+  node: Node,
+  buf: (Tensor | null)[],
+  capture: Capture | undefined,
+  createGraph: boolean,
+  anomaly: boolean,
+  deliver: (e: Edge, g: Tensor) => void,
+): void {
+  const nOut = node.outputMeta.length;
+  const grads: (Tensor | null)[] = new Array(nOut);
+  let any = false;
+  // tensor hooks run even where the gradient is captured rather than propagated (PyTorch 2)
+  for (let i = 0; i < nOut; i++) {
+    let g = buf[i] ?? null;
+    if (g) {
+      any = true;
+      if (node instanceof AccumulateGrad) g = runHooks(node.variable._hooks, g, "a leaf tensor");
+      else if (node.preHooks || node.retainGradHooks) {
+        g = runHooks(node.preHooks?.get(i), g, `output ${i} of ${node.name}`);
+        node.retainGradHooks?.get(i)?.(g);
+      }
+    }
+    grads[i] = g;
+  }
+  const captured = capture?.keys.get(node);
+  if (captured) for (const [nr, idx] of captured) capture!.results[idx] = grads[nr] ?? null;
+  if (node instanceof AccumulateGrad) {
+    if (!capture && grads[0]) accumulateLeaf(node, grads[0], createGraph);
+    return;
+  }
+  if (!any) return;
+  const full = grads as Tensor[];
+  for (let i = 0; i < nOut; i++) if (!full[i]) full[i] = zerosFor(node, i);
+  const raw = node.backward(full);
+  const next = node.next;
+  const gradInputs: (Tensor | null)[] = new Array(next.length);
+  for (let i = 0; i < next.length; i++) {
+    const g = raw[i] ?? null;
+    const meta = node.inputMeta[i];
+    if (!next[i] || !g || !meta) {
+      gradInputs[i] = null;
+      continue;
+    }
+    checkGradShape(node, i, g, meta.shape);
+    gradInputs[i] = toDtype(sumToShape(g, meta.shape, node.name), meta.dtype);
+  }
+  if (anomaly) checkFinite(node, gradInputs);
+  if (observers.length) for (const o of observers) o.backward?.({ node, gradOutputs: full, gradInputs });
+  for (let i = 0; i < next.length; i++) {
+    const e = next[i];
+    const g = gradInputs[i];
+    if (e && g) deliver(e, g);
   }
 }
 

@@ -77,17 +77,19 @@ export class Node {
   /** Creation order; the engine runs ready nodes latest-first, as PyTorch does. */
   readonly seq = seqCounter++;
   /** Saved tensors, unpacked on use by the backward rule. */
-  saved: SavedTensor[] = [];
-  /** Hooks on the gradient of each output, run before this node's backward (tensor hooks). */
-  preHooks = new Map<number, GradHook[]>();
+  saved: SavedTensor[] | null = null;
+  /** Hooks on the gradient of each output, run before this node's backward (tensor hooks); null until one is added. */
+  preHooks: Map<number, GradHook[]> | null = null;
   /** What retainGrad installs per output; runs after every pre-hook, so .grad shows their result. */
-  retainGradHooks = new Map<number, GradHook>();
-  /** Hooks run after backward with (gradInputs, gradOutputs). */
-  postHooks: ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] = [];
+  retainGradHooks: Map<number, GradHook> | null = null;
   /** Where the forward op was called, recorded in anomaly mode. */
   readonly stack?: string;
-  /** Free-form data that observers (explain/) attach: op name, attrs, module path. */
-  meta: Record<string, unknown> = {};
+  /** The op that recorded this node (for explain/ and graph export). */
+  op?: string;
+  /** @internal the engine's bookkeeping: which walk last counted this node, and its pending inputs. */
+  _walk = 0;
+  /** @internal */
+  _deps = 0;
 
   constructor(
     /** PyTorch-style name, e.g. 'MulBackward'. */
@@ -110,26 +112,28 @@ export class Node {
 
   /** Saves tensors for backward and returns accessors for them. */
   save(tensors: Tensor[]): SavedTensor[] {
-    const out = tensors.map((t, i) => new SavedTensor(t, this, this.saved.length + i));
-    this.saved.push(...out);
+    const saved = (this.saved ??= []);
+    const out = tensors.map((t, i) => new SavedTensor(t, this, saved.length + i));
+    saved.push(...out);
     return out;
   }
 
   /** Frees saved tensors after a backward without retainGraph. */
   release(): void {
-    for (const s of this.saved) s.release();
+    if (this.saved) for (const s of this.saved) s.release();
   }
 
   /** Sets the retainGrad hook of output `outputNr` (at most one, run after the other hooks, as PyTorch 2). */
   setRetainGradHook(outputNr: number, hook: GradHook): void {
-    this.retainGradHooks.set(outputNr, hook);
+    (this.retainGradHooks ??= new Map()).set(outputNr, hook);
   }
 
   /** Registers a hook on the gradient of output `outputNr`. */
   addPreHook(outputNr: number, hook: GradHook): () => void {
-    const list = this.preHooks.get(outputNr) ?? [];
+    const hooks = (this.preHooks ??= new Map());
+    const list = hooks.get(outputNr) ?? [];
     list.push(hook);
-    this.preHooks.set(outputNr, list);
+    hooks.set(outputNr, list);
     return () => list.splice(list.indexOf(hook) >>> 0, 1);
   }
 }

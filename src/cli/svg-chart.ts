@@ -63,7 +63,9 @@ function panel(p: ChartPanel, dx: number): string {
       `<text x="${dx + M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${esc(fmt(t))}</text>`,
     );
   }
-  for (const t of niceTicks(1, n, Math.min(n - 1, 8)).filter(Number.isInteger)) {
+  // the first epoch always gets a tick, then round numbers
+  const xTicks = [1, ...niceTicks(1, n, Math.min(n - 1, 8)).filter((t) => Number.isInteger(t) && t > 1)];
+  for (const t of xTicks) {
     const x = xOf(t).toFixed(1);
     parts.push(`<line x1="${x}" x2="${x}" y1="${M.top + ph}" y2="${M.top + ph + 4}" stroke="#333"/>`);
     parts.push(`<text x="${x}" y="${M.top + ph + 17}" text-anchor="middle">${t}</text>`);

@@ -45,7 +45,7 @@ export interface GraphModel {
 }
 
 function savedOf(node: Node): string[] {
-  return node.saved.map((s) => {
+  return (node.saved ?? []).map((s) => {
     try {
       return `tensor ${fmtShapeOf(s.unpack().shape)}`;
     } catch {
@@ -76,7 +76,7 @@ export function graphOf(root: Tensor, names: Record<string, Tensor> = {}): Graph
         id,
         kind: "op",
         label: n.name,
-        op: typeof n.meta.op === "string" ? n.meta.op : undefined,
+        op: n.op,
         shape: n.outputMeta[0] ? [...n.outputMeta[0].shape] : undefined,
         saved: savedOf(n),
         differentiable: true,

@@ -297,7 +297,7 @@ class Recorder {
     step.output = this.add(output, output.requiresGrad ? "intermediate" : "input", viewOf, step.id).id;
     if (node) {
       this.nodeSteps.set(node, step);
-      step.saved = node.saved.map((s) => {
+      step.saved = (node.saved ?? []).map((s) => {
         let t: Tensor;
         try {
           t = s.unpack();

@@ -2,7 +2,7 @@
 // kernels; the declaration names what to save; the backward rule is written with public
 // differentiable ops, so recording the backward (createGraph) gives higher-order gradients.
 
-import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
+import { isGradEnabled, setGradEnabled } from "../autograd/grad-mode.js";
 import { edgeOf, isAnomalyEnabled, Node, type SavedTensor } from "../autograd/node.js";
 import { observers } from "../autograd/observe.js";
 import { isFloat } from "../tensor/dtype.js";
@@ -46,9 +46,20 @@ export function defineOp<A = undefined>(def: OpDef<A>): OpFn<A> {
   opRegistry.set(def.name, def as unknown as OpDef<never>);
   const gradName = def.gradName ?? gradNameOf(def.name);
   return (inputs, attrs) => {
-    const output = runForward(() => def.forward(inputs, attrs));
+    const recording = isGradEnabled();
+    // the forward runs without recording, so forwards may be written with other ops; nested ops
+    // are hidden from observers, which see each declared op once
+    depth++;
+    setGradEnabled(false);
+    let output: Tensor;
+    try {
+      output = def.forward(inputs, attrs);
+    } finally {
+      depth--;
+      setGradEnabled(recording);
+    }
     let node: Node | null = null;
-    if (def.backward && isGradEnabled() && isFloat(output.dtype) && inputs.some((t) => t.requiresGrad)) {
+    if (def.backward && recording && isFloat(output.dtype) && anyRequiresGrad(inputs)) {
       node = record(def, gradName, inputs, attrs, output);
     }
     if (isAnomalyEnabled() && depth === 0) checkForward(def.name, inputs, output);
@@ -60,17 +71,9 @@ export function defineOp<A = undefined>(def: OpDef<A>): OpFn<A> {
 
 let depth = 0;
 
-/**
- * Runs a forward without recording, so forwards may be written with other ops; nested ops are
- * hidden from observers, which see each declared op once.
- */
-function runForward(fn: () => Tensor): Tensor {
-  depth++;
-  try {
-    return noGrad(fn);
-  } finally {
-    depth--;
-  }
+function anyRequiresGrad(inputs: Tensor[]): boolean {
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.requiresGrad) return true;
+  return false;
 }
 
 function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, output: Tensor): Node {
@@ -95,7 +98,7 @@ function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, 
   output.gradFn = node;
   output.outputNr = 0;
   if (def.save?.output) savedOutput = node.save([output])[0];
-  node.meta.op = def.name;
+  node.op = def.name;
   return node;
 }
 

@@ -450,8 +450,9 @@ Object.assign(P, {
     if (!this.requiresGrad)
       throw new Error("registerHook: cannot register a hook on a tensor that does not require grad");
     if (this.isLeaf) {
-      this._hooks.push(hook);
-      return { remove: () => void this._hooks.splice(this._hooks.indexOf(hook) >>> 0, 1) };
+      const hooks = (this._hooks ??= []);
+      hooks.push(hook);
+      return { remove: () => void hooks.splice(hooks.indexOf(hook) >>> 0, 1) };
     }
     const remove = this.gradFn!.addPreHook(this.outputNr, hook);
     return { remove: () => void remove() };

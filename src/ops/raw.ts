@@ -3,7 +3,7 @@
 
 import type { BinaryOp, UnaryOp, View } from "../backend/kernels.js";
 import { kernels } from "../backend/registry.js";
-import { type DType, promoteTypes, promoteWithScalar } from "../tensor/dtype.js";
+import { type DType, isFloat, promoteTypes, promoteWithScalar } from "../tensor/dtype.js";
 import { broadcastShapes, contiguousStrides, numelOf, sameShape, type Shape } from "../tensor/shape.js";
 import { Storage, Tensor } from "../tensor/tensor.js";
 
@@ -66,6 +66,13 @@ export type Operand = Tensor | number | boolean;
  * the width, so `float32 * float64-scalar` stays float32.
  */
 export function resultType(operands: Operand[]): DType {
+  // the common cases first: two tensors of one dtype, or a float tensor and a number
+  if (operands.length === 2) {
+    const [a, b] = operands;
+    if (a instanceof Tensor) {
+      if (b instanceof Tensor ? a.dtype === b.dtype : typeof b === "number" && isFloat(a.dtype)) return a.dtype;
+    }
+  }
   const tensors = operands.filter((o): o is Tensor => o instanceof Tensor);
   const dimmed = tensors.filter((t) => t.ndim > 0);
   const primary = dimmed.length ? dimmed : tensors;
@@ -104,7 +111,12 @@ export function unaryRaw(op: UnaryOp, x: Tensor, outDtype: DType, inDtype: DType
 
 /** Runs a binary kernel with broadcasting into a fresh tensor; inputs are cast to `inDtype`. */
 export function binaryRaw(name: string, op: BinaryOp, a: Tensor, b: Tensor, inDtype: DType, outDtype: DType): Tensor {
-  const shape = broadcastShapes(name, a.shape, b.shape);
+  const shape =
+    b.ndim === 0 || sameShape(a.shape, b.shape)
+      ? a.shape
+      : a.ndim === 0
+        ? b.shape
+        : broadcastShapes(name, a.shape, b.shape);
   const out = zerosRaw(shape, outDtype);
   const [ac, bc] = [castRaw(a, inDtype), castRaw(b, inDtype)];
   kernels().binary(op, broadcastView(ac, shape), broadcastView(bc, shape), out.storage.handle, outDtype);

@@ -46,7 +46,7 @@ export class Tensor {
   /** @internal leaf flag set by the user. */
   _requiresGrad = false;
   /** @internal hooks run on the gradient of a leaf before it is accumulated. */
-  _hooks: GradHook[] = [];
+  _hooks: GradHook[] | null = null;
   /** @internal the leaf's AccumulateGrad node, created on first use. */
   _accumulator: Node | null = null;
   /** @internal true once retainGrad() was called on a non-leaf. */

@@ -2,9 +2,9 @@
 // JavaScript does. It is the living spec every faster backend is tested against.
 
 import { allocArray, type DType, type TypedArray } from "../../tensor/dtype.js";
-import { contiguousStrides, numelOf, type Shape } from "../../tensor/shape.js";
+import { contiguousStrides, isContiguous, numelOf, type Shape } from "../../tensor/shape.js";
 import { contiguousOf, copyView } from "./copy.js";
-import type { Handle, Kernels } from "../kernels.js";
+import type { Handle, Kernels, View } from "../kernels.js";
 import { binaryRun, unaryRun } from "./elementwise.js";
 import { coalesce, forEachRow } from "./strided.js";
 import { matmulInto } from "./matmul.js";
@@ -41,6 +41,13 @@ function asBool(o: TypedArray): void {
   for (let k = 0; k < o.length; k++) if (o[k]! > 1) o[k] = 1;
 }
 
+/** 1 for a dense view, 0 for a broadcast scalar (all strides 0), -1 otherwise. */
+function runStride(v: View): number {
+  if (isContiguous(v.shape, v.strides)) return 1;
+  for (const s of v.strides) if (s !== 0) return -1;
+  return 0;
+}
+
 /** The reference kernels. */
 export const referenceKernels = {
   name: "js",
@@ -60,6 +67,11 @@ export const referenceKernels = {
   unary(op, x, out, outDtype) {
     const o = arr(out);
     const xs = arr(x.handle);
+    if (isContiguous(x.shape, x.strides)) {
+      unaryRun(op, xs, x.offset, 1, o, 0, o.length);
+      if (outDtype === "bool" && !predicates.has(op)) asBool(o);
+      return;
+    }
     const walk = coalesce(x.shape, [x.strides, contiguousStrides(x.shape)]);
     const s = walk.strides[0]!.at(-1)!;
     forEachRow(walk, [x.offset, 0], (off, n) => unaryRun(op, xs, off[0]!, s, o, off[1]!, n));
@@ -68,10 +80,18 @@ export const referenceKernels = {
   binary(op, a, b, out, outDtype) {
     const o = arr(out);
     const [as, bs] = [arr(a.handle), arr(b.handle)];
+    // one run when both are dense or one is a broadcast scalar: the common small-op case
+    const sa = runStride(a);
+    const sb = runStride(b);
+    if (sa >= 0 && sb >= 0) {
+      binaryRun(op, as, a.offset, sa, bs, b.offset, sb, o, 0, o.length);
+      if (outDtype === "bool" && !predicates.has(op)) asBool(o);
+      return;
+    }
     const walk = coalesce(a.shape, [a.strides, b.strides, contiguousStrides(a.shape)]);
-    const [sa, sb] = [walk.strides[0]!.at(-1)!, walk.strides[1]!.at(-1)!];
+    const [ra, rb] = [walk.strides[0]!.at(-1)!, walk.strides[1]!.at(-1)!];
     forEachRow(walk, [a.offset, b.offset, 0], (off, n) =>
-      binaryRun(op, as, off[0]!, sa, bs, off[1]!, sb, o, off[2]!, n),
+      binaryRun(op, as, off[0]!, ra, bs, off[1]!, rb, o, off[2]!, n),
     );
     if (outDtype === "bool" && !predicates.has(op)) asBool(o);
   },

@@ -80,7 +80,8 @@ export function loadAddon(): LoadResult {
     return { error: `cannot load ${path}: ${msg}` };
   }
   const addon = mod.exports as NativeAddon;
-  const current = addon.abi === ADDON_ABI && sameList(addon.unaryOps, unaryOps) && sameList(addon.binaryOps, binaryOps);
+  const current =
+    addon.abi === ADDON_ABI && sameList(addon.unaryOps, unaryOps) && sameList(addon.binaryOps, binaryOps);
   if (!current) return { error: `${path} was built from other sources; rebuild it with npx node-gyp rebuild` };
   return { addon };
 }

@@ -76,16 +76,13 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
       addon.write(buf(dst.handle), d.handle as TypedArray);
     },
     unary(op, x, out, outDtype) {
-      if (!fits(x))
-        return viaReference(out, outDtype, numelOf(x.shape), (o) => referenceKernels.unary(op, typed(x), o, outDtype));
+      if (!fits(x)) return viaReference(out, outDtype, numelOf(x.shape), (o) => referenceKernels.unary(op, typed(x), o, outDtype));
       pos = 0;
       addon.unary(unaryCode[op]!, put(x), buf(out), dtypeCode[outDtype]);
     },
     binary(op, a, b, out, outDtype) {
       if (!fits(a))
-        return viaReference(out, outDtype, numelOf(a.shape), (o) =>
-          referenceKernels.binary(op, typed(a), typed(b), o, outDtype),
-        );
+        return viaReference(out, outDtype, numelOf(a.shape), (o) => referenceKernels.binary(op, typed(a), typed(b), o, outDtype));
       pos = 0;
       addon.binary(binaryCode[op]!, put(a), put(b), buf(out), dtypeCode[outDtype]);
     },
@@ -115,9 +112,7 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
     },
     gather(x, dim, index, out) {
       if (!fits(x))
-        return viaReference(out, x.dtype, numelOf(index.shape), (o) =>
-          referenceKernels.gather(typed(x), dim, typed(index), o),
-        );
+        return viaReference(out, x.dtype, numelOf(index.shape), (o) => referenceKernels.gather(typed(x), dim, typed(index), o));
       pos = 0;
       addon.gather(put(x), dim, put(index), buf(out));
     },
@@ -129,13 +124,7 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
         return addon.write(buf(dst), d);
       }
       pos = 0;
-      const dstView = {
-        handle: dst,
-        dtype: src.dtype,
-        shape: dstShape,
-        strides: contiguousStrides(dstShape),
-        offset: 0,
-      };
+      const dstView = { handle: dst, dtype: src.dtype, shape: dstShape, strides: contiguousStrides(dstShape), offset: 0 };
       addon.scatterAdd(put(dstView), dim, put(index), put(src));
     },
     free(h) {
