@@ -1,12 +1,13 @@
-// A small CNN on MNIST: the 10,000 images of the IDX files in /work/shared/datasets/mnist (or the
+// A small CNN on MNIST: the 10,000 images of the IDX files in ../shared/datasets/mnist (or the
 // folder given), 8,000 to train and 2,000 held out. Conv(1→16, 5×5) → ReLU → MaxPool 2 →
 // Conv(16→32, 5×5) → ReLU → MaxPool 2 → Linear(512→10), Adam with a one-cycle schedule.
 //
 //   node --import tsx examples/mnist-cnn.ts [folder] [epochs]
 
+import { fileURLToPath } from "node:url";
 import * as cr from "../src/index.js";
 
-const folder = process.argv[2] ?? "/work/shared/datasets/mnist";
+const folder = process.argv[2] ?? fileURLToPath(new URL("../../shared/datasets/mnist", import.meta.url));
 const epochs = Number(process.argv[3] ?? 3);
 const batchSize = 64;
 cr.manualSeed(0);

@@ -1,6 +1,7 @@
 // Shared test helpers: closeness checks with useful messages.
 
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import type { Tensor } from "../src/index.js";
 
 type Nested = number | boolean | Nested[];
@@ -31,3 +32,6 @@ export function assertClose(
     );
   }
 }
+
+/** The shared datasets folder, which sits beside the checkout (../shared/datasets), as in CI. */
+export const sharedDatasets = fileURLToPath(new URL("../../shared/datasets/", import.meta.url));

@@ -285,7 +285,7 @@ export function registerExplainCommands(program: Command, say: Printer = (t) => 
     .option("--class <n>", "the class whose score is differentiated (default: the predicted one)", (v) => Number(v))
     .option("--epochs <n>", "training epochs", (v) => positiveInt(v))
     .option("--limit <n>", "training examples (MNIST default 2000)", (v) => positiveInt(v))
-    .option("--mnist-dir <dir>", "folder with the MNIST IDX files", "/work/shared/datasets/mnist")
+    .option("--mnist-dir <dir>", "folder with the MNIST IDX files (env CHAINRULE_MNIST)", process.env.CHAINRULE_MNIST)
     .option("-o, --out <file>", "output image (.svg or .png)")
     .action(
       async (opts: {

@@ -24,8 +24,8 @@ export interface TaskData {
   test: { x: Tensor; y: Tensor };
 }
 
-/** Where iris.csv and breast_cancer.csv are looked for unless --data-dir says otherwise. */
-export const defaultDataDir = (): string => process.env.CHAINRULE_DATASETS ?? "/work/shared/datasets";
+/** A folder holding iris.csv and breast_cancer.csv to use instead of the bundled copies, if any. */
+export const defaultDataDir = (): string | undefined => process.env.CHAINRULE_DATASETS;
 
 /** Applies a stored preprocessing step to raw features. */
 export function applyPreprocess(p: Preprocess, x: Tensor): Tensor {
@@ -42,14 +42,14 @@ function capped(d: data.ClassificationData, limit: number | undefined, seed: num
   return { ...d, x: d.x.indexSelect(0, idx), y: d.y.indexSelect(0, idx) };
 }
 
-async function loadRaw(dataset: string, dataDir: string): Promise<data.ClassificationData> {
+async function loadRaw(dataset: string, dataDir: string | undefined): Promise<data.ClassificationData> {
   switch (dataset) {
     case "digits":
       return data.loadDigits();
     case "iris":
-      return data.loadIris(join(dataDir, "iris.csv"));
+      return data.loadIris(dataDir && join(dataDir, "iris.csv"));
     case "breast-cancer":
-      return data.loadBreastCancer(join(dataDir, "breast_cancer.csv"));
+      return data.loadBreastCancer(dataDir && join(dataDir, "breast_cancer.csv"));
   }
   const isDir = await stat(dataset).then(
     (s) => s.isDirectory(),

@@ -100,7 +100,7 @@ interface TrainFlags {
   seed: number;
   out?: string;
   limit?: number;
-  dataDir: string;
+  dataDir?: string;
 }
 
 async function runTrain(f: TrainFlags): Promise<void> {
@@ -184,7 +184,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--limit <n>", "use at most n samples in all (for quick runs)", positiveInt)
     .option(
       "--data-dir <folder>",
-      "folder holding iris.csv and breast_cancer.csv (env CHAINRULE_DATASETS)",
+      "folder with iris.csv and breast_cancer.csv to use instead of the bundled copies (env CHAINRULE_DATASETS)",
       defaultDataDir(),
     )
     .action((flags: TrainFlags) => runTrain(flags));

@@ -15,11 +15,14 @@ export interface ClassificationData {
   classes: string[];
 }
 
-/** The path of the digits dataset shipped in the package (data/digits.csv.gz). */
-export async function bundledDigitsPath(): Promise<string> {
+/** The path of a dataset shipped in the package's data/ folder (digits, iris, breast cancer). */
+export async function bundledPath(file: "digits.csv.gz" | "iris.csv.gz" | "breast_cancer.csv.gz"): Promise<string> {
   const { fileURLToPath } = await import("node:url");
-  return fileURLToPath(new URL("../../data/digits.csv.gz", import.meta.url));
+  return fileURLToPath(new URL(`../../data/${file}`, import.meta.url));
 }
+
+/** The path of the digits dataset shipped in the package (data/digits.csv.gz). */
+export const bundledDigitsPath = () => bundledPath("digits.csv.gz");
 
 /** UCI's 8×8 hand-written digits: x [1797, 64] with grey levels 0…16, y in 0…9. */
 export async function loadDigits(file?: string): Promise<ClassificationData> {
@@ -47,11 +50,12 @@ export async function loadCountedCsv(file: string, name = "csv"): Promise<Classi
   return { name, x: features, y, classes };
 }
 
-/** Fisher's iris (150 × 4, three classes) from a file in the datasets' CSV layout. */
-export const loadIris = (file: string) => loadCountedCsv(file, "iris");
+/** Fisher's iris (150 × 4, three classes): the bundled copy, or a file in the same CSV layout. */
+export const loadIris = async (file?: string) => loadCountedCsv(file ?? (await bundledPath("iris.csv.gz")), "iris");
 
-/** Wisconsin diagnostic breast cancer (569 × 30, malignant/benign) from a file in the datasets' CSV layout. */
-export const loadBreastCancer = (file: string) => loadCountedCsv(file, "breast-cancer");
+/** Wisconsin diagnostic breast cancer (569 × 30, malignant/benign): the bundled copy, or a file in the same layout. */
+export const loadBreastCancer = async (file?: string) =>
+  loadCountedCsv(file ?? (await bundledPath("breast_cancer.csv.gz")), "breast-cancer");
 
 /**
  * An IDX image/label pair from a folder (MNIST's layout): x float32 [n, rows, cols] scaled to

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { after, test } from "node:test";
 import * as cr from "../../src/index.js";
+import { sharedDatasets } from "../helpers.js";
 
 const dir = await mkdtemp(join(tmpdir(), "cr-data-"));
 after(() => rm(dir, { recursive: true, force: true }));
@@ -106,9 +107,9 @@ test("IDX errors: bad magic, gzip not decompressed, truncated header and data", 
 });
 
 test("the shared MNIST test set reads as 10000 images of 28×28 with labels 0…9", async () => {
-  const images = await cr.data.readIdx("/work/shared/datasets/mnist/t10k-images-idx3-ubyte.gz");
+  const images = await cr.data.readIdx(join(sharedDatasets, "mnist/t10k-images-idx3-ubyte.gz"));
   assert.deepEqual(images.shape, [10000, 28, 28]);
-  const labels = await cr.data.readIdx("/work/shared/datasets/mnist/t10k-labels-idx1-ubyte.gz");
+  const labels = await cr.data.readIdx(join(sharedDatasets, "mnist/t10k-labels-idx1-ubyte.gz"));
   assert.deepEqual(labels.shape, [10000]);
   assert.deepEqual(labels.slice(0, 0, 10).toArray(), [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
 });

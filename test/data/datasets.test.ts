@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import * as cr from "../../src/index.js";
-import { assertClose } from "../helpers.js";
+import { assertClose, sharedDatasets } from "../helpers.js";
 
-const shared = "/work/shared/datasets";
+const shared = sharedDatasets;
 const dir = await mkdtemp(join(tmpdir(), "cr-sets-"));
 after(() => rm(dir, { recursive: true, force: true }));
 

@@ -8,6 +8,8 @@ import { inflateSync } from "node:zlib";
 import * as cr from "../../src/index.js";
 import { trainClassifier } from "../../src/explain/node/demo-models.js";
 import { crc32 } from "../../src/explain/png.js";
+import { join } from "node:path";
+import { sharedDatasets } from "../helpers.js";
 
 test("saliency is |d score / d input|, checked against central differences", () => {
   cr.manualSeed(4);
@@ -48,8 +50,10 @@ function checkPng(png: Uint8Array, width: number, height: number): void {
   assert.equal(inflateSync(Buffer.concat(idat)).length, height * (width * 3 + 1));
 }
 
+const mnistDir = join(sharedDatasets, "mnist");
+
 async function mapFor(dataset: "digits" | "mnist", limit: number) {
-  const c = await trainClassifier(dataset, { epochs: 1, limit });
+  const c = await trainClassifier(dataset, { epochs: 1, limit, mnistDir });
   const x = c.inputs.narrow(0, 0, 1);
   return { c, x, s: cr.explain.saliency((t) => c.model.call(t), x) };
 }
@@ -67,8 +71,8 @@ test("digits (8x8): saliency heatmap as SVG and PNG", async () => {
 });
 
 test("MNIST (28x28): saliency heatmap as PNG", async (t) => {
-  if (!existsSync("/work/shared/datasets/mnist")) {
-    t.skip("MNIST IDX files not found in /work/shared/datasets/mnist");
+  if (!existsSync(mnistDir)) {
+    t.skip(`MNIST IDX files not found in ${mnistDir}`);
     return;
   }
   const { c, s } = await mapFor("mnist", 300);

@@ -116,8 +116,12 @@ export async function trainClassifier(
   opts: { epochs?: number; limit?: number; mnistDir?: string } = {},
 ): Promise<TrainedClassifier> {
   manualSeed(3);
-  const data =
-    dataset === "digits" ? await loadDigits() : await loadIdxFolder(opts.mnistDir ?? "/work/shared/datasets/mnist");
+  if (dataset === "mnist" && !opts.mnistDir) {
+    throw new Error(
+      "saliency: MNIST is not bundled; pass --mnist-dir <folder with the IDX files> (or set CHAINRULE_MNIST)",
+    );
+  }
+  const data = dataset === "digits" ? await loadDigits() : await loadIdxFolder(opts.mnistDir!);
   const n = Math.min(opts.limit ?? (dataset === "digits" ? 1797 : 2000), data.x.shape[0]!);
   const [height, width] = dataset === "digits" ? [8, 8] : [data.x.shape[1]!, data.x.shape[2]!];
   const scale = dataset === "digits" ? 16 : 1;
