@@ -2,6 +2,7 @@
 // the function form, so the two can never disagree.
 
 import { backward, type BackwardOptions } from "../autograd/backward.js";
+import { unaryOps } from "../backend/kernels.js";
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import type { DType } from "../tensor/dtype.js";
 import { broadcastShapes } from "../tensor/shape.js";
@@ -465,32 +466,8 @@ Object.defineProperty(P, "retainsGrad", {
   },
 });
 
-for (const name of [
-  "neg",
-  "exp",
-  "log",
-  "log1p",
-  "expm1",
-  "sqrt",
-  "rsqrt",
-  "abs",
-  "sign",
-  "sin",
-  "cos",
-  "tan",
-  "tanh",
-  "sigmoid",
-  "relu",
-  "reciprocal",
-  "erf",
-  "square",
-  "floor",
-  "ceil",
-  "round",
-  "isnan",
-  "isfinite",
-  "logicalNot",
-] as const) {
+// every unary kernel has a public op of the same name in elementwise.ts
+for (const name of unaryOps) {
   const fn = ew[name];
   Object.defineProperty(P, name, {
     value: function (this: Tensor) {
