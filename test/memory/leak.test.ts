@@ -12,7 +12,11 @@ test("6,000 training steps keep live memory flat without dispose", () => {
     encoding: "utf8",
     env: process.env,
   });
-  const { backend, early, late } = JSON.parse(out.trim().split("\n").at(-1)!) as Record<string, number>;
+  const { backend, early, late } = JSON.parse(out.trim().split("\n").at(-1)!) as {
+    backend: string;
+    early: number;
+    late: number;
+  };
   const growth = late - early;
   // after 1,000 warm-up steps; leaking one 64-float tensor per step would add about 6,000 × 400 B ≈ 2.4 MB
   assert.ok(

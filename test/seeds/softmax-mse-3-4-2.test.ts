@@ -12,33 +12,7 @@ import { test } from "node:test";
 import * as cr from "../../src/index.js";
 import { assertClose } from "../helpers.js";
 import { agrees, agreesAll, slip } from "./printed.js";
-
-const f64 = { dtype: "float64" as const };
-
-/** The notes' parameters as leaves requiring grad. */
-function params() {
-  const opts = { ...f64, requiresGrad: true };
-  return {
-    W1: cr.tensor(
-      [
-        [0.2, -0.3, 0.5],
-        [0.7, 0.1, -0.2],
-        [-0.5, 0.4, 0.3],
-        [0.1, -0.4, 0.2],
-      ],
-      opts,
-    ),
-    b1: cr.tensor([0.1, -0.2, 0.05, 0.0], opts),
-    W2: cr.tensor(
-      [
-        [0.3, -0.6, 0.2, 0.1],
-        [-0.2, 0.1, 0.4, -0.5],
-      ],
-      opts,
-    ),
-    b2: cr.tensor([0.05, -0.1], opts),
-  };
-}
+import { f64, params } from "./net-3-4-2.js";
 
 const a0 = cr.tensor([1.0, 0.5, -1.0], f64);
 const y = cr.tensor([1, 0], f64);
