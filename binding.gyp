@@ -4,6 +4,8 @@
       "target_name": "chainrule",
       "sources": [
         "native/addon.cc",
+        "native/addon-buffers.cc",
+        "native/napi-args.cc",
         "native/buffers.cc",
         "native/elementwise.cc",
         "native/gemm.cc",

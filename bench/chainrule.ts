@@ -26,7 +26,7 @@ function mlpSetup(cr: Cr, batch: number) {
 
 /** One training step: forward, cross-entropy, backward, SGD update. */
 function trainStep(s: {
-  model: CR.nn.Module;
+  model: CR.nn.Sequential;
   lossFn: CR.nn.CrossEntropyLoss;
   opt: CR.optim.SGD;
   x: CR.Tensor;

@@ -8,11 +8,9 @@
 
 #include <node_api.h>
 
-#include <cmath>
-#include <cstring>
 #include <string>
 
-#include "buffers.h"
+#include "addon.h"
 #include "gemm.h"
 #include "isa.h"
 #include "kernels.h"
@@ -23,162 +21,7 @@ namespace {
 
 // Bumped whenever the descriptor layout or a function's arguments change, so a stale build is
 // refused by the TypeScript side instead of misreading its calls.
-constexpr int kAbi = 2;
-
-struct Instance {
-  napi_ref descRef = nullptr;
-  const double* desc = nullptr;
-  size_t descLen = 0;
-};
-
-/** A failed check: the message thrown as a RangeError (or TypeError). */
-struct Fail {
-  std::string msg;
-  bool type = false;
-};
-
-struct Args {
-  napi_env env;
-  napi_value argv[6];
-  size_t argc = 6;
-  Instance* inst = nullptr;
-  size_t pos = 0;  // read position in the descriptor
-  Buffer* out = nullptr;  // the output buffer, settled by ready()
-  int64_t outBytes = 0;   // bytes the kernel will write to it
-  Fail fail;
-  bool ok() const { return fail.msg.empty(); }
-  void error(std::string m, bool isType = false) {
-    if (ok()) fail = Fail{std::move(m), isType};
-  }
-};
-
-bool load(napi_env env, napi_callback_info info, Args& a) {
-  a.env = env;
-  void* data = nullptr;
-  if (napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, &data) != napi_ok) return false;
-  a.inst = static_cast<Instance*>(data);
-  return true;
-}
-
-napi_value finish(Args& a) {
-  if (!a.ok()) {
-    if (a.fail.type)
-      napi_throw_type_error(a.env, nullptr, a.fail.msg.c_str());
-    else
-      napi_throw_range_error(a.env, nullptr, a.fail.msg.c_str());
-  }
-  return nullptr;
-}
-
-int32_t intArg(Args& a, size_t i) {
-  int32_t v = 0;
-  if (i >= a.argc || napi_get_value_int32(a.env, a.argv[i], &v) != napi_ok) a.error("expected an integer argument", true);
-  return v;
-}
-
-/** The Buffer behind handle argument i, or nullptr (and an error) if it is not one of ours. */
-Buffer* handleArg(Args& a, size_t i) {
-  napi_valuetype type;
-  void* data = nullptr;
-  if (i >= a.argc || napi_typeof(a.env, a.argv[i], &type) != napi_ok || type != napi_external ||
-      napi_get_value_external(a.env, a.argv[i], &data) != napi_ok || !data ||
-      static_cast<Buffer*>(data)->magic != kBufferMagic) {
-    a.error("expected a buffer handle of the native backend", true);
-    return nullptr;
-  }
-  return static_cast<Buffer*>(data);
-}
-
-/**
- * The bytes of handle argument i; a disposed buffer reads as empty, so any view of it fails its
- * bounds check. Inputs get their deferred zeros written; outputs are settled by ready().
- */
-char* bufferArg(Args& a, size_t i, size_t* len, bool input = true) {
-  *len = 0;
-  Buffer* b = handleArg(a, i);
-  if (!b || !b->data) return nullptr;
-  if (input) ensureZero(b);
-  *len = static_cast<size_t>(b->bytes);
-  return b->data;
-}
-
-double next(Args& a) {
-  if (!a.inst->desc || a.pos >= a.inst->descLen) {
-    a.error("view descriptor overflow");
-    return 0;
-  }
-  return a.inst->desc[a.pos++];
-}
-
-/** Reads the next view from the descriptor and checks that it stays inside buffer argument i. */
-View viewArg(Args& a, size_t i, bool input = true) {
-  View v;
-  size_t len = 0;
-  v.data = bufferArg(a, i, &len, input);
-  v.dtype = static_cast<int>(next(a));
-  v.offset = static_cast<int64_t>(next(a));
-  v.nd = static_cast<int>(next(a));
-  if (v.dtype < 0 || v.dtype > 3 || v.nd < 0 || v.nd > kMaxDims) {
-    a.error("bad view descriptor (dtype " + std::to_string(v.dtype) + ", " + std::to_string(v.nd) + " dims, at most " +
-            std::to_string(kMaxDims) + ")");
-    return v;
-  }
-  for (int d = 0; d < v.nd; d++) v.shape[d] = static_cast<int64_t>(next(a));
-  for (int d = 0; d < v.nd; d++) v.strides[d] = static_cast<int64_t>(next(a));
-  int64_t lo = v.offset, hi = v.offset;
-  bool empty = false;
-  for (int d = 0; d < v.nd; d++) {
-    if (v.shape[d] < 0) a.error("bad view descriptor: negative size");
-    if (v.shape[d] == 0) empty = true;
-    const int64_t span = v.strides[d] * (v.shape[d] - 1);
-    (span < 0 ? lo : hi) += span;
-  }
-  const int64_t elems = static_cast<int64_t>(len) / elemSize(v.dtype);
-  if (!empty && (lo < 0 || hi >= elems))
-    a.error("view reaches elements [" + std::to_string(lo) + ", " + std::to_string(hi) + "] of a buffer of " +
-            std::to_string(elems) + " (was the tensor disposed?)");
-  return v;
-}
-
-/** Output buffer argument i, which the kernel fills with `n` elements of dtype dt. */
-char* outArg(Args& a, size_t i, int dt, int64_t n) {
-  size_t len = 0;
-  char* p = bufferArg(a, i, &len, false);
-  if (dt < 0 || dt > 3) a.error("bad output dtype");
-  else if (static_cast<int64_t>(len) < n * elemSize(dt))
-    a.error("output buffer holds " + std::to_string(len) + " bytes, needs " + std::to_string(n * elemSize(dt)));
-  if (a.ok()) {
-    a.out = handleArg(a, i);
-    a.outBytes = n * elemSize(dt);
-  }
-  return p;
-}
-
-/**
- * True when every check passed and the kernel may run. An output the kernel overwrites whole
- * skips its deferred zeros; one it only partly writes gets them first.
- */
-bool ready(Args& a) {
-  if (!a.ok()) return false;
-  if (a.out) {
-    if (a.outBytes == a.out->bytes)
-      a.out->zeroPending = false;
-    else
-      ensureZero(a.out);
-  }
-  return true;
-}
-
-bool sameShape(const View& x, const View& y) {
-  if (x.nd != y.nd) return false;
-  for (int d = 0; d < x.nd; d++)
-    if (x.shape[d] != y.shape[d]) return false;
-  return true;
-}
-
-void requireSameShape(Args& a, const char* op, const View& x, const View& y) {
-  if (a.ok() && !sameShape(x, y)) a.error(std::string(op) + ": operand shapes differ");
-}
+constexpr int kAbi = 3;
 
 napi_value Init(napi_env env, napi_callback_info info) {
   Args a;
@@ -197,6 +40,15 @@ napi_value Init(napi_env env, napi_callback_info info) {
   napi_create_reference(env, a.argv[0], 1, &a.inst->descRef);
   a.inst->desc = static_cast<const double*>(data);
   a.inst->descLen = length;
+  if (a.argc < 2 || napi_get_typedarray_info(env, a.argv[1], &type, &length, &data, &ab, &byteOffset) != napi_ok ||
+      type != napi_float64_array) {
+    a.error("init: expected a Float64Array staging buffer", true);
+    return finish(a);
+  }
+  if (a.inst->stagingRef) napi_delete_reference(env, a.inst->stagingRef);
+  napi_create_reference(env, a.argv[1], 1, &a.inst->stagingRef);
+  a.inst->staging = static_cast<double*>(data);
+  a.inst->stagingLen = length;
   return nullptr;
 }
 
@@ -208,14 +60,15 @@ napi_value Copy(napi_env env, napi_callback_info info) {
   requireSameShape(a, "copy", src, dst);
   if (a.ok()) {
     // a dense copy into the whole buffer writes every byte; anything else needs the zeros
-    Buffer* b = handleArg(a, 1);
-    bool whole = dst.offset == 0 && dst.numel() * elemSize(dst.dtype) == b->bytes;
-    for (int64_t d = dst.nd - 1, s = 1; whole && d >= 0; s *= dst.shape[d], d--)
-      whole = dst.shape[d] == 1 || dst.strides[d] == s;
-    if (whole)
-      b->zeroPending = false;
-    else
-      ensureZero(b);
+    if (Buffer* b = ownBuffer(a, 1)) {
+      bool whole = dst.offset == 0 && dst.numel() * elemSize(dst.dtype) == b->bytes;
+      for (int64_t d = dst.nd - 1, s = 1; whole && d >= 0; s *= dst.shape[d], d--)
+        whole = dst.shape[d] == 1 || dst.strides[d] == s;
+      if (whole)
+        b->zeroPending = false;
+      else
+        ensureZero(b);
+    }
   }
   if (a.ok() && src.numel() > 0) copyView(src, dst);
   return finish(a);
@@ -346,164 +199,6 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
   return finish(a);
 }
 
-void finalizeBuffer(node_api_basic_env env, void* data, void*) {
-  auto* b = static_cast<Buffer*>(data);
-  if (b->data) napi_adjust_external_memory(env, -b->bytes, nullptr);
-  deleteBuffer(b);
-}
-
-/** Wraps a new buffer in an External that frees it when collected; tells V8 the memory it holds. */
-napi_value wrapBuffer(Args& a, Buffer* b) {
-  napi_value out = nullptr;
-  if (b->bytes > 0 && !b->data) {
-    deleteBuffer(b);
-    a.error("out of memory");
-    return nullptr;
-  }
-  if (napi_create_external(a.env, b, finalizeBuffer, nullptr, &out) != napi_ok) {
-    deleteBuffer(b);
-    a.error("could not create a buffer handle");
-    return nullptr;
-  }
-  napi_adjust_external_memory(a.env, b->bytes, nullptr);
-  return out;
-}
-
-napi_value Alloc(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
-  const int dt = intArg(a, 0);
-  double n = 0;
-  if (a.ok() && (a.argc < 2 || napi_get_value_double(env, a.argv[1], &n) != napi_ok || n < 0 || n != std::floor(n)))
-    a.error("alloc: expected a non-negative element count", true);
-  if (a.ok() && (dt < 0 || dt > 3)) a.error("alloc: bad dtype");
-  napi_value out = a.ok() ? wrapBuffer(a, newBuffer(dt, static_cast<int64_t>(n) * elemSize(dt), true)) : nullptr;
-  finish(a);
-  return out;
-}
-
-/** The bytes of a typed array argument. */
-const char* typedArg(Args& a, size_t i, size_t* bytes) {
-  napi_typedarray_type type;
-  size_t length = 0, offset = 0;
-  void* data = nullptr;
-  napi_value ab;
-  *bytes = 0;
-  if (i >= a.argc || napi_get_typedarray_info(a.env, a.argv[i], &type, &length, &data, &ab, &offset) != napi_ok) {
-    a.error("expected a typed array", true);
-    return nullptr;
-  }
-  const int width = type == napi_float64_array ? 8 : type == napi_uint8_array || type == napi_int8_array ? 1 : 4;
-  *bytes = length * width;
-  return static_cast<const char*>(data);
-}
-
-napi_value Upload(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
-  const int dt = intArg(a, 0);
-  size_t bytes = 0;
-  const char* src = typedArg(a, 1, &bytes);
-  if (a.ok() && (dt < 0 || dt > 3)) a.error("upload: bad dtype");
-  napi_value out = nullptr;
-  if (a.ok()) {
-    Buffer* b = newBuffer(dt, static_cast<int64_t>(bytes), false);
-    if (b->data) std::memcpy(b->data, src, bytes);
-    out = wrapBuffer(a, b);
-  }
-  finish(a);
-  return out;
-}
-
-napi_value Write(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
-  size_t len = 0, bytes = 0;
-  char* dst = bufferArg(a, 0, &len, false);
-  const char* src = typedArg(a, 1, &bytes);
-  if (a.ok() && bytes > len) a.error("write: the data is larger than the buffer (was it disposed?)");
-  if (a.ok()) {
-    a.out = handleArg(a, 0);
-    a.outBytes = static_cast<int64_t>(bytes);
-    ready(a);
-  }
-  if (a.ok() && bytes > 0) std::memcpy(dst, src, bytes);
-  return finish(a);
-}
-
-napi_value Read(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
-  Buffer* b = handleArg(a, 0);
-  const int dt = intArg(a, 1);
-  if (a.ok() && (dt < 0 || dt > 3)) a.error("read: bad dtype");
-  if (a.ok() && !b->data && b->bytes > 0) a.error("read: the buffer was disposed");
-  napi_value out = nullptr;
-  if (a.ok()) {
-    ensureZero(b);
-    const size_t n = static_cast<size_t>(b->bytes / elemSize(dt));
-    void* data = nullptr;
-    napi_value ab;
-    napi_create_arraybuffer(env, n * elemSize(dt), &data, &ab);
-    if (n > 0) std::memcpy(data, b->data, n * elemSize(dt));
-    const napi_typedarray_type types[] = {napi_float32_array, napi_float64_array, napi_int32_array, napi_uint8_array};
-    napi_create_typedarray(env, types[dt], n, ab, 0, &out);
-  }
-  finish(a);
-  return out;
-}
-
-template <class T>
-void fillWith(char* data, int64_t offset, int64_t n, T v) {
-  T* p = reinterpret_cast<T*>(data) + offset;
-  for (int64_t i = 0; i < n; i++) p[i] = v;
-}
-
-napi_value Fill(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
-  size_t len = 0;
-  char* data = bufferArg(a, 0, &len, false);
-  const int dt = intArg(a, 1);
-  double offset = 0, n = 0, value = 0;
-  if (a.ok() && (a.argc < 5 || napi_get_value_double(env, a.argv[2], &offset) != napi_ok ||
-                 napi_get_value_double(env, a.argv[3], &n) != napi_ok ||
-                 napi_get_value_double(env, a.argv[4], &value) != napi_ok))
-    a.error("fill: expected offset, count and value", true);
-  if (a.ok() && (dt < 0 || dt > 3)) a.error("fill: bad dtype");
-  if (a.ok() && (offset < 0 || n < 0 || (offset + n) * elemSize(dt) > static_cast<double>(len)))
-    a.error("fill: range outside the buffer (was it disposed?)");
-  if (a.ok()) {
-    const int64_t o = static_cast<int64_t>(offset), c = static_cast<int64_t>(n);
-    a.out = handleArg(a, 0);
-    a.outBytes = o == 0 ? c * elemSize(dt) : -1;
-    ready(a);
-    // a typed array's fill stores the value with its own conversion rules
-    if (dt == kF32) fillWith(data, o, c, static_cast<float>(value));
-    else if (dt == kF64) fillWith(data, o, c, value);
-    else if (dt == kI32) fillWith(data, o, c, toInt32(value));
-    else fillWith(data, o, c, toUint8(value));
-  }
-  return finish(a);
-}
-
-napi_value Free(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
-  Buffer* b = handleArg(a, 0);
-  if (a.ok() && b->data) {
-    napi_adjust_external_memory(env, -b->bytes, nullptr);
-    releaseMemory(b);
-  }
-  return finish(a);
-}
-
-napi_value PooledBytes(napi_env env, napi_callback_info) {
-  napi_value v;
-  napi_create_double(env, static_cast<double>(pooledBytes()), &v);
-  return v;
-}
-
 napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   Args a;
   if (!load(env, info, a)) return nullptr;
@@ -561,6 +256,7 @@ NAPI_MODULE_INIT() {
              {"alloc", Alloc},       {"upload", Upload},
              {"write", Write},       {"read", Read},
              {"fill", Fill},         {"pooledBytes", PooledBytes},
+             {"uploadStaged", UploadStaged}, {"readStaged", ReadStaged},
              {"setNumThreads", SetNumThreads}, {"getNumThreads", GetNumThreads},
              {"simd", Simd},         {"simdPaths", SimdPaths}};
   for (const auto& f : fns) {

@@ -9,17 +9,27 @@
 #include <mutex>
 #include <vector>
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/mman.h>
+#define CR_MMAP 1
+#endif
+
 namespace cr {
 namespace {
 
+// Blocks this large are mapped directly, so releasing one beyond the cache returns it to the
+// system at once instead of leaving a hole in malloc's heap (RSS that never comes back).
+constexpr int64_t kMapBytes = int64_t{1} << 20;
 // The most bytes kept cached for reuse; beyond this, released blocks go back to the system.
-constexpr int64_t kCacheCap = int64_t{512} << 20;
+// A training step's temporaries fit many times over; a run of huge products does not pin RSS.
+constexpr int64_t kCacheCap = int64_t{128} << 20;
 constexpr int kClasses = 4 * 48;
 
 struct Pool {
   std::mutex m;
   std::vector<void*> free[kClasses];
   int64_t cached = 0;
+  std::vector<Buffer*> headers;  // recycled Buffer structs: one malloc less per tensor
 };
 
 Pool& pool() {
@@ -47,6 +57,26 @@ int classOf(int64_t bytes, int64_t* blockBytes) {
   return -1;  // too large to pool
 }
 
+void* systemAlloc(int64_t bytes) {
+#ifdef CR_MMAP
+  if (bytes >= kMapBytes) {
+    void* p = mmap(nullptr, static_cast<size_t>(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? nullptr : p;
+  }
+#endif
+  return std::aligned_alloc(64, static_cast<size_t>((bytes + 63) & ~int64_t{63}));
+}
+
+void systemFree(void* block, int64_t bytes) {
+#ifdef CR_MMAP
+  if (bytes >= kMapBytes) {
+    munmap(block, static_cast<size_t>(bytes));
+    return;
+  }
+#endif
+  std::free(block);
+}
+
 void* allocBlock(int64_t bytes, int64_t* blockBytes, int* cls) {
   *cls = classOf(bytes, blockBytes);
   if (*cls >= 0) {
@@ -60,7 +90,7 @@ void* allocBlock(int64_t bytes, int64_t* blockBytes, int* cls) {
       return block;
     }
   }
-  return std::aligned_alloc(64, static_cast<size_t>(*blockBytes));
+  return systemAlloc(*blockBytes);
 }
 
 void freeBlock(void* block, int64_t bytes) {
@@ -75,13 +105,23 @@ void freeBlock(void* block, int64_t bytes) {
       return;
     }
   }
-  std::free(block);
+  systemFree(block, blockBytes);
 }
 
 }  // namespace
 
 Buffer* newBuffer(int dtype, int64_t bytes, bool zero) {
-  auto* b = new Buffer{kBufferMagic, dtype, nullptr, bytes, zero};
+  Buffer* b = nullptr;
+  {
+    Pool& p = pool();
+    std::lock_guard<std::mutex> lk(p.m);
+    if (!p.headers.empty()) {
+      b = p.headers.back();
+      p.headers.pop_back();
+    }
+  }
+  if (!b) b = new Buffer();
+  *b = Buffer{kBufferMagic, dtype, nullptr, bytes, zero, false};
   if (bytes > 0) {
     int64_t blockBytes = 0;
     int cls = 0;
@@ -103,7 +143,12 @@ void releaseMemory(Buffer* b) {
 void deleteBuffer(Buffer* b) {
   releaseMemory(b);
   b->magic = 0;
-  delete b;
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lk(p.m);
+  if (p.headers.size() < 65536)
+    p.headers.push_back(b);
+  else
+    delete b;
 }
 
 int64_t pooledBytes() {

@@ -16,7 +16,11 @@ struct Buffer {
   // zero-filling is deferred: most buffers are kernel outputs that get overwritten whole, so
   // the zeros are only written when something else (a read, a partial write) needs them
   bool zeroPending;
+  bool accounted;  // reported to V8 as external memory (small buffers are not worth the call)
 };
+
+/** Buffers at least this large are reported to V8 as external memory. */
+constexpr int64_t kAccountBytes = 4096;
 
 /** Writes the deferred zeros now, if any. */
 void ensureZero(Buffer* b);

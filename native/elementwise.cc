@@ -14,9 +14,10 @@
 namespace cr {
 namespace {
 
-// Elements per thread below which splitting does not pay: cheap ops are memory-bound and
-// finish in microseconds; transcendental ones cost tens of cycles per element.
-constexpr int64_t kCheapGrain = 1 << 15;
+// Elements per part below which splitting does not pay. Cheap ops are memory-bound, and their
+// operands usually sit in the calling core's cache (just produced): a second core only helps
+// once they outgrow it. Transcendental ones cost tens of cycles per element.
+constexpr int64_t kCheapGrain = 1 << 18;
 constexpr int64_t kCostlyGrain = 1 << 11;
 
 /** A contiguous stride list for `shape`. */
@@ -199,32 +200,36 @@ BinaryRun pickBinary(int op, int adt, int bdt, int odt) {
 
 // ---- where --------------------------------------------------------------------------------
 
+/** a where the mask is all ones, b where it is zero: a select without a branch to mispredict. */
+template <class T>
+inline T pick(uint8_t c, T a, T b) {
+  const T m = static_cast<T>(0) - static_cast<T>(c != 0);
+  return (a & m) | (b & ~m);
+}
+
 template <class T>
 void whereRun(const View& c, const View& a, const View& b, const int64_t* off, const int64_t* st, char* o, int64_t n) {
-  const T* ap = reinterpret_cast<const T*>(a.data);
-  const T* bp = reinterpret_cast<const T*>(b.data);
+  const T* ap = reinterpret_cast<const T*>(a.data) + off[1];
+  const T* bp = reinterpret_cast<const T*>(b.data) + off[2];
   T* out = reinterpret_cast<T*>(o) + off[3];
-  int64_t ci = off[0], ai = off[1], bi = off[2];
-  if (c.dtype == kBool) {
-    const uint8_t* cp = reinterpret_cast<const uint8_t*>(c.data);
-    // the common layouts as plain loops the compiler vectorises: dense, or one branch a scalar
-    if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
-      cp += ci, ap += ai, bp += bi;
-      for (int64_t i = 0; i < n; i++) out[i] = cp[i] ? ap[i] : bp[i];
-    } else if (st[0] == 1 && st[1] == 1 && st[2] == 0) {
-      cp += ci, ap += ai;
-      const T b = bp[bi];
-      for (int64_t i = 0; i < n; i++) out[i] = cp[i] ? ap[i] : b;
-    } else if (st[0] == 1 && st[1] == 0 && st[2] == 1) {
-      cp += ci, bp += bi;
-      const T a = ap[ai];
-      for (int64_t i = 0; i < n; i++) out[i] = cp[i] ? a : bp[i];
-    } else {
-      for (int64_t i = 0; i < n; i++, ci += st[0], ai += st[1], bi += st[2]) out[i] = cp[ci] ? ap[ai] : bp[bi];
-    }
+  if (c.dtype != kBool) {
+    int64_t ci = off[0];
+    for (int64_t i = 0; i < n; i++, ci += st[0])
+      out[i] = pick<T>(truthy(loadAsDouble(c.data, c.dtype, ci)), ap[i * st[1]], bp[i * st[2]]);
+    return;
+  }
+  const uint8_t* cp = reinterpret_cast<const uint8_t*>(c.data) + off[0];
+  // the common layouts as plain loops the compiler vectorises: dense, or branches that are scalars
+  if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
+    for (int64_t i = 0; i < n; i++) out[i] = pick<T>(cp[i], ap[i], bp[i]);
+  } else if (st[0] == 1 && st[1] == 1 && st[2] == 0) {
+    for (int64_t i = 0; i < n; i++) out[i] = pick<T>(cp[i], ap[i], *bp);
+  } else if (st[0] == 1 && st[1] == 0 && st[2] == 1) {
+    for (int64_t i = 0; i < n; i++) out[i] = pick<T>(cp[i], *ap, bp[i]);
+  } else if (st[0] == 1 && st[1] == 0 && st[2] == 0) {
+    for (int64_t i = 0; i < n; i++) out[i] = pick<T>(cp[i], *ap, *bp);
   } else {
-    for (int64_t i = 0; i < n; i++, ci += st[0], ai += st[1], bi += st[2])
-      out[i] = truthy(loadAsDouble(c.data, c.dtype, ci)) ? ap[ai] : bp[bi];
+    for (int64_t i = 0; i < n; i++) out[i] = pick<T>(cp[i * st[0]], ap[i * st[1]], bp[i * st[2]]);
   }
 }
 
@@ -244,7 +249,7 @@ void transposeCopy(const Walk& w, const View& src, const View& dst) {
   const int64_t rowTiles = (rows + kTile - 1) / kTile;
   const T* s = reinterpret_cast<const T*>(src.data);
   T* o = reinterpret_cast<T*>(dst.data);
-  parallelFor(lead * rowTiles, std::max<int64_t>(1, 4096 / (kTile * cols) + 1), [&](int64_t t0, int64_t t1) {
+  parallelFor(lead * rowTiles, std::max<int64_t>(1, kCheapGrain / (kTile * cols) + 1), [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; t++) {
       // offsets of this slab of the leading dims
       int64_t so = w.base[0], doff = w.base[1];
@@ -255,6 +260,19 @@ void transposeCopy(const Walk& w, const View& src, const View& dst) {
         doff += i * w.strides[1][d];
       }
       const int64_t r0 = (t % rowTiles) * kTile, r1 = std::min(rows, r0 + kTile);
+      // a source with ascending rows goes through the ISA's in-register transposes
+      if constexpr (sizeof(T) == 4 || sizeof(T) == 8) {
+        if (sr == 1) {
+          using F = std::conditional_t<sizeof(T) == 4, float, double>;
+          const F* from = reinterpret_cast<const F*>(s + so + r0);
+          F* to = reinterpret_cast<F*>(o + doff + r0 * dr);
+          if constexpr (sizeof(T) == 4)
+            isa().f32.transpose(from, sc, to, dr, r1 - r0, cols);
+          else
+            isa().f64.transpose(from, sc, to, dr, r1 - r0, cols);
+          continue;
+        }
+      }
       for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
         const int64_t c1 = std::min(cols, c0 + kTile);
         for (int64_t r = r0; r < r1; r++) {
@@ -264,6 +282,39 @@ void transposeCopy(const Walk& w, const View& src, const View& dst) {
         }
       }
     }
+  });
+}
+
+/**
+ * A same-dtype copy whose innermost runs are short (windows of a convolution's im2col): the two
+ * innermost dims are copied by one typed double loop per outer position instead of one call
+ * per run.
+ */
+template <class T>
+void shortRunsCopy(const Walk& w, const View& src, const View& dst) {
+  const int nd = w.nd;
+  const int64_t rows = w.shape[nd - 2], cols = w.shape[nd - 1];
+  const int64_t sr = w.strides[0][nd - 2], sc = w.strides[0][nd - 1];
+  const int64_t dr = w.strides[1][nd - 2], dc = w.strides[1][nd - 1];
+  Walk outer = w;
+  outer.nd = nd - 2;
+  outer.numel = w.numel / (rows * cols);
+  if (outer.nd == 0) {
+    outer.nd = 1;
+    outer.shape[0] = 1;
+    outer.strides[0][0] = outer.strides[1][0] = 0;
+  }
+  const T* s = reinterpret_cast<const T*>(src.data);
+  T* d = reinterpret_cast<T*>(dst.data);
+  parallelFor(outer.numel, std::max<int64_t>(1, kCheapGrain / (rows * cols)), [&](int64_t b, int64_t e) {
+    walkRange(outer, b, e, [&](const int64_t* off, int64_t n) {
+      for (int64_t q = 0; q < n; q++) {
+        const T* sp = s + off[0] + q * outer.inner(0);
+        T* dp = d + off[1] + q * outer.inner(1);
+        for (int64_t r = 0; r < rows; r++)
+          for (int64_t c = 0; c < cols; c++) dp[r * dr + c * dc] = sp[r * sr + c * sc];
+      }
+    });
   });
 }
 
@@ -288,6 +339,16 @@ void copyView(const View& src, const View& dst) {
         return transposeCopy<uint32_t>(w, src, dst);
       default:
         return transposeCopy<uint8_t>(w, src, dst);
+    }
+  }
+  if (src.dtype == dst.dtype && w.nd >= 2 && w.shape[w.nd - 1] < 64 && w.numel >= 256) {
+    switch (elemSize(src.dtype)) {
+      case 8:
+        return shortRunsCopy<uint64_t>(w, src, dst);
+      case 4:
+        return shortRunsCopy<uint32_t>(w, src, dst);
+      default:
+        return shortRunsCopy<uint8_t>(w, src, dst);
     }
   }
   const CopyRun run = pickCopy(src.dtype, dst.dtype);

@@ -33,8 +33,11 @@ thread_local Scratch aScratch, bScratch;
 
 // Products below this many multiply-adds run on one thread: waking workers costs more.
 constexpr double kThreadMinFlops = 1 << 18;
-// Row counts up to this use the unpacked few-row path.
-constexpr int64_t kSmallRows = 4;
+// Products this small in M or K skip packing: packing would cost as much as it saves.
+constexpr int64_t kDirectRows = 16;
+constexpr int64_t kDirectDepth = 64;
+// Dot-product form (a rows and b columns contiguous along K) for outputs this narrow.
+constexpr int64_t kDirectCols = 16;
 
 template <class T>
 struct Operands {
@@ -46,49 +49,6 @@ struct Operands {
   T* c;
   int64_t ldc;
 };
-
-/** Packs rows [i0, i0+mc) x k [p0, p0+kc) of A into mr-row panels, k-major, zero-padded. */
-template <class T>
-void packA(const Operands<T>& o, int mr, int64_t i0, int64_t mc, int64_t p0, int64_t kc, T* dst) {
-  for (int64_t ip = 0; ip < mc; ip += mr, dst += mr * kc) {
-    const int64_t rows = mc - ip < mr ? mc - ip : mr;
-    const T* src = o.a + (i0 + ip) * o.rsa + p0 * o.csa;
-    if (o.rsa == 1 && rows == mr) {
-      for (int64_t kk = 0; kk < kc; kk++) std::memcpy(dst + kk * mr, src + kk * o.csa, sizeof(T) * mr);
-      continue;
-    }
-    for (int64_t r = 0; r < mr; r++) {
-      if (r < rows) {
-        const T* row = src + r * o.rsa;
-        for (int64_t kk = 0; kk < kc; kk++) dst[kk * mr + r] = row[kk * o.csa];
-      } else {
-        for (int64_t kk = 0; kk < kc; kk++) dst[kk * mr + r] = 0;
-      }
-    }
-  }
-}
-
-/** Packs one nr-column strip of B (columns [j0, j0+nr) x k [p0, p0+kc)), k-major, zero-padded. */
-template <class T>
-void packBStrip(const Operands<T>& o, int nr, int64_t j0, int64_t p0, int64_t kc, T* dst) {
-  const int64_t cols = o.n - j0 < nr ? o.n - j0 : nr;
-  const T* src = o.b + p0 * o.rsb + j0 * o.csb;
-  if (o.csb == 1) {
-    for (int64_t kk = 0; kk < kc; kk++) {
-      std::memcpy(dst + kk * nr, src + kk * o.rsb, sizeof(T) * cols);
-      for (int64_t j = cols; j < nr; j++) dst[kk * nr + j] = 0;
-    }
-    return;
-  }
-  for (int64_t j = 0; j < nr; j++) {
-    if (j < cols) {
-      const T* col = src + j * o.csb;
-      for (int64_t kk = 0; kk < kc; kk++) dst[kk * nr + j] = col[kk * o.rsb];
-    } else {
-      for (int64_t kk = 0; kk < kc; kk++) dst[kk * nr + j] = 0;
-    }
-  }
-}
 
 /** Everything one (jc, pc) block of the packed path needs, shared by the threads. */
 template <class T>
@@ -125,7 +85,7 @@ void computeShare(const Block<T>& blk, int tid, int nt) {
     const int64_t ipEnd = ip + mcPanels < p1 ? ip + mcPanels : p1;
     const int64_t i0 = ip * mr;
     const int64_t mc = (ipEnd * mr < o.m ? ipEnd * mr : o.m) - i0;
-    packA(o, mr, i0, mc, blk.pc, blk.kc, aPack);
+    g.packA(o.a + i0 * o.rsa + blk.pc * o.csa, o.rsa, o.csa, mc, blk.kc, aPack);
     for (int64_t s = s0; s < s1; s++) {
       const T* bs = blk.bPack + s * nr * blk.kc;
       const int64_t j = blk.jc + s * nr;
@@ -155,11 +115,18 @@ void packedGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
     const int64_t nc = o.n - jc < g.nc ? o.n - jc : g.nc;
     const int64_t strips = (nc + nr - 1) / nr;
     T* bPack = bScratch.get<T>(static_cast<size_t>(strips * nr * g.kc));
-    for (int64_t pc = 0; pc < o.k; pc += g.kc) {
-      const int64_t kc = o.k - pc < g.kc ? o.k - pc : g.kc;
+    // K split into equal blocks of at most g.kc: a short last block would waste the C updates
+    const int64_t kBlocks = (o.k + g.kc - 1) / g.kc;
+    const int64_t kStep = (o.k + kBlocks - 1) / kBlocks;
+    for (int64_t pc = 0; pc < o.k; pc += kStep) {
+      const int64_t kc = o.k - pc < kStep ? o.k - pc : kStep;
       Block<T> blk{&o, &g, jc, nc, pc, kc, bPack, panels >= strips};
       auto pack = [&](int64_t s0, int64_t s1) {
-        for (int64_t s = s0; s < s1; s++) packBStrip(o, nr, jc + s * nr, pc, kc, bPack + s * nr * kc);
+        for (int64_t s = s0; s < s1; s++) {
+          const int64_t j = jc + s * nr;
+          const int64_t cols = o.n - j < nr ? o.n - j : nr;
+          g.packB(o.b + pc * o.rsb + j * o.csb, o.rsb, o.csb, cols, kc, bPack + s * nr * kc);
+        }
       };
       if (nt > 1) {
         parallelFor(strips, 1, pack);
@@ -210,10 +177,13 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa,
   const GemmKernel<T>& g = kernelFor<T>();
   const double flops = static_cast<double>(m) * n * k;
   const int nt = threaded && flops >= kThreadMinFlops ? getNumThreads() : 1;
-  if (m <= kSmallRows && (csb == 1 || rsb == 1)) return smallGemm(Operands<T>{m, n, k, a, rsa, csa, b, rsb, csb, c, ldc}, g, nt);
   // one output column: solve the transposed problem c^T = b^T a^T, whose single row is contiguous
   if (n == 1 && ldc == 1 && (csa == 1 || rsa == 1))
     return smallGemm(Operands<T>{1, m, k, b, csb, rsb, a, csa, rsa, c, m}, g, nt);
+  const bool direct = (csb == 1 && (m <= kDirectRows || k <= kDirectDepth)) ||
+                      (csa == 1 && rsb == 1 && (n <= kDirectCols || m <= 4)) ||
+                      (m <= 4 && rsb == 1);
+  if (direct) return smallGemm(Operands<T>{m, n, k, a, rsa, csa, b, rsb, csb, c, ldc}, g, nt);
   packedGemm(Operands<T>{m, n, k, a, rsa, csa, b, rsb, csb, c, ldc}, g, nt);
 }
 

@@ -2,6 +2,8 @@
 // own strides at every dim but `dim`, where the index value picks the position. Negative
 // indices count from the end; an out-of-range one stops the kernel and is reported.
 
+#include <type_traits>
+
 #include "kernels.h"
 
 namespace cr {
@@ -62,6 +64,37 @@ bool gather(const View& x, int dim, const View& index, char* out, int64_t* bad) 
   }
 }
 
+namespace {
+
+template <class T>
+bool scatterRuns(const Walk& w, char* dst, int64_t size, int64_t step, const View& index, const View& src, int64_t* bad) {
+  const int32_t* idx = reinterpret_cast<const int32_t*>(index.data);
+  const T* sp = reinterpret_cast<const T*>(src.data);
+  T* d = reinterpret_cast<T*>(dst);
+  const int64_t si = w.inner(0), ss = w.inner(1), sd = w.inner(2);
+  bool ok = true;
+  walkRange(w, 0, w.numel, [&](const int64_t* off, int64_t n) {
+    if (!ok) return;
+    int64_t i = off[0], so = off[1], o = off[2];
+    for (int64_t k = 0; k < n; k++, i += si, so += ss, o += sd) {
+      int64_t at;
+      if (!resolve(idx[i], size, &at)) {
+        *bad = idx[i];
+        ok = false;
+        return;
+      }
+      // int and bool sums wrap like typed-array stores of the exact sum
+      if constexpr (std::is_same_v<T, int32_t>)
+        d[o + at * step] = static_cast<int32_t>(static_cast<uint32_t>(d[o + at * step]) + static_cast<uint32_t>(sp[so]));
+      else
+        d[o + at * step] = static_cast<T>(d[o + at * step] + sp[so]);
+    }
+  });
+  return ok;
+}
+
+}  // namespace
+
 bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
                 int64_t* bad) {
   int64_t ds[kMaxDims];
@@ -74,8 +107,20 @@ bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, 
   const int64_t* strides[3] = {index.strides, src.strides, ds};
   const int64_t offsets[3] = {index.offset, src.offset, 0};
   const Walk w = coalesce(index.nd, index.shape, 3, strides, offsets);
-  const int32_t* idx = reinterpret_cast<const int32_t*>(index.data);
   const int64_t size = dstShape[dim];
+  if (dstDt == src.dtype) {
+    switch (dstDt) {
+      case kF32:
+        return scatterRuns<float>(w, dst, size, step, index, src, bad);
+      case kF64:
+        return scatterRuns<double>(w, dst, size, step, index, src, bad);
+      case kI32:
+        return scatterRuns<int32_t>(w, dst, size, step, index, src, bad);
+      default:
+        return scatterRuns<uint8_t>(w, dst, size, step, index, src, bad);
+    }
+  }
+  const int32_t* idx = reinterpret_cast<const int32_t*>(index.data);
   const int64_t si = w.inner(0), ss = w.inner(1), sd = w.inner(2);
   bool ok = true;
   walkRange(w, 0, w.numel, [&](const int64_t* off, int64_t n) {
@@ -89,12 +134,7 @@ bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, 
         return;
       }
       const int64_t t = o + at * step;
-      if (dstDt == kF32 && src.dtype == kF32)
-        reinterpret_cast<float*>(dst)[t] += reinterpret_cast<const float*>(src.data)[so];
-      else if (dstDt == kF64 && src.dtype == kF64)
-        reinterpret_cast<double*>(dst)[t] += reinterpret_cast<const double*>(src.data)[so];
-      else
-        storeDouble(dst, dstDt, t, loadAsDouble(dst, dstDt, t) + loadAsDouble(src.data, src.dtype, so));
+      storeDouble(dst, dstDt, t, loadAsDouble(dst, dstDt, t) + loadAsDouble(src.data, src.dtype, so));
     }
   });
   return ok;

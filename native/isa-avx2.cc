@@ -1,6 +1,8 @@
 // The AVX2 + FMA kernels: 256-bit vectors and a 6 x 16 float (6 x 8 double) micro-tile with 12
 // accumulators in ymm registers. Built only for x86-64; run only where the CPU has AVX2 and FMA.
 
+#include <utility>
+
 #include "common.h"
 #include "isa.h"
 

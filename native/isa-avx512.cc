@@ -1,6 +1,8 @@
 // The AVX-512 kernels: 512-bit vectors, a 14 x 32 float (14 x 16 double) micro-tile that keeps
 // 28 accumulators in zmm registers. Built only for x86-64; run only where the CPU has AVX-512F.
 
+#include <utility>
+
 #include "common.h"
 #include "isa.h"
 

@@ -4,133 +4,12 @@
 // in its own namespace, so no inline function is shared with (and picked by) another path.
 // Vectors are GCC/Clang vector extensions; the compiler maps them to zmm/ymm/xmm or NEON.
 
+#include "isa-vec.h"
+#include "isa-gemm.h"
+
 namespace cr {
 namespace CR_ISA {
 namespace {
-
-constexpr int kVB = CR_VBYTES;
-typedef float vf __attribute__((vector_size(kVB)));
-typedef double vd __attribute__((vector_size(kVB)));
-typedef float vfh __attribute__((vector_size(kVB / 2)));
-
-template <class T>
-struct Vec;
-template <>
-struct Vec<float> {
-  using V = vf;
-  static constexpr int L = kVB / 4;
-};
-template <>
-struct Vec<double> {
-  using V = vd;
-  static constexpr int L = kVB / 8;
-};
-
-inline float sqrtOf(float v) { return __builtin_sqrtf(v); }
-inline double sqrtOf(double v) { return __builtin_sqrt(v); }
-inline float absOf(float v) { return __builtin_fabsf(v); }
-inline double absOf(double v) { return __builtin_fabs(v); }
-
-template <class V, class T>
-inline V load(const T* p) {
-  V v;
-  __builtin_memcpy(&v, p, sizeof v);
-  return v;
-}
-template <class V, class T>
-inline void store(T* p, V v) {
-  __builtin_memcpy(p, &v, sizeof v);
-}
-
-// ---- GEMM -------------------------------------------------------------------------------
-
-/** The register-blocked core: MR x (NV vectors) accumulators, one rank-1 update per k. */
-template <class T, int MR, int NV>
-void microKernel(int64_t kc, const T* __restrict a, const T* __restrict b, T* __restrict c, int64_t ldc,
-                 bool accumulate) {
-  using V = typename Vec<T>::V;
-  constexpr int L = Vec<T>::L;
-  constexpr int NR = NV * L;
-  V acc[MR][NV];
-#pragma GCC unroll 32
-  for (int i = 0; i < MR; i++)
-#pragma GCC unroll 8
-    for (int j = 0; j < NV; j++) acc[i][j] = V{};
-  for (int64_t k = 0; k < kc; k++) {
-    V bv[NV];
-#pragma GCC unroll 8
-    for (int j = 0; j < NV; j++) bv[j] = load<V>(b + j * L);
-#pragma GCC unroll 32
-    for (int i = 0; i < MR; i++) {
-      const T ai = a[i];
-#pragma GCC unroll 8
-      for (int j = 0; j < NV; j++) acc[i][j] += ai * bv[j];
-    }
-    a += MR;
-    b += NR;
-  }
-#pragma GCC unroll 32
-  for (int i = 0; i < MR; i++) {
-#pragma GCC unroll 8
-    for (int j = 0; j < NV; j++) {
-      T* p = c + i * ldc + j * L;
-      store(p, accumulate ? load<V>(p) + acc[i][j] : acc[i][j]);
-    }
-  }
-}
-
-/** dot(x[0..n), y[0..n)) with x contiguous and y at stride sy. */
-template <class T>
-T dot(const T* __restrict x, const T* __restrict y, int64_t sy, int64_t n) {
-  using V = typename Vec<T>::V;
-  constexpr int L = Vec<T>::L;
-  int64_t k = 0;
-  T s = 0;
-  if (sy == 1) {
-    V a0{}, a1{}, a2{}, a3{};
-    for (; k + 4 * L <= n; k += 4 * L) {
-      a0 += load<V>(x + k) * load<V>(y + k);
-      a1 += load<V>(x + k + L) * load<V>(y + k + L);
-      a2 += load<V>(x + k + 2 * L) * load<V>(y + k + 2 * L);
-      a3 += load<V>(x + k + 3 * L) * load<V>(y + k + 3 * L);
-    }
-    for (; k + L <= n; k += L) a0 += load<V>(x + k) * load<V>(y + k);
-    V t = (a0 + a1) + (a2 + a3);
-    for (int l = 0; l < L; l++) s += t[l];
-  }
-  for (; k < n; k++) s += x[k] * y[k * sy];
-  return s;
-}
-
-/** c[0..n) += alpha * b[0..n). */
-template <class T>
-inline void axpy(T* __restrict c, T alpha, const T* __restrict b, int64_t n) {
-  for (int64_t j = 0; j < n; j++) c[j] += alpha * b[j];
-}
-
-/** Few-row product without packing (see GemmKernel::smallM). */
-template <class T>
-void smallM(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
-            int64_t csb, T* c, int64_t ldc) {
-  if (csb == 1) {
-    // rows of b are contiguous: stream them once per column block, updating every row of c
-    constexpr int64_t JB = 2048;
-    for (int64_t j0 = 0; j0 < n; j0 += JB) {
-      const int64_t jn = n - j0 < JB ? n - j0 : JB;
-      for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < jn; j++) c[i * ldc + j0 + j] = 0;
-      for (int64_t kk = 0; kk < k; kk++)
-        for (int64_t i = 0; i < m; i++) axpy(c + i * ldc + j0, a[i * rsa + kk * csa], b + kk * rsb + j0, jn);
-    }
-    return;
-  }
-  // columns of b are contiguous along k (a transposed operand): one dot product per element
-  for (int64_t i = 0; i < m; i++)
-    for (int64_t j = 0; j < n; j++) {
-      const T* bj = b + j * csb;
-      c[i * ldc + j] = csa == 1 ? dot(a + i * rsa, bj, 1, k) : dot(bj, a + i * rsa, csa, k);
-    }
-}
 
 // ---- elementwise ------------------------------------------------------------------------
 
@@ -279,12 +158,35 @@ void addTo(double* __restrict acc, const T* __restrict x, int64_t n) {
   for (int64_t j = 0; j < n; j++) acc[j] += x[j];
 }
 
+template <class T>
+void transposeCopy(const T* s, int64_t sc, T* d, int64_t dr, int64_t rows, int64_t cols) {
+  using V = typename Vec<T>::V;
+  constexpr int L = Vec<T>::L;
+  const int64_t rFull = rows - rows % L, cFull = cols - cols % L;
+  for (int64_t r0 = 0; r0 < rFull; r0 += L) {
+    for (int64_t c0 = 0; c0 < cFull; c0 += L) {
+      V v[L];
+#pragma GCC unroll 16
+      for (int j = 0; j < L; j++) v[j] = load<V>(s + r0 + (c0 + j) * sc);
+      transpose<T>(v);
+#pragma GCC unroll 16
+      for (int i = 0; i < L; i++) store(d + (r0 + i) * dr + c0, v[i]);
+    }
+    for (int64_t r = r0; r < r0 + L; r++)
+      for (int64_t c = cFull; c < cols; c++) d[r * dr + c] = s[r + c * sc];
+  }
+  for (int64_t r = rFull; r < rows; r++)
+    for (int64_t c = 0; c < cols; c++) d[r * dr + c] = s[r + c * sc];
+}
+
 const IsaTable kTable = {
     CR_ISA_NAME,
-    {CR_SMR, CR_SNV * (kVB / 4), CR_SKC, CR_SMC, CR_SNC, microKernel<float, CR_SMR, CR_SNV>, smallM<float>},
-    {CR_DMR, CR_DNV * (kVB / 8), CR_DKC, CR_DMC, CR_DNC, microKernel<double, CR_DMR, CR_DNV>, smallM<double>},
-    {binary<float>, compare<float>, unary<float>, sum<float>, addTo<float>},
-    {binary<double>, compare<double>, unary<double>, sum<double>, addTo<double>},
+    {CR_SMR, CR_SNV * (kVB / 4), CR_SKC, CR_SMC, CR_SNC, microKernel<float, CR_SMR, CR_SNV>,
+     packA<float, CR_SMR>, packB<float, CR_SNV*(kVB / 4)>, smallM<float>},
+    {CR_DMR, CR_DNV * (kVB / 8), CR_DKC, CR_DMC, CR_DNC, microKernel<double, CR_DMR, CR_DNV>,
+     packA<double, CR_DMR>, packB<double, CR_DNV*(kVB / 8)>, smallM<double>},
+    {binary<float>, compare<float>, unary<float>, sum<float>, addTo<float>, transposeCopy<float>},
+    {binary<double>, compare<double>, unary<double>, sum<double>, addTo<double>, transposeCopy<double>},
 };
 
 }  // namespace

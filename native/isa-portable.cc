@@ -1,6 +1,8 @@
 // The portable kernels: 128-bit vector extensions, which the compiler lowers to SSE2 on x86-64,
 // NEON on ARM64 and plain scalar code elsewhere. Every CPU can run this path.
 
+#include <utility>
+
 #include "common.h"
 #include "isa.h"
 

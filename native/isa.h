@@ -14,9 +14,14 @@ struct GemmKernel {
   int kc, mc, nc;  // cache blocks along K (L1), M (L2) and N (L3)
   /** c[mr x nr] (row stride ldc) = or += a-panel (kc x mr, k-major) @ b-panel (kc x nr, k-major). */
   void (*kernel)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, bool accumulate);
+  /** Packs `rows` rows x kc of A (strides rsa, csa) into mr-row panels, k-major, zero-padded. */
+  void (*packA)(const T* a, int64_t rsa, int64_t csa, int64_t rows, int64_t kc, T* dst);
+  /** Packs `cols` (<= nr) columns x kc of B (strides rsb, csb) into one k-major strip, zero-padded. */
+  void (*packB)(const T* b, int64_t rsb, int64_t csb, int64_t cols, int64_t kc, T* dst);
   /**
-   * Unpacked product for few rows: c[i, j] (rows ldc apart, columns contiguous) = sum_k
+   * Unpacked product for small problems: c[i, j] (rows ldc apart, columns contiguous) = sum_k
    * a[i*rsa + k*csa] * b[k*rsb + j*csb], for i < m, j < n; b must have rsb == 1 or csb == 1.
+   * Register-blocked over rows of b when csb == 1, blocked dot products when csa == rsb == 1.
    */
   void (*smallM)(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
                  int64_t csb, T* c, int64_t ldc);
@@ -35,6 +40,8 @@ struct FloatLoops {
   double (*sum)(const T* x, int64_t n);
   /** acc[j] += x[j] for j < n (column sums, accumulated in double). */
   void (*addTo)(double* acc, const T* x, int64_t n);
+  /** d[r*dr + c] = s[r + c*sc] for r < rows, c < cols: a transposing copy, bit-exact (any same-width data). */
+  void (*transpose)(const T* s, int64_t sc, T* d, int64_t dr, int64_t rows, int64_t cols);
 };
 
 /** One instruction set's kernels. */

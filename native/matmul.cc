@@ -11,8 +11,10 @@
 namespace cr {
 namespace {
 
-// A product this small (multiply-adds) is not split across threads on its own; a batch of them is.
+// A product this small (multiply-adds) is not split across threads on its own; a batch of them
+// is, once the whole batch is worth it (small operands mostly sit in the caller's cache).
 constexpr double kSmallProduct = 1 << 21;
+constexpr double kBatchThreads = 1 << 23;
 
 /** Offsets of each batch's matrix, in row-major batch order. */
 std::vector<int64_t> batchOffsets(const View& v, int nb, int64_t count) {
@@ -47,7 +49,7 @@ void floatBatches(const View& a, const View& b, char* out, const std::vector<int
   };
   const double flops = static_cast<double>(M) * N * K;
   if (batches > 1 && flops < kSmallProduct) {
-    parallelFor(batches, flops * batches < kSmallProduct ? batches : 1, [&](int64_t b0, int64_t b1) {
+    parallelFor(batches, flops * batches < kBatchThreads ? batches : 1, [&](int64_t b0, int64_t b1) {
       for (int64_t i = b0; i < b1; i++) one(i, false);
     });
     return;

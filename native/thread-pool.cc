@@ -1,7 +1,9 @@
 // The persistent worker pool behind runParallel. A job is a number of parts that threads claim
 // one at a time from a shared counter, the caller included: if a worker is asleep or not
 // scheduled (a busy machine), the caller simply does its parts, so no job ever waits for a
-// thread that is not running. Workers are detached and never destroyed.
+// thread that is not running. Idle workers spin, then poll with short timed sleeps, and only
+// after a long idle spell sleep until woken: waking a thread costs the caller a system call
+// (~20 µs in a VM), more than many kernels take. Workers are detached and never destroyed.
 
 #include "thread-pool.h"
 
@@ -26,9 +28,12 @@
 namespace cr {
 namespace {
 
-// How long an idle worker spins before it sleeps: long enough to bridge the gap between two
-// kernels of one training step, short enough not to hold a shared core for long.
+// An idle worker spins this long (the gap between two kernels of one training step), then
+// polls every kPoll until kDoze has passed without work (the gap between steps), then sleeps
+// until a caller wakes it.
 constexpr auto kSpin = std::chrono::microseconds(100);
+constexpr auto kPoll = std::chrono::microseconds(50);
+constexpr auto kDoze = std::chrono::milliseconds(20);
 
 struct Pool {
   std::atomic<uint64_t> jobId{0};  // bumped to publish a job; workers wait for it to change
@@ -37,7 +42,7 @@ struct Pool {
   std::atomic<void*> ctx{nullptr};
   std::atomic<int> parts{0};
   std::atomic<int> done{0};
-  std::atomic<int> sleepers{0};
+  std::atomic<int> sleepers{0};  // workers in the deep sleep that needs a notify
   std::mutex sleepMutex;
   std::condition_variable wake;
   std::mutex busy;  // held by the one caller whose job is running
@@ -75,19 +80,25 @@ void workerLoop(uint64_t seen) {
   Pool& p = pool();
   insideJob = true;  // a kernel called from a job body must not re-enter the pool
   for (;;) {
-    auto start = std::chrono::steady_clock::now();
+    const auto idleSince = std::chrono::steady_clock::now();
     uint64_t id;
     for (int i = 0;; i++) {
       id = p.jobId.load(std::memory_order_acquire);
       if (id != seen) break;
-      CR_PAUSE();
-      if ((i & 255) == 255 && std::chrono::steady_clock::now() - start > kSpin) {
-        std::unique_lock<std::mutex> lk(p.sleepMutex);
-        p.sleepers.fetch_add(1);
-        p.wake.wait(lk, [&] { return p.jobId.load() != seen; });
-        p.sleepers.fetch_sub(1);
-        start = std::chrono::steady_clock::now();
+      if (i < 256 || (i & 255) != 255) {
+        CR_PAUSE();
+        continue;
       }
+      const auto idle = std::chrono::steady_clock::now() - idleSince;
+      if (idle < kSpin) continue;
+      std::unique_lock<std::mutex> lk(p.sleepMutex);
+      if (idle < kDoze) {
+        p.wake.wait_for(lk, kPoll, [&] { return p.jobId.load() != seen; });
+        continue;
+      }
+      p.sleepers.fetch_add(1);
+      p.wake.wait(lk, [&] { return p.jobId.load() != seen; });
+      p.sleepers.fetch_sub(1);
     }
     seen = id;
     runParts(p, id);

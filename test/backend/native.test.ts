@@ -40,23 +40,45 @@ describe("native buffers", { skip }, () => {
     }
   });
 
+  // tensors of up to 16 elements are plain typed arrays; these checks concern addon buffers
+  const big = values("float64", 40, 9);
+
   test("free releases a buffer; later use throws instead of touching freed memory", () => {
     const k = native as typeof native & { free(h: unknown): void };
-    const h = k.upload("float32", [1, 2, 3]);
+    const h = k.upload("float64", big);
     k.free(h);
     k.free(h);
-    const out = k.alloc("float32", 3);
-    const v = { handle: h, dtype: "float32" as const, shape: [3], strides: [1], offset: 0 };
-    assert.throws(() => k.unary("exp", v, out, "float32"), /disposed/);
+    const out = k.alloc("float64", 40);
+    const v = { handle: h, dtype: "float64" as const, shape: [40], strides: [1], offset: 0 };
+    assert.throws(() => k.unary("exp", v, out, "float64"), /disposed/);
+    assert.throws(() => k.readSync(h, "float64"), /disposed/);
   });
 
   test("views reaching outside their buffer are refused", () => {
-    const h = native!.upload("float64", [1, 2, 3, 4]);
-    const out = native!.alloc("float64", 4);
-    const bad = { handle: h, dtype: "float64" as const, shape: [4], strides: [2], offset: 0 };
+    const h = native!.upload("float64", big);
+    const out = native!.alloc("float64", 40);
+    const bad = { handle: h, dtype: "float64" as const, shape: [40], strides: [2], offset: 0 };
     assert.throws(() => native!.unary("neg", bad, out, "float64"), RangeError);
     const neg = { handle: h, dtype: "float64" as const, shape: [2], strides: [-1], offset: 0 };
     assert.throws(() => native!.unary("neg", neg, out, "float64"), RangeError);
+  });
+
+  test("deferred zero-fill: fresh buffers read as zeros after partial writes", () => {
+    for (const dt of dtypes) {
+      const fresh = () => ({ ref: reference.alloc(dt, 50), nat: native!.alloc(dt, 50) });
+      agree(fresh(), dt, `alloc ${dt}`);
+      const filled = fresh();
+      reference.fill(filled.ref, dt, 10, 5, 3);
+      native!.fill(filled.nat, dt, 10, 5, 3);
+      agree(filled, dt, `partial fill ${dt}`);
+      // a copy into every other element leaves the rest zero
+      const src = pair(dt, [25], "contiguous", 4);
+      const into = fresh();
+      const dst = (h: unknown) => ({ handle: h, dtype: dt, shape: [25], strides: [2], offset: 1 });
+      reference.copy(src.ref, dst(into.ref));
+      native!.copy(src.nat, dst(into.nat));
+      agree(into, dt, `strided copy into a fresh buffer ${dt}`);
+    }
   });
 });
 
@@ -272,6 +294,12 @@ describe("native reduce", { skip }, () => {
       ],
       [[4, 0, 3], [1]],
       [[0, 3], [1]],
+      // more than 256 reduced elements: walked in runs instead of through an offset list
+      [[3, 300], [1]],
+      [
+        [4, 30, 20],
+        [1, 2],
+      ],
     ];
     for (const op of ops)
       for (const dt of dtypes)

@@ -5,7 +5,7 @@
 import { binaryOps, unaryOps } from "../kernels.js";
 
 /** The addon's ABI this TypeScript side speaks (native/addon.cc's kAbi). */
-export const ADDON_ABI = 2;
+export const ADDON_ABI = 3;
 
 /** An addon buffer: an opaque External, freed by the garbage collector or by free(). */
 export type NativeBuffer = object;
@@ -16,13 +16,18 @@ export interface NativeAddon {
   readonly unaryOps: readonly string[];
   readonly binaryOps: readonly string[];
   readonly reduceOps: readonly string[];
-  init(desc: Float64Array): void;
+  /** Hands over the shared view descriptor and the staging buffer for small uploads and reads. */
+  init(desc: Float64Array, staging: Float64Array): void;
   /** A zero-filled buffer of n elements of dtype code `dtype`. */
   alloc(dtype: number, n: number): NativeBuffer;
   /** A buffer holding a copy of `data` (already of the dtype's array type). */
   upload(dtype: number, data: ArrayBufferView): NativeBuffer;
+  /** A buffer holding the first n staging values converted to dtype code `dtype`. */
+  uploadStaged(dtype: number, n: number): NativeBuffer;
   /** A copy of the whole buffer as a typed array of dtype code `dtype`. */
   read(buffer: NativeBuffer, dtype: number): ArrayBufferView;
+  /** Copies the whole buffer into the staging array as doubles and returns its length; -1 if it does not fit. */
+  readStaged(buffer: NativeBuffer, dtype: number): number;
   /** Copies `data`'s bytes to the start of the buffer. */
   write(buffer: NativeBuffer, data: ArrayBufferView): void;
   fill(buffer: NativeBuffer, dtype: number, offset: number, n: number, value: number): void;
@@ -80,8 +85,7 @@ export function loadAddon(): LoadResult {
     return { error: `cannot load ${path}: ${msg}` };
   }
   const addon = mod.exports as NativeAddon;
-  const current =
-    addon.abi === ADDON_ABI && sameList(addon.unaryOps, unaryOps) && sameList(addon.binaryOps, binaryOps);
+  const current = addon.abi === ADDON_ABI && sameList(addon.unaryOps, unaryOps) && sameList(addon.binaryOps, binaryOps);
   if (!current) return { error: `${path} was built from other sources; rebuild it with npx node-gyp rebuild` };
   return { addon };
 }

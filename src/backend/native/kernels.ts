@@ -1,7 +1,9 @@
 // The native backend's Kernels: buffers live in the addon (opaque handles the garbage collector
-// frees; no dispose needed) and all arithmetic runs there. Each call writes its views' geometry
-// into one shared Float64Array (dtype, offset, ndim, shape..., strides...) that the addon reads,
-// which is far cheaper than handing it JS objects to pick apart.
+// frees; no dispose needed) and arithmetic runs there. Each call writes its views' geometry into
+// one shared Float64Array (dtype, offset, ndim, shape..., strides...) that the addon reads, far
+// cheaper than handing it JS objects to pick apart. Tiny tensors (scalars, small biases) are
+// plain typed arrays instead, and ops whose operands are all tiny run on the reference loops:
+// for them an addon buffer's bookkeeping would cost more than the arithmetic.
 
 import { allocArray, type DType, type TypedArray } from "../../tensor/dtype.js";
 import { contiguousStrides, numelOf, type Shape } from "../../tensor/shape.js";
@@ -11,6 +13,10 @@ import type { NativeAddon, NativeBuffer } from "./addon.js";
 
 /** The most dims the addon takes; larger views run on the reference loops over copies. */
 const MAX_DIMS = 32;
+/** Uploads and reads up to this many elements go through the staging array. */
+const STAGED = 256;
+/** Tensors up to this many elements are typed arrays (V8 keeps them on its heap: 64 bytes). */
+const TINY = 16;
 
 const dtypeCode: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
 const reduceCode: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3, argmax: 4, argmin: 5 };
@@ -21,11 +27,16 @@ const binaryCode = Object.fromEntries(binaryOps.map((op, i) => [op, i])) as Reco
 export type NativeKernels = Kernels & { free(handle: Handle): void };
 
 const buf = (h: Handle) => h as NativeBuffer;
+/** True for a tiny tensor's typed array, false for an addon buffer. */
+const tiny = (h: Handle) => ArrayBuffer.isView(h);
 
 /** Kernels that run in `addon`. */
 export function nativeKernels(addon: NativeAddon): NativeKernels {
   const desc = new Float64Array(8 + 4 * (3 + 2 * MAX_DIMS));
-  addon.init(desc);
+  // NOTE: small uploads and reads (scalars above all) pass their values through this array:
+  // handing the addon a fresh typed array would make V8 move it off its heap first
+  const staging = new Float64Array(STAGED);
+  addon.init(desc, staging);
   let pos = 0;
 
   /** Appends v's geometry to the descriptor and returns its buffer. */
@@ -40,8 +51,16 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
     pos += nd;
     return buf(v.handle);
   }
-  const read = (h: Handle, dtype: DType) => addon.read(buf(h), dtypeCode[dtype]) as TypedArray;
+  function read(h: Handle, dtype: DType): TypedArray {
+    if (tiny(h)) return (h as TypedArray).slice();
+    const n = addon.readStaged(buf(h), dtypeCode[dtype]);
+    if (n < 0 || n > STAGED) return addon.read(buf(h), dtypeCode[dtype]) as TypedArray;
+    const out = allocArray(dtype, n);
+    for (let i = 0; i < n; i++) out[i] = staging[i]!;
+    return out;
+  }
   const fits = (...views: View[]) => views.every((v) => v.shape.length <= MAX_DIMS);
+  const allTiny = (...handles: Handle[]) => handles.every(tiny);
 
   // NOTE: views with more dims than the addon takes run on the reference kernels over copies,
   // and the result is written back; slow, but such tensors are rare.
@@ -49,13 +68,24 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
   function viaReference(out: Handle, dtype: DType, n: number, run: (o: TypedArray) => void): void {
     const o = allocArray(dtype, n);
     run(o);
-    addon.write(buf(out), o);
+    writeBack(out, o);
+  }
+  function writeBack(h: Handle, data: TypedArray): void {
+    if (tiny(h)) (h as TypedArray).set(data);
+    else addon.write(buf(h), data);
   }
 
   return {
     name: "native",
-    alloc: (dtype, size) => addon.alloc(dtypeCode[dtype], size),
+    alloc: (dtype, size) => (size <= TINY ? allocArray(dtype, size) : addon.alloc(dtypeCode[dtype], size)),
     upload(dtype, data) {
+      const n = data.length;
+      if (n <= TINY) return referenceKernels.upload(dtype, data);
+      if (n <= STAGED) {
+        if (dtype === "bool") for (let i = 0; i < n; i++) staging[i] = data[i] ? 1 : 0;
+        else for (let i = 0; i < n; i++) staging[i] = data[i]!;
+        return addon.uploadStaged(dtypeCode[dtype], n);
+      }
       const arr = allocArray(dtype, data.length);
       if (dtype === "bool") for (let i = 0; i < data.length; i++) arr[i] = data[i] ? 1 : 0;
       else arr.set(data);
@@ -64,29 +94,37 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
     readSync: read,
     read: (h, dtype) => Promise.resolve(read(h, dtype)),
     fill(h, dtype, offset, n, value) {
+      if (tiny(h)) return referenceKernels.fill(h, dtype, offset, n, value);
       addon.fill(buf(h), dtypeCode[dtype], offset, n, value);
     },
     copy(src, dst) {
+      if (allTiny(src.handle, dst.handle)) return referenceKernels.copy(src, dst);
       if (fits(src, dst)) {
         pos = 0;
         return addon.copy(put(src), put(dst));
       }
       const d = typed(dst);
       referenceKernels.copy(typed(src), d);
-      addon.write(buf(dst.handle), d.handle as TypedArray);
+      writeBack(dst.handle, d.handle as TypedArray);
     },
     unary(op, x, out, outDtype) {
-      if (!fits(x)) return viaReference(out, outDtype, numelOf(x.shape), (o) => referenceKernels.unary(op, typed(x), o, outDtype));
+      if (allTiny(x.handle, out)) return referenceKernels.unary(op, x, out, outDtype);
+      if (!fits(x))
+        return viaReference(out, outDtype, numelOf(x.shape), (o) => referenceKernels.unary(op, typed(x), o, outDtype));
       pos = 0;
       addon.unary(unaryCode[op]!, put(x), buf(out), dtypeCode[outDtype]);
     },
     binary(op, a, b, out, outDtype) {
+      if (allTiny(a.handle, b.handle, out)) return referenceKernels.binary(op, a, b, out, outDtype);
       if (!fits(a))
-        return viaReference(out, outDtype, numelOf(a.shape), (o) => referenceKernels.binary(op, typed(a), typed(b), o, outDtype));
+        return viaReference(out, outDtype, numelOf(a.shape), (o) =>
+          referenceKernels.binary(op, typed(a), typed(b), o, outDtype),
+        );
       pos = 0;
       addon.binary(binaryCode[op]!, put(a), put(b), buf(out), dtypeCode[outDtype]);
     },
     where(cond, a, b, out, outDtype) {
+      if (allTiny(cond.handle, a.handle, b.handle, out)) return referenceKernels.where(cond, a, b, out, outDtype);
       if (!fits(a))
         return viaReference(out, outDtype, numelOf(a.shape), (o) =>
           referenceKernels.where(typed(cond), typed(a), typed(b), o, outDtype),
@@ -95,6 +133,7 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
       addon.where(put(cond), put(a), put(b), buf(out), dtypeCode[outDtype]);
     },
     reduce(op, x, nReduce, out, outDtype) {
+      if (allTiny(x.handle, out)) return referenceKernels.reduce(op, x, nReduce, out, outDtype);
       if (!fits(x)) {
         const rows = numelOf(x.shape.slice(0, x.shape.length - nReduce));
         return viaReference(out, outDtype, rows, (o) => referenceKernels.reduce(op, typed(x), nReduce, o, outDtype));
@@ -103,6 +142,7 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
       addon.reduce(reduceCode[op], put(x), nReduce, buf(out), dtypeCode[outDtype]);
     },
     matmul(a, b, out, dtype) {
+      if (allTiny(a.handle, b.handle, out)) return referenceKernels.matmul(a, b, out, dtype);
       if (!fits(a)) {
         const n = (numelOf(a.shape) / a.shape.at(-1)!) * b.shape.at(-1)!;
         return viaReference(out, dtype, n, (o) => referenceKernels.matmul(typed(a), typed(b), o, dtype));
@@ -111,24 +151,34 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
       addon.matmul(put(a), put(b), buf(out), dtypeCode[dtype]);
     },
     gather(x, dim, index, out) {
+      if (allTiny(x.handle, index.handle, out)) return referenceKernels.gather(x, dim, index, out);
       if (!fits(x))
-        return viaReference(out, x.dtype, numelOf(index.shape), (o) => referenceKernels.gather(typed(x), dim, typed(index), o));
+        return viaReference(out, x.dtype, numelOf(index.shape), (o) =>
+          referenceKernels.gather(typed(x), dim, typed(index), o),
+        );
       pos = 0;
       addon.gather(put(x), dim, put(index), buf(out));
     },
     scatterAdd(dst, dstShape: Shape, dim, index, src) {
       // dst shares src's dtype: the op casts both to the result type
+      if (allTiny(dst, index.handle, src.handle)) return referenceKernels.scatterAdd(dst, dstShape, dim, index, src);
       if (!fits(src)) {
         const d = read(dst, src.dtype);
         referenceKernels.scatterAdd(d, dstShape, dim, typed(index), typed(src));
-        return addon.write(buf(dst), d);
+        return writeBack(dst, d);
       }
       pos = 0;
-      const dstView = { handle: dst, dtype: src.dtype, shape: dstShape, strides: contiguousStrides(dstShape), offset: 0 };
+      const dstView = {
+        handle: dst,
+        dtype: src.dtype,
+        shape: dstShape,
+        strides: contiguousStrides(dstShape),
+        offset: 0,
+      };
       addon.scatterAdd(put(dstView), dim, put(index), put(src));
     },
     free(h) {
-      addon.free(buf(h));
+      if (!tiny(h)) addon.free(buf(h));
     },
   };
 }
