@@ -4,7 +4,7 @@
 // the input's dtype, running hooks, accumulating into leaves and freeing saved tensors.
 
 import { fmtShape, sameShape } from "../tensor/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Storage, Tensor } from "../tensor/tensor.js";
 import { add, sumToShape, toDtype } from "../ops/engine-ops.js";
 import { zerosRaw } from "../ops/raw.js";
 import { noGrad, setGradEnabled } from "./grad-mode.js";
@@ -107,13 +107,38 @@ function checkFinite(node: Node, grads: (Tensor | null)[]): void {
   });
 }
 
-function accumulateLeaf(node: AccumulateGrad, grad: Tensor, createGraph: boolean): void {
+/** Which gradient buffers a walk may hand to leaves without copying. */
+interface Ownership {
+  /** Storages with ids from here on were made by this walk's backward rules. */
+  firstNew: number;
+  /** Storages already handed to a leaf in this walk. */
+  handedOut: Set<Storage>;
+}
+
+/**
+ * True when `grad` can become a leaf's `.grad` as it is: a dense buffer made during this walk and
+ * not yet given to another leaf. NOTE: add's rule hands one tensor to both inputs, and seeds or
+ * hook results may be held by the user, so anything else is copied first.
+ */
+function canAdopt(grad: Tensor, own: Ownership): boolean {
+  const st = grad.storage;
+  return (
+    st.id >= own.firstNew &&
+    !own.handedOut.has(st) &&
+    grad.offset === 0 &&
+    st.size === grad.numel() &&
+    grad.isContiguous()
+  );
+}
+
+function accumulateLeaf(node: AccumulateGrad, grad: Tensor, createGraph: boolean, own: Ownership): void {
   const v = node.variable;
   if (createGraph) {
     v.grad = v.grad ? add(v.grad, grad) : grad;
   } else if (!v.grad) {
-    // NOTE: own a fresh copy: the same gradient tensor may be handed to several leaves
-    v.grad = noGrad(() => grad.detach().clone());
+    if (canAdopt(grad, own)) v.grad = new Tensor(grad.storage, grad.shape, grad.strides, 0);
+    else v.grad = noGrad(() => grad.detach().clone());
+    own.handedOut.add(v.grad.storage);
   } else if (v.grad.requiresGrad) {
     v.grad = noGrad(() => add(v.grad!, grad));
   } else {
@@ -149,6 +174,7 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions, 
   };
   // NOTE: one mode switch for the whole walk: rules record a graph only under createGraph, and
   // single-op anomaly checks pause so a NaN made by a rule is reported once, naming the node
+  const own: Ownership = { firstNew: Storage.count, handedOut: new Set() };
   const prevGrad = setGradEnabled(createGraph);
   const anomaly = isAnomalyEnabled();
   setAnomalyMode(false);
@@ -158,7 +184,7 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions, 
       const buf = buffers.get(node);
       buffers.delete(node);
       if (!buf || (needed && !needed.has(node))) continue;
-      runNode(node, buf, capture, createGraph, anomaly, deliver);
+      runNode(node, buf, capture, createGraph, anomaly, own, deliver);
       if (!retainGraph) node.release();
     }
   } finally {
@@ -174,6 +200,7 @@ function runNode(
   capture: Capture | undefined,
   createGraph: boolean,
   anomaly: boolean,
+  own: Ownership,
   deliver: (e: Edge, g: Tensor) => void,
 ): void {
   const nOut = node.outputMeta.length;
@@ -195,7 +222,7 @@ function runNode(
   const captured = capture?.keys.get(node);
   if (captured) for (const [nr, idx] of captured) capture!.results[idx] = grads[nr] ?? null;
   if (node instanceof AccumulateGrad) {
-    if (!capture && grads[0]) accumulateLeaf(node, grads[0], createGraph);
+    if (!capture && grads[0]) accumulateLeaf(node, grads[0], createGraph, own);
     return;
   }
   if (!any) return;

@@ -13,6 +13,8 @@ export interface OpCtx<A> {
   readonly inputs: readonly Tensor[];
   readonly output: Tensor;
   readonly attrs: A;
+  /** For each input: whether its gradient is needed (a rule may skip the others' work). */
+  readonly needsInputGrad: readonly boolean[];
 }
 
 /** The declaration of a primitive op. */
@@ -80,6 +82,7 @@ function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, 
   const savedInputs: (SavedTensor | undefined)[] = [];
   let savedOutput: SavedTensor | undefined;
   const rule = def.backward!;
+  const needsInputGrad = inputs.map((t) => t.requiresGrad);
   const node = new Node(
     gradName,
     inputs.map(edgeOf),
@@ -87,6 +90,7 @@ function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, 
     [{ shape: output.shape, dtype: output.dtype }],
     ([g]) => {
       const ctx: OpCtx<A> = {
+        needsInputGrad,
         inputs: savedInputs.map((s) => s?.unpack()) as Tensor[],
         output: savedOutput?.unpack() as Tensor,
         attrs,

@@ -5,11 +5,12 @@
 
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import { kernels } from "../backend/registry.js";
-import { promoteTypes } from "../tensor/dtype.js";
+import { isFloat, promoteTypes } from "../tensor/dtype.js";
 import { fmtShape, sameShape } from "../tensor/shape.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
-import type { Tensor } from "../tensor/tensor.js";
-import { broadcastView, wrap } from "./raw.js";
+import { Tensor } from "../tensor/tensor.js";
+import type { BinaryOp } from "../backend/kernels.js";
+import { asTensor, broadcastView, castRaw, type Operand, resultType, wrap } from "./raw.js";
 
 /** Overwrites self's elements with `value` (broadcast to self's shape) and bumps the version. */
 export function writeInto(self: Tensor, value: Tensor, op: string): void {
@@ -59,6 +60,28 @@ export function inplace(self: Tensor, op: string, compute: (current: Tensor) => 
   writeInto(self, result, op);
   self.gradFn = result.gradFn;
   self.outputNr = result.outputNr;
+  return self;
+}
+
+/**
+ * The fast path of add_/sub_/mul_/div_ when nothing records (optimizer steps): one kernel pass
+ * writing straight into self's dense buffer, no temporaries. Returns null when it does not apply
+ * (recording, a strided or offset self, an operand sharing self's storage, a dtype change, or an
+ * operand that does not broadcast into self), and the caller takes the general path.
+ */
+export function inplaceBinary(self: Tensor, op: BinaryOp, other: Operand): Tensor | null {
+  if (isGradEnabled() && (self.requiresGrad || (other instanceof Tensor && other.requiresGrad))) return null;
+  if (self.offset !== 0 || self.storage.size !== self.numel() || !self.isContiguous()) return null;
+  if (other instanceof Tensor && other.storage === self.storage) return null;
+  const dt = resultType([self, other]);
+  // true division of ints gives floats, which an int tensor cannot hold: the general path says so
+  if (dt !== self.dtype || (op === "div" && !isFloat(dt))) return null;
+  const o = asTensor(other, dt);
+  const lead = self.ndim - o.ndim;
+  if (lead < 0 || o.shape.some((s, i) => s !== 1 && s !== self.shape[lead + i])) return null;
+  if (self.numel())
+    kernels().binary(op, self._view(), broadcastView(castRaw(o, dt), self.shape), self.storage.handle, dt);
+  self.storage.version++;
   return self;
 }
 

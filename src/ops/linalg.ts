@@ -28,7 +28,11 @@ const matmulOp = defineOp<undefined>({
   },
   save: { inputs: [0, 1] },
   // d(AB) = dA·B + A·dB, so ∂L/∂A = G·Bᵀ and ∂L/∂B = Aᵀ·G; the engine sums broadcast batch dims
-  backward: (g, { inputs: [a, b] }) => [g.matmul(b!.transpose(-1, -2)), a!.transpose(-1, -2).matmul(g)],
+  // NOTE: each product is skipped when its input needs no gradient (the first layer's input, say)
+  backward: (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
+    da ? g.matmul(b!.transpose(-1, -2)) : null,
+    db ? a!.transpose(-1, -2).matmul(g) : null,
+  ],
 });
 
 function needFloatOrInt(op: string, a: Tensor, b: Tensor): void {

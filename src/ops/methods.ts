@@ -10,7 +10,7 @@ import { type GradHook, type RemovableHandle, Tensor } from "../tensor/tensor.js
 import * as act from "./activation.js";
 import * as ew from "./elementwise.js";
 import * as idx from "./index-ops.js";
-import { inplace, normal_, uniform_ } from "./inplace.js";
+import { inplace, inplaceBinary, normal_, uniform_ } from "./inplace.js";
 import * as la from "./linalg.js";
 import type { Operand } from "./raw.js";
 import { fullRaw } from "./raw.js";
@@ -395,16 +395,16 @@ Object.assign(P, {
     return vw.to(this, "bool");
   },
   add_(this: Tensor, o: Operand, opts?: { alpha?: number }) {
-    return inplace(this, "add_", (x) => x.add(o, opts));
+    return inplaceBinary(this, "add", scaled(o, opts?.alpha)) ?? inplace(this, "add_", (x) => x.add(o, opts));
   },
   sub_(this: Tensor, o: Operand, opts?: { alpha?: number }) {
-    return inplace(this, "sub_", (x) => x.sub(o, opts));
+    return inplaceBinary(this, "sub", scaled(o, opts?.alpha)) ?? inplace(this, "sub_", (x) => x.sub(o, opts));
   },
   mul_(this: Tensor, o: Operand) {
-    return inplace(this, "mul_", (x) => x.mul(o));
+    return inplaceBinary(this, "mul", o) ?? inplace(this, "mul_", (x) => x.mul(o));
   },
   div_(this: Tensor, o: Operand) {
-    return inplace(this, "div_", (x) => x.div(o));
+    return inplaceBinary(this, "div", o) ?? inplace(this, "div_", (x) => x.div(o));
   },
   pow_(this: Tensor, o: Operand) {
     return inplace(this, "pow_", (x) => x.pow(o));
@@ -444,7 +444,8 @@ Object.assign(P, {
     this.gradFn!.setRetainGradHook(this.outputNr, (g) => {
       const t = ref.deref();
       if (!t) return;
-      t.grad = t.grad ? noGrad(() => t.grad!.add(g)) : isGradEnabled() ? g : g.detach();
+      // NOTE: a copy, not an alias: the same buffer may become a leaf's .grad and be accumulated into in place
+      t.grad = t.grad ? noGrad(() => t.grad!.add(g)) : isGradEnabled() ? g : noGrad(() => g.detach().clone());
     });
   },
   registerHook(this: Tensor, hook: GradHook): RemovableHandle {

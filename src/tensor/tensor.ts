@@ -14,6 +14,10 @@ import { formatTensor } from "./format.js";
  * in-place write through any view bumps it, which is how saved tensors detect modification.
  */
 export class Storage {
+  /** Storages made so far; ids tell the engine which buffers were made during a backward walk. */
+  static count = 0;
+  /** Creation order of this storage. */
+  readonly id = Storage.count++;
   version = 0;
   constructor(
     public backend: Kernels,

@@ -68,7 +68,7 @@ export const referenceKernels = {
     const o = arr(out);
     const xs = arr(x.handle);
     if (isContiguous(x.shape, x.strides)) {
-      unaryRun(op, xs, x.offset, 1, o, 0, o.length);
+      unaryRun(op, xs, x.offset, 1, o, 0, numelOf(x.shape));
       if (outDtype === "bool" && !predicates.has(op)) asBool(o);
       return;
     }
@@ -84,7 +84,7 @@ export const referenceKernels = {
     const sa = runStride(a);
     const sb = runStride(b);
     if (sa >= 0 && sb >= 0) {
-      binaryRun(op, as, a.offset, sa, bs, b.offset, sb, o, 0, o.length);
+      binaryRun(op, as, a.offset, sa, bs, b.offset, sb, o, 0, numelOf(a.shape));
       if (outDtype === "bool" && !predicates.has(op)) asBool(o);
       return;
     }
