@@ -28,12 +28,21 @@ const matmulOp = defineOp<undefined>({
   },
   save: { inputs: [0, 1] },
   // d(AB) = dA·B + A·dB, so ∂L/∂A = G·Bᵀ and ∂L/∂B = Aᵀ·G; the engine sums broadcast batch dims
-  // NOTE: each product is skipped when its input needs no gradient (the first layer's input, say)
+  // NOTE: each product is skipped when its input needs no gradient (the first layer's input, say),
+  // and is computed in its input's layout: for x @ W.t() the weight's gradient comes out as a
+  // dense [out, in] buffer the leaf can keep, not a transposed view it would have to copy
   backward: (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
-    da ? g.matmul(b!.transpose(-1, -2)) : null,
-    db ? a!.transpose(-1, -2).matmul(g) : null,
+    da ? (isTransposed(a!) ? b!.matmul(g.transpose(-1, -2)).transpose(-1, -2) : g.matmul(b!.transpose(-1, -2))) : null,
+    db ? (isTransposed(b!) ? g.transpose(-1, -2).matmul(a!).transpose(-1, -2) : a!.transpose(-1, -2).matmul(g)) : null,
   ],
 });
+
+/** True for a matrix stored column-major: the transpose of a dense one (as W.t() in linear). */
+function isTransposed(t: Tensor): boolean {
+  if (t.ndim !== 2) return false;
+  const [r, c] = t.shape as [number, number];
+  return r > 1 && c > 1 && t.strides[0] === 1 && t.strides[1] === r;
+}
 
 function needFloatOrInt(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype === "bool" || b.dtype === "bool") {
