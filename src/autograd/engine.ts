@@ -215,6 +215,8 @@ function runNode(
       else if (node.preHooks || node.retainGradHooks) {
         g = runHooks(node.preHooks?.get(i), g, `output ${i} of ${node.name}`);
         node.retainGradHooks?.get(i)?.(g);
+        // a user's hook may have kept this gradient: no leaf may take its buffer over
+        own.handedOut.add(g.storage);
       }
     }
     grads[i] = g;
