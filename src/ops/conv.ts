@@ -48,9 +48,9 @@ const windowsOp: OpFn<WindowGeometry> = defineOp<WindowGeometry>({
   backward: (grad, { attrs }) => [foldOp([grad], attrs)],
 });
 
-/** Flat positions in the input grid of every window element, in [K1..Kk, O1..Ok] order (cached per geometry). */
+/** @internal flat positions in the input grid of every window element, in [K1..Kk, O1..Ok] order (cached per geometry). */
 const indexCache = new Map<string, Tensor>();
-function foldIndex(g: WindowGeometry): Tensor {
+export function foldIndex(g: WindowGeometry): Tensor {
   const key = JSON.stringify(g);
   const hit = indexCache.get(key);
   if (hit) return hit;

@@ -1,37 +1,93 @@
 // Pooling over the last k dims: the padded input's sliding-windows view reduced by one kernel.
-// Max pooling is a primitive so its gradient goes to the FIRST maximum of each window, as in
-// PyTorch (amax would split ties); average pooling is a sum over the windows view divided by a count.
+// Max pooling is a primitive that gathers each window's FIRST maximum (one argmax, positions kept
+// for a one-scatter backward, as in PyTorch; amax would split ties); average pooling is a sum over
+// the windows view divided by a count.
 
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { kernels } from "../backend/registry.js";
 import { fmtShape, numelOf } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { foldWindows, geometryOf, padSpatial, slidingWindows, type WindowGeometry, windowView } from "./conv.js";
+import {
+  foldIndex,
+  geometryOf,
+  padSpatial,
+  slidingWindows,
+  type WindowGeometry,
+  windowCounts,
+  windowView,
+} from "./conv.js";
 import { defineOp } from "./define.js";
 import { scatterAdd } from "./index-ops.js";
-import { fullRaw, wrap } from "./raw.js";
+import { cloneRaw, fullRaw, wrap, zerosRaw } from "./raw.js";
 import { reduceRaw } from "./reduce.js";
 
 /** The window dims (K1..Kk) of a windows view over x's last k dims. */
 const windowDims = (ndim: number, k: number) => Array.from({ length: k }, (_, i) => ndim - k + i);
 
+/**
+ * Flat positions in x's pooled plane of each window's first maximum, int32 [...lead, O1..Ok]: one
+ * argmax over the windows view, then the window-relative index mapped through the fold table.
+ */
+function argmaxPositions(x: Tensor, g: WindowGeometry): Tensor {
+  const k = g.kernel.length;
+  const counts = windowCounts(g);
+  const out = zerosRaw([...x.shape.slice(0, x.ndim - k), ...counts], "int32");
+  const [b, taps, outs] = [numelOf(x.shape.slice(0, x.ndim - k)), numelOf(g.kernel), numelOf(counts)];
+  if (out.numel() === 0) return out;
+  const at = reduceRaw("argmax", windowView(x, g), windowDims(x.ndim, k), false, "int32");
+  const table = foldIndex(g)._view();
+  // position = table[tap, window]: the same table for every leading index (stride 0)
+  kernels().gather(
+    { ...table, shape: [b, taps, outs], strides: [0, outs, 1] },
+    1,
+    { ...at._view(), shape: [b, 1, outs], strides: [outs, outs, 1] },
+    out.storage.handle,
+  );
+  return out;
+}
+
 const maxPoolOp = defineOp<WindowGeometry>({
   name: "maxPool",
-  forward: ([x], g) => {
-    const view = windowView(x!, g);
-    return reduceRaw("max", view, windowDims(x!.ndim, g.kernel.length), false, x!.dtype);
-  },
-  save: { inputs: [0] },
-  // max routes: each window's gradient goes to its first maximum (argmax), and windows that
-  // share an input element add up there (the fold)
-  backward: (grad, { inputs: [x], attrs: g }) => {
+  // inputs: x and the int32 positions of each window's first maximum in x's plane
+  forward: ([x, pos], g) => {
     const k = g.kernel.length;
-    const lead = x!.ndim - k;
-    const view = windowView(x!, g);
-    const at = reduceRaw("argmax", view, windowDims(x!.ndim, k), true, "int32");
-    const flatShape = [...x!.shape.slice(0, lead), numelOf(g.kernel), ...grad.shape.slice(lead)];
-    const index = at.reshape([...x!.shape.slice(0, lead), 1, ...grad.shape.slice(lead)]);
-    const cols = scatterAdd(fullRaw(flatShape, 0, grad.dtype), lead, index, grad.unsqueeze(lead));
-    return [foldWindows(cols.reshape(view.shape), g.size, g.kernel, g.stride, g.dilation)];
+    const out = zerosRaw(pos!.shape, x!.dtype);
+    if (out.numel() === 0) return out;
+    const [b, plane, outs] = [numelOf(x!.shape.slice(0, x!.ndim - k)), numelOf(g.size), numelOf(pos!.shape.slice(-k))];
+    const src = x!.isContiguous() ? x! : cloneRaw(x!);
+    kernels().gather(
+      { ...src._view(), shape: [b, plane], strides: [plane, 1] },
+      1,
+      { ...pos!._view(), shape: [b, outs], strides: [outs, 1] },
+      out.storage.handle,
+    );
+    return out;
+  },
+  save: { inputs: [1] },
+  // max routes: each window's gradient goes to its first maximum, and windows that share that
+  // input element add up there (one scatter-add onto the flat plane)
+  backward: (grad, { inputs: [, pos], attrs: g }) => {
+    const k = g.kernel.length;
+    const lead = grad.shape.slice(0, grad.ndim - k);
+    const [b, plane, outs] = [numelOf(lead), numelOf(g.size), numelOf(grad.shape.slice(-k))];
+    if (isGradEnabled()) {
+      // createGraph: record the scatter so the gradient is differentiable again
+      const flat = scatterAdd(fullRaw([b, plane], 0, grad.dtype), 1, pos!.reshape([b, outs]), grad.reshape([b, outs]));
+      return [flat.reshape([...lead, ...g.size]), null];
+    }
+    // nothing records: scatter straight into a fresh zero plane (no copy of the zeros)
+    const out = zerosRaw([...lead, ...g.size], grad.dtype);
+    if (b * outs > 0) {
+      const src = grad.isContiguous() ? grad : cloneRaw(grad);
+      kernels().scatterAdd(
+        out.storage.handle,
+        [b, plane],
+        1,
+        { ...pos!._view(), shape: [b, outs], strides: [outs, 1] },
+        { ...src._view(), shape: [b, outs], strides: [outs, 1] },
+      );
+    }
+    return [out, null];
   },
 });
 
@@ -97,7 +153,8 @@ export function maxPoolNd(x: Tensor, kernel: readonly number[], opts: PoolNdOpti
     opts.ceilMode,
   );
   const xp = padSpatial(x, pads, -Infinity);
-  return maxPoolOp([xp], geometryOf("maxPool", xp.shape, kernel, opts.stride, opts.dilation));
+  const g = geometryOf("maxPool", xp.shape, kernel, opts.stride, opts.dilation);
+  return maxPoolOp([xp, argmaxPositions(xp, g)], g);
 }
 
 /** Options of average pooling. */

@@ -52,12 +52,12 @@ function spread(g: Tensor, x: { shape: readonly number[] }, { dims, keepdim }: R
   return k.expand(x.shape);
 }
 
-const sumOp = defineOp<ReduceAttrs>({
+const sumOp = defineOp<ReduceAttrs & { shape: readonly number[] }>({
   name: "sum",
   forward: ([x], { dims, keepdim }) => reduceRaw("sum", x!, dims, keepdim, sumType(x!.dtype)),
-  save: { inputs: [0] },
-  // sum is an add gate: every input element gets the upstream gradient
-  backward: (g, { inputs: [x], attrs }) => [spread(g, x!, attrs)],
+  // sum is an add gate: every input element gets the upstream gradient. It saves nothing: only the
+  // input's shape is needed, so sum((x+1)) can be differentiated after x+1 was freed or changed
+  backward: (g, { attrs }) => [spread(g, attrs, attrs)],
 });
 
 const prodOp = defineOp<ReduceAttrs>({
@@ -117,7 +117,7 @@ function attrs(op: string, x: Tensor, dim: DimArg, keepdim: boolean): ReduceAttr
 
 /** Sum over `dim` (all dims when omitted). */
 export function sum(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
-  return sumOp([x], attrs("sum", x, dim, keepdim));
+  return sumOp([x], { ...attrs("sum", x, dim, keepdim), shape: x.shape });
 }
 /** Product over `dim`. */
 export function prod(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
@@ -128,7 +128,7 @@ export function mean(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   const a = attrs("mean", x, dim, keepdim);
   const n = numelOf(a.dims.map((d) => x.shape[d]!));
   const xf = isFloat(x.dtype) ? x : x.to("float32");
-  return sumOp([xf], a).div(n);
+  return sumOp([xf], { ...a, shape: xf.shape }).div(n);
 }
 /** Largest values over `dim`, gradient split among ties (torch.amax). */
 export function amax(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
