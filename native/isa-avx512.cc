@@ -12,7 +12,7 @@
 #define CR_VBYTES 64
 #define CR_SMR 14
 #define CR_SNV 2
-#define CR_SKC 256
+#define CR_SKC 512
 #define CR_SMC 336
 #define CR_SNC 4096
 #define CR_DMR 14

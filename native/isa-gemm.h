@@ -15,11 +15,20 @@ void microKernel(int64_t kc, const T* __restrict a, const T* __restrict b, T* __
   constexpr int L = Vec<T>::L;
   constexpr int NR = NV * L;
   V acc[MR][NV];
+  // the C tile is touched only after the k loop: fetch its lines now so the update does not stall
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; i++) {
+    __builtin_prefetch(c + i * ldc, 1, 3);
+    __builtin_prefetch(c + i * ldc + NR - 1, 1, 3);
+  }
 #pragma GCC unroll 32
   for (int i = 0; i < MR; i++)
 #pragma GCC unroll 8
     for (int j = 0; j < NV; j++) acc[i][j] = V{};
   for (int64_t k = 0; k < kc; k++) {
+    // a streams from L2 (each panel is read once per strip) while b is reused across panels;
+    // prefetches past the panel end are harmless hints
+    __builtin_prefetch(a + 8 * MR, 0, 3);
     V bv[NV];
 #pragma GCC unroll 8
     for (int j = 0; j < NV; j++) bv[j] = load<V>(b + j * L);
