@@ -26,7 +26,7 @@ export interface OpDef<A> {
   /** Shape/dtype rule and kernel call; runs without recording, so it may call other ops. */
   forward(inputs: Tensor[], attrs: A): Tensor;
   /** Which inputs (by position) and whether the output are needed by `backward`. */
-  save?: { inputs?: number[]; output?: boolean };
+  save?: { inputs?: number[] | ((needsInputGrad: readonly boolean[]) => number[]); output?: boolean };
   /** Gradient of each input given the output's gradient; the engine sums broadcast dims away. */
   backward?(grad: Tensor, ctx: OpCtx<A>): (Tensor | null | undefined)[];
 }
@@ -98,7 +98,10 @@ function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, 
       return rule(g!, ctx);
     },
   );
-  for (const i of def.save?.inputs ?? []) savedInputs[i] = node.save([inputs[i]!])[0];
+  const toSave = def.save?.inputs;
+  for (const i of typeof toSave === "function" ? toSave(needsInputGrad) : (toSave ?? [])) {
+    savedInputs[i] = node.save([inputs[i]!])[0];
+  }
   output.gradFn = node;
   output.outputNr = 0;
   if (def.save?.output) savedOutput = node.save([output])[0];

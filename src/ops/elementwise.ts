@@ -85,7 +85,15 @@ export const logicalNot = unary("logicalNot", bool, "none");
 
 type BinRule = (g: Tensor, ctx: OpCtx<undefined>) => (Tensor | null)[];
 
-function binary(name: BinaryOp, kind: "arith" | "float" | "compare", save: number[], rule?: BinRule) {
+/** What a product saves: each input's gradient needs the other input, so only those are kept. */
+export const savesOther = (needs: readonly boolean[]) => [...(needs[1] ? [0] : []), ...(needs[0] ? [1] : [])];
+
+function binary(
+  name: BinaryOp,
+  kind: "arith" | "float" | "compare",
+  save: number[] | ((needs: readonly boolean[]) => number[]),
+  rule?: BinRule,
+) {
   const op = defineOp<undefined>({
     name,
     forward: ([a, b]) => {
@@ -94,7 +102,7 @@ function binary(name: BinaryOp, kind: "arith" | "float" | "compare", save: numbe
       const outDt = kind === "compare" ? "bool" : inDt;
       return binaryRaw(name, name, a!, b!, inDt, outDt);
     },
-    save: save.length ? { inputs: save } : undefined,
+    save: typeof save === "function" || save.length ? { inputs: save } : undefined,
     backward: rule,
   });
   return (a: Operand, b: Operand): Tensor => {
@@ -108,12 +116,20 @@ export const add = binary("add", "arith", [], (g) => [g, g]);
 /** a - b */
 export const sub = binary("sub", "arith", [], (g) => [g, g.neg()]);
 /** a · b; mul swaps: each input's gradient is the upstream times the other input */
-export const mul = binary("mul", "arith", [0, 1], (g, { inputs: [a, b] }) => [g.mul(b!), g.mul(a!)]);
-/** a / b (true division: ints give float); d(a/b) = da/b - a db/b² */
-export const div = binary("div", "float", [0, 1], (g, { inputs: [a, b] }) => [
-  g.div(b!),
-  g.mul(a!).div(b!.mul(b!)).neg(),
+export const mul = binary("mul", "arith", savesOther, (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
+  da ? g.mul(b!) : null,
+  db ? g.mul(a!) : null,
 ]);
+/** a / b (true division: ints give float); d(a/b) = da/b - a db/b² */
+export const div = binary(
+  "div",
+  "float",
+  (needs) => (needs[1] ? [0, 1] : [1]),
+  (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
+    da ? g.div(b!) : null,
+    db ? g.mul(a!).div(b!.mul(b!)).neg() : null,
+  ],
+);
 /**
  * a^b; d = b a^(b-1) da + a^b ln(a) db.
  * NOTE: as in PyTorch, b = 0 gives da no gradient (0^0 would be 0·inf), and where a = 0 and b >= 0
