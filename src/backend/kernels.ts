@@ -48,7 +48,16 @@ export const unaryOps = [
 /** Name of a unary kernel. */
 export type UnaryOp = (typeof unaryOps)[number];
 
-/** Elementwise functions of two arguments. */
+/** Binary functions whose results are truth values (0 or 1). */
+export const binaryPredicates = ["eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr"] as const;
+
+/** Unary functions whose results are truth values (0 or 1). */
+export const unaryPredicates = ["isnan", "isfinite", "logicalNot"] as const;
+
+/**
+ * Elementwise functions of two arguments. NOTE: the order is the native addon's op numbering;
+ * append new ops at the end.
+ */
 export const binaryOps = [
   "add",
   "sub",
@@ -57,14 +66,7 @@ export const binaryOps = [
   "pow",
   "maximum",
   "minimum",
-  "eq",
-  "ne",
-  "lt",
-  "le",
-  "gt",
-  "ge",
-  "logicalAnd",
-  "logicalOr",
+  ...binaryPredicates,
   "atan2",
   "remainder",
 ] as const;

@@ -4,7 +4,7 @@
 import { allocArray, type DType, type TypedArray } from "../../tensor/dtype.js";
 import { contiguousStrides, isContiguous, numelOf, type Shape } from "../../tensor/shape.js";
 import { contiguousOf, copyView } from "./copy.js";
-import type { Handle, Kernels, View } from "../kernels.js";
+import { binaryPredicates, type Handle, type Kernels, unaryPredicates, type View } from "../kernels.js";
 import { binaryRun, unaryRun } from "./elementwise.js";
 import { coalesce, forEachRow } from "./strided.js";
 import { matmulInto } from "./matmul.js";
@@ -22,19 +22,7 @@ function indexAt(idx: TypedArray, at: number, size: number, op: string, dim: num
 }
 
 /** Ops whose results are already 0 or 1. */
-const predicates = new Set([
-  "eq",
-  "ne",
-  "lt",
-  "le",
-  "gt",
-  "ge",
-  "logicalAnd",
-  "logicalOr",
-  "logicalNot",
-  "isnan",
-  "isfinite",
-]);
+const predicates = new Set<string>([...binaryPredicates, ...unaryPredicates]);
 
 /** Bool results of arithmetic are 0/1, as in PyTorch (True + True is True, not 2). */
 function asBool(o: TypedArray): void {
