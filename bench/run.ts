@@ -9,7 +9,7 @@ import type * as CR from "../src/index.js";
 import type { NativeAddon } from "../src/backend/native/addon.js";
 import { longRun, runChainrule } from "./chainrule.js";
 import { budgets, fmt, formatTable, mb, record, type Results, sgemmSizes, threadCounts, workloads } from "./harness.js";
-import { runTorch, torchBlas } from "./torch.js";
+import { runTorch } from "./torch.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -99,7 +99,7 @@ function torchPeer(): string {
     const [key, t] = k.split("@");
     record(results, `torch ${t}T`, key!, v);
   }
-  return `PyTorch ${report.version} (BLAS: ${torchBlas(report)}), peak RSS ${mb(report.maxRssBytes)}`;
+  return `PyTorch ${report.version} (BLAS: ${report.blas}), peak RSS ${mb(report.maxRssBytes)}`;
 }
 
 /** chainrule native / PyTorch at one thread count, as "how many times better chainrule is". */

@@ -1,7 +1,10 @@
 """PyTorch side of `npm run bench`: the same workloads as bench/chainrule.ts, timed the same way
-(median of samples after warm-up). Reads a JSON config from argv[1], prints one JSON object."""
+(median of samples after warm-up). Reads a JSON config from argv[1] (one thread count per process:
+see bench/torch.ts), prints one JSON object."""
 
+import ctypes
 import json
+import os
 import resource
 import sys
 import time
@@ -69,15 +72,29 @@ def run(key, budget):
     raise ValueError(f"unknown workload {key}")
 
 
+def loaded_blas():
+    """The BLAS shared library this process mapped (Debian switches it with update-alternatives),
+    and the kernel OpenBLAS chose, if that is what it is."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    name = ", ".join(sorted(os.path.basename(os.path.dirname(p)) + "/" + os.path.basename(p) for p in paths))
+    try:
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        name = f"OpenBLAS {lib.openblas_get_corename().decode()} kernels ({name})"
+    except (OSError, AttributeError):
+        pass
+    return name or "none found"
+
+
 def main():
     cfg = json.loads(sys.argv[1])
-    out = {"version": torch.__version__, "blas": torch.__config__.show(), "results": {}}
-    for threads in cfg["threads"]:
-        torch.set_num_threads(threads)
-        for key in cfg["workloads"]:
-            if key == "scalar" and threads != cfg["threads"][0]:
-                continue
-            out["results"][f"{key}@{threads}"] = run(key, cfg["budget"])
+    threads = cfg["threads"]
+    torch.set_num_threads(threads)
+    out = {"version": torch.__version__, "results": {}}
+    for key in cfg["workloads"]:
+        out["results"][f"{key}@{threads}"] = run(key, cfg["budget"])
+    out["blas"] = loaded_blas()
     out["maxRssBytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps(out))
 

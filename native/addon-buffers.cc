@@ -11,9 +11,16 @@
 namespace cr {
 namespace {
 
+/** Tells V8 about memory it cannot see, so that it collects when buffers pile up. Node rejects a
+ *  null result pointer (and then changes nothing), so one is always passed. */
+void reportExternal(node_api_basic_env env, int64_t change) {
+  int64_t total = 0;
+  napi_adjust_external_memory(env, change, &total);
+}
+
 void finalizeBuffer(node_api_basic_env env, void* data, void*) {
   auto* b = static_cast<Buffer*>(data);
-  if (b->data && b->accounted) napi_adjust_external_memory(env, -b->bytes, nullptr);
+  if (b->data && b->accounted) reportExternal(env, -b->bytes);
   deleteBuffer(b);
 }
 
@@ -32,7 +39,7 @@ napi_value wrapBuffer(Args& a, Buffer* b) {
     return nullptr;
   }
   if (b->bytes >= kAccountBytes) {
-    napi_adjust_external_memory(a.env, b->bytes, nullptr);
+    reportExternal(a.env, b->bytes);
     b->accounted = true;
   }
   return out;
@@ -205,7 +212,7 @@ napi_value Free(napi_env env, napi_callback_info info) {
   if (!load(env, info, a)) return nullptr;
   Buffer* b = handleArg(a, 0);
   if (a.ok() && b->data) {
-    if (b->accounted) napi_adjust_external_memory(env, -b->bytes, nullptr);
+    if (b->accounted) reportExternal(env, -b->bytes);
     releaseMemory(b);
   }
   return finish(a);

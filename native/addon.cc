@@ -21,7 +21,7 @@ namespace {
 
 // Bumped whenever the descriptor layout or a function's arguments change, so a stale build is
 // refused by the TypeScript side instead of misreading its calls.
-constexpr int kAbi = 3;
+constexpr int kAbi = 4;
 
 napi_value Init(napi_env env, napi_callback_info info) {
   Args a;
@@ -97,6 +97,24 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   if (op < 0 || op >= kBinaryCount) a.error("binary: unknown op code");
   requireSameShape(a, "binary", x, y);
   if (ready(a) && x.numel() > 0) binary(op, x, y, out, outDt);
+  return finish(a);
+}
+
+napi_value Axpy(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!load(env, info, a)) return nullptr;
+  double alpha = 0;
+  if (a.ok() && (a.argc < 4 || napi_get_value_double(env, a.argv[0], &alpha) != napi_ok))
+    a.error("axpy: expected a number alpha", true);
+  const View x = viewArg(a, 1);
+  const int dt = intArg(a, 3);
+  size_t len = 0;
+  // out is read as well as written: its deferred zeros must be real
+  char* out = bufferArg(a, 2, &len);
+  if (a.ok() && dt != x.dtype) a.error("axpy: x and out must share a dtype");
+  if (a.ok() && static_cast<int64_t>(len) < x.numel() * elemSize(dt))
+    a.error("axpy: out holds " + std::to_string(len) + " bytes, needs " + std::to_string(x.numel() * elemSize(dt)));
+  if (a.ok() && x.numel() > 0) axpy(alpha, x, out);
   return finish(a);
 }
 
@@ -250,7 +268,7 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {{"init", Init},         {"copy", Copy},
              {"unary", Unary},       {"binary", Binary},
-             {"where", Where},       {"reduce", Reduce},
+             {"where", Where},         {"axpy", Axpy},       {"reduce", Reduce},
              {"matmul", Matmul},     {"gather", Gather},
              {"scatterAdd", ScatterAdd}, {"free", Free},
              {"alloc", Alloc},       {"upload", Upload},

@@ -381,6 +381,37 @@ void binary(int op, const View& a, const View& b, char* out, int outDt) {
          [&](const int64_t* off, int64_t n) { run(op, a, off[0], sa, b, off[1], sb, out, outDt, off[2], n); });
 }
 
+template <class T>
+void axpyRun(T alpha, const T* __restrict x, int64_t sx, T* __restrict out, int64_t n) {
+  if (sx == 1) {
+    for (int64_t i = 0; i < n; i++) out[i] += alpha * x[i];
+  } else {
+    for (int64_t i = 0; i < n; i++) out[i] += alpha * x[i * sx];
+  }
+}
+
+void axpy(double alpha, const View& x, char* out) {
+  int64_t os[kMaxDims];
+  contiguousStrides(x.nd, x.shape, os);
+  const int64_t* strides[2] = {x.strides, os};
+  const int64_t offsets[2] = {x.offset, 0};
+  const Walk w = coalesce(x.nd, x.shape, 2, strides, offsets);
+  const int64_t sx = w.inner(0);
+  const int dt = x.dtype;
+  forAll(w, kCheapGrain, [&](const int64_t* off, int64_t n) {
+    if (dt == kF32)
+      return axpyRun(static_cast<float>(alpha), reinterpret_cast<const float*>(x.data) + off[0], sx,
+                     reinterpret_cast<float*>(out) + off[1], n);
+    if (dt == kF64)
+      return axpyRun(alpha, reinterpret_cast<const double*>(x.data) + off[0], sx,
+                     reinterpret_cast<double*>(out) + off[1], n);
+    for (int64_t i = 0; i < n; i++) {
+      const double v = loadAsDouble(out, dt, off[1] + i) + alpha * loadAsDouble(x.data, dt, off[0] + i * sx);
+      storeDouble(out, dt, off[1] + i, v);
+    }
+  });
+}
+
 void where(const View& cond, const View& a, const View& b, char* out, int outDt) {
   int64_t os[kMaxDims];
   contiguousStrides(a.nd, a.shape, os);

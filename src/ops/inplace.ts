@@ -65,22 +65,28 @@ export function inplace(self: Tensor, op: string, compute: (current: Tensor) => 
 
 /**
  * The fast path of add_/sub_/mul_/div_ when nothing records (optimizer steps): one kernel pass
- * writing straight into self's dense buffer, no temporaries. Returns null when it does not apply
- * (recording, a strided or offset self, an operand sharing self's storage, a dtype change, or an
- * operand that does not broadcast into self), and the caller takes the general path.
+ * writing straight into self's dense buffer, no temporaries (add_/sub_ with `alpha` use axpy, so
+ * alpha · other is never materialised). Returns null when it does not apply (recording, a strided
+ * or offset self, an operand sharing self's storage, a dtype change, or an operand that does not
+ * broadcast into self), and the caller takes the general path.
  */
-export function inplaceBinary(self: Tensor, op: BinaryOp, other: Operand): Tensor | null {
+export function inplaceBinary(self: Tensor, op: BinaryOp, other: Operand, alpha = 1): Tensor | null {
   if (isGradEnabled() && (self.requiresGrad || (other instanceof Tensor && other.requiresGrad))) return null;
   if (self.offset !== 0 || self.storage.size !== self.numel() || !self.isContiguous()) return null;
   if (other instanceof Tensor && other.storage === self.storage) return null;
+  // alpha multiplies ints exactly only when it is an integer: the general path says so otherwise
+  if (alpha !== 1 && (!isFloat(self.dtype) || (op !== "add" && op !== "sub"))) return null;
   const dt = resultType([self, other]);
   // true division of ints gives floats, which an int tensor cannot hold: the general path says so
   if (dt !== self.dtype || (op === "div" && !isFloat(dt))) return null;
   const o = asTensor(other, dt);
   const lead = self.ndim - o.ndim;
   if (lead < 0 || o.shape.some((s, i) => s !== 1 && s !== self.shape[lead + i])) return null;
-  if (self.numel())
-    kernels().binary(op, self._view(), broadcastView(castRaw(o, dt), self.shape), self.storage.handle, dt);
+  if (self.numel()) {
+    const ov = broadcastView(castRaw(o, dt), self.shape);
+    if (alpha === 1) kernels().binary(op, self._view(), ov, self.storage.handle, dt);
+    else kernels().axpy(op === "sub" ? -alpha : alpha, ov, self.storage.handle, dt);
+  }
   self.storage.version++;
   return self;
 }

@@ -395,10 +395,10 @@ Object.assign(P, {
     return vw.to(this, "bool");
   },
   add_(this: Tensor, o: Operand, opts?: { alpha?: number }) {
-    return inplaceBinary(this, "add", scaled(o, opts?.alpha)) ?? inplace(this, "add_", (x) => x.add(o, opts));
+    return inplaceBinary(this, "add", o, opts?.alpha) ?? inplace(this, "add_", (x) => x.add(o, opts));
   },
   sub_(this: Tensor, o: Operand, opts?: { alpha?: number }) {
-    return inplaceBinary(this, "sub", scaled(o, opts?.alpha)) ?? inplace(this, "sub_", (x) => x.sub(o, opts));
+    return inplaceBinary(this, "sub", o, opts?.alpha) ?? inplace(this, "sub_", (x) => x.sub(o, opts));
   },
   mul_(this: Tensor, o: Operand) {
     return inplaceBinary(this, "mul", o) ?? inplace(this, "mul_", (x) => x.mul(o));

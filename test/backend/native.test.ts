@@ -54,6 +54,18 @@ describe("native buffers", { skip }, () => {
     assert.throws(() => k.readSync(h, "float64"), /disposed/);
   });
 
+  test("buffers are reported to V8 as external memory, so piling them up triggers collection", () => {
+    // Node ignores napi_adjust_external_memory given a null result pointer; V8 then collected only
+    // when its own heap filled, long after hundreds of megabytes of dropped buffers (each one fresh
+    // memory, page-faulted in). Dropped 2 MiB buffers must come back to the pool within the loop.
+    let pooled = 0;
+    for (let i = 0; i < 100; i++) {
+      native!.alloc("float32", 1 << 19);
+      pooled = Math.max(pooled, addon!.pooledBytes());
+    }
+    assert.ok(pooled > 0, "no buffer was collected while 200 MiB of them were dropped");
+  });
+
   test("views reaching outside their buffer are refused", () => {
     const h = native!.upload("float64", big);
     const out = native!.alloc("float64", 40);
@@ -233,6 +245,35 @@ describe("native binary", { skip }, () => {
           agree(out, od, `${op} ${dt} ${what}`);
         }
       }
+  });
+});
+
+describe("native axpy", { skip }, () => {
+  test("out += alpha * x over every layout and odd sizes, for floats and int32", () => {
+    let seed = 4000;
+    for (const dt of ["float32", "float64", "int32"] as DType[])
+      for (const shape of [[0], [1], [17], [4, 33], [300, 257]])
+        for (const layout of layouts) {
+          const x = pair(dt, shape, layout, seed++);
+          const n = numelOf(shape);
+          const start = pair(dt, shape, "contiguous", seed++);
+          // out starts from the same values on both sides: a fresh buffer overwritten by a dense copy
+          const out = outputs(dt, n);
+          reference.copy(start.ref, { ...start.ref, handle: out.ref });
+          native!.copy(start.nat, { ...start.nat, handle: out.nat });
+          const alpha = dt === "int32" ? -3 : -0.0625;
+          reference.axpy(alpha, x.ref, out.ref, dt);
+          native!.axpy(alpha, x.nat, out.nat, dt);
+          agree(out, dt, `axpy ${dt} [${shape}] ${layout}`);
+        }
+  });
+
+  test("a fresh (zero) out reads its zeros before adding", () => {
+    const x = pair("float64", [40], "contiguous", 7);
+    const out = outputs("float64", 40);
+    reference.axpy(2, x.ref, out.ref, "float64");
+    native!.axpy(2, x.nat, out.nat, "float64");
+    agree(out, "float64", "axpy into a fresh buffer");
   });
 });
 

@@ -83,6 +83,16 @@ export const referenceKernels = {
     );
     if (outDtype === "bool" && !predicates.has(op)) asBool(o);
   },
+  axpy(alpha, x, out, _dtype) {
+    const o = arr(out);
+    const xs = arr(x.handle);
+    const walk = coalesce(x.shape, [x.strides, contiguousStrides(x.shape)]);
+    const s = walk.strides[0]!.at(-1)!;
+    forEachRow(walk, [x.offset, 0], (off, n) => {
+      let [i, k] = off as [number, number];
+      for (const end = k + n; k < end; k++, i += s) o[k] = o[k]! + alpha * xs[i]!;
+    });
+  },
   where(cond, a, b, out, _outDtype) {
     const o = arr(out);
     const [cs, as, bs] = [arr(cond.handle), arr(a.handle), arr(b.handle)];

@@ -5,7 +5,7 @@
 import { binaryOps, unaryOps } from "../kernels.js";
 
 /** The addon's ABI this TypeScript side speaks (native/addon.cc's kAbi). */
-export const ADDON_ABI = 3;
+export const ADDON_ABI = 4;
 
 /** An addon buffer: an opaque External, freed by the garbage collector or by free(). */
 export type NativeBuffer = object;
@@ -34,6 +34,8 @@ export interface NativeAddon {
   copy(src: NativeBuffer, dst: NativeBuffer): void;
   unary(op: number, x: NativeBuffer, out: NativeBuffer, outDtype: number): void;
   binary(op: number, a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, outDtype: number): void;
+  /** out += alpha * x, x and out of one dtype. */
+  axpy(alpha: number, x: NativeBuffer, out: NativeBuffer, dtype: number): void;
   where(cond: NativeBuffer, a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, outDtype: number): void;
   reduce(op: number, x: NativeBuffer, nReduce: number, out: NativeBuffer, outDtype: number): void;
   matmul(a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, dtype: number): void;

@@ -123,6 +123,16 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
       pos = 0;
       addon.binary(binaryCode[op]!, put(a), put(b), buf(out), dtypeCode[outDtype]);
     },
+    axpy(alpha, x, out, dtype) {
+      if (allTiny(x.handle, out)) return referenceKernels.axpy(alpha, x, out, dtype);
+      if (!fits(x)) {
+        const o = read(out, dtype);
+        referenceKernels.axpy(alpha, typed(x), o, dtype);
+        return writeBack(out, o);
+      }
+      pos = 0;
+      addon.axpy(alpha, put(x), buf(out), dtypeCode[dtype]);
+    },
     where(cond, a, b, out, outDtype) {
       if (allTiny(cond.handle, a.handle, b.handle, out)) return referenceKernels.where(cond, a, b, out, outDtype);
       if (!fits(a))
