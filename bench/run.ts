@@ -95,6 +95,11 @@ function torchPeer(): string {
     notes.push(report);
     return "PyTorch: not measured";
   }
+  if (!report.blas.startsWith("OpenBLAS"))
+    notes.push(
+      `PyTorch runs on ${report.blas}, not OpenBLAS: its matrix products are far from what this CPU can do ` +
+        "(apt-get install -y libopenblas0-pthread gives the comparison the targets are set against)",
+    );
   for (const [k, v] of Object.entries(report.results)) {
     const [key, t] = k.split("@");
     record(results, `torch ${t}T`, key!, v);

@@ -1,7 +1,7 @@
 // The addon's buffer functions: alloc, upload (typed or through the staging array), read,
 // write, fill and free. Buffers are Externals with "basic" finalizers, run by Node during
-// garbage collection itself, so memory comes back even in a loop that never yields; big ones
-// are reported to V8 as external memory so that it collects when they pile up.
+// garbage collection itself, so memory comes back even in a loop that never yields; the memory
+// taken from the system is reported to V8 as external memory so that it collects when it grows.
 
 #include <cmath>
 #include <cstring>
@@ -11,21 +11,23 @@
 namespace cr {
 namespace {
 
-/** Tells V8 about memory it cannot see, so that it collects when buffers pile up. Node rejects a
- *  null result pointer (and then changes nothing), so one is always passed. */
-void reportExternal(node_api_basic_env env, int64_t change) {
+/**
+ * Tells V8 how much memory the addon took from or gave back to the system since the last call,
+ * so that it collects when that grows (buffers dropped by JS come back only through collection).
+ * Node ignores the call given a null result pointer, so one is always passed.
+ */
+void reportExternal(node_api_basic_env env) {
+  const int64_t change = takeSystemBytesChange();
   int64_t total = 0;
-  napi_adjust_external_memory(env, change, &total);
+  if (change != 0) napi_adjust_external_memory(env, change, &total);
 }
 
 void finalizeBuffer(node_api_basic_env env, void* data, void*) {
-  auto* b = static_cast<Buffer*>(data);
-  if (b->data && b->accounted) reportExternal(env, -b->bytes);
-  deleteBuffer(b);
+  deleteBuffer(static_cast<Buffer*>(data));
+  reportExternal(env);
 }
 
-/** Wraps a new buffer in an External that frees it when collected; tells V8 the memory it holds. */
-
+/** Wraps a new buffer in an External that frees it when collected. */
 napi_value wrapBuffer(Args& a, Buffer* b) {
   napi_value out = nullptr;
   if (b->bytes > 0 && !b->data) {
@@ -38,10 +40,7 @@ napi_value wrapBuffer(Args& a, Buffer* b) {
     a.error("could not create a buffer handle");
     return nullptr;
   }
-  if (b->bytes >= kAccountBytes) {
-    reportExternal(a.env, b->bytes);
-    b->accounted = true;
-  }
+  reportExternal(a.env);
   return out;
 }
 
@@ -212,8 +211,8 @@ napi_value Free(napi_env env, napi_callback_info info) {
   if (!load(env, info, a)) return nullptr;
   Buffer* b = handleArg(a, 0);
   if (a.ok() && b->data) {
-    if (b->accounted) reportExternal(env, -b->bytes);
     releaseMemory(b);
+    reportExternal(env);
   }
   return finish(a);
 }

@@ -4,6 +4,7 @@
 
 #include "buffers.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -57,17 +58,23 @@ int classOf(int64_t bytes, int64_t* blockBytes) {
   return -1;  // too large to pool
 }
 
+std::atomic<int64_t> systemChange{0};
+
 void* systemAlloc(int64_t bytes) {
+  void* p = nullptr;
 #ifdef CR_MMAP
   if (bytes >= kMapBytes) {
-    void* p = mmap(nullptr, static_cast<size_t>(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? nullptr : p;
-  }
+    p = mmap(nullptr, static_cast<size_t>(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) p = nullptr;
+  } else
 #endif
-  return std::aligned_alloc(64, static_cast<size_t>((bytes + 63) & ~int64_t{63}));
+    p = std::aligned_alloc(64, static_cast<size_t>((bytes + 63) & ~int64_t{63}));
+  if (p) systemChange += bytes;
+  return p;
 }
 
 void systemFree(void* block, int64_t bytes) {
+  systemChange -= bytes;
 #ifdef CR_MMAP
   if (bytes >= kMapBytes) {
     munmap(block, static_cast<size_t>(bytes));
@@ -121,7 +128,7 @@ Buffer* newBuffer(int dtype, int64_t bytes, bool zero) {
     }
   }
   if (!b) b = new Buffer();
-  *b = Buffer{kBufferMagic, dtype, nullptr, bytes, zero, false};
+  *b = Buffer{kBufferMagic, dtype, nullptr, bytes, zero};
   if (bytes > 0) {
     int64_t blockBytes = 0;
     int cls = 0;
@@ -150,6 +157,8 @@ void deleteBuffer(Buffer* b) {
   else
     delete b;
 }
+
+int64_t takeSystemBytesChange() { return systemChange.exchange(0); }
 
 int64_t pooledBytes() {
   Pool& p = pool();

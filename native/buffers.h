@@ -16,11 +16,7 @@ struct Buffer {
   // zero-filling is deferred: most buffers are kernel outputs that get overwritten whole, so
   // the zeros are only written when something else (a read, a partial write) needs them
   bool zeroPending;
-  bool accounted;  // reported to V8 as external memory (small buffers are not worth the call)
 };
-
-/** Buffers at least this large are reported to V8 as external memory. */
-constexpr int64_t kAccountBytes = 4096;
 
 /** Writes the deferred zeros now, if any. */
 void ensureZero(Buffer* b);
@@ -36,6 +32,13 @@ void releaseMemory(Buffer* b);
 
 /** Releases the memory (if still held) and deletes the Buffer. */
 void deleteBuffer(Buffer* b);
+
+/**
+ * Bytes taken from the system minus bytes given back since the last call. The addon reports this
+ * to V8 as external memory: what the process holds (live buffers and the pool), not each buffer,
+ * so reuse from the pool costs no collection while growth still triggers one.
+ */
+int64_t takeSystemBytesChange();
 
 /** Bytes currently cached in the pool (for tests and the benchmark). */
 int64_t pooledBytes();
