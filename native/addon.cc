@@ -268,7 +268,8 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {{"init", Init},         {"copy", Copy},
              {"unary", Unary},       {"binary", Binary},
-             {"where", Where},         {"axpy", Axpy},       {"reduce", Reduce},
+             {"where", Where},       {"axpy", Axpy},
+             {"reduce", Reduce},
              {"matmul", Matmul},     {"gather", Gather},
              {"scatterAdd", ScatterAdd}, {"free", Free},
              {"alloc", Alloc},       {"upload", Upload},

@@ -114,3 +114,34 @@ test("in-place ops keep the tensor's dtype: a float result cannot be written int
   assert.deepEqual(i.toArray(), [4, 5]);
   assert.equal(i.dtype, "int32");
 });
+
+test("add_ and sub_ with alpha update in place without recording, with broadcast operands and ints", () => {
+  const p = cr.tensor(
+    [
+      [1, 2, 3],
+      [4, 5, 6],
+    ],
+    { dtype: "float64" },
+  );
+  const g = cr.tensor(
+    [
+      [0.5, -1, 2],
+      [3, 0, -4],
+    ],
+    { dtype: "float64" },
+  );
+  cr.noGrad(() => p.add_(g, { alpha: -0.25 }));
+  assert.deepEqual(p.toArray(), [
+    [0.875, 2.25, 2.5],
+    [3.25, 5, 7],
+  ]);
+  p.sub_(cr.tensor([1, 0, -1], { dtype: "float64" }), { alpha: 2 });
+  assert.deepEqual(p.toArray(), [
+    [-1.125, 2.25, 4.5],
+    [1.25, 5, 9],
+  ]);
+  assert.equal(p._version, 2);
+  const i = cr.tensor([1, 2, 3], { dtype: "int32" });
+  i.add_(cr.tensor([1, 1, 1], { dtype: "int32" }), { alpha: 3 });
+  assert.deepEqual(i.toArray(), [4, 5, 6]);
+});
