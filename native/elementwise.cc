@@ -29,6 +29,15 @@ void contiguousStrides(int nd, const int64_t* shape, int64_t* out) {
   }
 }
 
+/** The walk over view x and a contiguous buffer of its shape (offsets: x's, then the buffer's). */
+Walk walkWithDense(const View& x) {
+  int64_t os[kMaxDims];
+  contiguousStrides(x.nd, x.shape, os);
+  const int64_t* strides[2] = {x.strides, os};
+  const int64_t offsets[2] = {x.offset, 0};
+  return coalesce(x.nd, x.shape, 2, strides, offsets);
+}
+
 /** Runs `run` over the whole walk, split across threads when there is enough work. */
 template <class F>
 void forAll(const Walk& w, int64_t grain, F&& run) {
@@ -357,11 +366,7 @@ void copyView(const View& src, const View& dst) {
 }
 
 void unary(int op, const View& x, char* out, int outDt) {
-  int64_t os[kMaxDims];
-  contiguousStrides(x.nd, x.shape, os);
-  const int64_t* strides[2] = {x.strides, os};
-  const int64_t offsets[2] = {x.offset, 0};
-  const Walk w = coalesce(x.nd, x.shape, 2, strides, offsets);
+  const Walk w = walkWithDense(x);
   const UnaryRun run = pickUnary(op, x.dtype, outDt);
   const int64_t sx = w.inner(0);
   forAll(w, costlyUnary(op) ? kCostlyGrain : kCheapGrain,
@@ -391,11 +396,7 @@ void axpyRun(T alpha, const T* __restrict x, int64_t sx, T* __restrict out, int6
 }
 
 void axpy(double alpha, const View& x, char* out) {
-  int64_t os[kMaxDims];
-  contiguousStrides(x.nd, x.shape, os);
-  const int64_t* strides[2] = {x.strides, os};
-  const int64_t offsets[2] = {x.offset, 0};
-  const Walk w = coalesce(x.nd, x.shape, 2, strides, offsets);
+  const Walk w = walkWithDense(x);
   const int64_t sx = w.inner(0);
   const int dt = x.dtype;
   forAll(w, kCheapGrain, [&](const int64_t* off, int64_t n) {
