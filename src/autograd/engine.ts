@@ -4,12 +4,13 @@
 // the input's dtype, running hooks, accumulating into leaves and freeing saved tensors.
 
 import { fmtShape, sameShape } from "../tensor/shape.js";
-import { Storage, Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import { add, sumToShape, toDtype } from "../ops/engine-ops.js";
 import { zerosRaw } from "../ops/raw.js";
 import { noGrad, setGradEnabled } from "./grad-mode.js";
 import { AccumulateGrad, accumulatorOf, type Edge, edgeOf, isAnomalyEnabled, Node, setAnomalyMode } from "./node.js";
 import { observers } from "./observe.js";
+import { GradLifetimes } from "./grad-lifetimes.js";
 import { MaxHeap } from "./heap.js";
 
 /** Options shared by backward() and autograd.grad(). */
@@ -107,38 +108,14 @@ function checkFinite(node: Node, grads: (Tensor | null)[]): void {
   });
 }
 
-/** Which gradient buffers a walk may hand to leaves without copying. */
-interface Ownership {
-  /** Storages with ids from here on were made by this walk's backward rules. */
-  firstNew: number;
-  /** Storages already handed to a leaf in this walk. */
-  handedOut: Set<Storage>;
-}
-
-/**
- * True when `grad` can become a leaf's `.grad` as it is: a dense buffer made during this walk and
- * not yet given to another leaf. NOTE: add's rule hands one tensor to both inputs, and seeds or
- * hook results may be held by the user, so anything else is copied first.
- */
-function canAdopt(grad: Tensor, own: Ownership): boolean {
-  const st = grad.storage;
-  return (
-    st.id >= own.firstNew &&
-    !own.handedOut.has(st) &&
-    grad.offset === 0 &&
-    st.size === grad.numel() &&
-    grad.isContiguous()
-  );
-}
-
-function accumulateLeaf(node: AccumulateGrad, grad: Tensor, createGraph: boolean, own: Ownership): void {
+function accumulateLeaf(node: AccumulateGrad, grad: Tensor, createGraph: boolean, life: GradLifetimes): void {
   const v = node.variable;
   if (createGraph) {
     v.grad = v.grad ? add(v.grad, grad) : grad;
   } else if (!v.grad) {
-    if (canAdopt(grad, own)) v.grad = new Tensor(grad.storage, grad.shape, grad.strides, 0);
+    if (life.canAdopt(grad)) v.grad = new Tensor(grad.storage, grad.shape, grad.strides, 0);
     else v.grad = noGrad(() => grad.detach().clone());
-    own.handedOut.add(v.grad.storage);
+    life.handOut(v.grad);
   } else if (v.grad.requiresGrad) {
     v.grad = noGrad(() => add(v.grad!, grad));
   } else {
@@ -166,15 +143,29 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions, 
   const order = schedule(rootNodes);
   const needed = capture ? neededFor(order, capture) : null;
   const buffers = new Map<Node, (Tensor | null)[]>();
+  const life = new GradLifetimes(!createGraph && observers.length === 0);
+  // gradients meeting at a slot add up (the notes' "copy gate adds"), in place when the walk owns the sum
   const deliver = (e: Edge, g: Tensor) => {
     let buf = buffers.get(e.node);
     if (!buf) buffers.set(e.node, (buf = []));
     const prev = buf[e.outputNr];
-    buf[e.outputNr] = prev ? add(prev, g) : g;
+    if (!prev) {
+      buf[e.outputNr] = g;
+      life.hold(g);
+    } else if (life.canAccumulateInto(prev, g)) {
+      noGrad(() => prev.add_(g));
+    } else {
+      const sum = add(prev, g);
+      buf[e.outputNr] = sum;
+      life.hold(sum);
+      life.drop(prev);
+      // freed only once the node has delivered all its gradients: g may be bound for another slot too
+      replaced.push(prev);
+    }
   };
+  const replaced: Tensor[] = [];
   // NOTE: one mode switch for the whole walk: rules record a graph only under createGraph, and
   // single-op anomaly checks pause so a NaN made by a rule is reported once, naming the node
-  const own: Ownership = { firstNew: Storage.count, handedOut: new Set() };
   const prevGrad = setGradEnabled(createGraph);
   const anomaly = isAnomalyEnabled();
   setAnomalyMode(false);
@@ -183,8 +174,15 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions, 
     for (const node of order) {
       const buf = buffers.get(node);
       buffers.delete(node);
-      if (!buf || (needed && !needed.has(node))) continue;
-      runNode(node, buf, capture, createGraph, anomaly, own, deliver);
+      if (!buf) continue;
+      for (const g of buf) if (g) life.drop(g);
+      if (needed && !needed.has(node)) {
+        for (const g of buf) life.reclaim(g);
+        continue;
+      }
+      // every gradient this node took in or made is dead now unless delivered or handed out
+      for (const t of runNode(node, buf, capture, createGraph, anomaly, life, deliver)) life.reclaim(t);
+      for (const t of replaced.splice(0)) life.reclaim(t);
       if (!retainGraph) node.release();
     }
   } finally {
@@ -193,63 +191,85 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions, 
   }
 }
 
-/** Runs one node: hooks, capture or accumulation, its backward rule, and delivery to its inputs. */
+/**
+ * Runs one node: hooks, capture or accumulation, its backward rule, and delivery to its inputs.
+ * Returns the gradients it took in and made, for the walk to free those nothing refers to.
+ */
 function runNode(
   node: Node,
   buf: (Tensor | null)[],
   capture: Capture | undefined,
   createGraph: boolean,
   anomaly: boolean,
-  own: Ownership,
+  life: GradLifetimes,
   deliver: (e: Edge, g: Tensor) => void,
-): void {
+): (Tensor | null)[] {
   const nOut = node.outputMeta.length;
   const grads: (Tensor | null)[] = new Array(nOut);
+  const seen: (Tensor | null)[] = [...buf];
   let any = false;
+  // a user-defined Function's backward is user code that may keep what it gets or returns
+  const userCode = !(node instanceof AccumulateGrad) && node.op === undefined;
   // tensor hooks run even where the gradient is captured rather than propagated (PyTorch 2)
   for (let i = 0; i < nOut; i++) {
     let g = buf[i] ?? null;
     if (g) {
       any = true;
-      if (node instanceof AccumulateGrad) g = runHooks(node.variable._hooks, g, "a leaf tensor");
-      else if (node.preHooks || node.retainGradHooks) {
-        g = runHooks(node.preHooks?.get(i), g, `output ${i} of ${node.name}`);
+      const hooks = node instanceof AccumulateGrad ? node.variable._hooks : node.preHooks?.get(i);
+      if (hooks?.length || node.retainGradHooks?.has(i) || userCode) {
+        // a user's hook or function may keep this gradient or its replacement: none is the walk's any more
+        life.handOut(g);
+        g = runHooks(hooks, g, node instanceof AccumulateGrad ? "a leaf tensor" : `output ${i} of ${node.name}`);
         node.retainGradHooks?.get(i)?.(g);
-        // a user's hook may have kept this gradient: no leaf may take its buffer over
-        own.handedOut.add(g.storage);
+        life.handOut(g);
       }
     }
     grads[i] = g;
   }
   const captured = capture?.keys.get(node);
-  if (captured) for (const [nr, idx] of captured) capture!.results[idx] = grads[nr] ?? null;
-  if (node instanceof AccumulateGrad) {
-    if (!capture && grads[0]) accumulateLeaf(node, grads[0], createGraph, own);
-    return;
+  if (captured) {
+    for (const [nr, idx] of captured) {
+      const g = grads[nr] ?? null;
+      capture!.results[idx] = g;
+      if (g) life.handOut(g);
+    }
   }
-  if (!any) return;
+  if (node instanceof AccumulateGrad) {
+    if (!capture && grads[0]) accumulateLeaf(node, grads[0], createGraph, life);
+    seen.push(grads[0] ?? null);
+    return seen;
+  }
+  if (!any) return seen;
   const full = grads as Tensor[];
   for (let i = 0; i < nOut; i++) if (!full[i]) full[i] = zerosFor(node, i);
+  seen.push(...full);
   const raw = node.backward(full);
   const next = node.next;
   const gradInputs: (Tensor | null)[] = new Array(next.length);
   for (let i = 0; i < next.length; i++) {
     const g = raw[i] ?? null;
     const meta = node.inputMeta[i];
+    if (g && userCode) life.handOut(g);
+    seen.push(g);
     if (!next[i] || !g || !meta) {
       gradInputs[i] = null;
       continue;
     }
     checkGradShape(node, i, g, meta.shape);
     gradInputs[i] = toDtype(sumToShape(g, meta.shape, node.name), meta.dtype);
+    if (gradInputs[i] !== g) seen.push(gradInputs[i]!);
   }
   if (anomaly) checkFinite(node, gradInputs);
   if (observers.length) for (const o of observers) o.backward?.({ node, gradOutputs: full, gradInputs });
+  // in flight until all are delivered, so no slot is summed into in place while its buffer is still to be sent on
+  for (const g of gradInputs) if (g) life.hold(g);
   for (let i = 0; i < next.length; i++) {
     const e = next[i];
     const g = gradInputs[i];
     if (e && g) deliver(e, g);
   }
+  for (const g of gradInputs) if (g) life.drop(g);
+  return seen;
 }
 
 /** A rule's gradient must be the input's shape or broadcast from it (the engine sums it back). */

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as cr from "../../src/index.js";
+import { kernels } from "../../src/backend/registry.js";
 import { assertClose } from "../helpers.js";
 
 const f64 = { dtype: "float64" as const };
@@ -129,4 +130,80 @@ test("createGraph through a chain with a shared input: mixed partials of f = x²
   assertClose(fxy!, 3); // 2x
   assertClose(fyx!, 3); // symmetric
   assertClose(fyy!, -3); // 6y
+});
+
+// The walk frees the gradients it made as soon as no pending slot refers to them (the native
+// backend returns them to its pool at once). Everything below keeps a gradient past that point:
+// each must still read its values afterwards (a freed buffer would throw on read).
+test("gradients kept by hooks, retainGrad, autograd.grad and user Functions outlive the walk that made them", () => {
+  const n = 40_000; // above the native backend's small-tensor cutoff, so buffers are really freed
+  const x = cr.randn([n], { requiresGrad: true });
+  const kept: cr.Tensor[] = [];
+  const mid = x.mul(3);
+  mid.retainGrad();
+  mid.registerHook((g) => void kept.push(g));
+  const out = mid.exp().mul(2).sum();
+  out.backward();
+  const expected = x.detach().mul(3).exp().mul(6);
+  assertClose(mid.grad!, expected.div(3), { rtol: 1e-5 });
+  assertClose(kept[0]!, expected.div(3), { rtol: 1e-5 });
+  assertClose(x.grad!, expected, { rtol: 1e-5 });
+
+  const [gx] = cr.autograd.grad(x.mul(x).mul(0.5).sum(), x);
+  assertClose(gx!, x.detach(), { rtol: 1e-6 });
+
+  let stashed: cr.Tensor | null = null;
+  class Keep extends cr.autograd.Function {
+    static override forward(_ctx: cr.autograd.FunctionCtx, a: cr.Tensor) {
+      return a.mul(1);
+    }
+    static override backward(_ctx: cr.autograd.FunctionCtx, g: cr.Tensor) {
+      stashed = g;
+      return [g.mul(2)];
+    }
+  }
+  const z = cr.randn([n], { requiresGrad: true });
+  (Keep.apply(z.mul(3)) as cr.Tensor).exp().sum().backward();
+  assertClose(stashed!, z.detach().mul(3).exp(), { rtol: 1e-5 });
+  assertClose(z.grad!, z.detach().mul(3).exp().mul(6), { rtol: 1e-5 });
+});
+
+test("fan-out: one gradient handed to both inputs, sums formed in place, and the leaves' .grad stay independent", () => {
+  const n = 40_000;
+  const a = cr.randn([n], { requiresGrad: true });
+  const b = cr.randn([n], { requiresGrad: true });
+  // a reaches the loss four ways and b twice: add's rule gives both the same tensor, and the
+  // engine sums a's four contributions (in place once the walk owns the sum)
+  const s = a.add(b);
+  const loss = s.mul(s).add(a.mul(a)).add(a.exp()).sum();
+  loss.backward();
+  const [ad, bd] = [a.detach(), b.detach()];
+  assertClose(a.grad!, ad.add(bd).mul(2).add(ad.mul(2)).add(ad.exp()), { rtol: 1e-5 });
+  assertClose(b.grad!, ad.add(bd).mul(2), { rtol: 1e-5 });
+  cr.noGrad(() => a.grad!.zero_());
+  assertClose(b.grad!, ad.add(bd).mul(2), { rtol: 1e-5 });
+});
+
+test("backward frees each gradient it made once nothing needs it (native: back to the pool at once, not at the next GC)", (t) => {
+  const k = kernels() as ReturnType<typeof kernels> & { free?: (h: unknown) => void };
+  if (!k.free) return t.skip(`the ${k.name} backend frees nothing early`);
+  const x = cr.randn([50_000], { requiresGrad: true });
+  const loss = x.mul(2).exp().mul(3).tanh().sum();
+  const freed: unknown[] = [];
+  const free = k.free;
+  k.free = (h) => {
+    freed.push(h);
+    free(h);
+  };
+  try {
+    loss.backward();
+  } finally {
+    k.free = free;
+  }
+  // tanh's, mul's and exp's gradients are dead once the next rule has used them; mul(2)'s becomes x.grad
+  assert.ok(freed.length >= 3, `only ${freed.length} gradient buffers were freed during backward`);
+  assert.ok(!freed.includes(x.grad!.storage.handle), "x.grad's buffer was freed");
+  const xd = x.detach();
+  const e = xd.mul(2).exp().mul(3);
+  assertClose(x.grad!, e.tanh().square().neg().add(1).mul(e).mul(2), { rtol: 1e-4 });
 });
