@@ -15,6 +15,7 @@
         "native/isa-avx512.cc",
         "native/isa-portable.cc",
         "native/matmul.cc",
+        "native/pool.cc",
         "native/reduce.cc",
         "native/thread-pool.cc"
       ],

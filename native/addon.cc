@@ -21,7 +21,7 @@ namespace {
 
 // Bumped whenever the descriptor layout or a function's arguments change, so a stale build is
 // refused by the TypeScript side instead of misreading its calls.
-constexpr int kAbi = 4;
+constexpr int kAbi = 5;
 
 napi_value Init(napi_env env, napi_callback_info info) {
   Args a;
@@ -217,6 +217,38 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
   return finish(a);
 }
 
+napi_value MaxPool(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!load(env, info, a)) return nullptr;
+  const View x = viewArg(a, 0);
+  // the geometry follows x's view in the descriptor: k, then k kernel sizes, strides, dilations
+  const int k = a.ok() ? static_cast<int>(next(a)) : 0;
+  int64_t geo[3][kMaxDims] = {};
+  if (a.ok() && (k < 1 || k > x.nd)) a.error("maxPool: bad number of pooled dims");
+  for (int r = 0; r < 3 && a.ok(); r++)
+    for (int i = 0; i < k; i++) geo[r][i] = static_cast<int64_t>(next(a));
+  int64_t windows = 1;
+  for (int d = 0; a.ok() && d < x.nd; d++) {
+    const int i = d - (x.nd - k);
+    if (i < 0) {
+      windows *= x.shape[d];
+      continue;
+    }
+    const int64_t span = geo[2][i] * (geo[0][i] - 1) + 1;
+    if (geo[0][i] < 1 || geo[1][i] < 1 || geo[2][i] < 1 || span > x.shape[d])
+      a.error("maxPool: window does not fit in the pooled dims");
+    else
+      windows *= (x.shape[d] - span) / geo[1][i] + 1;
+  }
+  // two outputs, each written whole: settle the first before outArg takes up the second
+  char* values = outArg(a, 1, x.dtype, windows);
+  ready(a);
+  char* positions = outArg(a, 2, kI32, windows);
+  if (ready(a) && windows > 0)
+    maxPool(x, k, geo[0], geo[1], geo[2], values, reinterpret_cast<int32_t*>(positions));
+  return finish(a);
+}
+
 napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   Args a;
   if (!load(env, info, a)) return nullptr;
@@ -271,7 +303,8 @@ NAPI_MODULE_INIT() {
              {"where", Where},       {"axpy", Axpy},
              {"reduce", Reduce},
              {"matmul", Matmul},     {"gather", Gather},
-             {"scatterAdd", ScatterAdd}, {"free", Free},
+             {"scatterAdd", ScatterAdd}, {"maxPool", MaxPool},
+             {"free", Free},
              {"alloc", Alloc},       {"upload", Upload},
              {"write", Write},       {"read", Read},
              {"fill", Fill},         {"pooledBytes", PooledBytes},

@@ -33,4 +33,12 @@ bool gather(const View& x, int dim, const View& index, char* out, int64_t* badIn
 bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
                 int64_t* badIndex);
 
+/**
+ * Max pooling of x's last k dims (windows of kernel taps, stride and dilation apart): values
+ * (x's dtype) and positions (int32, flat in the pooled plane of k dims) are contiguous
+ * [...lead, ...windows]. The first maximum of a window wins ties; a NaN wins over any number.
+ */
+void maxPool(const View& x, int k, const int64_t* kernel, const int64_t* stride, const int64_t* dilation,
+             char* values, int32_t* positions);
+
 }  // namespace cr

@@ -9,6 +9,13 @@ import type { Shape } from "../tensor/shape.js";
 /** A backend's buffer; its contents are only reachable through the backend. */
 export type Handle = unknown;
 
+/** Window geometry of pooling over the last kernel.length dims. */
+export interface PoolGeometry {
+  kernel: readonly number[];
+  stride: readonly number[];
+  dilation: readonly number[];
+}
+
 /** A strided window onto a buffer. */
 export interface View {
   readonly handle: Handle;
@@ -110,4 +117,10 @@ export interface Kernels {
   gather(x: View, dim: number, index: View, out: Handle): void;
   /** dst (contiguous, shape dstShape)[.. index along dim ..] += src[..]. */
   scatterAdd(dst: Handle, dstShape: Shape, dim: number, index: View, src: View): void;
+  /**
+   * Max pooling over x's last k = kernel.length dims: `values` (x's dtype) and `positions` (int32,
+   * each window's first maximum as a flat index into its k-dim plane) are contiguous
+   * [...lead, ...windows], with ⌊(S − d(K−1) − 1)/s⌋ + 1 windows per dim. A NaN wins over numbers.
+   */
+  maxPool(x: View, geometry: PoolGeometry, values: Handle, positions: Handle): void;
 }

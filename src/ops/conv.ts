@@ -29,8 +29,8 @@ export function windowCounts(g: WindowGeometry): number[] {
 
 // NOTE: the K dims come before the O dims, the column order of torch's F.unfold, so im2col is a
 // reshape of this view and the columns of a transposed convolution fold without a permute.
-/** @internal the windows view of x without recording (x's last k dims must match g.size). */
-export function windowView(x: Tensor, g: WindowGeometry): Tensor {
+/** The windows view of x without recording (x's last k dims must match g.size). */
+function windowView(x: Tensor, g: WindowGeometry): Tensor {
   const lead = x.ndim - g.kernel.length;
   const xs = x.strides.slice(lead);
   return viewOf(
@@ -48,9 +48,9 @@ const windowsOp: OpFn<WindowGeometry> = defineOp<WindowGeometry>({
   backward: (grad, { attrs }) => [foldOp([grad], attrs)],
 });
 
-/** @internal flat positions in the input grid of every window element, in [K1..Kk, O1..Ok] order (cached per geometry). */
+/** Flat positions in the input grid of every window element, in [K1..Kk, O1..Ok] order (cached per geometry). */
 const indexCache = new Map<string, Tensor>();
-export function foldIndex(g: WindowGeometry): Tensor {
+function foldIndex(g: WindowGeometry): Tensor {
   const key = JSON.stringify(g);
   const hit = indexCache.get(key);
   if (hit) return hit;

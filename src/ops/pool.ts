@@ -1,66 +1,27 @@
-// Pooling over the last k dims: the padded input's sliding-windows view reduced by one kernel.
-// Max pooling is a primitive that gathers each window's FIRST maximum (one argmax, positions kept
-// for a one-scatter backward, as in PyTorch; amax would split ties); average pooling is a sum over
-// the windows view divided by a count.
+// Pooling over the last k dims of the padded input. Max pooling is a primitive: one kernel pass
+// finds each window's FIRST maximum and its position, kept for a one-scatter backward (as in
+// PyTorch; amax would split ties). Average pooling is a sum over the sliding-windows view
+// divided by a count.
 
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { kernels } from "../backend/registry.js";
 import { fmtShape, numelOf } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import {
-  foldIndex,
-  geometryOf,
-  padSpatial,
-  slidingWindows,
-  type WindowGeometry,
-  windowCounts,
-  windowView,
-} from "./conv.js";
+import { geometryOf, padSpatial, slidingWindows, type WindowGeometry, windowCounts } from "./conv.js";
 import { defineOp } from "./define.js";
 import { scatterAdd } from "./index-ops.js";
 import { cloneRaw, fullRaw, wrap, zerosRaw } from "./raw.js";
-import { reduceRaw } from "./reduce.js";
 
 /** The window dims (K1..Kk) of a windows view over x's last k dims. */
 const windowDims = (ndim: number, k: number) => Array.from({ length: k }, (_, i) => ndim - k + i);
 
-/**
- * Flat positions in x's pooled plane of each window's first maximum, int32 [...lead, O1..Ok]: one
- * argmax over the windows view, then the window-relative index mapped through the fold table.
- */
-function argmaxPositions(x: Tensor, g: WindowGeometry): Tensor {
-  const k = g.kernel.length;
-  const counts = windowCounts(g);
-  const out = zerosRaw([...x.shape.slice(0, x.ndim - k), ...counts], "int32");
-  const [b, taps, outs] = [numelOf(x.shape.slice(0, x.ndim - k)), numelOf(g.kernel), numelOf(counts)];
-  if (out.numel() === 0) return out;
-  const at = reduceRaw("argmax", windowView(x, g), windowDims(x.ndim, k), false, "int32");
-  const table = foldIndex(g)._view();
-  // position = table[tap, window]: the same table for every leading index (stride 0)
-  kernels().gather(
-    { ...table, shape: [b, taps, outs], strides: [0, outs, 1] },
-    1,
-    { ...at._view(), shape: [b, 1, outs], strides: [outs, outs, 1] },
-    out.storage.handle,
-  );
-  return out;
-}
-
 const maxPoolOp = defineOp<WindowGeometry>({
   name: "maxPool",
-  // inputs: x and the int32 positions of each window's first maximum in x's plane
+  // inputs: x, and an int32 tensor of the windows' shape that the forward fills with the flat
+  // position of each window's first maximum in x's plane: one kernel pass finds both
   forward: ([x, pos], g) => {
-    const k = g.kernel.length;
     const out = zerosRaw(pos!.shape, x!.dtype);
-    if (out.numel() === 0) return out;
-    const [b, plane, outs] = [numelOf(x!.shape.slice(0, x!.ndim - k)), numelOf(g.size), numelOf(pos!.shape.slice(-k))];
-    const src = x!.isContiguous() ? x! : cloneRaw(x!);
-    kernels().gather(
-      { ...src._view(), shape: [b, plane], strides: [plane, 1] },
-      1,
-      { ...pos!._view(), shape: [b, outs], strides: [outs, 1] },
-      out.storage.handle,
-    );
+    if (out.numel() > 0) kernels().maxPool(x!._view(), g, out.storage.handle, pos!.storage.handle);
     return out;
   },
   save: { inputs: [1] },
@@ -154,7 +115,8 @@ export function maxPoolNd(x: Tensor, kernel: readonly number[], opts: PoolNdOpti
   );
   const xp = padSpatial(x, pads, -Infinity);
   const g = geometryOf("maxPool", xp.shape, kernel, opts.stride, opts.dilation);
-  return maxPoolOp([xp, argmaxPositions(xp, g)], g);
+  const positions = zerosRaw([...xp.shape.slice(0, xp.ndim - k), ...windowCounts(g)], "int32");
+  return maxPoolOp([xp, positions], g);
 }
 
 /** Options of average pooling. */

@@ -414,6 +414,45 @@ describe("native gather and scatterAdd", { skip }, () => {
   });
 });
 
+describe("native maxPool", { skip }, () => {
+  test("values and first-maximum positions over every dtype, layout and window geometry", () => {
+    let seed = 30000;
+    const cases = [
+      { shape: [3, 17], kernel: [3], stride: [2], dilation: [1] },
+      { shape: [2, 3, 9, 11], kernel: [2, 2], stride: [2, 2], dilation: [1, 1] },
+      { shape: [2, 7, 8], kernel: [3, 2], stride: [1, 3], dilation: [2, 1] },
+      { shape: [2, 5, 6, 7], kernel: [2, 3, 2], stride: [1, 2, 2], dilation: [1, 1, 2] },
+      { shape: [0, 4, 4], kernel: [2, 2], stride: [2, 2], dilation: [1, 1] },
+    ];
+    for (const c of cases)
+      for (const dt of dtypes)
+        for (const layout of layouts) {
+          // small ints make ties common; floats get NaN, infinities and signed zeros mixed in
+          const opts = dt === "float32" || dt === "float64" ? { special: true } : { lo: -2, hi: 2 };
+          const x = pair(dt, c.shape, layout, seed++, opts);
+          const k = c.kernel.length;
+          const windows = c.shape.map((s, d) => {
+            const i = d - (c.shape.length - k);
+            return i < 0 ? s : Math.floor((s - c.dilation[i]! * (c.kernel[i]! - 1) - 1) / c.stride[i]!) + 1;
+          });
+          const n = numelOf(windows);
+          const [v, p] = [outputs(dt, n), outputs("int32", n)];
+          reference.maxPool(x.ref, c, v.ref, p.ref);
+          native!.maxPool(x.nat, c, v.nat, p.nat);
+          const what = `maxPool ${dt} ${layout} [${c.shape}] kernel [${c.kernel}]`;
+          agree(v, dt, what);
+          agree(p, "int32", what);
+        }
+  });
+
+  test("a window that does not fit is refused", () => {
+    const x = pair("float32", [2, 20], "contiguous", 1);
+    const [v, p] = [outputs("float32", 40), outputs("int32", 40)];
+    const g = { kernel: [21], stride: [1], dilation: [1] };
+    assert.throws(() => native!.maxPool(x.nat, g, v.nat, p.nat), /maxPool: window does not fit/);
+  });
+});
+
 describe("native SIMD path", { skip }, () => {
   test("is the one CHAINRULE_SIMD asks for, when the CPU has it", () => {
     const wanted = process.env.CHAINRULE_SIMD;

@@ -8,6 +8,7 @@ import { binaryPredicates, type Handle, type Kernels, unaryPredicates, type View
 import { binaryRun, unaryRun } from "./elementwise.js";
 import { coalesce, forEachRow } from "./strided.js";
 import { matmulInto } from "./matmul.js";
+import { maxPoolInto } from "./pool.js";
 import { reduceRows } from "./reduce.js";
 
 const arr = (h: Handle) => h as TypedArray;
@@ -142,5 +143,8 @@ export const referenceKernels = {
       for (let k = 0; k < n; k++, i += si, s += sс, o += sd)
         d[o + indexAt(is, i, size, "scatterAdd", dim) * step]! += ss[s]!;
     });
+  },
+  maxPool(x, geometry, values, positions) {
+    maxPoolInto(x, geometry, arr(values), arr(positions));
   },
 } satisfies Kernels;

@@ -5,7 +5,7 @@
 import { binaryOps, unaryOps } from "../kernels.js";
 
 /** The addon's ABI this TypeScript side speaks (native/addon.cc's kAbi). */
-export const ADDON_ABI = 4;
+export const ADDON_ABI = 5;
 
 /** An addon buffer: an opaque External, freed by the garbage collector or by free(). */
 export type NativeBuffer = object;
@@ -41,6 +41,8 @@ export interface NativeAddon {
   matmul(a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, dtype: number): void;
   gather(x: NativeBuffer, dim: number, index: NativeBuffer, out: NativeBuffer): void;
   scatterAdd(dst: NativeBuffer, dim: number, index: NativeBuffer, src: NativeBuffer): void;
+  /** x's view, then k and the kernel sizes, strides and dilations, are in the descriptor. */
+  maxPool(x: NativeBuffer, values: NativeBuffer, positions: NativeBuffer): void;
   /** Returns the buffer's memory now; later use of it throws. */
   free(buffer: NativeBuffer): void;
   /** Bytes of released memory kept for reuse. */

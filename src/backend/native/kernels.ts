@@ -187,6 +187,19 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
       };
       addon.scatterAdd(put(dstView), dim, put(index), put(src));
     },
+    maxPool(x, geometry, values, positions) {
+      if (allTiny(x.handle, values, positions) || !fits(x)) {
+        const [v, p] = [read(values, x.dtype), read(positions, "int32")];
+        referenceKernels.maxPool(typed(x), geometry, v, p);
+        writeBack(values, v);
+        return writeBack(positions, p);
+      }
+      pos = 0;
+      const src = put(x);
+      desc[pos++] = geometry.kernel.length;
+      for (const list of [geometry.kernel, geometry.stride, geometry.dilation]) for (const n of list) desc[pos++] = n;
+      addon.maxPool(src, buf(values), buf(positions));
+    },
     free(h) {
       if (!tiny(h)) addon.free(buf(h));
     },
