@@ -104,16 +104,15 @@ napi_value Axpy(napi_env env, napi_callback_info info) {
   Args a;
   if (!load(env, info, a)) return nullptr;
   double alpha = 0;
-  if (a.ok() && (a.argc < 4 || napi_get_value_double(env, a.argv[0], &alpha) != napi_ok))
+  if (a.ok() && (a.argc < 3 || napi_get_value_double(env, a.argv[0], &alpha) != napi_ok))
     a.error("axpy: expected a number alpha", true);
   const View x = viewArg(a, 1);
-  const int dt = intArg(a, 3);
-  size_t len = 0;
-  // out is read as well as written: its deferred zeros must be real
-  char* out = bufferArg(a, 2, &len);
-  if (a.ok() && dt != x.dtype) a.error("axpy: x and out must share a dtype");
-  if (a.ok() && static_cast<int64_t>(len) < x.numel() * elemSize(dt))
-    a.error("axpy: out holds " + std::to_string(len) + " bytes, needs " + std::to_string(x.numel() * elemSize(dt)));
+  // out is read as well as written: it is loaded as an input, so its deferred zeros are real
+  const View out = viewArg(a, 2);
+  requireSameShape(a, "axpy", x, out);
+  if (a.ok() && out.dtype != x.dtype) a.error("axpy: x and out must share a dtype");
+  for (int d = 0; a.ok() && d < out.nd; d++)
+    if (out.shape[d] > 1 && out.strides[d] == 0) a.error("axpy: out repeats elements (a broadcast view)");
   if (a.ok() && x.numel() > 0) axpy(alpha, x, out);
   return finish(a);
 }

@@ -295,35 +295,49 @@ void transposeCopy(const Walk& w, const View& src, const View& dst) {
 }
 
 /**
- * A same-dtype copy whose innermost runs are short (windows of a convolution's im2col): the two
- * innermost dims are copied by one typed double loop per outer position instead of one call
- * per run.
+ * For walks whose innermost runs are short (windows of a convolution): calls block(offsets) once
+ * per position of the outer dims, and the caller loops over the two innermost dims itself in a
+ * tight double loop, instead of taking one call per short run.
  */
+template <class F>
+void forBlocks(const Walk& w, int64_t grain, F&& block) {
+  const int nd = w.nd;
+  Walk outer = w;
+  outer.nd = nd - 2;
+  outer.numel = w.numel / (w.shape[nd - 2] * w.shape[nd - 1]);
+  if (outer.nd == 0) {
+    outer.nd = 1;
+    outer.shape[0] = 1;
+    for (int v = 0; v < w.nv; v++) outer.strides[v][0] = 0;
+  }
+  parallelFor(outer.numel, std::max<int64_t>(1, grain / (w.shape[nd - 2] * w.shape[nd - 1])), [&](int64_t b, int64_t e) {
+    walkRange(outer, b, e, [&](const int64_t* off, int64_t n) {
+      int64_t at[kMaxOperands];
+      for (int64_t q = 0; q < n; q++) {
+        for (int v = 0; v < w.nv; v++) at[v] = off[v] + q * outer.inner(v);
+        block(static_cast<const int64_t*>(at));
+      }
+    });
+  });
+}
+
+/** Whether a walk's runs are short enough for forBlocks. */
+bool shortRuns(const Walk& w) { return w.nd >= 2 && w.shape[w.nd - 1] < 64 && w.numel >= 256; }
+
+/** A same-dtype copy of short runs (a convolution's im2col), block by block. */
 template <class T>
 void shortRunsCopy(const Walk& w, const View& src, const View& dst) {
   const int nd = w.nd;
   const int64_t rows = w.shape[nd - 2], cols = w.shape[nd - 1];
   const int64_t sr = w.strides[0][nd - 2], sc = w.strides[0][nd - 1];
   const int64_t dr = w.strides[1][nd - 2], dc = w.strides[1][nd - 1];
-  Walk outer = w;
-  outer.nd = nd - 2;
-  outer.numel = w.numel / (rows * cols);
-  if (outer.nd == 0) {
-    outer.nd = 1;
-    outer.shape[0] = 1;
-    outer.strides[0][0] = outer.strides[1][0] = 0;
-  }
   const T* s = reinterpret_cast<const T*>(src.data);
   T* d = reinterpret_cast<T*>(dst.data);
-  parallelFor(outer.numel, std::max<int64_t>(1, kCheapGrain / (rows * cols)), [&](int64_t b, int64_t e) {
-    walkRange(outer, b, e, [&](const int64_t* off, int64_t n) {
-      for (int64_t q = 0; q < n; q++) {
-        const T* sp = s + off[0] + q * outer.inner(0);
-        T* dp = d + off[1] + q * outer.inner(1);
-        for (int64_t r = 0; r < rows; r++)
-          for (int64_t c = 0; c < cols; c++) dp[r * dr + c * dc] = sp[r * sr + c * sc];
-      }
-    });
+  forBlocks(w, kCheapGrain, [&](const int64_t* off) {
+    const T* sp = s + off[0];
+    T* dp = d + off[1];
+    for (int64_t r = 0; r < rows; r++)
+      for (int64_t c = 0; c < cols; c++) dp[r * dr + c * dc] = sp[r * sr + c * sc];
   });
 }
 
@@ -350,7 +364,7 @@ void copyView(const View& src, const View& dst) {
         return transposeCopy<uint8_t>(w, src, dst);
     }
   }
-  if (src.dtype == dst.dtype && w.nd >= 2 && w.shape[w.nd - 1] < 64 && w.numel >= 256) {
+  if (src.dtype == dst.dtype && shortRuns(w)) {
     switch (elemSize(src.dtype)) {
       case 8:
         return shortRunsCopy<uint64_t>(w, src, dst);
@@ -387,28 +401,49 @@ void binary(int op, const View& a, const View& b, char* out, int outDt) {
 }
 
 template <class T>
-void axpyRun(T alpha, const T* __restrict x, int64_t sx, T* __restrict out, int64_t n) {
-  if (sx == 1) {
+void axpyRun(T alpha, const T* __restrict x, int64_t sx, T* __restrict out, int64_t so, int64_t n) {
+  if (sx == 1 && so == 1) {
     for (int64_t i = 0; i < n; i++) out[i] += alpha * x[i];
-  } else {
+  } else if (so == 1) {
     for (int64_t i = 0; i < n; i++) out[i] += alpha * x[i * sx];
+  } else {
+    for (int64_t i = 0; i < n; i++) out[i * so] += alpha * x[i * sx];
   }
 }
 
-void axpy(double alpha, const View& x, char* out) {
-  const Walk w = walkWithDense(x);
-  const int64_t sx = w.inner(0);
+void axpy(double alpha, const View& x, const View& out) {
+  const int64_t* strides[2] = {x.strides, out.strides};
+  const int64_t offsets[2] = {x.offset, out.offset};
+  const Walk w = coalesce(x.nd, x.shape, 2, strides, offsets);
+  const int64_t sx = w.inner(0), so = w.inner(1);
   const int dt = x.dtype;
+  char* o = out.data;
+  if ((dt == kF32 || dt == kF64) && shortRuns(w)) {
+    // a fold's taps: rows of a few windows each
+    const int64_t rows = w.shape[w.nd - 2], cols = w.shape[w.nd - 1];
+    const int64_t xr = w.strides[0][w.nd - 2], orow = w.strides[1][w.nd - 2];
+    forBlocks(w, kCheapGrain, [&](const int64_t* off) {
+      for (int64_t r = 0; r < rows; r++) {
+        if (dt == kF32)
+          axpyRun(static_cast<float>(alpha), reinterpret_cast<const float*>(x.data) + off[0] + r * xr, sx,
+                  reinterpret_cast<float*>(o) + off[1] + r * orow, so, cols);
+        else
+          axpyRun(alpha, reinterpret_cast<const double*>(x.data) + off[0] + r * xr, sx,
+                  reinterpret_cast<double*>(o) + off[1] + r * orow, so, cols);
+      }
+    });
+    return;
+  }
   forAll(w, kCheapGrain, [&](const int64_t* off, int64_t n) {
     if (dt == kF32)
       return axpyRun(static_cast<float>(alpha), reinterpret_cast<const float*>(x.data) + off[0], sx,
-                     reinterpret_cast<float*>(out) + off[1], n);
+                     reinterpret_cast<float*>(o) + off[1], so, n);
     if (dt == kF64)
       return axpyRun(alpha, reinterpret_cast<const double*>(x.data) + off[0], sx,
-                     reinterpret_cast<double*>(out) + off[1], n);
+                     reinterpret_cast<double*>(o) + off[1], so, n);
     for (int64_t i = 0; i < n; i++) {
-      const double v = loadAsDouble(out, dt, off[1] + i) + alpha * loadAsDouble(x.data, dt, off[0] + i * sx);
-      storeDouble(out, dt, off[1] + i, v);
+      const int64_t at = off[1] + i * so;
+      storeDouble(o, dt, at, loadAsDouble(o, dt, at) + alpha * loadAsDouble(x.data, dt, off[0] + i * sx));
     }
   });
 }

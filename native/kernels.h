@@ -17,8 +17,11 @@ void unary(int op, const View& x, char* out, int outDt);
 /** out = op(a, b); a and b already broadcast to one shape. */
 void binary(int op, const View& a, const View& b, char* out, int outDt);
 
-/** out (contiguous, x's shape and dtype) += alpha * x: the in-place update optimizers make. */
-void axpy(double alpha, const View& x, char* out);
+/**
+ * out += alpha * x over views of one shape and dtype; out's elements must be distinct. The
+ * in-place update optimizers make, and the window-by-window sums of a fold.
+ */
+void axpy(double alpha, const View& x, const View& out);
 
 /** out = cond ? a : b, all broadcast to one shape. */
 void where(const View& cond, const View& a, const View& b, char* out, int outDt);

@@ -14,7 +14,7 @@ namespace {
 // A product this small (multiply-adds) is not split across threads on its own; a batch of them
 // is, once the whole batch is worth it (small operands mostly sit in the caller's cache).
 constexpr double kSmallProduct = 1 << 21;
-constexpr double kBatchThreads = 1 << 23;
+constexpr double kBatchThreads = 1 << 18;
 
 /** Offsets of each batch's matrix, in row-major batch order. */
 std::vector<int64_t> batchOffsets(const View& v, int nb, int64_t count) {

@@ -103,10 +103,11 @@ export interface Kernels {
   /** out[i] = op(a[i], b[i]); a and b are already broadcast to the same shape. */
   binary(op: BinaryOp, a: View, b: View, out: Handle, outDtype: DType): void;
   /**
-   * out[i] += alpha · x[i], in place: `out` is a dense buffer of x's shape and dtype (x may be a
-   * broadcast view). The optimizers' update, without the temporary alpha · x would need.
+   * out[i] += alpha · x[i], in place, over views of one shape and dtype (x may broadcast; out's
+   * elements must be distinct). The optimizers' update without the temporary alpha · x would
+   * need, and the window-by-window sums of a fold.
    */
-  axpy(alpha: number, x: View, out: Handle, dtype: DType): void;
+  axpy(alpha: number, x: View, out: View): void;
   /** out[i] = cond[i] ? a[i] : b[i], all three broadcast to one shape. */
   where(cond: View, a: View, b: View, out: Handle, outDtype: DType): void;
   /** Reduces the last `nReduce` dims of x into contiguous `out` (argmax/argmin: int32 flat index over those dims). */

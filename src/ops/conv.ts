@@ -1,14 +1,14 @@
 // Sliding windows and convolution. `slidingWindows` is a VIEW [...lead, K1..Kk, O1..Ok] whose strides
-// step through the input's last k dims (windows may overlap); `foldWindows` scatter-adds such a
-// tensor back onto the input's grid. Each is the other's backward. Convolution is im2col (that view
+// step through the input's last k dims (windows may overlap); `foldWindows` adds such a tensor
+// back onto the input's grid, one kernel tap at a time. Each is the other's backward. Convolution is im2col (that view
 // copied to contiguous) and one batched matmul; transposed convolution is one matmul and a fold.
 
 import { kernels } from "../backend/registry.js";
-import { contiguousStrides, fmtShape, numelOf, sameShape } from "../tensor/shape.js";
+import { fmtShape, numelOf, sameShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defineOp, type OpFn } from "./define.js";
 import { pad } from "./index-ops.js";
-import { cloneRaw, viewOf, wrap, zerosRaw } from "./raw.js";
+import { viewOf, zerosRaw } from "./raw.js";
 
 /** Window geometry over the last k dims: k = kernel.length. */
 export interface WindowGeometry {
@@ -48,30 +48,6 @@ const windowsOp: OpFn<WindowGeometry> = defineOp<WindowGeometry>({
   backward: (grad, { attrs }) => [foldOp([grad], attrs)],
 });
 
-/** Flat positions in the input grid of every window element, in [K1..Kk, O1..Ok] order (cached per geometry). */
-const indexCache = new Map<string, Tensor>();
-function foldIndex(g: WindowGeometry): Tensor {
-  const key = JSON.stringify(g);
-  const hit = indexCache.get(key);
-  if (hit) return hit;
-  const counts = windowCounts(g);
-  const shape = [...g.kernel, ...counts];
-  const k = g.kernel.length;
-  const gridStrides = contiguousStrides(g.size);
-  const idx = new Int32Array(numelOf(shape));
-  const at = new Array<number>(shape.length).fill(0);
-  for (let flat = 0; flat < idx.length; flat++) {
-    let pos = 0;
-    for (let i = 0; i < k; i++) pos += (at[k + i]! * g.stride[i]! + at[i]! * g.dilation[i]!) * gridStrides[i]!;
-    idx[flat] = pos;
-    for (let d = shape.length - 1; d >= 0 && ++at[d]! === shape[d]; d--) at[d] = 0;
-  }
-  const t = wrap(kernels().upload("int32", idx), "int32", [idx.length]);
-  if (indexCache.size >= 64) indexCache.delete(indexCache.keys().next().value!);
-  indexCache.set(key, t);
-  return t;
-}
-
 const foldOp: OpFn<WindowGeometry> = defineOp<WindowGeometry>({
   name: "foldWindows",
   forward: ([cols], g) => {
@@ -83,23 +59,30 @@ const foldOp: OpFn<WindowGeometry> = defineOp<WindowGeometry>({
         `foldWindows: expected windows of shape ${fmtShape(expected)}, got ${fmtShape(cols!.shape)}`,
       );
     }
-    const batch = numelOf(lead);
-    const plane = numelOf(g.size);
-    const per = numelOf(expected.slice(lead.length));
-    const out = zerosRaw([batch, plane], cols!.dtype);
-    if (batch * per > 0) {
-      const src = cols!.isContiguous() ? cols! : cloneRaw(cols!);
-      const index = foldIndex(g)._view();
-      // one scatter-add: overlapping windows add up where they meet
-      kernels().scatterAdd(
-        out.storage.handle,
-        out.shape,
-        1,
-        { ...index, shape: [batch, per], strides: [0, 1] },
-        { ...src._view(), shape: [batch, per], strides: [per, 1] },
-      );
+    const out = zerosRaw([...lead, ...g.size], cols!.dtype);
+    if (out.numel() === 0 || cols!.numel() === 0) return out;
+    // one axpy per tap: a tap's windows land on a strided slice of the grid (distinct elements);
+    // overlapping windows add up across taps
+    const nl = lead.length;
+    const grid = out.strides.slice(nl);
+    const cs = cols!.strides;
+    const shape = [...lead, ...windowCounts(g)];
+    const dst = { handle: out.storage.handle, dtype: out.dtype, shape };
+    const dstStrides = [...out.strides.slice(0, nl), ...grid.map((s, i) => s * g.stride[i]!)];
+    const src = { handle: cols!.storage.handle, dtype: cols!.dtype, shape };
+    const srcStrides = [...cs.slice(0, nl), ...cs.slice(nl + k)];
+    const taps = numelOf(g.kernel);
+    for (let t = 0; t < taps; t++) {
+      let [at, from] = [0, cols!.offset];
+      for (let rest = t, i = k - 1; i >= 0; i--) {
+        const tap = rest % g.kernel[i]!;
+        rest = Math.floor(rest / g.kernel[i]!);
+        at += tap * g.dilation[i]! * grid[i]!;
+        from += tap * cs[nl + i]!;
+      }
+      kernels().axpy(1, { ...src, strides: srcStrides, offset: from }, { ...dst, strides: dstStrides, offset: at });
     }
-    return viewOf(out, [...lead, ...g.size], contiguousStrides([...lead, ...g.size]), 0);
+    return out;
   },
   // fold is a sum of window copies; its adjoint reads the windows back out
   backward: (grad, { attrs }) => [windowsOp([grad], attrs)],

@@ -85,7 +85,7 @@ export function inplaceBinary(self: Tensor, op: BinaryOp, other: Operand, alpha 
   if (self.numel()) {
     const ov = broadcastView(castRaw(o, dt), self.shape);
     if (alpha === 1) kernels().binary(op, self._view(), ov, self.storage.handle, dt);
-    else kernels().axpy(op === "sub" ? -alpha : alpha, ov, self.storage.handle, dt);
+    else kernels().axpy(op === "sub" ? -alpha : alpha, ov, self._view());
   }
   self.storage.version++;
   return self;

@@ -249,31 +249,32 @@ describe("native binary", { skip }, () => {
 });
 
 describe("native axpy", { skip }, () => {
-  test("out += alpha * x over every layout and odd sizes, for floats and int32", () => {
+  test("out += alpha * x over every layout of x and of out, odd sizes, floats and int32", () => {
     let seed = 4000;
     for (const dt of ["float32", "float64", "int32"] as DType[])
       for (const shape of [[0], [1], [17], [4, 33], [300, 257]])
-        for (const layout of layouts) {
-          const x = pair(dt, shape, layout, seed++);
-          const n = numelOf(shape);
-          const start = pair(dt, shape, "contiguous", seed++);
-          // out starts from the same values on both sides: a fresh buffer overwritten by a dense copy
-          const out = outputs(dt, n);
-          reference.copy(start.ref, { ...start.ref, handle: out.ref });
-          native!.copy(start.nat, { ...start.nat, handle: out.nat });
-          const alpha = dt === "int32" ? -3 : -0.0625;
-          reference.axpy(alpha, x.ref, out.ref, dt);
-          native!.axpy(alpha, x.nat, out.nat, dt);
-          agree(out, dt, `axpy ${dt} [${shape}] ${layout}`);
-        }
+        for (const layout of layouts)
+          // out's elements must be distinct: every layout but broadcast
+          for (const outLayout of layouts.filter((l) => l !== "broadcast")) {
+            const x = pair(dt, shape, layout, seed++);
+            const out = pair(dt, shape, outLayout, seed++);
+            const alpha = dt === "int32" ? -3 : -0.0625;
+            reference.axpy(alpha, x.ref, out.ref);
+            native!.axpy(alpha, x.nat, out.nat);
+            const whole = { ref: out.ref.handle, nat: out.nat.handle };
+            agree(whole, dt, `axpy ${dt} [${shape}] ${layout} into ${outLayout}`);
+          }
   });
 
-  test("a fresh (zero) out reads its zeros before adding", () => {
+  test("a fresh (zero) out reads its zeros before adding; a broadcast out is refused", () => {
     const x = pair("float64", [40], "contiguous", 7);
     const out = outputs("float64", 40);
-    reference.axpy(2, x.ref, out.ref, "float64");
-    native!.axpy(2, x.nat, out.nat, "float64");
+    const view = (h: unknown) => ({ handle: h, dtype: "float64" as const, shape: [40], strides: [1], offset: 0 });
+    reference.axpy(2, x.ref, view(out.ref));
+    native!.axpy(2, x.nat, view(out.nat));
     agree(out, "float64", "axpy into a fresh buffer");
+    const repeated = { ...view(out.nat), strides: [0] };
+    assert.throws(() => native!.axpy(2, x.nat, repeated), /axpy: out repeats elements/);
   });
 });
 

@@ -84,14 +84,14 @@ export const referenceKernels = {
     );
     if (outDtype === "bool" && !predicates.has(op)) asBool(o);
   },
-  axpy(alpha, x, out, _dtype) {
-    const o = arr(out);
+  axpy(alpha, x, out) {
+    const o = arr(out.handle);
     const xs = arr(x.handle);
-    const walk = coalesce(x.shape, [x.strides, contiguousStrides(x.shape)]);
-    const s = walk.strides[0]!.at(-1)!;
-    forEachRow(walk, [x.offset, 0], (off, n) => {
+    const walk = coalesce(x.shape, [x.strides, out.strides]);
+    const [sx, so] = [walk.strides[0]!.at(-1)!, walk.strides[1]!.at(-1)!];
+    forEachRow(walk, [x.offset, out.offset], (off, n) => {
       let [i, k] = off as [number, number];
-      for (const end = k + n; k < end; k++, i += s) o[k] = o[k]! + alpha * xs[i]!;
+      for (let j = 0; j < n; j++, i += sx, k += so) o[k] = o[k]! + alpha * xs[i]!;
     });
   },
   where(cond, a, b, out, _outDtype) {

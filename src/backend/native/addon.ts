@@ -35,7 +35,7 @@ export interface NativeAddon {
   unary(op: number, x: NativeBuffer, out: NativeBuffer, outDtype: number): void;
   binary(op: number, a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, outDtype: number): void;
   /** out += alpha * x, x and out of one dtype. */
-  axpy(alpha: number, x: NativeBuffer, out: NativeBuffer, dtype: number): void;
+  axpy(alpha: number, x: NativeBuffer, out: NativeBuffer): void;
   where(cond: NativeBuffer, a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, outDtype: number): void;
   reduce(op: number, x: NativeBuffer, nReduce: number, out: NativeBuffer, outDtype: number): void;
   matmul(a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, dtype: number): void;

@@ -123,15 +123,16 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
       pos = 0;
       addon.binary(binaryCode[op]!, put(a), put(b), buf(out), dtypeCode[outDtype]);
     },
-    axpy(alpha, x, out, dtype) {
-      if (allTiny(x.handle, out)) return referenceKernels.axpy(alpha, x, out, dtype);
-      if (!fits(x)) {
-        const o = read(out, dtype);
-        referenceKernels.axpy(alpha, typed(x), o, dtype);
-        return writeBack(out, o);
+    axpy(alpha, x, out) {
+      if (allTiny(x.handle, out.handle)) return referenceKernels.axpy(alpha, x, out);
+      if (!fits(x, out)) {
+        const o = typed(out);
+        referenceKernels.axpy(alpha, typed(x), o);
+        return writeBack(out.handle, o.handle as TypedArray);
       }
       pos = 0;
-      addon.axpy(alpha, put(x), buf(out), dtypeCode[dtype]);
+      const src = put(x);
+      addon.axpy(alpha, src, put(out));
     },
     where(cond, a, b, out, outDtype) {
       if (allTiny(cond.handle, a.handle, b.handle, out)) return referenceKernels.where(cond, a, b, out, outDtype);
