@@ -2,12 +2,18 @@
 // own strides at every dim but `dim`, where the index value picks the position. Negative
 // indices count from the end; an out-of-range one stops the kernel and is reported.
 
+#include <algorithm>
+#include <atomic>
 #include <type_traits>
 
 #include "kernels.h"
+#include "thread-pool.h"
 
 namespace cr {
 namespace {
+
+// Index elements per part below which a scatter stays on one thread.
+constexpr int64_t kScatterGrain = 1 << 14;
 
 /** Normalises index value v against size; false when it is out of range. */
 inline bool resolve(int64_t v, int64_t size, int64_t* out) {
@@ -95,8 +101,10 @@ bool scatterRuns(const Walk& w, char* dst, int64_t size, int64_t step, const Vie
 
 }  // namespace
 
-bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
-                int64_t* bad) {
+namespace {
+
+bool scatterSerial(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
+                   int64_t* bad) {
   int64_t ds[kMaxDims];
   int64_t s = 1, step = 1;
   for (int d = nd - 1; d >= 0; d--) {
@@ -137,6 +145,37 @@ bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, 
       storeDouble(dst, dstDt, t, loadAsDouble(dst, dstDt, t) + loadAsDouble(src.data, src.dtype, so));
     }
   });
+  return ok;
+}
+
+}  // namespace
+
+bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
+                int64_t* bad) {
+  const int64_t outer = index.shape[0];
+  if (dim == 0 || nd < 2 || outer < 2 || index.numel() < kScatterGrain || getNumThreads() < 2)
+    return scatterSerial(dst, dstDt, nd, dstShape, dim, index, src, bad);
+  // scattering along dim d > 0 keeps every other coordinate: slices along dim 0 write disjoint
+  // parts of dst, so they can go to different threads (the pooling backward's planes)
+  int64_t slice = elemSize(dstDt);
+  for (int d = 1; d < nd; d++) slice *= dstShape[d];
+  std::atomic<bool> ok{true};
+  std::atomic<int64_t> firstBad{0};
+  parallelFor(outer, std::max<int64_t>(1, kScatterGrain * outer / index.numel()), [&](int64_t b, int64_t e) {
+    View is = index, ss = src;
+    is.shape[0] = ss.shape[0] = e - b;
+    is.offset += b * index.strides[0];
+    ss.offset += b * src.strides[0];
+    int64_t shape[kMaxDims];
+    for (int d = 0; d < nd; d++) shape[d] = dstShape[d];
+    shape[0] = e - b;
+    int64_t badHere = 0;
+    if (!scatterSerial(dst + b * slice, dstDt, nd, shape, dim, is, ss, &badHere)) {
+      firstBad = badHere;
+      ok = false;
+    }
+  });
+  if (!ok) *bad = firstBad;
   return ok;
 }
 

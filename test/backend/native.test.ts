@@ -404,6 +404,24 @@ describe("native gather and scatterAdd", { skip }, () => {
       }
   });
 
+  test("large scatters along an inner dim (split across threads by slices of dim 0) agree and still catch bad indices", () => {
+    const [rows, size, n] = [64, 300, 400];
+    const idx = pair("int32", [rows, n], "contiguous", 41, { lo: -size, hi: size });
+    const src = pair("float64", [rows, n], "transposed", 42);
+    const init = values("float64", rows * size, 43);
+    const dst = { ref: reference.upload("float64", init), nat: native!.upload("float64", init) };
+    reference.scatterAdd(dst.ref, [rows, size], 1, idx.ref, src.ref);
+    native!.scatterAdd(dst.nat, [rows, size], 1, idx.nat, src.nat);
+    agree(dst, "float64", "scatterAdd [64, 300] along dim 1");
+    const bad = values("int32", rows * n, 44, { lo: 0, hi: size });
+    bad[rows * n - 5] = size + 7;
+    const badIdx = { ...idx.nat, handle: native!.upload("int32", bad) };
+    assert.throws(
+      () => native!.scatterAdd(dst.nat, [rows, size], 1, badIdx, src.nat),
+      new RegExp(`scatterAdd: index ${size + 7} is out of bounds for dimension 1 with size ${size}`),
+    );
+  });
+
   test("out-of-range indices throw the reference's error", () => {
     const x = pair("float32", [3, 4], "contiguous", 1);
     const idx = { ref: reference.upload("int32", [0, 4]), nat: native!.upload("int32", [0, 4]) };
