@@ -72,11 +72,13 @@ bool gather(const View& x, int dim, const View& index, char* out, int64_t* bad) 
 
 namespace {
 
-template <class T>
-bool scatterRuns(const Walk& w, char* dst, int64_t size, int64_t step, const View& index, const View& src, int64_t* bad) {
+/**
+ * Walks index, src and dst together and calls add(t, s): dst element t += src element s, where t
+ * is picked by the index value. False (and *bad) at the first out-of-range index.
+ */
+template <class Add>
+bool scatterWalk(const Walk& w, int64_t size, int64_t step, const View& index, int64_t* bad, Add&& add) {
   const int32_t* idx = reinterpret_cast<const int32_t*>(index.data);
-  const T* sp = reinterpret_cast<const T*>(src.data);
-  T* d = reinterpret_cast<T*>(dst);
   const int64_t si = w.inner(0), ss = w.inner(1), sd = w.inner(2);
   bool ok = true;
   walkRange(w, 0, w.numel, [&](const int64_t* off, int64_t n) {
@@ -89,19 +91,24 @@ bool scatterRuns(const Walk& w, char* dst, int64_t size, int64_t step, const Vie
         ok = false;
         return;
       }
-      // int and bool sums wrap like typed-array stores of the exact sum
-      if constexpr (std::is_same_v<T, int32_t>)
-        d[o + at * step] = static_cast<int32_t>(static_cast<uint32_t>(d[o + at * step]) + static_cast<uint32_t>(sp[so]));
-      else
-        d[o + at * step] = static_cast<T>(d[o + at * step] + sp[so]);
+      add(o + at * step, so);
     }
   });
   return ok;
 }
 
-}  // namespace
-
-namespace {
+template <class T>
+bool scatterRuns(const Walk& w, char* dst, int64_t size, int64_t step, const View& index, const View& src, int64_t* bad) {
+  const T* sp = reinterpret_cast<const T*>(src.data);
+  T* d = reinterpret_cast<T*>(dst);
+  return scatterWalk(w, size, step, index, bad, [&](int64_t t, int64_t so) {
+    // int and bool sums wrap like typed-array stores of the exact sum
+    if constexpr (std::is_same_v<T, int32_t>)
+      d[t] = static_cast<int32_t>(static_cast<uint32_t>(d[t]) + static_cast<uint32_t>(sp[so]));
+    else
+      d[t] = static_cast<T>(d[t] + sp[so]);
+  });
+}
 
 bool scatterSerial(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
                    int64_t* bad) {
@@ -128,24 +135,9 @@ bool scatterSerial(char* dst, int dstDt, int nd, const int64_t* dstShape, int di
         return scatterRuns<uint8_t>(w, dst, size, step, index, src, bad);
     }
   }
-  const int32_t* idx = reinterpret_cast<const int32_t*>(index.data);
-  const int64_t si = w.inner(0), ss = w.inner(1), sd = w.inner(2);
-  bool ok = true;
-  walkRange(w, 0, w.numel, [&](const int64_t* off, int64_t n) {
-    if (!ok) return;
-    int64_t i = off[0], so = off[1], o = off[2];
-    for (int64_t k = 0; k < n; k++, i += si, so += ss, o += sd) {
-      int64_t at;
-      if (!resolve(idx[i], size, &at)) {
-        *bad = idx[i];
-        ok = false;
-        return;
-      }
-      const int64_t t = o + at * step;
-      storeDouble(dst, dstDt, t, loadAsDouble(dst, dstDt, t) + loadAsDouble(src.data, src.dtype, so));
-    }
+  return scatterWalk(w, size, step, index, bad, [&](int64_t t, int64_t so) {
+    storeDouble(dst, dstDt, t, loadAsDouble(dst, dstDt, t) + loadAsDouble(src.data, src.dtype, so));
   });
-  return ok;
 }
 
 }  // namespace

@@ -144,6 +144,8 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions, 
   const needed = capture ? neededFor(order, capture) : null;
   const buffers = new Map<Node, (Tensor | null)[]>();
   const life = new GradLifetimes(!createGraph && observers.length === 0);
+  // sums replaced in their slot, freed only once the node has delivered all its gradients
+  const replaced: Tensor[] = [];
   // gradients meeting at a slot add up (the notes' "copy gate adds"), in place when the walk owns the sum
   const deliver = (e: Edge, g: Tensor) => {
     let buf = buffers.get(e.node);
@@ -159,11 +161,10 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions, 
       buf[e.outputNr] = sum;
       life.hold(sum);
       life.drop(prev);
-      // freed only once the node has delivered all its gradients: g may be bound for another slot too
+      // freed with the node's other gradients once it has delivered them all
       replaced.push(prev);
     }
   };
-  const replaced: Tensor[] = [];
   // NOTE: one mode switch for the whole walk: rules record a graph only under createGraph, and
   // single-op anomaly checks pause so a NaN made by a rule is reported once, naming the node
   const prevGrad = setGradEnabled(createGraph);
