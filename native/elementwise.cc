@@ -40,10 +40,38 @@ Walk walkWithDense(const View& x) {
   return coalesce(x.nd, x.shape, 2, strides, offsets);
 }
 
-/** Runs `run` over the whole walk, split across threads when there is enough work. */
+/** Elements in one position of the walk's first `lead` dims (dims [lead, end) multiplied out). */
+int64_t sliceSize(const Walk& w, int lead, int end) {
+  int64_t n = 1;
+  for (int d = std::max(lead, 0); d < std::min(end, kMaxDims); d++) n *= w.shape[d];
+  return n;
+}
+
+/**
+ * Runs `run` over the whole walk, split across threads when there is enough work. A thread's part
+ * is whole slices of the first `splitDims` dims (all dims by default: any linear range).
+ */
 template <class F>
-void forAll(const Walk& w, int64_t grain, F&& run) {
-  parallelFor(w.numel, grain, [&](int64_t b, int64_t e) { walkRange(w, b, e, run); });
+void forAll(const Walk& w, int64_t grain, F&& run, int splitDims = kMaxDims) {
+  if (w.numel == 0) return;
+  const int64_t unit = sliceSize(w, splitDims, w.nd);
+  parallelFor(w.numel / unit, std::max<int64_t>(1, grain / unit),
+              [&](int64_t b, int64_t e) { walkRange(w, b * unit, e * unit, run); });
+}
+
+/**
+ * How many leading dims of the walk give operand v disjoint slices: each such dim's stride steps
+ * past everything the later dims reach. All of them when v names no element twice.
+ */
+int disjointLead(const Walk& w, int v) {
+  int64_t span = 0;  // how far dims [d + 1, nd) reach
+  int lead = w.nd;
+  for (int d = w.nd - 1; d >= 0; d--) {
+    const int64_t s = w.strides[v][d] < 0 ? -w.strides[v][d] : w.strides[v][d];
+    if (s <= span) lead = d;
+    span += s * (w.shape[d] - 1);
+  }
+  return lead;
 }
 
 template <class T>
@@ -299,21 +327,24 @@ void transposeCopy(const Walk& w, const View& src, const View& dst) {
 /**
  * For walks whose innermost runs are short (windows of a convolution): calls block(offsets) once
  * per position of the outer dims, and the caller loops over the two innermost dims itself in a
- * tight double loop, instead of taking one call per short run.
+ * tight double loop, instead of taking one call per short run. Threads take whole slices of the
+ * first `splitDims` dims, as in forAll.
  */
 template <class F>
-void forBlocks(const Walk& w, int64_t grain, F&& block) {
+void forBlocks(const Walk& w, int64_t grain, F&& block, int splitDims = kMaxDims) {
   const int nd = w.nd;
   Walk outer = w;
   outer.nd = nd - 2;
   outer.numel = w.numel / (w.shape[nd - 2] * w.shape[nd - 1]);
+  const int64_t unit = sliceSize(w, splitDims, nd - 2);
   if (outer.nd == 0) {
     outer.nd = 1;
     outer.shape[0] = 1;
     for (int v = 0; v < w.nv; v++) outer.strides[v][0] = 0;
   }
-  parallelFor(outer.numel, std::max<int64_t>(1, grain / (w.shape[nd - 2] * w.shape[nd - 1])), [&](int64_t b, int64_t e) {
-    walkRange(outer, b, e, [&](const int64_t* off, int64_t n) {
+  const int64_t blockSize = w.shape[nd - 2] * w.shape[nd - 1] * unit;
+  parallelFor(outer.numel / unit, std::max<int64_t>(1, grain / blockSize), [&](int64_t b, int64_t e) {
+    walkRange(outer, b * unit, e * unit, [&](const int64_t* off, int64_t n) {
       int64_t at[kMaxOperands];
       for (int64_t q = 0; q < n; q++) {
         for (int v = 0; v < w.nv; v++) at[v] = off[v] + q * outer.inner(v);
@@ -338,6 +369,13 @@ void shortRunsCopy(const Walk& w, const View& src, const View& dst) {
   forBlocks(w, kCheapGrain, [&](const int64_t* off) {
     const T* sp = s + off[0];
     T* dp = d + off[1];
+    if (sc == 1 && dc == 1) {
+      if constexpr (sizeof(T) == 4)
+        return isa().f32.copyRows(reinterpret_cast<const float*>(sp), sr, reinterpret_cast<float*>(dp), dr, rows, cols);
+      else if constexpr (sizeof(T) == 8)
+        return isa().f64.copyRows(reinterpret_cast<const double*>(sp), sr, reinterpret_cast<double*>(dp), dr, rows,
+                                  cols);
+    }
     for (int64_t r = 0; r < rows; r++)
       for (int64_t c = 0; c < cols; c++) dp[r * dr + c * dc] = sp[r * sr + c * sc];
   });
@@ -420,20 +458,26 @@ void axpy(double alpha, const View& x, const View& out) {
   const int64_t sx = w.inner(0), so = w.inner(1);
   const int dt = x.dtype;
   char* o = out.data;
+  // where out names an element more than once (overlapping windows), only slices of the leading
+  // dims that stay apart in out may run on different threads; each slice adds in walk order
+  const int split = disjointLead(w, 1);
   if ((dt == kF32 || dt == kF64) && shortRuns(w)) {
-    // a fold's taps: rows of a few windows each
+    // a fold: rows of a few windows each
     const int64_t rows = w.shape[w.nd - 2], cols = w.shape[w.nd - 1];
     const int64_t xr = w.strides[0][w.nd - 2], orow = w.strides[1][w.nd - 2];
     forBlocks(w, kCheapGrain, [&](const int64_t* off) {
-      for (int64_t r = 0; r < rows; r++) {
-        if (dt == kF32)
-          axpyRun(static_cast<float>(alpha), reinterpret_cast<const float*>(x.data) + off[0] + r * xr, sx,
-                  reinterpret_cast<float*>(o) + off[1] + r * orow, so, cols);
-        else
-          axpyRun(alpha, reinterpret_cast<const double*>(x.data) + off[0] + r * xr, sx,
-                  reinterpret_cast<double*>(o) + off[1] + r * orow, so, cols);
+      if (dt == kF32) {
+        const float* xp = reinterpret_cast<const float*>(x.data) + off[0];
+        float* op = reinterpret_cast<float*>(o) + off[1];
+        if (sx == 1 && so == 1) return isa().f32.axpyRows(static_cast<float>(alpha), xp, xr, op, orow, rows, cols);
+        for (int64_t r = 0; r < rows; r++) axpyRun(static_cast<float>(alpha), xp + r * xr, sx, op + r * orow, so, cols);
+      } else {
+        const double* xp = reinterpret_cast<const double*>(x.data) + off[0];
+        double* op = reinterpret_cast<double*>(o) + off[1];
+        if (sx == 1 && so == 1) return isa().f64.axpyRows(alpha, xp, xr, op, orow, rows, cols);
+        for (int64_t r = 0; r < rows; r++) axpyRun(alpha, xp + r * xr, sx, op + r * orow, so, cols);
       }
-    });
+    }, split);
     return;
   }
   forAll(w, kCheapGrain, [&](const int64_t* off, int64_t n) {
@@ -447,7 +491,7 @@ void axpy(double alpha, const View& x, const View& out) {
       const int64_t at = off[1] + i * so;
       storeDouble(o, dt, at, loadAsDouble(o, dt, at) + alpha * loadAsDouble(x.data, dt, off[0] + i * sx));
     }
-  });
+  }, split);
 }
 
 void where(const View& cond, const View& a, const View& b, char* out, int outDt) {

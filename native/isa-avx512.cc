@@ -3,6 +3,10 @@
 
 #include <utility>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "common.h"
 #include "isa.h"
 

@@ -158,6 +158,40 @@ void addTo(double* __restrict acc, const T* __restrict x, int64_t n) {
   for (int64_t j = 0; j < n; j++) acc[j] += x[j];
 }
 
+/**
+ * out[r*orow + c] += alpha * x[r*xr + c] for r < rows, c < cols: the short rows of a fold's
+ * windows, each a few vectors with a masked last one.
+ */
+template <class T>
+void axpyRows(T alpha, const T* x, int64_t xr, T* out, int64_t orow, int64_t rows, int64_t cols) {
+  using V = typename Vec<T>::V;
+  constexpr int L = Vec<T>::L;
+  const int64_t full = cols - cols % L;
+  const int tail = static_cast<int>(cols - full);
+  // even rows, then odd ones: a masked load of out must wait for an earlier masked store whose
+  // vector it overlaps (no forwarding), and neighbouring rows of a grid are closer than a vector
+  for (int64_t start = 0; start < 2; start++)
+    for (int64_t r = start; r < rows; r += 2) {
+      const T* xp = x + r * xr;
+      T* op = out + r * orow;
+      for (int64_t c = 0; c < full; c += L) store(op + c, load<V>(op + c) + alpha * load<V>(xp + c));
+      if (tail) storeFirst(op + full, loadFirst<V>(op + full, tail) + alpha * loadFirst<V>(xp + full, tail), tail);
+    }
+}
+
+/** d[r*dr + c] = s[r*sr + c] for r < rows, c < cols: an im2col's short rows, bit-exact. */
+template <class T>
+void copyRows(const T* s, int64_t sr, T* d, int64_t dr, int64_t rows, int64_t cols) {
+  using V = typename Vec<T>::V;
+  constexpr int L = Vec<T>::L;
+  const int64_t full = cols - cols % L;
+  const int tail = static_cast<int>(cols - full);
+  for (int64_t r = 0; r < rows; r++, s += sr, d += dr) {
+    for (int64_t c = 0; c < full; c += L) store(d + c, load<V>(s + c));
+    if (tail) storeFirst(d + full, loadFirst<V>(s + full, tail), tail);
+  }
+}
+
 template <class T>
 void transposeCopy(const T* s, int64_t sc, T* d, int64_t dr, int64_t rows, int64_t cols) {
   using V = typename Vec<T>::V;
@@ -185,8 +219,10 @@ const IsaTable kTable = {
      packA<float, CR_SMR>, packB<float, CR_SNV*(kVB / 4)>, smallM<float>},
     {CR_DMR, CR_DNV * (kVB / 8), CR_DKC, CR_DMC, CR_DNC, microKernel<double, CR_DMR, CR_DNV>,
      packA<double, CR_DMR>, packB<double, CR_DNV*(kVB / 8)>, smallM<double>},
-    {binary<float>, compare<float>, unary<float>, sum<float>, addTo<float>, transposeCopy<float>},
-    {binary<double>, compare<double>, unary<double>, sum<double>, addTo<double>, transposeCopy<double>},
+    {binary<float>, compare<float>, unary<float>, sum<float>, addTo<float>, transposeCopy<float>, axpyRows<float>,
+     copyRows<float>},
+    {binary<double>, compare<double>, unary<double>, sum<double>, addTo<double>, transposeCopy<double>,
+     axpyRows<double>, copyRows<double>},
 };
 
 }  // namespace

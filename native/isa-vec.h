@@ -40,6 +40,40 @@ inline void store(T* p, V v) {
   __builtin_memcpy(p, &v, sizeof v);
 }
 
+/** The first n (< L) elements at p in the low lanes, zeros above; nothing past them is read. */
+template <class V, class T>
+inline V loadFirst(const T* p, int n) {
+#if defined(__x86_64__) && CR_VBYTES == 64
+  if constexpr (sizeof(T) == 4) return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p);
+  else return _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1), p);
+#elif defined(__x86_64__) && CR_VBYTES == 32
+  if constexpr (sizeof(T) == 4)
+    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+  else
+    return _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3)));
+#else
+  V v{};
+  for (int i = 0; i < n; i++) v[i] = p[i];
+  return v;
+#endif
+}
+
+/** Stores the low n (< L) lanes of v at p; nothing past them is written. */
+template <class T, class V>
+inline void storeFirst(T* p, V v, int n) {
+#if defined(__x86_64__) && CR_VBYTES == 64
+  if constexpr (sizeof(T) == 4) _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), v);
+  else _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), v);
+#elif defined(__x86_64__) && CR_VBYTES == 32
+  if constexpr (sizeof(T) == 4)
+    _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)), v);
+  else
+    _mm256_maskstore_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3)), v);
+#else
+  for (int i = 0; i < n; i++) p[i] = v[i];
+#endif
+}
+
 /** Lane p of the butterfly step of size S: the low (HI false) or high output of rows (a, b). */
 constexpr int butterfly(int L, int S, bool hi, int p) {
   return hi ? ((p & S) ? L + p : p + S) : ((p & S) ? L + p - S : p);

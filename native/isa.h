@@ -42,6 +42,10 @@ struct FloatLoops {
   void (*addTo)(double* acc, const T* x, int64_t n);
   /** d[r*dr + c] = s[r + c*sc] for r < rows, c < cols: a transposing copy, bit-exact (any same-width data). */
   void (*transpose)(const T* s, int64_t sc, T* d, int64_t dr, int64_t rows, int64_t cols);
+  /** out[r*orow + c] += alpha * x[r*xr + c] for r < rows, c < cols (short rows: a fold's windows). */
+  void (*axpyRows)(T alpha, const T* x, int64_t xr, T* out, int64_t orow, int64_t rows, int64_t cols);
+  /** d[r*dr + c] = s[r*sr + c] for r < rows, c < cols: a bit-exact copy of short rows (any same-width data). */
+  void (*copyRows)(const T* s, int64_t sr, T* d, int64_t dr, int64_t rows, int64_t cols);
 };
 
 /** One instruction set's kernels. */

@@ -18,8 +18,9 @@ void unary(int op, const View& x, char* out, int outDt);
 void binary(int op, const View& a, const View& b, char* out, int outDt);
 
 /**
- * out += alpha * x over views of one shape and dtype; out's elements must be distinct. The
- * in-place update optimizers make, and the window-by-window sums of a fold.
+ * out += alpha * x over views of one shape and dtype. out may name an element several times (a
+ * fold's overlapping windows): its contributions all add. The in-place update optimizers make,
+ * and the sum of windows back onto their grid.
  */
 void axpy(double alpha, const View& x, const View& out);
 

@@ -1,7 +1,8 @@
 // Sliding windows and convolution. `slidingWindows` is a VIEW [...lead, K1..Kk, O1..Ok] whose strides
 // step through the input's last k dims (windows may overlap); `foldWindows` adds such a tensor
-// back onto the input's grid, one kernel tap at a time. Each is the other's backward. Convolution is im2col (that view
-// copied to contiguous) and one batched matmul; transposed convolution is one matmul and a fold.
+// back onto the input's grid (one axpy onto the grid's windows view). Each is the other's backward.
+// Convolution is im2col (that view copied to contiguous) and one batched matmul; transposed
+// convolution is one matmul and a fold.
 
 import { kernels } from "../backend/registry.js";
 import { fmtShape, numelOf, sameShape } from "../tensor/shape.js";
@@ -61,27 +62,9 @@ const foldOp: OpFn<WindowGeometry> = defineOp<WindowGeometry>({
     }
     const out = zerosRaw([...lead, ...g.size], cols!.dtype);
     if (out.numel() === 0 || cols!.numel() === 0) return out;
-    // one axpy per tap: a tap's windows land on a strided slice of the grid (distinct elements);
-    // overlapping windows add up across taps
-    const nl = lead.length;
-    const grid = out.strides.slice(nl);
-    const cs = cols!.strides;
-    const shape = [...lead, ...windowCounts(g)];
-    const dst = { handle: out.storage.handle, dtype: out.dtype, shape };
-    const dstStrides = [...out.strides.slice(0, nl), ...grid.map((s, i) => s * g.stride[i]!)];
-    const src = { handle: cols!.storage.handle, dtype: cols!.dtype, shape };
-    const srcStrides = [...cs.slice(0, nl), ...cs.slice(nl + k)];
-    const taps = numelOf(g.kernel);
-    for (let t = 0; t < taps; t++) {
-      let [at, from] = [0, cols!.offset];
-      for (let rest = t, i = k - 1; i >= 0; i--) {
-        const tap = rest % g.kernel[i]!;
-        rest = Math.floor(rest / g.kernel[i]!);
-        at += tap * g.dilation[i]! * grid[i]!;
-        from += tap * cs[nl + i]!;
-      }
-      kernels().axpy(1, { ...src, strides: srcStrides, offset: from }, { ...dst, strides: dstStrides, offset: at });
-    }
+    // one axpy onto the grid's own windows view: overlapping windows name a grid element several
+    // times and their contributions add; cols is read once, in its own order
+    kernels().axpy(1, cols!._view(), windowView(out, g)._view());
     return out;
   },
   // fold is a sum of window copies; its adjoint reads the windows back out

@@ -160,6 +160,22 @@ describe("native copy", { skip }, () => {
       agree({ ref: dst.ref.handle, nat: dst.nat.handle }, "float64", `copy into ${layout}`);
     }
   });
+
+  test("windows of a grid (an im2col): short rows of every width around the vector lengths", () => {
+    // the windows view [N, C, 3, 3, W, W] of an [N, C, W + 2, W + 2] grid, copied to contiguous
+    for (const dt of dtypes)
+      for (const w of [1, 3, 7, 8, 9, 11, 15, 16, 17, 31, 33]) {
+        const g = w + 2;
+        const grid = pair(dt, [5, 3, g, g], "contiguous", 7000 + w);
+        const shape = [5, 3, 3, 3, w, w];
+        const windows = (v: typeof grid.ref) => ({ ...v, shape, strides: [3 * g * g, g * g, g, 1, g, 1] });
+        const out = outputs(dt, numelOf(shape));
+        const dense = (h: unknown) => ({ handle: h, dtype: dt, shape, strides: contiguousStrides(shape), offset: 0 });
+        reference.copy(windows(grid.ref), dense(out.ref));
+        native!.copy(windows(grid.nat), dense(out.nat));
+        agree(out, dt, `im2col copy ${dt}, rows of ${w}`);
+      }
+  });
 });
 
 /** The output dtype the op layer would ask for, and whether the pairing makes sense to test. */
@@ -254,8 +270,7 @@ describe("native axpy", { skip }, () => {
     for (const dt of ["float32", "float64", "int32"] as DType[])
       for (const shape of [[0], [1], [17], [4, 33], [300, 257]])
         for (const layout of layouts)
-          // out's elements must be distinct: every layout but broadcast
-          for (const outLayout of layouts.filter((l) => l !== "broadcast")) {
+          for (const outLayout of layouts) {
             const x = pair(dt, shape, layout, seed++);
             const out = pair(dt, shape, outLayout, seed++);
             const alpha = dt === "int32" ? -3 : -0.0625;
@@ -266,15 +281,44 @@ describe("native axpy", { skip }, () => {
           }
   });
 
-  test("a fresh (zero) out reads its zeros before adding; a broadcast out is refused", () => {
+  test("a fresh (zero) out reads its zeros before adding; a broadcast out sums every contribution", () => {
     const x = pair("float64", [40], "contiguous", 7);
     const out = outputs("float64", 40);
     const view = (h: unknown) => ({ handle: h, dtype: "float64" as const, shape: [40], strides: [1], offset: 0 });
     reference.axpy(2, x.ref, view(out.ref));
     native!.axpy(2, x.nat, view(out.nat));
     agree(out, "float64", "axpy into a fresh buffer");
-    const repeated = { ...view(out.nat), strides: [0] };
-    assert.throws(() => native!.axpy(2, x.nat, repeated), /axpy: out repeats elements/);
+    reference.axpy(2, x.ref, { ...view(out.ref), strides: [0], offset: 3 });
+    native!.axpy(2, x.nat, { ...view(out.nat), strides: [0], offset: 3 });
+    agree(out, "float64", "axpy into one repeated element");
+  });
+
+  test("overlapping windows of out (a fold) add up, on one thread and on several", () => {
+    // x [N, C, 3, 3, 9, 9] windows of a [N, C, 11, 11] grid, stride 1: each grid element is named
+    // by up to 9 windows; also a stride-2 grid and dilation 2, long enough rows to skip the block path
+    const cases = [
+      { n: 40, k: 3, o: 9, grid: 11, step: 1, dil: 1 },
+      { n: 12, k: 3, o: 70, grid: 143, step: 2, dil: 1 },
+      { n: 9, k: 2, o: 5, grid: 12, step: 2, dil: 3 },
+      { n: 6, k: 2, o: 17, grid: 18, step: 1, dil: 1 },
+    ];
+    const before = addon!.getNumThreads();
+    for (const threads of [1, 2]) {
+      addon!.setNumThreads(threads);
+      for (const [i, c] of cases.entries())
+        for (const dt of ["float32", "float64"] as DType[]) {
+          const shape = [c.n, 3, c.k, c.k, c.o, c.o];
+          const x = pair(dt, shape, "contiguous", 6000 + i);
+          const out = outputs(dt, c.n * 3 * c.grid * c.grid);
+          const g = c.grid;
+          const strides = [3 * g * g, g * g, c.dil * g, c.dil, c.step * g, c.step];
+          const view = (h: unknown) => ({ handle: h, dtype: dt, shape, strides, offset: 0 });
+          reference.axpy(0.5, x.ref, view(out.ref));
+          native!.axpy(0.5, x.nat, view(out.nat));
+          agree(out, dt, `fold-shaped axpy ${dt} case ${i} on ${threads} threads`);
+        }
+    }
+    addon!.setNumThreads(before);
   });
 });
 
