@@ -38,6 +38,8 @@ constexpr int64_t kDirectRows = 16;
 constexpr int64_t kDirectDepth = 64;
 // Dot-product form (a rows and b columns contiguous along K) for outputs this narrow.
 constexpr int64_t kDirectCols = 16;
+// Column-major b operands up to this many elements are transposed for a few-row product.
+constexpr int64_t kTransposeLimit = 1 << 16;
 
 template <class T>
 struct Operands {
@@ -153,6 +155,15 @@ void smallGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
     cols(0, o.n);
 }
 
+/** d[r*dr + c] = s[r + c*sc] through the ISA's in-register transposes. */
+template <class T>
+void transposeInto(const T* s, int64_t sc, T* d, int64_t dr, int64_t rows, int64_t cols) {
+  if constexpr (sizeof(T) == 4)
+    isa().f32.transpose(s, sc, d, dr, rows, cols);
+  else
+    isa().f64.transpose(s, sc, d, dr, rows, cols);
+}
+
 template <class T>
 const GemmKernel<T>& kernelFor();
 template <>
@@ -184,6 +195,13 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa,
                       (csa == 1 && rsb == 1 && (n <= kDirectCols || m <= 4)) ||
                       (m <= 4 && rsb == 1);
   if (direct) return smallGemm(Operands<T>{m, n, k, a, rsa, csa, b, rsb, csb, c, ldc}, g, nt);
+  // few rows times a column-major b (a weight gradient's col^T): transposing b into a row-major
+  // scratch costs a fraction of packing it and padding a 16-row product to micro-tiles
+  if (m <= kDirectRows && rsb == 1 && k * n <= kTransposeLimit) {
+    T* bt = bScratch.get<T>(static_cast<size_t>(k * n));
+    transposeInto(b, csb, bt, n, k, n);
+    return smallGemm(Operands<T>{m, n, k, a, rsa, csa, bt, n, 1, c, ldc}, g, nt);
+  }
   packedGemm(Operands<T>{m, n, k, a, rsa, csa, b, rsb, csb, c, ldc}, g, nt);
 }
 

@@ -192,6 +192,85 @@ void copyRows(const T* s, int64_t sr, T* d, int64_t dr, int64_t rows, int64_t co
   }
 }
 
+template <int... P, class V>
+inline V evenLanes(V a, V b, std::integer_sequence<int, P...>) {
+  return __builtin_shufflevector(a, b, (2 * P)...);
+}
+template <int... P, class V>
+inline V oddLanes(V a, V b, std::integer_sequence<int, P...>) {
+  return __builtin_shufflevector(a, b, (2 * P + 1)...);
+}
+
+/**
+ * Max pooling along one row of n windows two wide with stride 2 over a contiguous last dim: tap
+ * pair q is x[rowOff[q] + 2j] and x[rowOff[q] + 2j + 1], at plane positions rowPlane[q] (+ 1)
+ * relative to the window's. values[j] is the window's first maximum (NaN wins) and positions[j]
+ * = posBase + j * posStep + the plane position of that tap. Lanes are windows: each pair is two
+ * loads split into even and odd lanes, so a window costs a few vector instructions.
+ */
+template <class T>
+void maxPool2(const T* x, const int64_t* rowOff, const int64_t* rowPlane, int64_t pairs, int64_t n, int64_t posBase,
+              int64_t posStep, T* values, int32_t* positions) {
+  using V = typename Vec<T>::V;
+  constexpr int L = Vec<T>::L;
+  using I = decltype(V{} < V{});
+  using Lane = decltype(I{}[0] + 0);
+  using Seq = std::make_integer_sequence<int, L>;
+  I iota{};
+  for (int l = 0; l < L; l++) iota[l] = l;
+  for (int64_t j0 = 0; j0 < n; j0 += L) {
+    const int m = static_cast<int>(n - j0 < L ? n - j0 : L);
+    V best{};
+    I at{}, nan{};
+    for (int64_t q = 0; q < pairs; q++) {
+      const T* p = x + rowOff[q] + 2 * j0;
+      const V a = 2 * m >= L ? load<V>(p) : loadFirst<V>(p, 2 * m);
+      const V b = m == L ? load<V>(p + L) : 2 * m > L ? loadFirst<V>(p + L, 2 * m - L) : V{};
+      const V c[2] = {evenLanes(a, b, Seq{}), oddLanes(a, b, Seq{})};
+      for (int kk = 0; kk < 2; kk++) {
+        nan |= c[kk] != c[kk];
+        const I here = I{} + static_cast<Lane>(rowPlane[q] + kk);
+        if (q == 0 && kk == 0) {
+          best = c[0];
+          at = here;
+          continue;
+        }
+        // a strict greater-than keeps the first maximum; NaN never wins it (fixed below)
+        const I gt = c[kk] > best;
+        best = gt ? c[kk] : best;
+        at = gt ? here : at;
+      }
+    }
+    const I pos = at + static_cast<Lane>(posBase + j0 * posStep) + iota * static_cast<Lane>(posStep);
+    if (m == L)
+      store(values + j0, best);
+    else
+      storeFirst(values + j0, best, m);
+    if constexpr (sizeof(T) == 4) {
+      // int32 lanes fill a float vector: stored with the same (masked) moves, bit for bit
+      if (m == L)
+        __builtin_memcpy(positions + j0, &pos, sizeof pos);
+      else
+        storeFirst(reinterpret_cast<float*>(positions + j0), reinterpret_cast<V>(pos), m);
+    } else {
+      for (int l = 0; l < m; l++) positions[j0 + l] = static_cast<int32_t>(pos[l]);
+    }
+    if (!anyLane(nan)) continue;
+    // the first NaN tap wins
+    for (int l = 0; l < m; l++) {
+      if (!nan[l]) continue;
+      for (int64_t t = 0; t < 2 * pairs; t++) {
+        const T v = x[rowOff[t / 2] + 2 * (j0 + l) + t % 2];
+        if (v != v) {
+          values[j0 + l] = v;
+          positions[j0 + l] = static_cast<int32_t>(posBase + (j0 + l) * posStep + rowPlane[t / 2] + t % 2);
+          break;
+        }
+      }
+    }
+  }
+}
+
 template <class T>
 void transposeCopy(const T* s, int64_t sc, T* d, int64_t dr, int64_t rows, int64_t cols) {
   using V = typename Vec<T>::V;
@@ -220,9 +299,9 @@ const IsaTable kTable = {
     {CR_DMR, CR_DNV * (kVB / 8), CR_DKC, CR_DMC, CR_DNC, microKernel<double, CR_DMR, CR_DNV>,
      packA<double, CR_DMR>, packB<double, CR_DNV*(kVB / 8)>, smallM<double>},
     {binary<float>, compare<float>, unary<float>, sum<float>, addTo<float>, transposeCopy<float>, axpyRows<float>,
-     copyRows<float>},
+     copyRows<float>, maxPool2<float>},
     {binary<double>, compare<double>, unary<double>, sum<double>, addTo<double>, transposeCopy<double>,
-     axpyRows<double>, copyRows<double>},
+     axpyRows<double>, copyRows<double>, maxPool2<double>},
 };
 
 }  // namespace

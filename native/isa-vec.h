@@ -74,6 +74,21 @@ inline void storeFirst(T* p, V v, int n) {
 #endif
 }
 
+/** Whether any lane of a comparison result (all-ones or zero lanes) is set. */
+template <class I>
+inline bool anyLane(I v) {
+#if defined(__x86_64__) && CR_VBYTES == 64
+  if constexpr (sizeof(v[0]) == 4) return _mm512_test_epi32_mask(reinterpret_cast<__m512i>(v), reinterpret_cast<__m512i>(v)) != 0;
+  else return _mm512_test_epi64_mask(reinterpret_cast<__m512i>(v), reinterpret_cast<__m512i>(v)) != 0;
+#elif defined(__x86_64__) && CR_VBYTES == 32
+  return !_mm256_testz_si256(reinterpret_cast<__m256i>(v), reinterpret_cast<__m256i>(v));
+#else
+  for (int l = 0; l < static_cast<int>(sizeof v / sizeof v[0]); l++)
+    if (v[l]) return true;
+  return false;
+#endif
+}
+
 /** Lane p of the butterfly step of size S: the low (HI false) or high output of rows (a, b). */
 constexpr int butterfly(int L, int S, bool hi, int p) {
   return hi ? ((p & S) ? L + p : p + S) : ((p & S) ? L + p - S : p);

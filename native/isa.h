@@ -46,6 +46,13 @@ struct FloatLoops {
   void (*axpyRows)(T alpha, const T* x, int64_t xr, T* out, int64_t orow, int64_t rows, int64_t cols);
   /** d[r*dr + c] = s[r*sr + c] for r < rows, c < cols: a bit-exact copy of short rows (any same-width data). */
   void (*copyRows)(const T* s, int64_t sr, T* d, int64_t dr, int64_t rows, int64_t cols);
+  /**
+   * n windows two wide, stride 2, along a contiguous row: tap pair q at x + rowOff[q] + 2j, plane
+   * position rowPlane[q] (+ 1) past the window's own (posBase + j * posStep). Each window's first
+   * maximum (NaN wins) into values[j], its plane position into positions[j].
+   */
+  void (*maxPool2)(const T* x, const int64_t* rowOff, const int64_t* rowPlane, int64_t pairs, int64_t n,
+                   int64_t posBase, int64_t posStep, T* values, int32_t* positions);
 };
 
 /** One instruction set's kernels. */

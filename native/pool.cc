@@ -2,11 +2,14 @@
 // first maximum in the pooled plane (the backward scatters the gradient to those positions). A
 // general reduction over the windows view would visit the same taps, but through a walk built for
 // long runs; windows are a handful of taps each, so here the tap offsets are computed once and
-// each window is a short unrolled compare.
+// each window is a short unrolled compare. Windows two wide with stride 2 along a contiguous row
+// (MaxPool2d(2)) go to the ISA's vector loop, a window per lane.
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
+#include "isa.h"
 #include "kernels.h"
 #include "thread-pool.h"
 
@@ -15,6 +18,8 @@ namespace {
 
 // Windows per part below which one thread does all of them.
 constexpr int64_t kGrain = 1 << 14;
+// Tap pairs the vector row takes (a 2 x 2 window has 2; a 2 x 2 x 2 one 4).
+constexpr int64_t kMaxPairs = 64;
 
 struct PoolGeometry {
   int rowDims;      // dims of the row index
@@ -24,6 +29,8 @@ struct PoolGeometry {
   int64_t rowShape[kMaxDims], rowStride[kMaxDims], rowPlane[kMaxDims];
   int64_t lastStep, lastPlane;  // x offset and plane position between neighbouring windows of a row
   std::vector<int64_t> tapOffset, tapPlane;
+  // windows two wide with stride 2 along a contiguous last dim (MaxPool2d(2)): the ISA's vector row
+  bool pairs;
 };
 
 PoolGeometry geometry(const View& x, int k, const int64_t* kernel, const int64_t* stride, const int64_t* dilation) {
@@ -72,56 +79,95 @@ PoolGeometry geometry(const View& x, int k, const int64_t* kernel, const int64_t
   }
   for (int d = 0; d < nd; d++) g.rows *= g.rowShape[d];
   g.rowDims = nd;
+  g.pairs = kernel[k - 1] == 2 && stride[k - 1] == 2 && dilation[k - 1] == 1 && xs[k - 1] == 1 && g.taps <= 2 * kMaxPairs;
   return g;
 }
 
 template <class T>
-void poolRows(const PoolGeometry& g, const T* x, int64_t base, T* values, int32_t* positions, int64_t r0, int64_t r1) {
-  // x offset and plane position of row r0, then stepped like an odometer (lead dims move the
-  // offset only: positions count within one plane)
-  int64_t idx[kMaxDims];
-  int64_t off = base, planeLead = 0;
-  for (int64_t rest = r0, d = g.rowDims - 1; d >= 0; d--) {
-    idx[d] = rest % g.rowShape[d];
-    rest /= g.rowShape[d];
-    off += idx[d] * g.rowStride[d];
-    planeLead += idx[d] * g.rowPlane[d];
+const FloatLoops<T>& loopsOf() {
+  if constexpr (sizeof(T) == 4)
+    return isa().f32;
+  else
+    return isa().f64;
+}
+
+/** Where row r of windows starts: its x offset (from `base`) and plane position. */
+void rowStart(const PoolGeometry& g, int64_t r, int64_t base, int64_t* off, int64_t* planeLead) {
+  *off = base;
+  *planeLead = 0;
+  for (int64_t d = g.rowDims - 1; d >= 0; d--) {
+    const int64_t i = r % g.rowShape[d];
+    r /= g.rowShape[d];
+    *off += i * g.rowStride[d];
+    *planeLead += i * g.rowPlane[d];
   }
+}
+
+/** `rows` rows of windows two wide, neighbours along the innermost row dim, through the ISA's vector loop. */
+template <class T>
+void pairRows(const PoolGeometry& g, const T* x, int64_t off, int64_t planeLead, int64_t rows, T* v, int32_t* p) {
+  int64_t rowOff[kMaxPairs], rowPlane[kMaxPairs];
+  const int64_t pairs = g.taps / 2;
+  for (int64_t q = 0; q < pairs; q++) rowPlane[q] = g.tapPlane[static_cast<size_t>(2 * q)];
+  const int64_t step = g.rowDims > 0 ? g.rowStride[g.rowDims - 1] : 0;
+  const int64_t planeStep = g.rowDims > 0 ? g.rowPlane[g.rowDims - 1] : 0;
+  for (int64_t r = 0; r < rows; r++, off += step, planeLead += planeStep) {
+    for (int64_t q = 0; q < pairs; q++) rowOff[q] = off + g.tapOffset[static_cast<size_t>(2 * q)];
+    loopsOf<T>().maxPool2(x, rowOff, rowPlane, pairs, g.outLast, planeLead, g.lastPlane, v + r * g.outLast,
+                          p + r * g.outLast);
+  }
+}
+
+/** One row of windows, one at a time: the taps of each are a short unrolled compare. */
+template <class T>
+void scalarRow(const PoolGeometry& g, const T* x, int64_t off, int64_t planeLead, T* v, int32_t* p) {
   const int64_t taps = g.taps;
   const int64_t* to = g.tapOffset.data();
-  const int64_t* tp = g.tapPlane.data();
-  const int64_t step = g.lastStep;
-  for (int64_t r = r0; r < r1; r++) {
+  for (int64_t j = 0; j < g.outLast; j++) {
+    const T* w = x + off + j * g.lastStep;
+    T best = w[to[0]];
+    int64_t arg = 0;
+    bool nan = best != best;
+    // plain greater-than selects compile branch-free (compares on random data mispredict);
+    // a NaN never wins them, so a window that holds one is redone with the NaN rule
+    for (int64_t t = 1; t < taps; t++) {
+      const T c = w[to[t]];
+      nan |= c != c;
+      const bool gt = c > best;
+      best = gt ? c : best;
+      arg = gt ? t : arg;
+    }
+    if (nan)
+      for (arg = 0; arg < taps && w[to[arg]] == w[to[arg]]; arg++) {
+      }
+    v[j] = nan ? w[to[arg]] : best;
+    p[j] = static_cast<int32_t>(planeLead + j * g.lastPlane + g.tapPlane[static_cast<size_t>(arg)]);
+  }
+}
+
+template <class T>
+void poolRows(const PoolGeometry& g, const T* x, int64_t base, T* values, int32_t* positions, int64_t r0, int64_t r1) {
+  const int64_t inner = g.rowDims > 0 ? g.rowShape[g.rowDims - 1] : 1;
+  for (int64_t r = r0; r < r1;) {
+    // the rows up to the end of this run of the innermost row dim are evenly spaced
+    const int64_t run = std::min(inner - r % inner, r1 - r);
+    int64_t off = 0, planeLead = 0;
+    rowStart(g, r, base, &off, &planeLead);
     T* v = values + r * g.outLast;
     int32_t* p = positions + r * g.outLast;
-    for (int64_t j = 0; j < g.outLast; j++) {
-      const T* w = x + off + j * step;
-      T best = w[to[0]];
-      int64_t arg = 0;
-      bool nan = best != best;
-      // plain greater-than selects compile branch-free (compares on random data mispredict);
-      // a NaN never wins them, so a window that holds one is redone with the NaN rule
-      for (int64_t t = 1; t < taps; t++) {
-        const T c = w[to[t]];
-        nan |= c != c;
-        const bool gt = c > best;
-        best = gt ? c : best;
-        arg = gt ? t : arg;
+    bool done = false;
+    if constexpr (std::is_floating_point_v<T>) {
+      if (g.pairs) {
+        pairRows(g, x, off, planeLead, run, v, p);
+        done = true;
       }
-      if (nan)
-        for (arg = 0; arg < taps && w[to[arg]] == w[to[arg]]; arg++) {
-        }
-      v[j] = nan ? w[to[arg]] : best;
-      p[j] = static_cast<int32_t>(planeLead + j * g.lastPlane + tp[arg]);
     }
-    for (int d = g.rowDims - 1; d >= 0; d--) {
-      off += g.rowStride[d];
-      planeLead += g.rowPlane[d];
-      if (++idx[d] < g.rowShape[d]) break;
-      off -= g.rowStride[d] * g.rowShape[d];
-      planeLead -= g.rowPlane[d] * g.rowShape[d];
-      idx[d] = 0;
+    for (int64_t i = 0; !done && i < run; i++) {
+      int64_t o = 0, pl = 0;
+      rowStart(g, r + i, base, &o, &pl);
+      scalarRow(g, x, o, pl, v + i * g.outLast, p + i * g.outLast);
     }
+    r += run;
   }
 }
 

@@ -486,6 +486,11 @@ describe("native maxPool", { skip }, () => {
       { shape: [2, 7, 8], kernel: [3, 2], stride: [1, 3], dilation: [2, 1] },
       { shape: [2, 5, 6, 7], kernel: [2, 3, 2], stride: [1, 2, 2], dilation: [1, 1, 2] },
       { shape: [0, 4, 4], kernel: [2, 2], stride: [2, 2], dilation: [1, 1] },
+      // two wide with stride 2 along the last dim (the vector row): rows of 1, 20 and 300 windows
+      { shape: [3, 4, 6, 40], kernel: [2, 2], stride: [2, 2], dilation: [1, 1] },
+      { shape: [2, 4, 601], kernel: [2], stride: [2], dilation: [1] },
+      { shape: [2, 3, 5, 4, 35], kernel: [2, 3, 2], stride: [1, 1, 2], dilation: [2, 1, 1] },
+      { shape: [4, 3], kernel: [3, 2], stride: [1, 2], dilation: [1, 1] },
     ];
     for (const c of cases)
       for (const dt of dtypes)
