@@ -21,7 +21,7 @@ namespace {
 
 // Bumped whenever the descriptor layout or a function's arguments change, so a stale build is
 // refused by the TypeScript side instead of misreading its calls.
-constexpr int kAbi = 5;
+constexpr int kAbi = 6;
 
 napi_value Init(napi_env env, napi_callback_info info) {
   Args a;

@@ -25,11 +25,12 @@ inline constexpr const char* kUnaryNames[] = {
 /** Binary kernels, in the order of kernels.ts's binaryOps. */
 enum BinaryOp : int {
   kAddOp, kSubOp, kMulOp, kDivOp, kPow, kMaximumOp, kMinimumOp, kEq, kNe, kLt, kLe, kGt, kGe, kLogicalAnd,
-  kLogicalOr, kAtan2, kRemainder, kBinaryCount
+  kLogicalOr, kAtan2, kRemainder, kReluBackward, kBinaryCount
 };
 /** Their names. */
 inline constexpr const char* kBinaryNames[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne",
-                                               "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "atan2", "remainder"};
+                                               "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "atan2", "remainder",
+                                               "reluBackward"};
 
 /** Reductions, numbered as the TypeScript side sends them. */
 enum ReduceOp : int { kSum, kProd, kMax, kMin, kArgmax, kArgmin, kReduceCount };

@@ -52,6 +52,9 @@ bool binary(int op, const T* a, int64_t sa, const T* b, int64_t sb, T* out, int6
     case kMinimumOp:
       binaryLoop(a, sa, b, sb, out, n, [](T x, T y) { return x != x || y != y ? x + y : x < y ? x : y; });
       return true;
+    case kReluBackward:
+      binaryLoop(a, sa, b, sb, out, n, [](T g, T y) { return y > 0 ? g : T(0); });
+      return true;
     default:
       return false;
   }

@@ -87,6 +87,8 @@ inline T binaryFn(T a, T b) {
     const T r = std::fmod(a, b);
     return r != 0 && (r < 0) != (b < 0) ? r + b : r;
   }
+  // relu's gradient: a passes where relu's output b is positive (not at 0 or NaN)
+  if constexpr (Op == kReluBackward) return b > 0 ? a : T(0);
   return a;
 }
 
@@ -108,7 +110,7 @@ template <class F>
 inline void withBinaryOp(int op, F&& f) {
   switch (op) {
     CR_CASE(0) CR_CASE(1) CR_CASE(2) CR_CASE(3) CR_CASE(4) CR_CASE(5) CR_CASE(6) CR_CASE(7) CR_CASE(8) CR_CASE(9)
-    CR_CASE(10) CR_CASE(11) CR_CASE(12) CR_CASE(13) CR_CASE(14) CR_CASE(15) CR_CASE(16)
+    CR_CASE(10) CR_CASE(11) CR_CASE(12) CR_CASE(13) CR_CASE(14) CR_CASE(15) CR_CASE(16) CR_CASE(17)
   }
 #undef CR_CASE
 }

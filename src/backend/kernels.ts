@@ -76,6 +76,7 @@ export const binaryOps = [
   ...binaryPredicates,
   "atan2",
   "remainder",
+  "reluBackward",
 ] as const;
 /** Name of a binary kernel. */
 export type BinaryOp = (typeof binaryOps)[number];

@@ -61,7 +61,7 @@ export const tanh = unary("tanh", floatOf, "output", (g, { output: y }) => [g.mu
  */
 export const sigmoid = unary("sigmoid", floatOf, "output", (g, { output: y }) => [g.mul(y).mul(y.neg().add(1))]);
 /** max(x, 0); the gradient passes where x > 0 (0 at 0, as in PyTorch; a select, so never -0) */
-export const relu = unary("relu", same, "output", (g, { output: y }) => [where(y.gt(0), g, 0)]);
+export const relu = unary("relu", same, "output", (g, { output: y }) => [reluBackward(g, y)]);
 /** 1/x; d = -dx / x² = -y² dx */
 export const reciprocal = unary("reciprocal", floatOf, "output", (g, { output: y }) => [g.mul(y.mul(y)).neg()]);
 /** The error function; d erf = 2/√π e^(-x²) dx */
@@ -159,6 +159,12 @@ export const remainder = binary("remainder", "arith", [0, 1], (g, { inputs: [a, 
   g,
   g.mul(a!.div(b!).floor()).neg(),
 ]);
+/**
+ * relu's backward in one kernel pass: g where relu's output y is positive, else 0 (PyTorch's
+ * threshold_backward; the same as where(y > 0, g, 0) without the mask). Linear in g, so its own
+ * gradient passes the same way; y, a step function of x there, gets none.
+ */
+const reluBackward = binary("reluBackward", "arith", [1], (gg, { inputs: [, y] }) => [reluBackward(gg, y!), null]);
 /** a == b */
 export const eq = binary("eq", "compare", []);
 /** a != b */

@@ -238,5 +238,9 @@ export function binaryRun(
         out[o] = r !== 0 && r < 0 !== y < 0 ? r + y : r;
       }
       return;
+    // relu's gradient: a passes where relu's output b is positive (not at 0 or NaN)
+    case "reluBackward":
+      for (; o < end; o++, i += sa, j += sb) out[o] = b[j]! > 0 ? a[i]! : 0;
+      return;
   }
 }

@@ -5,7 +5,7 @@
 import { binaryOps, unaryOps } from "../kernels.js";
 
 /** The addon's ABI this TypeScript side speaks (native/addon.cc's kAbi). */
-export const ADDON_ABI = 5;
+export const ADDON_ABI = 6;
 
 /** An addon buffer: an opaque External, freed by the garbage collector or by free(). */
 export type NativeBuffer = object;
