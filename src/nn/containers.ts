@@ -11,7 +11,7 @@ abstract class Container<M extends Module> extends Module {
   /** @internal */
   _items = new Map<string, M>();
 
-  override _ownEntries(): [string, unknown][] {
+  override _ownEntries(): [string, Module | Tensor][] {
     return [...super._ownEntries(), ...this._items];
   }
 

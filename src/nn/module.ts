@@ -64,7 +64,11 @@ export abstract class Module {
   /** @internal the untyped call that containers use. */
   _call(...args: unknown[]): unknown {
     // the outermost call labels parameters with their paths, for explain/ and graph export
-    if (callDepth === 0) for (const [name, t] of [...this.namedParameters(), ...this.namedBuffers()]) t.name = name;
+    if (callDepth === 0) {
+      const mods = this._modulePaths();
+      for (const [name, t] of this._namedTensors("parameters", mods)) t.name = name;
+      for (const [name, t] of this._namedTensors("buffers", mods)) t.name = name;
+    }
     callDepth++;
     try {
       let inputs = args;
@@ -91,9 +95,18 @@ export abstract class Module {
     return g;
   };
 
-  /** @internal (name, value) pairs this module holds; containers override to list their items. */
-  _ownEntries(): [string, unknown][] {
-    return Object.entries(this);
+  /**
+   * @internal (name, module or tensor) pairs this module holds, in property order; containers
+   * add their items. Object.entries would allocate a pair per field (hooks, sizes, flags).
+   */
+  _ownEntries(): [string, Module | Tensor][] {
+    const out: [string, Module | Tensor][] = [];
+    const fields = this as unknown as Record<string, unknown>;
+    for (const key of Object.keys(this)) {
+      const v = fields[key];
+      if (v instanceof Module || v instanceof Tensor) out.push([key, v]);
+    }
+    return out;
   }
 
   /** Sets `name` to a parameter (null registers "no parameter", as bias=false). */
@@ -133,10 +146,16 @@ export abstract class Module {
 
   /** This module and all below it, with dotted paths ("" for this one), each once, parents first. */
   *namedModules(prefix = "", memo = new Set<Module>()): Generator<[string, Module]> {
-    if (memo.has(this)) return;
+    yield* this._modulePaths(prefix, memo);
+  }
+
+  /** @internal namedModules as a list: plain loops (a training step labels its tensors through it). */
+  _modulePaths(prefix = "", memo = new Set<Module>(), out: [string, Module][] = []): [string, Module][] {
+    if (memo.has(this)) return out;
     memo.add(this);
-    yield [prefix, this];
-    for (const [name, child] of this.namedChildren()) yield* child.namedModules(join(prefix, name), memo);
+    out.push([prefix, this]);
+    for (const [name, v] of this._ownEntries()) if (v instanceof Module) v._modulePaths(join(prefix, name), memo, out);
+    return out;
   }
 
   /** This module and all below it. */
@@ -144,18 +163,34 @@ export abstract class Module {
     for (const [, m] of this.namedModules()) yield m;
   }
 
-  /** Parameters with dotted paths, each once; only this module's own when recurse is false. */
-  *namedParameters(prefix = "", recurse = true): Generator<[string, Parameter]> {
+  /** @internal parameters or buffers of the modules `mods` (path, module) with dotted paths, each once (first path wins). */
+  _namedTensors(kind: "parameters" | "buffers", mods: [string, Module][] = this._modulePaths()): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
-    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
     for (const [path, m] of mods) {
-      for (const [name, v] of m._ownEntries()) {
-        if (v instanceof Parameter && !seen.has(v)) {
-          seen.add(v);
-          yield [join(path, name), v];
+      if (kind === "parameters") {
+        for (const [name, v] of m._ownEntries())
+          if (v instanceof Parameter && !seen.has(v)) {
+            seen.add(v);
+            out.push([join(path, name), v]);
+          }
+      } else {
+        for (const name of m._bufferNames.keys()) {
+          const b = (m as unknown as Record<string, unknown>)[name];
+          if (b instanceof Tensor && !seen.has(b)) {
+            seen.add(b);
+            out.push([join(path, name), b]);
+          }
         }
       }
     }
+    return out;
+  }
+
+  /** Parameters with dotted paths, each once; only this module's own when recurse is false. */
+  *namedParameters(prefix = "", recurse = true): Generator<[string, Parameter]> {
+    const mods = recurse ? this._modulePaths(prefix) : [[prefix, this] as [string, Module]];
+    yield* this._namedTensors("parameters", mods) as [string, Parameter][];
   }
 
   /** Parameters, each once (what an optimiser takes). */
@@ -165,17 +200,7 @@ export abstract class Module {
 
   /** Buffers with dotted paths. */
   *namedBuffers(prefix = "", recurse = true): Generator<[string, Tensor]> {
-    const seen = new Set<Tensor>();
-    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
-    for (const [path, m] of mods) {
-      for (const name of m._bufferNames.keys()) {
-        const b = (m as unknown as Record<string, unknown>)[name];
-        if (b instanceof Tensor && !seen.has(b)) {
-          seen.add(b);
-          yield [join(path, name), b];
-        }
-      }
-    }
+    yield* this._namedTensors("buffers", recurse ? this._modulePaths(prefix) : [[prefix, this]]);
   }
 
   /** Buffers. */

@@ -67,7 +67,7 @@ function product(op: string, a: Tensor, b: Tensor): Tensor {
   }
   if (a.ndim > 2 || b.ndim > 2) {
     const batchOf = (t: Tensor) => (t.ndim > 2 ? t.shape.slice(0, -2) : []);
-    broadcastShapes(`${op}: batch dims of ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`, batchOf(a), batchOf(b));
+    broadcastShapes(() => `${op}: batch dims of ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`, batchOf(a), batchOf(b));
   }
   if (a.ndim === 1 && b.ndim === 1) return matmulOp([a.unsqueeze(0), b.unsqueeze(1)], undefined).reshape([]);
   if (a.ndim === 1) return matmulOp([a.unsqueeze(0), b], undefined).squeeze(-2);

@@ -44,8 +44,8 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return true;
 }
 
-/** NumPy broadcasting of several shapes; throws naming the op and the shapes. */
-export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
+/** NumPy broadcasting of several shapes; throws naming the op (or a context built on failure) and the shapes. */
+export function broadcastShapes(op: string | (() => string), ...shapes: Shape[]): number[] {
   const nd = Math.max(...shapes.map((s) => s.length));
   const out = new Array<number>(nd).fill(1);
   for (const s of shapes) {
@@ -56,7 +56,7 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
       if (out[j] === 1) out[j] = d;
       else if (d !== 1) {
         throw new RangeError(
-          `${op}: shapes ${shapes.map(fmtShape).join(" and ")} cannot be broadcast together ` +
+          `${typeof op === "string" ? op : op()}: shapes ${shapes.map(fmtShape).join(" and ")} cannot be broadcast together ` +
             `(dimension ${j - nd} is ${out[j]} in one and ${d} in another; sizes must match or be 1)`,
         );
       }
@@ -128,7 +128,8 @@ export function viewStrides(shape: Shape, strides: readonly number[], newShape: 
 
 /** Resolves a single -1 in a requested shape against `numel` (the input's shape, when given, is named in errors). */
 export function inferShape(op: string, shape: Shape, numel: number, from?: Shape): number[] {
-  const input = from ? `input of shape ${fmtShape(from)} (size ${numel})` : `input of size ${numel}`;
+  // the message's wording is built only when one is thrown: reshape runs this on every call
+  const input = () => (from ? `input of shape ${fmtShape(from)} (size ${numel})` : `input of size ${numel}`);
   const out = [...shape];
   const neg = out.indexOf(-1);
   if (out.some((s, i) => (s < 0 && i !== neg) || !Number.isInteger(s)) || out.lastIndexOf(-1) !== neg) {
@@ -139,10 +140,10 @@ export function inferShape(op: string, shape: Shape, numel: number, from?: Shape
   if (neg >= 0) {
     const rest = numelOf(out.filter((_, i) => i !== neg));
     if (rest === 0 || numel % rest !== 0) {
-      throw new RangeError(`${op}: shape ${fmtShape(shape)} is invalid for ${input}`);
+      throw new RangeError(`${op}: shape ${fmtShape(shape)} is invalid for ${input()}`);
     }
     out[neg] = numel / rest;
   }
-  if (numelOf(out) !== numel) throw new RangeError(`${op}: shape ${fmtShape(shape)} is invalid for ${input}`);
+  if (numelOf(out) !== numel) throw new RangeError(`${op}: shape ${fmtShape(shape)} is invalid for ${input()}`);
   return out;
 }
