@@ -74,17 +74,6 @@ int disjointLead(const Walk& w, int v) {
   return lead;
 }
 
-template <class T>
-const FloatLoops<T>& loops();
-template <>
-const FloatLoops<float>& loops<float>() {
-  return isa().f32;
-}
-template <>
-const FloatLoops<double>& loops<double>() {
-  return isa().f64;
-}
-
 // ---- copy ---------------------------------------------------------------------------------
 
 template <class S, class D>
@@ -149,7 +138,7 @@ template <int Op, class T>
 void unaryFloat(int op, const char* x, int, int64_t xo, int64_t sx, char* o, int, int64_t oo, int64_t n) {
   const T* xp = reinterpret_cast<const T*>(x) + xo;
   T* out = reinterpret_cast<T*>(o) + oo;
-  if (loops<T>().unary(op, xp, sx, out, n)) return;
+  if (floatLoops<T>().unary(op, xp, sx, out, n)) return;
   for (int64_t i = 0; i < n; i++) out[i] = unaryFn<Op, T>(xp[i * sx]);
 }
 
@@ -198,7 +187,7 @@ void binaryFloat(int op, const View& a, int64_t ao, int64_t sa, const View& b, i
   const T* ap = reinterpret_cast<const T*>(a.data) + ao;
   const T* bp = reinterpret_cast<const T*>(b.data) + bo;
   T* out = reinterpret_cast<T*>(o) + oo;
-  if (loops<T>().binary(op, ap, sa, bp, sb, out, n)) return;
+  if (floatLoops<T>().binary(op, ap, sa, bp, sb, out, n)) return;
   for (int64_t i = 0; i < n; i++) out[i] = binaryFn<Op, T>(ap[i * sa], bp[i * sb]);
 }
 
@@ -208,7 +197,7 @@ void compareFloat(int op, const View& a, int64_t ao, int64_t sa, const View& b, 
   const T* ap = reinterpret_cast<const T*>(a.data) + ao;
   const T* bp = reinterpret_cast<const T*>(b.data) + bo;
   uint8_t* out = reinterpret_cast<uint8_t*>(o) + oo;
-  if (loops<T>().compare(op, ap, sa, bp, sb, out, n)) return;
+  if (floatLoops<T>().compare(op, ap, sa, bp, sb, out, n)) return;
   for (int64_t i = 0; i < n; i++) out[i] = binaryFn<Op, T>(ap[i * sa], bp[i * sb]) != 0;
 }
 

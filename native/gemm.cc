@@ -155,15 +155,6 @@ void smallGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
     cols(0, o.n);
 }
 
-/** d[r*dr + c] = s[r + c*sc] through the ISA's in-register transposes. */
-template <class T>
-void transposeInto(const T* s, int64_t sc, T* d, int64_t dr, int64_t rows, int64_t cols) {
-  if constexpr (sizeof(T) == 4)
-    isa().f32.transpose(s, sc, d, dr, rows, cols);
-  else
-    isa().f64.transpose(s, sc, d, dr, rows, cols);
-}
-
 template <class T>
 const GemmKernel<T>& kernelFor();
 template <>
@@ -199,7 +190,7 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa,
   // scratch costs a fraction of packing it and padding a 16-row product to micro-tiles
   if (m <= kDirectRows && rsb == 1 && k * n <= kTransposeLimit) {
     T* bt = bScratch.get<T>(static_cast<size_t>(k * n));
-    transposeInto(b, csb, bt, n, k, n);
+    floatLoops<T>().transpose(b, csb, bt, n, k, n);
     return smallGemm(Operands<T>{m, n, k, a, rsa, csa, bt, n, 1, c, ldc}, g, nt);
   }
   packedGemm(Operands<T>{m, n, k, a, rsa, csa, b, rsb, csb, c, ldc}, g, nt);

@@ -78,8 +78,9 @@ inline void storeFirst(T* p, V v, int n) {
 template <class I>
 inline bool anyLane(I v) {
 #if defined(__x86_64__) && CR_VBYTES == 64
-  if constexpr (sizeof(v[0]) == 4) return _mm512_test_epi32_mask(reinterpret_cast<__m512i>(v), reinterpret_cast<__m512i>(v)) != 0;
-  else return _mm512_test_epi64_mask(reinterpret_cast<__m512i>(v), reinterpret_cast<__m512i>(v)) != 0;
+  const __m512i bits = reinterpret_cast<__m512i>(v);
+  if constexpr (sizeof(v[0]) == 4) return _mm512_test_epi32_mask(bits, bits) != 0;
+  else return _mm512_test_epi64_mask(bits, bits) != 0;
 #elif defined(__x86_64__) && CR_VBYTES == 32
   return !_mm256_testz_si256(reinterpret_cast<__m256i>(v), reinterpret_cast<__m256i>(v));
 #else

@@ -77,6 +77,15 @@ const IsaTable& table();
 /** The table in use (chosen once, on first call). */
 const IsaTable& isa();
 
+/** The chosen path's loops for T (float or double). */
+template <class T>
+const FloatLoops<T>& floatLoops() {
+  if constexpr (sizeof(T) == 4)
+    return isa().f32;
+  else
+    return isa().f64;
+}
+
 /** Names of the paths this CPU and build can run, best first. */
 const char* const* availableIsas(int* count);
 

@@ -79,16 +79,9 @@ PoolGeometry geometry(const View& x, int k, const int64_t* kernel, const int64_t
   }
   for (int d = 0; d < nd; d++) g.rows *= g.rowShape[d];
   g.rowDims = nd;
-  g.pairs = kernel[k - 1] == 2 && stride[k - 1] == 2 && dilation[k - 1] == 1 && xs[k - 1] == 1 && g.taps <= 2 * kMaxPairs;
+  g.pairs =
+      kernel[k - 1] == 2 && stride[k - 1] == 2 && dilation[k - 1] == 1 && xs[k - 1] == 1 && g.taps <= 2 * kMaxPairs;
   return g;
-}
-
-template <class T>
-const FloatLoops<T>& loopsOf() {
-  if constexpr (sizeof(T) == 4)
-    return isa().f32;
-  else
-    return isa().f64;
 }
 
 /** Where row r of windows starts: its x offset (from `base`) and plane position. */
@@ -113,7 +106,7 @@ void pairRows(const PoolGeometry& g, const T* x, int64_t off, int64_t planeLead,
   const int64_t planeStep = g.rowDims > 0 ? g.rowPlane[g.rowDims - 1] : 0;
   for (int64_t r = 0; r < rows; r++, off += step, planeLead += planeStep) {
     for (int64_t q = 0; q < pairs; q++) rowOff[q] = off + g.tapOffset[static_cast<size_t>(2 * q)];
-    loopsOf<T>().maxPool2(x, rowOff, rowPlane, pairs, g.outLast, planeLead, g.lastPlane, v + r * g.outLast,
+    floatLoops<T>().maxPool2(x, rowOff, rowPlane, pairs, g.outLast, planeLead, g.lastPlane, v + r * g.outLast,
                           p + r * g.outLast);
   }
 }

@@ -104,9 +104,9 @@ export interface Kernels {
   /** out[i] = op(a[i], b[i]); a and b are already broadcast to the same shape. */
   binary(op: BinaryOp, a: View, b: View, out: Handle, outDtype: DType): void;
   /**
-   * out[i] += alpha · x[i], in place, over views of one shape and dtype (x may broadcast; out's
-   * elements must be distinct). The optimizers' update without the temporary alpha · x would
-   * need, and the window-by-window sums of a fold.
+   * out[i] += alpha · x[i], in place, over views of one shape and dtype (x may broadcast). out may
+   * name one element several times, as a grid's overlapping windows do: every contribution adds.
+   * The optimizers' update without the temporary alpha · x would need, and a fold in one call.
    */
   axpy(alpha: number, x: View, out: View): void;
   /** out[i] = cond[i] ? a[i] : b[i], all three broadcast to one shape. */
