@@ -440,6 +440,14 @@ void axpyRun(T alpha, const T* __restrict x, int64_t sx, T* __restrict out, int6
   }
 }
 
+/** `rows` short rows of out += alpha * x: the ISA's masked vector rows when both are contiguous. */
+template <class T>
+void axpyBlock(T alpha, const T* x, int64_t xr, int64_t sx, T* out, int64_t orow, int64_t so, int64_t rows,
+               int64_t cols) {
+  if (sx == 1 && so == 1) return floatLoops<T>().axpyRows(alpha, x, xr, out, orow, rows, cols);
+  for (int64_t r = 0; r < rows; r++) axpyRun(alpha, x + r * xr, sx, out + r * orow, so, cols);
+}
+
 void axpy(double alpha, const View& x, const View& out) {
   const int64_t* strides[2] = {x.strides, out.strides};
   const int64_t offsets[2] = {x.offset, out.offset};
@@ -455,17 +463,12 @@ void axpy(double alpha, const View& x, const View& out) {
     const int64_t rows = w.shape[w.nd - 2], cols = w.shape[w.nd - 1];
     const int64_t xr = w.strides[0][w.nd - 2], orow = w.strides[1][w.nd - 2];
     forBlocks(w, kCheapGrain, [&](const int64_t* off) {
-      if (dt == kF32) {
-        const float* xp = reinterpret_cast<const float*>(x.data) + off[0];
-        float* op = reinterpret_cast<float*>(o) + off[1];
-        if (sx == 1 && so == 1) return isa().f32.axpyRows(static_cast<float>(alpha), xp, xr, op, orow, rows, cols);
-        for (int64_t r = 0; r < rows; r++) axpyRun(static_cast<float>(alpha), xp + r * xr, sx, op + r * orow, so, cols);
-      } else {
-        const double* xp = reinterpret_cast<const double*>(x.data) + off[0];
-        double* op = reinterpret_cast<double*>(o) + off[1];
-        if (sx == 1 && so == 1) return isa().f64.axpyRows(alpha, xp, xr, op, orow, rows, cols);
-        for (int64_t r = 0; r < rows; r++) axpyRun(alpha, xp + r * xr, sx, op + r * orow, so, cols);
-      }
+      if (dt == kF32)
+        axpyBlock(static_cast<float>(alpha), reinterpret_cast<const float*>(x.data) + off[0], xr, sx,
+                  reinterpret_cast<float*>(o) + off[1], orow, so, rows, cols);
+      else
+        axpyBlock(alpha, reinterpret_cast<const double*>(x.data) + off[0], xr, sx,
+                  reinterpret_cast<double*>(o) + off[1], orow, so, rows, cols);
     }, split);
     return;
   }

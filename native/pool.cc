@@ -96,19 +96,16 @@ void rowStart(const PoolGeometry& g, int64_t r, int64_t base, int64_t* off, int6
   }
 }
 
-/** `rows` rows of windows two wide, neighbours along the innermost row dim, through the ISA's vector loop. */
+/** One row of windows two wide through the ISA's vector loop. */
 template <class T>
-void pairRows(const PoolGeometry& g, const T* x, int64_t off, int64_t planeLead, int64_t rows, T* v, int32_t* p) {
+void pairRow(const PoolGeometry& g, const T* x, int64_t off, int64_t planeLead, T* v, int32_t* p) {
   int64_t rowOff[kMaxPairs], rowPlane[kMaxPairs];
   const int64_t pairs = g.taps / 2;
-  for (int64_t q = 0; q < pairs; q++) rowPlane[q] = g.tapPlane[static_cast<size_t>(2 * q)];
-  const int64_t step = g.rowDims > 0 ? g.rowStride[g.rowDims - 1] : 0;
-  const int64_t planeStep = g.rowDims > 0 ? g.rowPlane[g.rowDims - 1] : 0;
-  for (int64_t r = 0; r < rows; r++, off += step, planeLead += planeStep) {
-    for (int64_t q = 0; q < pairs; q++) rowOff[q] = off + g.tapOffset[static_cast<size_t>(2 * q)];
-    floatLoops<T>().maxPool2(x, rowOff, rowPlane, pairs, g.outLast, planeLead, g.lastPlane, v + r * g.outLast,
-                          p + r * g.outLast);
+  for (int64_t q = 0; q < pairs; q++) {
+    rowOff[q] = off + g.tapOffset[static_cast<size_t>(2 * q)];
+    rowPlane[q] = g.tapPlane[static_cast<size_t>(2 * q)];
   }
+  floatLoops<T>().maxPool2(x, rowOff, rowPlane, pairs, g.outLast, planeLead, g.lastPlane, v, p);
 }
 
 /** One row of windows, one at a time: the taps of each are a short unrolled compare. */
@@ -140,27 +137,28 @@ void scalarRow(const PoolGeometry& g, const T* x, int64_t off, int64_t planeLead
 
 template <class T>
 void poolRows(const PoolGeometry& g, const T* x, int64_t base, T* values, int32_t* positions, int64_t r0, int64_t r1) {
+  // rows along the innermost row dim are evenly spaced: each run of them starts from its index
+  // (lead dims move the offset only: positions count within one plane), then steps
   const int64_t inner = g.rowDims > 0 ? g.rowShape[g.rowDims - 1] : 1;
+  const int64_t step = g.rowDims > 0 ? g.rowStride[g.rowDims - 1] : 0;
+  const int64_t planeStep = g.rowDims > 0 ? g.rowPlane[g.rowDims - 1] : 0;
+  bool pairs = false;
+  if constexpr (std::is_floating_point_v<T>) pairs = g.pairs;
   for (int64_t r = r0; r < r1;) {
-    // the rows up to the end of this run of the innermost row dim are evenly spaced
     const int64_t run = std::min(inner - r % inner, r1 - r);
     int64_t off = 0, planeLead = 0;
     rowStart(g, r, base, &off, &planeLead);
-    T* v = values + r * g.outLast;
-    int32_t* p = positions + r * g.outLast;
-    bool done = false;
-    if constexpr (std::is_floating_point_v<T>) {
-      if (g.pairs) {
-        pairRows(g, x, off, planeLead, run, v, p);
-        done = true;
+    for (int64_t end = r + run; r < end; r++, off += step, planeLead += planeStep) {
+      T* v = values + r * g.outLast;
+      int32_t* p = positions + r * g.outLast;
+      if constexpr (std::is_floating_point_v<T>) {
+        if (pairs) {
+          pairRow(g, x, off, planeLead, v, p);
+          continue;
+        }
       }
+      scalarRow(g, x, off, planeLead, v, p);
     }
-    for (int64_t i = 0; !done && i < run; i++) {
-      int64_t o = 0, pl = 0;
-      rowStart(g, r + i, base, &o, &pl);
-      scalarRow(g, x, o, pl, v + i * g.outLast, p + i * g.outLast);
-    }
-    r += run;
   }
 }
 
