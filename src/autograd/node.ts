@@ -5,6 +5,7 @@
 import type { DType } from "../tensor/dtype.js";
 import type { GradHook, Tensor } from "../tensor/tensor.js";
 import { fmtShape } from "../tensor/shape.js";
+import { observers } from "./observe.js";
 
 /** Where a gradient goes: a node and which of its outputs it is the gradient of. */
 export interface Edge {
@@ -41,6 +42,8 @@ export class SavedTensor {
     tensor: Tensor,
     private readonly owner: Node,
     private readonly index: number,
+    /** Made by the op for its backward alone (see OpDef.forward's keep): freed on release. */
+    private readonly owned = false,
   ) {
     this.tensor = tensor;
     this.version = tensor._version;
@@ -63,8 +66,11 @@ export class SavedTensor {
     }
     return t;
   }
-  /** Drops the reference so the buffer can be collected. */
+  /** Drops the reference so the buffer can be collected, or frees it now when the node owns it. */
   release(): void {
+    // NOTE: an observer may have been handed an owned tensor (a backward rule's operand): then the
+    // collector frees it, once the observer lets go
+    if (this.owned && observers.length === 0) this.tensor?.dispose();
     this.tensor = null;
   }
 }
@@ -110,10 +116,10 @@ export class Node {
     return this.next.map((e) => (e ? [e.node, e.outputNr] : [null, 0]));
   }
 
-  /** Saves tensors for backward and returns accessors for them. */
-  save(tensors: Tensor[]): SavedTensor[] {
+  /** Saves tensors for backward and returns accessors for them; `owned` ones are freed on release. */
+  save(tensors: Tensor[], owned = false): SavedTensor[] {
     const saved = (this.saved ??= []);
-    const out = tensors.map((t, i) => new SavedTensor(t, this, saved.length + i));
+    const out = tensors.map((t, i) => new SavedTensor(t, this, saved.length + i, owned));
     saved.push(...out);
     return out;
   }

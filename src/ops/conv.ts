@@ -4,12 +4,14 @@
 // Convolution is im2col (that view copied to contiguous) and one batched matmul; transposed
 // convolution is one matmul and a fold.
 
+import { isGradEnabled } from "../autograd/grad-mode.js";
+import { observers } from "../autograd/observe.js";
 import { kernels } from "../backend/registry.js";
 import { fmtShape, numelOf, sameShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defineOp, type OpFn } from "./define.js";
 import { pad } from "./index-ops.js";
-import { viewOf, zerosRaw } from "./raw.js";
+import { castRaw, viewOf, zerosRaw } from "./raw.js";
 
 /** Window geometry over the last k dims: k = kernel.length. */
 export interface WindowGeometry {
@@ -145,26 +147,110 @@ export function padSpatial(x: Tensor, padding: readonly (readonly [number, numbe
   );
 }
 
+/** The fused convolution's attributes: its options and the window geometry over the padded input. */
+interface ConvAttrs extends ConvNdOptions {
+  geometry: WindowGeometry;
+}
+
+/** im2col: x's (padded) windows as a contiguous [N, groups, C/groups·ΠK, ΠO] matrix per group. */
+function im2col(x: Tensor, a: ConvAttrs): Tensor {
+  const [n, c] = x.shape as [number, number];
+  const { kernel } = a.geometry;
+  const patch = (c / a.groups) * numelOf(kernel);
+  const xp = padSpatial(x, a.padding);
+  const windows = slidingWindows(xp, kernel, a.stride, a.dilation);
+  // the one copy: the windows view is not mergeable, so reshape copies (a 1x1 kernel gives a view)
+  const cols = windows.reshape([n, a.groups, patch, numelOf(windowCounts(a.geometry))]);
+  if (xp !== x && cols.storage !== xp.storage) freeTemp(xp);
+  return cols;
+}
+
+/** Frees a backward rule's temporary at once when nothing records or observes it. */
+function freeTemp(t: Tensor): void {
+  if (!isGradEnabled() && observers.length === 0) t.dispose();
+}
+
+// NOTE: a primitive, not the composite of windows, copy, matmul and bias add it computes: one node
+// instead of seven per convolution, the bias added in place to the product, and the im2col matrix
+// kept for the weight gradient and freed with the node (hot for the next step's forward). The
+// composite form is the reference it is tested against.
+const convOp = defineOp<ConvAttrs>({
+  name: "convolution",
+  forward: ([x, w, b], a, keep) => {
+    const [n, outC] = [x!.shape[0]!, w!.shape[0]!];
+    const cols = im2col(x!, a);
+    if (cols.storage !== x!.storage) keep(cols);
+    const out = w!
+      .reshape([a.groups, outC / a.groups, cols.shape[2]!])
+      .matmul(cols)
+      .reshape([n, outC, ...windowCounts(a.geometry)]);
+    if (b && out.numel() > 0) {
+      const bv = castRaw(b, out.dtype)._view();
+      kernels().axpy(
+        1,
+        { ...bv, shape: out.shape, strides: out.shape.map((_, i) => (i === 1 ? bv.strides[0]! : 0)) },
+        out._view(),
+      );
+    }
+    return out;
+  },
+  save: { inputs: [0, 1] },
+  // y = W·cols(x) + b per group: ∂L/∂W = G·colsᵀ summed over the batch, ∂L/∂cols = Wᵀ·G folded back
+  // onto x's grid (the adjoint of taking windows), ∂L/∂b = G summed over all but the channel dim
+  backward: (grad, { inputs: [x, w], kept: [kept], attrs: a, needsInputGrad: [dx, dw, db] }) => {
+    const [n, c] = x!.shape as [number, number];
+    const [outC, g] = [w!.shape[0]!, a.groups];
+    const { kernel } = a.geometry;
+    const counts = windowCounts(a.geometry);
+    const gm = grad.reshape([n, g, outC / g, numelOf(counts)]);
+    let gx: Tensor | null = null;
+    let gw: Tensor | null = null;
+    if (dx) {
+      const dcols = w!
+        .reshape([g, outC / g, (c / g) * numelOf(kernel)])
+        .transpose(-1, -2)
+        .matmul(gm);
+      const padded = foldWindows(
+        dcols.reshape([n, c, ...kernel, ...counts]),
+        a.geometry.size,
+        kernel,
+        a.stride,
+        a.dilation,
+      );
+      freeTemp(dcols);
+      gx = unpadSpatial(padded, a.padding);
+    }
+    if (dw) {
+      // under createGraph the windows are taken again from x, so that ∂L/∂W is differentiable in x
+      const cols = kept && !isGradEnabled() ? kept : im2col(x!, a);
+      const perSample = gm.matmul(cols.transpose(-1, -2));
+      gw = perSample.sum(0).reshape(w!.shape);
+      freeTemp(perSample);
+    }
+    const gb = db ? grad.sum([0, ...counts.map((_, i) => 2 + i)]) : null;
+    return [gx, gw, gb];
+  },
+});
+
 /**
  * Convolution (cross-correlation) of x [N, C, ...S] with w [O, C/groups, ...K]: im2col as the
  * windows view copied to [N, groups, C/groups·ΠK, ΠO], then one matmul with w [groups, O/groups, C/groups·ΠK].
  */
 export function convNd(x: Tensor, w: Tensor, bias: Tensor | null, opts: ConvNdOptions): Tensor {
-  const k = w.ndim - 2;
-  const [n, c] = x.shape as [number, number];
-  const outC = w.shape[0]!;
-  const g = opts.groups;
-  const kernel = w.shape.slice(2);
-  const cols = slidingWindows(padSpatial(x, opts.padding), kernel, opts.stride, opts.dilation);
-  const counts = cols.shape.slice(2 + k);
-  const patch = (c / g) * numelOf(kernel);
-  // the one im2col copy: the windows view is not mergeable, so reshape copies
-  const colMat = cols.reshape([n, g, patch, numelOf(counts)]);
-  const out = w
-    .reshape([g, outC / g, patch])
-    .matmul(colMat)
-    .reshape([n, outC, ...counts]);
-  return bias ? out.add(bias.reshape([outC, ...counts.map(() => 1)])) : out;
+  const padded = x.shape.map((s, i) => (i < 2 ? s : s + opts.padding[i - 2]![0] + opts.padding[i - 2]![1]));
+  const geometry = geometryOf("conv", padded, w.shape.slice(2), opts.stride, opts.dilation);
+  const attrs: ConvAttrs = { ...opts, geometry };
+  return convOp(bias ? [x, w, bias] : [x, w], attrs);
+}
+
+/** x with [before, after] padding cut off its last k dims (the adjoint of padSpatial). */
+function unpadSpatial(x: Tensor, padding: readonly (readonly [number, number])[]): Tensor {
+  const lead = x.ndim - padding.length;
+  let out = x;
+  padding.forEach(([p0, p1], i) => {
+    if (p0 > 0 || p1 > 0) out = out.slice(lead + i, p0, x.shape[lead + i]! - p1);
+  });
+  return out;
 }
 
 /** Options of the transposed convolutions: padding is symmetric per dim, outputPadding adds at the end. */

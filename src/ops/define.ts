@@ -12,6 +12,8 @@ import type { Tensor } from "../tensor/tensor.js";
 export interface OpCtx<A> {
   readonly inputs: readonly Tensor[];
   readonly output: Tensor;
+  /** What the forward passed to `keep`, in order. */
+  readonly kept: readonly Tensor[];
   readonly attrs: A;
   /** For each input: whether its gradient is needed (a rule may skip the others' work). */
   readonly needsInputGrad: readonly boolean[];
@@ -23,8 +25,13 @@ export interface OpDef<A> {
   name: string;
   /** Name of its graph node; defaults to e.g. 'MulBackward'. */
   gradName?: string;
-  /** Shape/dtype rule and kernel call; runs without recording, so it may call other ops. */
-  forward(inputs: Tensor[], attrs: A): Tensor;
+  /**
+   * Shape/dtype rule and kernel call; runs without recording, so it may call other ops. `keep`
+   * hands the backward a tensor the forward made for it alone (an im2col matrix, say): one whose
+   * storage nothing else shares, not even the output. The node owns it and frees it when it is
+   * released; when nothing records, it is freed as soon as the forward returns.
+   */
+  forward(inputs: Tensor[], attrs: A, keep: (t: Tensor) => void): Tensor;
   /** Which inputs (by position) and whether the output are needed by `backward`. */
   save?: { inputs?: number[] | ((needsInputGrad: readonly boolean[]) => number[]); output?: boolean };
   /** Gradient of each input given the output's gradient; the engine sums broadcast dims away. */
@@ -53,16 +60,24 @@ export function defineOp<A = undefined>(def: OpDef<A>): OpFn<A> {
     // are hidden from observers, which see each declared op once
     depth++;
     setGradEnabled(false);
+    const mark = keptStack.length;
     let output: Tensor;
     try {
-      output = def.forward(inputs, attrs);
+      output = def.forward(inputs, attrs, keep);
+    } catch (e) {
+      // a forward that threw leaves what it kept to the collector
+      keptStack.length = mark;
+      throw e;
     } finally {
       depth--;
       setGradEnabled(recording);
     }
+    const kept = keptStack.length > mark ? keptStack.splice(mark) : noneKept;
     let node: Node | null = null;
     if (def.backward && recording && isFloat(output.dtype) && anyRequiresGrad(inputs)) {
-      node = record(def, gradName, inputs, attrs, output);
+      node = record(def, gradName, inputs, attrs, output, kept);
+    } else {
+      for (const t of kept) t.dispose();
     }
     if (isAnomalyEnabled() && depth === 0) checkForward(def.name, inputs, output);
     if (observers.length && depth === 0)
@@ -73,14 +88,20 @@ export function defineOp<A = undefined>(def: OpDef<A>): OpFn<A> {
 
 let depth = 0;
 
+// what forwards kept, innermost call last: each call takes back what was pushed after its mark
+const keptStack: Tensor[] = [];
+const noneKept: Tensor[] = [];
+const keep = (t: Tensor) => void keptStack.push(t);
+
 function anyRequiresGrad(inputs: Tensor[]): boolean {
   for (let i = 0; i < inputs.length; i++) if (inputs[i]!.requiresGrad) return true;
   return false;
 }
 
-function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, output: Tensor): Node {
+function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, output: Tensor, kept: Tensor[]): Node {
   const savedInputs: (SavedTensor | undefined)[] = [];
   let savedOutput: SavedTensor | undefined;
+  let savedKept: SavedTensor[] = [];
   const rule = def.backward!;
   const needsInputGrad = inputs.map((t) => t.requiresGrad);
   const node = new Node(
@@ -93,6 +114,7 @@ function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, 
         needsInputGrad,
         inputs: savedInputs.map((s) => s?.unpack()) as Tensor[],
         output: savedOutput?.unpack() as Tensor,
+        kept: savedKept.map((s) => s.unpack()),
         attrs,
       };
       return rule(g!, ctx);
@@ -105,6 +127,7 @@ function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, 
   output.gradFn = node;
   output.outputNr = 0;
   if (def.save?.output) savedOutput = node.save([output])[0];
+  if (kept.length) savedKept = node.save(kept, true);
   node.op = def.name;
   return node;
 }

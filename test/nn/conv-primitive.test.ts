@@ -1,0 +1,145 @@
+// Convolution is a primitive (one node, the bias added in place, the im2col matrix kept for the
+// weight gradient and freed with the node). These tests hold it to the composite it replaced —
+// pad, unfold, matmul, bias add — in values and in first and second derivatives, and check that
+// the kept matrix is freed when the node is released, at once when nothing records, and never
+// when it is a view of the input.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as cr from "../../src/index.js";
+import { kernels } from "../../src/backend/registry.js";
+import { assertClose } from "../helpers.js";
+
+const F = cr.nn.functional;
+const r = (shape: number[]) => cr.randn(shape, { dtype: "float64", requiresGrad: true });
+
+interface Case {
+  x: number[];
+  w: number[];
+  bias: boolean;
+  stride: [number, number];
+  /** [top, bottom, left, right] zero padding. */
+  pad: [number, number, number, number];
+  dilation: [number, number];
+  groups: number;
+}
+
+/** The convolution written with public composite ops: pad, unfold (windows + copy), matmul, bias add. */
+function composite(x: cr.Tensor, w: cr.Tensor, b: cr.Tensor | null, c: Case): cr.Tensor {
+  const [n] = x.shape as [number];
+  const [o, , kh, kw] = w.shape as [number, number, number, number];
+  const [top, bottom, left, right] = c.pad;
+  const cols = F.unfold(cr.pad(x, [left, right, top, bottom]), [kh, kw], { stride: c.stride, dilation: c.dilation });
+  const l = cols.shape[2]!;
+  const xp = [x.shape[2]! + top + bottom, x.shape[3]! + left + right];
+  const out = xp.map((s, i) => Math.floor((s - c.dilation[i]! * ([kh, kw][i]! - 1) - 1) / c.stride[i]!) + 1);
+  const y = w
+    .reshape([c.groups, o / c.groups, -1])
+    .matmul(cols.reshape([n, c.groups, -1, l]))
+    .reshape([n, o, ...out]);
+  return b ? y.add(b.reshape([o, 1, 1])) : y;
+}
+
+/** F.conv2d with the case's options ('same' where the padding is asymmetric). */
+function primitive(x: cr.Tensor, w: cr.Tensor, b: cr.Tensor | null, c: Case): cr.Tensor {
+  const [top, bottom, left, right] = c.pad;
+  const symmetric = top === bottom && left === right;
+  return F.conv2d(x, w, b, {
+    stride: c.stride,
+    padding: symmetric ? [top, left] : "same",
+    dilation: c.dilation,
+    groups: c.groups,
+  });
+}
+
+const cases: Case[] = [
+  { x: [2, 3, 7, 6], w: [4, 3, 3, 3], bias: true, stride: [1, 1], pad: [0, 0, 0, 0], dilation: [1, 1], groups: 1 },
+  { x: [2, 4, 8, 7], w: [6, 2, 3, 2], bias: true, stride: [2, 1], pad: [1, 1, 2, 2], dilation: [1, 2], groups: 2 },
+  // 'same' with an even kernel pads one more zero at the end
+  { x: [1, 2, 6, 6], w: [3, 2, 2, 4], bias: false, stride: [1, 1], pad: [0, 1, 1, 2], dilation: [1, 1], groups: 1 },
+  // a 1x1 kernel: the windows are a view of x, nothing is copied or kept
+  { x: [3, 5, 4, 4], w: [2, 5, 1, 1], bias: true, stride: [1, 1], pad: [0, 0, 0, 0], dilation: [1, 1], groups: 1 },
+  { x: [2, 6, 5, 5], w: [6, 1, 3, 3], bias: true, stride: [2, 2], pad: [1, 1, 1, 1], dilation: [1, 1], groups: 6 },
+];
+
+test("the convolution primitive matches its composite in values, gradients and second derivatives", () => {
+  cr.manualSeed(7);
+  for (const c of cases) {
+    const [x, w] = [r(c.x), r(c.w)];
+    const b = c.bias ? r([c.w[0]!]) : null;
+    const inputs = b ? [x, w, b] : [x, w];
+    const y = primitive(x, w, b, c);
+    const ref = composite(x, w, b, c);
+    assert.deepEqual(y.shape, ref.shape, JSON.stringify(c));
+    assertClose(y, ref, { rtol: 1e-12, atol: 1e-12 });
+    assert.equal(y.gradFn?.name, "ConvolutionBackward");
+
+    const g = cr.randn(y.shape, { dtype: "float64" });
+    const grads = cr.autograd.grad(y, inputs, { gradOutputs: [g], createGraph: true });
+    const refGrads = cr.autograd.grad(ref, inputs, { gradOutputs: [g], createGraph: true });
+    grads.forEach((gi, i) => assertClose(gi!, refGrads[i]!, { rtol: 1e-12, atol: 1e-12 }));
+
+    // differentiate the gradients again: ∂/∂(x, w) of Σ (∂L/∂x)² + Σ (∂L/∂w)·w
+    const second = (gs: (cr.Tensor | null)[]) =>
+      cr.autograd.grad(gs[0]!.square().sum().add(gs[1]!.mul(w).sum()), [x, w], { allowUnused: true });
+    const [sx, sw] = second(grads);
+    const [rx, rw] = second(refGrads);
+    if (rx) assertClose(sx!, rx, { rtol: 1e-12, atol: 1e-12 });
+    assertClose(sw!, rw!, { rtol: 1e-12, atol: 1e-12 });
+  }
+});
+
+/** Runs fn while recording which buffers the backend frees; null when it frees nothing early. */
+function freedDuring(fn: () => void): unknown[] | null {
+  const k = kernels() as ReturnType<typeof kernels> & { free?: (h: unknown) => void };
+  if (!k.free) return null;
+  const freed: unknown[] = [];
+  const free = k.free;
+  k.free = (h) => {
+    freed.push(h);
+    free(h);
+  };
+  try {
+    fn();
+  } finally {
+    k.free = free;
+  }
+  return freed;
+}
+
+test("the kept im2col matrix is freed when backward releases the node, and kept while retainGraph", (t) => {
+  // big enough that the native backend really frees (small tensors live in JS memory)
+  const x = cr.randn([8, 4, 20, 20], { requiresGrad: true });
+  const w = cr.randn([6, 4, 3, 3], { requiresGrad: true });
+  const y = F.conv2d(x, w, null);
+  const node = y.gradFn!;
+  const kept = node.saved!.at(-1)!.unpack();
+  assert.deepEqual(kept.shape, [8, 1, 36, 324], "the im2col matrix is the node's last saved tensor");
+  const loss = y.square().sum();
+  const first = freedDuring(() => loss.backward(undefined, { retainGraph: true }));
+  if (!first) return t.skip(`the ${kernels().name} backend frees nothing early`);
+  assert.ok(!first.includes(kept.storage.handle), "freed although the graph is retained");
+  const [gx, gw] = [x.grad!.clone(), w.grad!.clone()];
+  x.grad = null;
+  w.grad = null;
+  const second = freedDuring(() => loss.backward())!;
+  assertClose(x.grad!, gx);
+  assertClose(w.grad!, gw);
+  assert.ok(second.includes(kept.storage.handle), "the im2col matrix outlived the released node");
+  assert.throws(() => node.saved!.at(-1)!.unpack(), /backward through the graph a second time/);
+});
+
+test("without recording the im2col matrix is freed at once; a 1x1 kernel's windows (a view of x) are not", (t) => {
+  const x = cr.randn([8, 4, 20, 20]);
+  const w = cr.randn([6, 4, 3, 3]);
+  let y: cr.Tensor | null = null;
+  const freed = freedDuring(() => (y = F.conv2d(x, w, null)));
+  if (!freed) return t.skip(`the ${kernels().name} backend frees nothing early`);
+  assert.equal(freed.length, 1, "the one im2col matrix is freed when the forward returns");
+  assertClose(y!, composite(x, w, null, { ...cases[0]!, bias: false }), { rtol: 1e-5, atol: 1e-5 });
+
+  const w1 = cr.randn([2, 4, 1, 1], { requiresGrad: true });
+  const freed1 = freedDuring(() => F.conv2d(x, w1, null).sum().backward())!;
+  assert.ok(!freed1.includes(x.storage.handle), "x's own buffer was freed");
+  assertClose(w1.grad!.reshape([2, 4]), x.sum([0, 2, 3]).unsqueeze(0).expand([2, 4]), { rtol: 1e-4 });
+});
