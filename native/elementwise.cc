@@ -433,6 +433,10 @@ template <class T>
 void axpyRun(T alpha, const T* __restrict x, int64_t sx, T* __restrict out, int64_t so, int64_t n) {
   if (sx == 1 && so == 1) {
     for (int64_t i = 0; i < n; i++) out[i] += alpha * x[i];
+  } else if (sx == 0 && so == 1) {
+    // one value added along the run (a bias over a channel's plane): a vector loop, not a gather
+    const T v = alpha * x[0];
+    for (int64_t i = 0; i < n; i++) out[i] += v;
   } else if (so == 1) {
     for (int64_t i = 0; i < n; i++) out[i] += alpha * x[i * sx];
   } else {
