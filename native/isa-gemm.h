@@ -7,22 +7,25 @@ namespace CR_ISA {
 namespace {
 
 
-/** The register-blocked core: MR x (NV vectors) accumulators, one rank-1 update per k. */
-template <class T, int MR, int NV>
+/**
+ * The register-blocked core: R x (NV vectors) accumulators, one rank-1 update per k, over a
+ * panel packed MR rows wide (R < MR: the last panel's real rows, so padding costs nothing).
+ */
+template <class T, int MR, int NV, int R = MR>
 void microKernel(int64_t kc, const T* __restrict a, const T* __restrict b, T* __restrict c, int64_t ldc,
                  bool accumulate) {
   using V = typename Vec<T>::V;
   constexpr int L = Vec<T>::L;
   constexpr int NR = NV * L;
-  V acc[MR][NV];
+  V acc[R][NV];
   // the C tile is touched only after the k loop: fetch its lines now so the update does not stall
 #pragma GCC unroll 32
-  for (int i = 0; i < MR; i++) {
+  for (int i = 0; i < R; i++) {
     __builtin_prefetch(c + i * ldc, 1, 3);
     __builtin_prefetch(c + i * ldc + NR - 1, 1, 3);
   }
 #pragma GCC unroll 32
-  for (int i = 0; i < MR; i++)
+  for (int i = 0; i < R; i++)
 #pragma GCC unroll 8
     for (int j = 0; j < NV; j++) acc[i][j] = V{};
   for (int64_t k = 0; k < kc; k++) {
@@ -33,7 +36,7 @@ void microKernel(int64_t kc, const T* __restrict a, const T* __restrict b, T* __
 #pragma GCC unroll 8
     for (int j = 0; j < NV; j++) bv[j] = load<V>(b + j * L);
 #pragma GCC unroll 32
-    for (int i = 0; i < MR; i++) {
+    for (int i = 0; i < R; i++) {
       const T ai = a[i];
 #pragma GCC unroll 8
       for (int j = 0; j < NV; j++) acc[i][j] += ai * bv[j];
@@ -42,13 +45,28 @@ void microKernel(int64_t kc, const T* __restrict a, const T* __restrict b, T* __
     b += NR;
   }
 #pragma GCC unroll 32
-  for (int i = 0; i < MR; i++) {
+  for (int i = 0; i < R; i++) {
 #pragma GCC unroll 8
     for (int j = 0; j < NV; j++) {
       T* p = c + i * ldc + j * L;
       store(p, accumulate ? load<V>(p) + acc[i][j] : acc[i][j]);
     }
   }
+}
+
+/** The last panel's kernel: `rows` (1 .. MR-1) real rows, each count its own unrolled kernel. */
+template <class T, int MR, int NV, int... R>
+void edgeKernelOf(std::integer_sequence<int, R...>, int rows, int64_t kc, const T* a, const T* b, T* c, int64_t ldc,
+                  bool accumulate) {
+  using Fn = void (*)(int64_t, const T*, const T*, T*, int64_t, bool);
+  static constexpr Fn kernels[] = {microKernel<T, MR, NV, R + 1>...};
+  kernels[rows - 1](kc, a, b, c, ldc, accumulate);
+}
+
+/** See GemmKernel::edge. */
+template <class T, int MR, int NV>
+void edgeKernel(int rows, int64_t kc, const T* a, const T* b, T* c, int64_t ldc, bool accumulate) {
+  edgeKernelOf<T, MR, NV>(std::make_integer_sequence<int, MR - 1>{}, rows, kc, a, b, c, ldc, accumulate);
 }
 
 /** See GemmKernel::packA. Row-major A (csa == 1) is transposed in registers, L x L at a time. */

@@ -298,9 +298,9 @@ void transposeCopy(const T* s, int64_t sc, T* d, int64_t dr, int64_t rows, int64
 const IsaTable kTable = {
     CR_ISA_NAME,
     {CR_SMR, CR_SNV * (kVB / 4), CR_SKC, CR_SMC, CR_SNC, microKernel<float, CR_SMR, CR_SNV>,
-     packA<float, CR_SMR>, packB<float, CR_SNV*(kVB / 4)>, smallM<float>},
+     edgeKernel<float, CR_SMR, CR_SNV>, packA<float, CR_SMR>, packB<float, CR_SNV*(kVB / 4)>, smallM<float>},
     {CR_DMR, CR_DNV * (kVB / 8), CR_DKC, CR_DMC, CR_DNC, microKernel<double, CR_DMR, CR_DNV>,
-     packA<double, CR_DMR>, packB<double, CR_DNV*(kVB / 8)>, smallM<double>},
+     edgeKernel<double, CR_DMR, CR_DNV>, packA<double, CR_DMR>, packB<double, CR_DNV*(kVB / 8)>, smallM<double>},
     {binary<float>, compare<float>, unary<float>, sum<float>, addTo<float>, transposeCopy<float>, axpyRows<float>,
      copyRows<float>, maxPool2<float>},
     {binary<double>, compare<double>, unary<double>, sum<double>, addTo<double>, transposeCopy<double>,

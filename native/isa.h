@@ -14,6 +14,8 @@ struct GemmKernel {
   int kc, mc, nc;  // cache blocks along K (L1), M (L2) and N (L3)
   /** c[mr x nr] (row stride ldc) = or += a-panel (kc x mr, k-major) @ b-panel (kc x nr, k-major). */
   void (*kernel)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, bool accumulate);
+  /** The same for the first `rows` (1 .. mr-1) rows of a panel: a last panel's cost follows its real rows. */
+  void (*edge)(int rows, int64_t kc, const T* a, const T* b, T* c, int64_t ldc, bool accumulate);
   /** Packs `rows` rows x kc of A (strides rsa, csa) into mr-row panels, k-major, zero-padded. */
   void (*packA)(const T* a, int64_t rsa, int64_t csa, int64_t rows, int64_t kc, T* dst);
   /** Packs `cols` (<= nr) columns x kc of B (strides rsb, csb) into one k-major strip, zero-padded. */

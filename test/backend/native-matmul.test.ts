@@ -46,6 +46,17 @@ describe("native matmul", { skip }, () => {
               check(dt, [], M, K, N, la, lb, seed++);
   });
 
+  test("every height of the last row panel (its own kernel per row count), packed operands", () => {
+    let seed = 50;
+    // 29..42 rows leave every remainder of the 14-, 6- and 4-row micro-tiles; K = 70 and these
+    // layouts keep the products on the packed path
+    for (const dt of ["float32", "float64"] as DType[])
+      for (let M = 29; M <= 42; M++) {
+        check(dt, [], M, 70, 40, "contiguous", "transposed", seed++);
+        check(dt, [], M, 70, 33, "stepped", "contiguous", seed++);
+      }
+  });
+
   test("sizes across the cache blocks (K > 256, M > 336, N > 4096), 1 and 2 threads", () => {
     let seed = 100;
     for (const nt of [1, 2]) {
