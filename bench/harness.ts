@@ -84,10 +84,12 @@ export const gflops = (n: number, ms: number) => (2 * n ** 3) / (ms * 1e6);
 /** Results: framework column → workload key → value (undefined: not measured). */
 export type Results = Map<string, Map<string, number>>;
 
-/** Records a value. */
-export function record(results: Results, column: string, key: string, value: number): void {
+/** Records a value; measured again (another round), the better one stays. */
+export function record(results: Results, column: string, key: string, value: number, higherIsBetter: boolean): void {
   if (!results.has(column)) results.set(column, new Map());
-  results.get(column)!.set(key, value);
+  const m = results.get(column)!;
+  const prev = m.get(key);
+  if (prev === undefined || (higherIsBetter ? value > prev : value < prev)) m.set(key, value);
 }
 
 /** Formats rows as an aligned text table (first column left-aligned, the rest right-aligned). */

@@ -1,8 +1,11 @@
 // `npm run bench`: chainrule (native and JS backends) against TensorFlow.js (cpu, wasm), jax-js
 // (wasm) and PyTorch in one run, printed as one table with chainrule/PyTorch ratios, followed
 // by memory figures and a long training run that shows memory staying flat without dispose().
+// chainrule native and PyTorch are measured in alternating rounds and each keeps its best round,
+// so that a busy spell of a shared machine does not land on one side of a ratio only.
 // Options: --quick, --only=sgemm,mlp,cnn,scalar,memory, --peers=torch,tfjs-cpu,tfjs-wasm,jax
-// (or --no-peers), --sizes=256,512, --from=dist|src (which build of chainrule to load).
+// (or --no-peers), --sizes=256,512, --rounds=N (default 3, quick 1), --from=dist|src (which build
+// of chainrule to load).
 
 import os from "node:os";
 import type * as CR from "../src/index.js";
@@ -21,6 +24,7 @@ const peers = args.includes("--no-peers")
   : (opt("peers")?.split(",") ?? ["torch", "tfjs-cpu", "tfjs-wasm", "jax"]);
 const sizes = opt("sizes")?.split(",").map(Number) ?? sgemmSizes;
 const from = opt("from") ?? "dist";
+const rounds = Math.max(1, Number(opt("rounds") ?? (quick ? 1 : 3)));
 
 const selected = workloads(sizes).filter((w) => only.some((o) => w.key.startsWith(o)));
 const keys = selected.map((w) => w.key);
@@ -40,26 +44,27 @@ async function measure(column: string, run: (key: string) => number | Promise<nu
     if (tooSlow(column, key)) continue;
     try {
       const v = await run(key);
-      record(results, column, key, v);
+      record(results, column, key, v, selected.find((w) => w.key === key)!.higherIsBetter);
       log(`  ${column.padEnd(12)} ${key.padEnd(10)} ${fmt(v)}`);
     } catch (e) {
       notes.push(`${column} ${key}: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
     }
   }
-  memory.push([column, process.memoryUsage()]);
+  memory.push([round > 0 && rounds > 1 ? `${column} (round ${round})` : column, process.memoryUsage()]);
 }
 
-async function chainrule(cr: typeof CR) {
+async function chainruleNative(cr: typeof CR) {
+  cr.setBackend("native");
+  for (const t of threadCounts) {
+    cr.setNumThreads(t);
+    log(`chainrule native, ${t} thread(s)`);
+    await measure(`native ${t}T`, (k) => runChainrule(cr, k, budget), t !== threadCounts[0]);
+  }
+  cr.setNumThreads(os.availableParallelism());
+}
+
+async function chainruleJs(cr: typeof CR) {
   const hasNative = cr.listBackends().includes("native");
-  if (hasNative) {
-    cr.setBackend("native");
-    for (const t of threadCounts) {
-      cr.setNumThreads(t);
-      log(`chainrule native, ${t} thread(s)`);
-      await measure(`native ${t}T`, (k) => runChainrule(cr, k, budget), t !== threadCounts[0]);
-    }
-    cr.setNumThreads(os.availableParallelism());
-  } else notes.push("chainrule native: the addon is not built, only the JS backend was measured");
   cr.setBackend("js");
   log("chainrule js backend");
   await measure("js", (k) => runChainrule(cr, k, budget));
@@ -102,7 +107,8 @@ function torchPeer(): string {
     );
   for (const [k, v] of Object.entries(report.results)) {
     const [key, t] = k.split("@");
-    record(results, `torch ${t}T`, key!, v);
+    const w = selected.find((x) => x.key === key);
+    if (w) record(results, `torch ${t}T`, key!, v, w.higherIsBetter);
   }
   return `PyTorch ${report.version} (BLAS: ${report.blas}), peak RSS ${mb(report.maxRssBytes)}`;
 }
@@ -153,19 +159,31 @@ function report(torchLine: string, addon: NativeAddon | null) {
 }
 
 let tfjsVersion = "";
+/** The round being measured (0: outside the alternating rounds). */
+let round = 0;
 
 async function main() {
   const base = from === "src" ? "../src" : "../dist";
   const cr = (await import(`${base}/index.js`)) as typeof CR;
   const { nativeAddon } = (await import(`${base}/backend/native/index.js`)) as { nativeAddon: NativeAddon | null };
   if (only.includes("memory")) runLong(cr);
-  await chainrule(cr);
+  const hasNative = cr.listBackends().includes("native");
+  if (!hasNative) notes.push("chainrule native: the addon is not built, only the JS backend was measured");
+  let torchLine = "PyTorch: not requested";
+  for (round = 1; round <= rounds; round++) {
+    if (rounds > 1) log(`round ${round} of ${rounds}: chainrule native, then PyTorch`);
+    if (hasNative) await chainruleNative(cr);
+    if (peers.includes("torch")) torchLine = torchPeer();
+    if (torchLine === "PyTorch: not measured") break;
+  }
+  round = 0;
+  await chainruleJs(cr);
   if (peers.some((p) => p.startsWith("tfjs"))) {
     tfjsVersion = (await import("@tensorflow/tfjs")).version.tfjs;
     await tfjsPeers();
   }
   if (peers.includes("jax")) await jaxPeer();
-  const torchLine = peers.includes("torch") ? torchPeer() : "PyTorch: not requested";
+  if (rounds > 1) torchLine += `; chainrule native and PyTorch: best of ${rounds} alternating rounds`;
   report(torchLine, nativeAddon);
   if (longRunTable) console.log(longRunTable);
 }

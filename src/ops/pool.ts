@@ -17,24 +17,26 @@ const windowDims = (ndim: number, k: number) => Array.from({ length: k }, (_, i)
 
 const maxPoolOp = defineOp<WindowGeometry>({
   name: "maxPool",
-  // inputs: x, and an int32 tensor of the windows' shape that the forward fills with the flat
-  // position of each window's first maximum in x's plane: one kernel pass finds both
-  forward: ([x, pos], g) => {
-    const out = zerosRaw(pos!.shape, x!.dtype);
-    if (out.numel() > 0) kernels().maxPool(x!._view(), g, out.storage.handle, pos!.storage.handle);
+  // one kernel pass finds each window's maximum and the flat position of its first maximum in
+  // x's plane; the positions (int32, the windows' shape) are kept for the backward alone
+  forward: ([x], g, keep) => {
+    const shape = [...x!.shape.slice(0, x!.ndim - g.kernel.length), ...windowCounts(g)];
+    const out = zerosRaw(shape, x!.dtype);
+    const positions = zerosRaw(shape, "int32");
+    if (out.numel() > 0) kernels().maxPool(x!._view(), g, out.storage.handle, positions.storage.handle);
+    keep(positions);
     return out;
   },
-  save: { inputs: [1] },
   // max routes: each window's gradient goes to its first maximum, and windows that share that
   // input element add up there (one scatter-add onto the flat plane)
-  backward: (grad, { inputs: [, pos], attrs: g }) => {
+  backward: (grad, { kept: [pos], attrs: g }) => {
     const k = g.kernel.length;
     const lead = grad.shape.slice(0, grad.ndim - k);
     const [b, plane, outs] = [numelOf(lead), numelOf(g.size), numelOf(grad.shape.slice(-k))];
     if (isGradEnabled()) {
       // createGraph: record the scatter so the gradient is differentiable again
       const flat = scatterAdd(fullRaw([b, plane], 0, grad.dtype), 1, pos!.reshape([b, outs]), grad.reshape([b, outs]));
-      return [flat.reshape([...lead, ...g.size]), null];
+      return [flat.reshape([...lead, ...g.size])];
     }
     // nothing records: scatter straight into a fresh zero plane (no copy of the zeros)
     const out = zerosRaw([...lead, ...g.size], grad.dtype);
@@ -48,7 +50,7 @@ const maxPoolOp = defineOp<WindowGeometry>({
         { ...src._view(), shape: [b, outs], strides: [outs, 1] },
       );
     }
-    return [out, null];
+    return [out];
   },
 });
 
@@ -114,9 +116,7 @@ export function maxPoolNd(x: Tensor, kernel: readonly number[], opts: PoolNdOpti
     opts.ceilMode,
   );
   const xp = padSpatial(x, pads, -Infinity);
-  const g = geometryOf("maxPool", xp.shape, kernel, opts.stride, opts.dilation);
-  const positions = zerosRaw([...xp.shape.slice(0, xp.ndim - k), ...windowCounts(g)], "int32");
-  return maxPoolOp([xp, positions], g);
+  return maxPoolOp([xp], geometryOf("maxPool", xp.shape, kernel, opts.stride, opts.dilation));
 }
 
 /** Options of average pooling. */

@@ -2,7 +2,7 @@
 // weight gradient and freed with the node). These tests hold it to the composite it replaced —
 // pad, unfold, matmul, bias add — in values and in first and second derivatives, and check that
 // the kept matrix is freed when the node is released, at once when nothing records, and never
-// when it is a view of the input.
+// when it is a view of the input. Max pooling keeps its argmax positions the same way.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -142,4 +142,21 @@ test("without recording the im2col matrix is freed at once; a 1x1 kernel's windo
   const freed1 = freedDuring(() => F.conv2d(x, w1, null).sum().backward())!;
   assert.ok(!freed1.includes(x.storage.handle), "x's own buffer was freed");
   assertClose(w1.grad!.reshape([2, 4]), x.sum([0, 2, 3]).unsqueeze(0).expand([2, 4]), { rtol: 1e-4 });
+});
+
+test("max pooling's kept positions are freed with its node, or at once when nothing records", (t) => {
+  const x = cr.randn([4, 8, 40, 40], { requiresGrad: true });
+  const pool = new cr.nn.MaxPool2d(2);
+  let inference: unknown[] | null = null;
+  cr.noGrad(() => (inference = freedDuring(() => pool.call(x))));
+  if (!inference) return t.skip(`the ${kernels().name} backend frees nothing early`);
+  assert.equal(inference.length, 1, "the positions are freed when the forward returns");
+
+  const y = pool.call(x) as cr.Tensor;
+  const positions = y.gradFn!.saved!.at(-1)!.unpack();
+  assert.equal(positions.dtype, "int32");
+  const freed = freedDuring(() => y.sum().backward())!;
+  assert.ok(freed.includes(positions.storage.handle), "the positions outlived the released node");
+  // each 2x2 window sends its gradient (1) to one input element
+  assert.equal(x.grad!.sum().item(), 4 * 8 * 20 * 20);
 });
