@@ -1,7 +1,8 @@
-// Shared test helpers: closeness checks with useful messages.
+// Shared test helpers: closeness checks with useful messages, and watching the backend free.
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { kernels } from "../src/backend/registry.js";
 import type { Tensor } from "../src/index.js";
 
 type Nested = number | boolean | Nested[];
@@ -35,3 +36,21 @@ export function assertClose(
 
 /** The shared datasets folder, which sits beside the checkout (../shared/datasets), as in CI. */
 export const sharedDatasets = fileURLToPath(new URL("../../shared/datasets/", import.meta.url));
+
+/** Runs fn while recording the handles the backend frees; null when the backend frees nothing early. */
+export function freedDuring(fn: () => void): unknown[] | null {
+  const k = kernels() as ReturnType<typeof kernels> & { free?: (h: unknown) => void };
+  if (!k.free) return null;
+  const freed: unknown[] = [];
+  const free = k.free;
+  k.free = (h) => {
+    freed.push(h);
+    free(h);
+  };
+  try {
+    fn();
+  } finally {
+    k.free = free;
+  }
+  return freed;
+}

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as cr from "../../src/index.js";
 import { kernels } from "../../src/backend/registry.js";
-import { assertClose } from "../helpers.js";
+import { assertClose, freedDuring } from "../helpers.js";
 
 const F = cr.nn.functional;
 const r = (shape: number[]) => cr.randn(shape, { dtype: "float64", requiresGrad: true });
@@ -88,24 +88,6 @@ test("the convolution primitive matches its composite in values, gradients and s
     assertClose(sw!, rw!, { rtol: 1e-12, atol: 1e-12 });
   }
 });
-
-/** Runs fn while recording which buffers the backend frees; null when it frees nothing early. */
-function freedDuring(fn: () => void): unknown[] | null {
-  const k = kernels() as ReturnType<typeof kernels> & { free?: (h: unknown) => void };
-  if (!k.free) return null;
-  const freed: unknown[] = [];
-  const free = k.free;
-  k.free = (h) => {
-    freed.push(h);
-    free(h);
-  };
-  try {
-    fn();
-  } finally {
-    k.free = free;
-  }
-  return freed;
-}
 
 test("the kept im2col matrix is freed when backward releases the node, and kept while retainGraph", (t) => {
   // big enough that the native backend really frees (small tensors live in JS memory)
