@@ -1,8 +1,8 @@
 // Sliding windows and convolution. `slidingWindows` is a VIEW [...lead, K1..Kk, O1..Ok] whose strides
 // step through the input's last k dims (windows may overlap); `foldWindows` adds such a tensor
 // back onto the input's grid (one axpy onto the grid's windows view). Each is the other's backward.
-// Convolution is im2col (that view copied to contiguous) and one batched matmul; transposed
-// convolution is one matmul and a fold.
+// Convolution is one primitive: im2col (that view copied to contiguous), one batched matmul and
+// the bias added in place; transposed convolution is one matmul and a fold.
 
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { observers } from "../autograd/observe.js";
@@ -11,7 +11,7 @@ import { fmtShape, numelOf, sameShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defineOp, type OpFn } from "./define.js";
 import { pad } from "./index-ops.js";
-import { castRaw, viewOf, zerosRaw } from "./raw.js";
+import { castRaw, resultType, viewOf, zerosRaw } from "./raw.js";
 
 /** Window geometry over the last k dims: k = kernel.length. */
 export interface WindowGeometry {
@@ -180,10 +180,12 @@ const convOp = defineOp<ConvAttrs>({
     const [n, outC] = [x!.shape[0]!, w!.shape[0]!];
     const cols = im2col(x!, a);
     if (cols.storage !== x!.storage) keep(cols);
-    const out = w!
+    let out = w!
       .reshape([a.groups, outC / a.groups, cols.shape[2]!])
       .matmul(cols)
       .reshape([n, outC, ...windowCounts(a.geometry)]);
+    // a bias of a wider dtype widens the result, as the add it replaces did
+    if (b) out = castRaw(out, resultType([out, b]));
     if (b && out.numel() > 0) {
       const bv = castRaw(b, out.dtype)._view();
       kernels().axpy(

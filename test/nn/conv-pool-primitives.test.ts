@@ -89,6 +89,15 @@ test("the convolution primitive matches its composite in values, gradients and s
   }
 });
 
+test("a float64 bias widens a float32 convolution, as the composite's add does", () => {
+  cr.manualSeed(8);
+  const [x, w] = [cr.randn([2, 3, 6, 6]), cr.randn([4, 3, 3, 3])];
+  const b = cr.randn([4], { dtype: "float64" });
+  const y = F.conv2d(x, w, b);
+  assert.equal(y.dtype, "float64");
+  assertClose(y, composite(x, w, b, cases[0]!), { rtol: 1e-6, atol: 1e-6 });
+});
+
 test("the kept im2col matrix is freed when backward releases the node, and kept while retainGraph", (t) => {
   // big enough that the native backend really frees (small tensors live in JS memory)
   const x = cr.randn([8, 4, 20, 20], { requiresGrad: true });
