@@ -24,7 +24,8 @@ const peers = args.includes("--no-peers")
   : (opt("peers")?.split(",") ?? ["torch", "tfjs-cpu", "tfjs-wasm", "jax"]);
 const sizes = opt("sizes")?.split(",").map(Number) ?? sgemmSizes;
 const from = opt("from") ?? "dist";
-const rounds = Math.max(1, Number(opt("rounds") ?? (quick ? 1 : 3)));
+// rounds only pay where there is a PyTorch side to alternate with
+const rounds = peers.includes("torch") ? Math.max(1, Number(opt("rounds") ?? (quick ? 1 : 3))) : 1;
 
 const selected = workloads(sizes).filter((w) => only.some((o) => w.key.startsWith(o)));
 const keys = selected.map((w) => w.key);
@@ -63,8 +64,7 @@ async function chainruleNative(cr: typeof CR) {
   cr.setNumThreads(os.availableParallelism());
 }
 
-async function chainruleJs(cr: typeof CR) {
-  const hasNative = cr.listBackends().includes("native");
+async function chainruleJs(cr: typeof CR, hasNative: boolean) {
   cr.setBackend("js");
   log("chainrule js backend");
   await measure("js", (k) => runChainrule(cr, k, budget));
@@ -93,12 +93,13 @@ async function jaxPeer() {
   await measure("jax-wasm", (k) => runJax(k, budget));
 }
 
-function torchPeer(): string {
+/** Runs the PyTorch side once and returns its description, or null (with a note) when it could not run. */
+function torchPeer(): string | null {
   log("PyTorch (child process)");
   const report = runTorch(keys, threadCounts, budget);
   if (typeof report === "string") {
     notes.push(report);
-    return "PyTorch: not measured";
+    return null;
   }
   if (!report.blas.startsWith("OpenBLAS"))
     notes.push(
@@ -170,20 +171,27 @@ async function main() {
   const hasNative = cr.listBackends().includes("native");
   if (!hasNative) notes.push("chainrule native: the addon is not built, only the JS backend was measured");
   let torchLine = "PyTorch: not requested";
+  let done = 0;
   for (round = 1; round <= rounds; round++) {
     if (rounds > 1) log(`round ${round} of ${rounds}: chainrule native, then PyTorch`);
     if (hasNative) await chainruleNative(cr);
-    if (peers.includes("torch")) torchLine = torchPeer();
-    if (torchLine === "PyTorch: not measured") break;
+    done = round;
+    if (!peers.includes("torch")) continue;
+    const line = torchPeer();
+    if (line === null) {
+      torchLine = "PyTorch: not measured";
+      break;
+    }
+    torchLine = line;
   }
   round = 0;
-  await chainruleJs(cr);
+  await chainruleJs(cr, hasNative);
   if (peers.some((p) => p.startsWith("tfjs"))) {
     tfjsVersion = (await import("@tensorflow/tfjs")).version.tfjs;
     await tfjsPeers();
   }
   if (peers.includes("jax")) await jaxPeer();
-  if (rounds > 1) torchLine += `; chainrule native and PyTorch: best of ${rounds} alternating rounds`;
+  if (done > 1) torchLine += `; chainrule native and PyTorch: best of ${done} alternating rounds`;
   report(torchLine, nativeAddon);
   if (longRunTable) console.log(longRunTable);
 }

@@ -97,18 +97,19 @@ void computeShare(const Block<T>& blk, int tid, int nt) {
         const int64_t rows = o.m - i < mr ? o.m - i : mr;
         const T* ap = aPack + (p - ip) * mr * blk.kc;
         T* c = o.c + i * o.ldc + j;
-        if (cols == nr) {
+        // the last panel's kernel computes its real rows only
+        auto run = [&](T* dst, int64_t ld, bool add) {
           if (rows == mr)
-            g.kernel(blk.kc, ap, bs, c, o.ldc, acc);
+            g.kernel(blk.kc, ap, bs, dst, ld, add);
           else
-            g.edge(static_cast<int>(rows), blk.kc, ap, bs, c, o.ldc, acc);
+            g.edge(static_cast<int>(rows), blk.kc, ap, bs, dst, ld, add);
+        };
+        if (cols == nr) {
+          run(c, o.ldc, acc);
           continue;
         }
         // a partial strip: through a tile, so that stores stay inside c's columns
-        if (rows == mr)
-          g.kernel(blk.kc, ap, bs, tile, nr, false);
-        else
-          g.edge(static_cast<int>(rows), blk.kc, ap, bs, tile, nr, false);
+        run(tile, nr, false);
         for (int64_t r = 0; r < rows; r++)
           for (int64_t q = 0; q < cols; q++) c[r * o.ldc + q] = acc ? c[r * o.ldc + q] + tile[r * nr + q] : tile[r * nr + q];
       }

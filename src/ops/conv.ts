@@ -184,9 +184,10 @@ const convOp = defineOp<ConvAttrs>({
       .reshape([a.groups, outC / a.groups, cols.shape[2]!])
       .matmul(cols)
       .reshape([n, outC, ...windowCounts(a.geometry)]);
+    if (!b) return out;
     // a bias of a wider dtype widens the result, as the add it replaces did
-    if (b) out = castRaw(out, resultType([out, b]));
-    if (b && out.numel() > 0) {
+    out = castRaw(out, resultType([out, b]));
+    if (out.numel() > 0) {
       const bv = castRaw(b, out.dtype)._view();
       kernels().axpy(
         1,
