@@ -38,6 +38,8 @@ constexpr int64_t kDirectRows = 16;
 constexpr int64_t kDirectDepth = 64;
 // Dot-product form (a rows and b columns contiguous along K) for outputs this narrow.
 constexpr int64_t kDirectCols = 16;
+// Square products up to this many multiply-adds split their columns across threads, larger ones their rows.
+constexpr double kSquareColumnsFlops = 1 << 24;
 // Column-major b operands up to this many elements are transposed for a few-row product.
 constexpr int64_t kTransposeLimit = 1 << 16;
 
@@ -62,7 +64,19 @@ struct Block {
   bool splitRows;
 };
 
-/** One thread's share of a block: its rows (or strips), packing A as it goes. */
+/** Packs strips [s0, s1) of the block's B. */
+template <class T>
+void packStrips(const Block<T>& blk, int64_t s0, int64_t s1) {
+  const Operands<T>& o = *blk.o;
+  const int nr = blk.g->nr;
+  for (int64_t s = s0; s < s1; s++) {
+    const int64_t j = blk.jc + s * nr;
+    const int64_t cols = o.n - j < nr ? o.n - j : nr;
+    blk.g->packB(o.b + blk.pc * o.rsb + j * o.csb, o.rsb, o.csb, cols, blk.kc, blk.bPack + s * nr * blk.kc);
+  }
+}
+
+/** One thread's share of a block: its rows (or its strips, which it packs), packing A as it goes. */
 template <class T>
 void computeShare(const Block<T>& blk, int tid, int nt) {
   const Operands<T>& o = *blk.o;
@@ -79,6 +93,7 @@ void computeShare(const Block<T>& blk, int tid, int nt) {
     s1 = strips * (tid + 1) / nt;
   }
   if (p0 >= p1 || s0 >= s1) return;
+  if (!blk.splitRows) packStrips(blk, s0, s1);
   const int64_t mcPanels = g.mc / mr > 0 ? g.mc / mr : 1;
   T* aPack = aScratch.get<T>(static_cast<size_t>(mcPanels * mr * blk.kc));
   alignas(64) T tile[16 * 64];
@@ -121,6 +136,7 @@ template <class T>
 void packedGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
   const int mr = g.mr, nr = g.nr;
   const int64_t panels = (o.m + mr - 1) / mr;
+  const double flops = static_cast<double>(o.m) * o.n * o.k;
   for (int64_t jc = 0; jc < o.n; jc += g.nc) {
     const int64_t nc = o.n - jc < g.nc ? o.n - jc : g.nc;
     const int64_t strips = (nc + nr - 1) / nr;
@@ -130,20 +146,19 @@ void packedGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
     const int64_t kStep = (o.k + kBlocks - 1) / kBlocks;
     for (int64_t pc = 0; pc < o.k; pc += kStep) {
       const int64_t kc = o.k - pc < kStep ? o.k - pc : kStep;
-      Block<T> blk{&o, &g, jc, nc, pc, kc, bPack, panels >= strips};
-      auto pack = [&](int64_t s0, int64_t s1) {
-        for (int64_t s = s0; s < s1; s++) {
-          const int64_t j = jc + s * nr;
-          const int64_t cols = o.n - j < nr ? o.n - j : nr;
-          g.packB(o.b + pc * o.rsb + j * o.csb, o.rsb, o.csb, cols, kc, bPack + s * nr * kc);
-        }
-      };
+      // Threads share out C's longer side. A row share packs its rows of A and reads all of B
+      // (packed by all threads first), a column share packs all of A and only its own strips of
+      // B: per thread m/nt + n against m + n/nt rows of K, and no wait between packing and use.
+      // Square products split by rows once large, where packing all of A per thread costs more.
+      const bool wide = o.m < o.n || (o.m == o.n && flops <= kSquareColumnsFlops);
+      const bool splitRows = wide ? strips < nt : panels >= nt;
+      Block<T> blk{&o, &g, jc, nc, pc, kc, bPack, splitRows};
       if (nt > 1) {
-        parallelFor(strips, 1, pack);
+        if (splitRows) parallelFor(strips, 1, [&](int64_t s0, int64_t s1) { packStrips(blk, s0, s1); });
         runParallel(
             nt, [](void* p, int tid, int n) { computeShare(*static_cast<Block<T>*>(p), tid, n); }, &blk);
       } else {
-        pack(0, strips);
+        if (splitRows) packStrips(blk, 0, strips);
         computeShare(blk, 0, 1);
       }
     }

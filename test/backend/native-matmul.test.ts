@@ -57,7 +57,7 @@ describe("native matmul", { skip }, () => {
       }
   });
 
-  test("sizes across the cache blocks (K > 256, M > 336, N > 4096), 1 and 2 threads", () => {
+  test("sizes across the cache blocks (K > 256, M > 336, N > 4096), split by rows and by columns, 1 and 2 threads", () => {
     let seed = 100;
     for (const nt of [1, 2]) {
       addon!.setNumThreads(nt);
@@ -69,6 +69,8 @@ describe("native matmul", { skip }, () => {
         check(dt, [], 3, 300, 2100, "contiguous", "contiguous", seed++);
         check(dt, [], 2100, 300, 1, "contiguous", "contiguous", seed++);
         check(dt, [], 1, 513, 65, "transposed", "transposed", seed++);
+        // wider than tall: threads take column strips, each packing its own, across two N blocks
+        check(dt, [], 40, 70, 4200, "contiguous", "transposed", seed++);
       }
     }
   });
