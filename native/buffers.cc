@@ -10,6 +10,8 @@
 #include <mutex>
 #include <vector>
 
+#include "thread-pool.h"
+
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/mman.h>
 #define CR_MMAP 1
@@ -25,6 +27,8 @@ constexpr int64_t kMapBytes = int64_t{1} << 20;
 // A training step's temporaries fit many times over; a run of huge products does not pin RSS.
 constexpr int64_t kCacheCap = int64_t{128} << 20;
 constexpr int kClasses = 4 * 48;
+// Bytes of deferred zeros per thread's part: below this, one thread writes them.
+constexpr int64_t kZeroGrain = int64_t{1} << 17;
 
 struct Pool {
   std::mutex m;
@@ -138,7 +142,12 @@ Buffer* newBuffer(int dtype, int64_t bytes, bool zero) {
 }
 
 void ensureZero(Buffer* b) {
-  if (b->zeroPending && b->data) std::memset(b->data, 0, static_cast<size_t>(b->bytes));
+  if (b->zeroPending && b->data) {
+    // a large block is mostly cold: the threads share the writing (kernels call this before
+    // their own parallel part, never from inside one)
+    char* p = b->data;
+    parallelFor(b->bytes, kZeroGrain, [p](int64_t s, int64_t e) { std::memset(p + s, 0, static_cast<size_t>(e - s)); });
+  }
   b->zeroPending = false;
 }
 

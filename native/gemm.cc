@@ -167,15 +167,21 @@ void packedGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
 
 template <class T>
 void smallGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
-  // split columns across threads; each call sees contiguous output columns
+  // split columns across threads (each call sees contiguous output columns), or rows when there
+  // are too few columns to share (a weight gradient's few long dot products per row)
   const int64_t grain = 256;
   auto cols = [&](int64_t j0, int64_t j1) {
     g.smallM(o.m, j1 - j0, o.k, o.a, o.rsa, o.csa, o.b + j0 * o.csb, o.rsb, o.csb, o.c + j0, o.ldc);
   };
-  if (nt > 1)
-    parallelFor(o.n, grain, cols);
-  else
+  auto rows = [&](int64_t i0, int64_t i1) {
+    g.smallM(i1 - i0, o.n, o.k, o.a + i0 * o.rsa, o.rsa, o.csa, o.b, o.rsb, o.csb, o.c + i0 * o.ldc, o.ldc);
+  };
+  if (nt == 1)
     cols(0, o.n);
+  else if (o.n < 2 * grain && o.m >= 8)
+    parallelFor(o.m, 4, rows);
+  else
+    parallelFor(o.n, grain, cols);
 }
 
 template <class T>

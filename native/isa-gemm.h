@@ -236,6 +236,8 @@ inline void dotBlock(int64_t k, const T* a, int64_t rsa, const T* b, int64_t csb
 #pragma GCC unroll 8
     for (int j = 0; j < RJ; j++) bv[j] = load<V>(b + j * csb + kk);
 #pragma GCC unroll 8
+    for (int i = 0; i < RI; i++) inRegister(av[i]);
+#pragma GCC unroll 8
     for (int i = 0; i < RI; i++)
 #pragma GCC unroll 8
       for (int j = 0; j < RJ; j++) acc[i][j] += av[i] * bv[j];
@@ -268,13 +270,14 @@ inline void dotBlock(int64_t k, const T* a, int64_t rsa, const T* b, int64_t csb
     }
 }
 
-/** Unpacked product when a's rows and b's columns are both contiguous along k: blocked dot products. */
+/** Unpacked product when a's rows and b's columns are both contiguous along k: dot products, 4 x 4 at a time. */
 template <class T>
 void directDots(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, const T* b, int64_t csb, T* c,
                 int64_t ldc) {
   int64_t i = 0;
   for (; i + 4 <= m; i += 4) {
     int64_t j = 0;
+    for (; j + 4 <= n; j += 4) dotBlock<T, 4, 4>(k, a + i * rsa, rsa, b + j * csb, csb, c + i * ldc + j, ldc);
     for (; j + 2 <= n; j += 2) dotBlock<T, 4, 2>(k, a + i * rsa, rsa, b + j * csb, csb, c + i * ldc + j, ldc);
     for (; j < n; j++) dotBlock<T, 4, 1>(k, a + i * rsa, rsa, b + j * csb, csb, c + i * ldc + j, ldc);
   }

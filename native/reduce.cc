@@ -16,8 +16,9 @@ namespace {
 
 // Reduced blocks up to this many elements use an offset list.
 constexpr int64_t kOffsetList = 256;
-// Input elements per part below which a reduction stays on one thread (see elementwise.cc).
-constexpr int64_t kGrain = 1 << 18;
+// Input elements per part below which a reduction stays on one thread (a sum reads as little
+// per element as a cheap elementwise op: the same grain as elementwise.cc's kCheapGrain).
+constexpr int64_t kGrain = 1 << 16;
 
 /** Running state of one row's reduction; `at` counts positions in row-major order of the reduced dims. */
 struct Acc {

@@ -1,8 +1,8 @@
 // Sliding windows and convolution. `slidingWindows` is a VIEW [...lead, K1..Kk, O1..Ok] whose strides
 // step through the input's last k dims (windows may overlap); `foldWindows` adds such a tensor
 // back onto the input's grid (one axpy onto the grid's windows view). Each is the other's backward.
-// Convolution is one primitive: im2col (that view copied to contiguous), one batched matmul and
-// the bias added in place; transposed convolution is one matmul and a fold.
+// Convolution is one primitive: im2col (that view copied to a batch-merged matrix), one matmul
+// and the bias added in place; transposed convolution is one matmul and a fold.
 
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { observers } from "../autograd/observe.js";
@@ -152,17 +152,32 @@ interface ConvAttrs extends ConvNdOptions {
   geometry: WindowGeometry;
 }
 
-/** im2col: x's (padded) windows as a contiguous [N, groups, C/groups·ΠK, ΠO] matrix per group. */
+/**
+ * im2col with the batch merged into the columns: x's (padded) windows copied to a contiguous
+ * [groups, C/groups·ΠK, N·ΠO] matrix, so that each product of the convolution is one GEMM over
+ * the whole batch (not N small ones) and the weight gradient needs no sum over samples.
+ */
 function im2col(x: Tensor, a: ConvAttrs): Tensor {
   const [n, c] = x.shape as [number, number];
   const { kernel } = a.geometry;
+  const k = kernel.length;
   const patch = (c / a.groups) * numelOf(kernel);
   const xp = padSpatial(x, a.padding);
   const windows = slidingWindows(xp, kernel, a.stride, a.dilation);
-  // the one copy: the windows view is not mergeable, so reshape copies (a 1x1 kernel gives a view)
-  const cols = windows.reshape([n, a.groups, patch, numelOf(windowCounts(a.geometry))]);
+  // [N, C, K.., O..] → [C, K.., N, O..]: the one copy (a view only for a 1x1 kernel over one sample)
+  const order = [1, ...kernel.map((_, i) => 2 + i), 0, ...kernel.map((_, i) => 2 + k + i)];
+  const cols = windows.permute(order).reshape([a.groups, patch, n * numelOf(windowCounts(a.geometry))]);
   if (xp !== x && cols.storage !== xp.storage) freeTemp(xp);
   return cols;
+}
+
+/** A gradient [N, O, ...S] as the batch-merged matrix [groups, O/groups, N·ΠS] (a copy, unless N = 1). */
+function batchMerged(t: Tensor, groups: number): Tensor {
+  const [n, o] = t.shape as [number, number];
+  return t
+    .reshape([n, groups, o / groups, numelOf(t.shape.slice(2))])
+    .permute([1, 2, 0, 3])
+    .reshape([groups, o / groups, n * numelOf(t.shape.slice(2))]);
 }
 
 /** Frees a backward rule's temporary at once when nothing records or observes it. */
@@ -173,17 +188,21 @@ function freeTemp(t: Tensor): void {
 // NOTE: a primitive, not the composite of windows, copy, matmul and bias add it computes: one node
 // instead of seven per convolution, the bias added in place to the product, and the im2col matrix
 // kept for the weight gradient and freed with the node (hot for the next step's forward). The
-// composite form is the reference it is tested against.
+// composite form is the reference it is tested against. The product comes out as [O, N, ...S] and
+// the result is that memory seen as [N, O, ...S] (a permuted view, as a channels-last result is in
+// PyTorch): the channel-major layout is what makes each product one GEMM over the batch.
 const convOp = defineOp<ConvAttrs>({
   name: "convolution",
   forward: ([x, w, b], a, keep) => {
     const [n, outC] = [x!.shape[0]!, w!.shape[0]!];
     const cols = im2col(x!, a);
     if (cols.storage !== x!.storage) keep(cols);
+    const counts = windowCounts(a.geometry);
     let out = w!
-      .reshape([a.groups, outC / a.groups, cols.shape[2]!])
+      .reshape([a.groups, outC / a.groups, cols.shape[1]!])
       .matmul(cols)
-      .reshape([n, outC, ...windowCounts(a.geometry)]);
+      .reshape([outC, n, ...counts])
+      .transpose(0, 1);
     if (!b) return out;
     // a bias of a wider dtype widens the result, as the add it replaces did
     out = castRaw(out, resultType([out, b]));
@@ -198,14 +217,15 @@ const convOp = defineOp<ConvAttrs>({
     return out;
   },
   save: { inputs: [0, 1] },
-  // y = W·cols(x) + b per group: ∂L/∂W = G·colsᵀ summed over the batch, ∂L/∂cols = Wᵀ·G folded back
-  // onto x's grid (the adjoint of taking windows), ∂L/∂b = G summed over all but the channel dim
+  // y = W·cols(x) + b per group, over the batch-merged columns: ∂L/∂W = G·colsᵀ, ∂L/∂cols = Wᵀ·G
+  // folded back onto x's grid (the adjoint of taking windows), ∂L/∂b = G summed over its columns
   backward: (grad, { inputs: [x, w], kept: [kept], attrs: a, needsInputGrad: [dx, dw, db] }) => {
     const [n, c] = x!.shape as [number, number];
     const [outC, g] = [w!.shape[0]!, a.groups];
     const { kernel } = a.geometry;
+    const k = kernel.length;
     const counts = windowCounts(a.geometry);
-    const gm = grad.reshape([n, g, outC / g, numelOf(counts)]);
+    const gm = batchMerged(grad, g);
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
     if (dx) {
@@ -213,31 +233,29 @@ const convOp = defineOp<ConvAttrs>({
         .reshape([g, outC / g, (c / g) * numelOf(kernel)])
         .transpose(-1, -2)
         .matmul(gm);
-      const padded = foldWindows(
-        dcols.reshape([n, c, ...kernel, ...counts]),
-        a.geometry.size,
-        kernel,
-        a.stride,
-        a.dilation,
-      );
+      // [C, K.., N, O..] seen as the windows [N, C, K.., O..] that fold adds back onto the grid
+      const windows = dcols
+        .reshape([c, ...kernel, n, ...counts])
+        .permute([k + 1, 0, ...kernel.map((_, i) => 1 + i), ...counts.map((_, i) => k + 2 + i)]);
+      const padded = foldWindows(windows, a.geometry.size, kernel, a.stride, a.dilation);
       freeTemp(dcols);
       gx = unpadSpatial(padded, a.padding);
     }
     if (dw) {
       // under createGraph the windows are taken again from x, so that ∂L/∂W is differentiable in x
       const cols = kept && !isGradEnabled() ? kept : im2col(x!, a);
-      const perSample = gm.matmul(cols.transpose(-1, -2));
-      gw = perSample.sum(0).reshape(w!.shape);
-      freeTemp(perSample);
+      // as cols·Gᵀ: rows of both are contiguous along the long N·ΠO dim (dot products, no packing)
+      gw = cols.matmul(gm.transpose(-1, -2)).transpose(-1, -2).reshape(w!.shape);
     }
-    const gb = db ? grad.sum([0, ...counts.map((_, i) => 2 + i)]) : null;
+    const gb = db ? gm.sum(2).reshape([outC]) : null;
+    if (gm !== grad && gm.storage !== grad.storage) freeTemp(gm);
     return [gx, gw, gb];
   },
 });
 
 /**
  * Convolution (cross-correlation) of x [N, C, ...S] with w [O, C/groups, ...K]: im2col as the
- * windows view copied to [N, groups, C/groups·ΠK, ΠO], then one matmul with w [groups, O/groups, C/groups·ΠK].
+ * windows view copied to [groups, C/groups·ΠK, N·ΠO], then one matmul with w [groups, O/groups, C/groups·ΠK].
  */
 export function convNd(x: Tensor, w: Tensor, bias: Tensor | null, opts: ConvNdOptions): Tensor {
   const padded = x.shape.map((s, i) => (i < 2 ? s : s + opts.padding[i - 2]![0] + opts.padding[i - 2]![1]));

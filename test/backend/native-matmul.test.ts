@@ -75,6 +75,21 @@ describe("native matmul", { skip }, () => {
     }
   });
 
+  test("dot products (rows of a and columns of b contiguous): 4x4 blocks, their remainders, a partial last vector, rows shared by 2 threads", () => {
+    let seed = 300;
+    for (const nt of [1, 2]) {
+      addon!.setNumThreads(nt);
+      for (const dt of ["float32", "float64"] as DType[])
+        for (const [M, N] of [
+          [9, 8],
+          [6, 11],
+          [72, 16],
+          [3, 40],
+        ])
+          for (const K of [100, 3872]) check(dt, [], M!, K, N!, "contiguous", "transposed", seed++);
+    }
+  });
+
   test("batched, with broadcast batch dims and transposed inner dims", () => {
     let seed = 200;
     for (const dt of ["float32", "float64", "int32"] as DType[]) {
