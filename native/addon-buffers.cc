@@ -1,7 +1,7 @@
 // The addon's buffer functions: alloc, upload (typed or through the staging array), read,
 // write, fill and free. Buffers are Externals with "basic" finalizers, run by Node during
 // garbage collection itself, so memory comes back even in a loop that never yields; the memory
-// taken from the system is reported to V8 as external memory so that it collects when it grows.
+// they hold is reported to V8 as external memory so that it collects when that grows.
 
 #include <cmath>
 #include <cstring>
@@ -12,12 +12,12 @@ namespace cr {
 namespace {
 
 /**
- * Tells V8 how much memory the addon took from or gave back to the system since the last call,
- * so that it collects when that grows (buffers dropped by JS come back only through collection).
+ * Tells V8 how the addon's memory changed since the last call (see takeReportedBytesChange), so
+ * that it collects when that grows (buffers dropped by JS come back only through collection).
  * Node ignores the call given a null result pointer, so one is always passed.
  */
 void reportExternal(node_api_basic_env env) {
-  const int64_t change = takeSystemBytesChange();
+  const int64_t change = takeReportedBytesChange();
   int64_t total = 0;
   if (change != 0) napi_adjust_external_memory(env, change, &total);
 }

@@ -62,7 +62,9 @@ int classOf(int64_t bytes, int64_t* blockBytes) {
   return -1;  // too large to pool
 }
 
-std::atomic<int64_t> systemChange{0};
+// What V8 is told (see takeReportedBytesChange): blocks under kMapBytes count when taken from or
+// given back to the system, larger ones while a buffer holds them.
+std::atomic<int64_t> reportedChange{0};
 
 void* systemAlloc(int64_t bytes) {
   void* p = nullptr;
@@ -73,12 +75,12 @@ void* systemAlloc(int64_t bytes) {
   } else
 #endif
     p = std::aligned_alloc(64, static_cast<size_t>((bytes + 63) & ~int64_t{63}));
-  if (p) systemChange += bytes;
+  if (p && bytes < kMapBytes) reportedChange += bytes;
   return p;
 }
 
 void systemFree(void* block, int64_t bytes) {
-  systemChange -= bytes;
+  if (bytes < kMapBytes) reportedChange -= bytes;
 #ifdef CR_MMAP
   if (bytes >= kMapBytes) {
     munmap(block, static_cast<size_t>(bytes));
@@ -137,6 +139,7 @@ Buffer* newBuffer(int dtype, int64_t bytes, bool zero) {
     int64_t blockBytes = 0;
     int cls = 0;
     b->data = static_cast<char*>(allocBlock(bytes, &blockBytes, &cls));
+    if (b->data && blockBytes >= kMapBytes) reportedChange += blockBytes;
   }
   return b;
 }
@@ -152,7 +155,12 @@ void ensureZero(Buffer* b) {
 }
 
 void releaseMemory(Buffer* b) {
-  if (b->data) freeBlock(b->data, b->bytes);
+  if (b->data) {
+    int64_t blockBytes = 0;
+    classOf(b->bytes, &blockBytes);
+    if (blockBytes >= kMapBytes) reportedChange -= blockBytes;
+    freeBlock(b->data, b->bytes);
+  }
   b->data = nullptr;
 }
 
@@ -167,7 +175,7 @@ void deleteBuffer(Buffer* b) {
     delete b;
 }
 
-int64_t takeSystemBytesChange() { return systemChange.exchange(0); }
+int64_t takeReportedBytesChange() { return reportedChange.exchange(0); }
 
 int64_t pooledBytes() {
   Pool& p = pool();

@@ -34,11 +34,14 @@ void releaseMemory(Buffer* b);
 void deleteBuffer(Buffer* b);
 
 /**
- * Bytes taken from the system minus bytes given back since the last call. The addon reports this
- * to V8 as external memory: what the process holds (live buffers and the pool), not each buffer,
- * so reuse from the pool costs no collection while growth still triggers one.
+ * The change since the last call in the memory the addon reports to V8 as external. Blocks under
+ * 1 MB count while the process holds them (live or pooled): a training step's many small
+ * buffers reuse the pool without causing collections, and growth still causes one. Larger
+ * blocks count while a buffer holds them: a loop that drops big products (a benchmark's matmul)
+ * gets a collection every so many of them, which returns them to the pool warm, instead of
+ * mapping fresh memory for each until the process has grown enough to collect.
  */
-int64_t takeSystemBytesChange();
+int64_t takeReportedBytesChange();
 
 /** Bytes currently cached in the pool (for tests and the benchmark). */
 int64_t pooledBytes();
