@@ -2,7 +2,7 @@
 // step through the input's last k dims (windows may overlap); `foldWindows` adds such a tensor
 // back onto the input's grid (one axpy onto the grid's windows view). Each is the other's backward.
 // Convolution is one primitive: im2col (that view copied to a batch-merged matrix), one matmul
-// and the bias added in place; transposed convolution is one matmul and a fold.
+// and one pass that adds the bias; transposed convolution is one matmul and a fold.
 
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { observers } from "../autograd/observe.js";
@@ -11,7 +11,7 @@ import { fmtShape, numelOf, sameShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defineOp, type OpFn } from "./define.js";
 import { pad } from "./index-ops.js";
-import { castRaw, resultType, viewOf, zerosRaw } from "./raw.js";
+import { binaryRaw, cloneRaw, resultType, viewOf, zerosRaw } from "./raw.js";
 
 /** Window geometry over the last k dims: k = kernel.length. */
 export interface WindowGeometry {
@@ -186,11 +186,11 @@ function freeTemp(t: Tensor): void {
 }
 
 // NOTE: a primitive, not the composite of windows, copy, matmul and bias add it computes: one node
-// instead of seven per convolution, the bias added in place to the product, and the im2col matrix
-// kept for the weight gradient and freed with the node (hot for the next step's forward). The
-// composite form is the reference it is tested against. The product comes out as [O, N, ...S] and
-// the result is that memory seen as [N, O, ...S] (a permuted view, as a channels-last result is in
-// PyTorch): the channel-major layout is what makes each product one GEMM over the batch.
+// instead of seven per convolution, and the im2col matrix kept for the weight gradient and freed
+// with the node (hot for the next step's forward). The composite form is the reference it is
+// tested against. The product comes out channel-major, [O, N, ...S] (the layout that makes each
+// product one GEMM over the batch); the pass that adds the bias also writes it out as the
+// contiguous [N, O, ...S] that PyTorch returns, so .view() works on the result as it does there.
 const convOp = defineOp<ConvAttrs>({
   name: "convolution",
   forward: ([x, w, b], a, keep) => {
@@ -198,22 +198,18 @@ const convOp = defineOp<ConvAttrs>({
     const cols = im2col(x!, a);
     if (cols.storage !== x!.storage) keep(cols);
     const counts = windowCounts(a.geometry);
-    let out = w!
+    const product = w!
       .reshape([a.groups, outC / a.groups, cols.shape[1]!])
       .matmul(cols)
       .reshape([outC, n, ...counts])
       .transpose(0, 1);
-    if (!b) return out;
     // a bias of a wider dtype widens the result, as the add it replaces did
-    out = castRaw(out, resultType([out, b]));
-    if (out.numel() > 0) {
-      const bv = castRaw(b, out.dtype)._view();
-      kernels().axpy(
-        1,
-        { ...bv, shape: out.shape, strides: out.shape.map((_, i) => (i === 1 ? bv.strides[0]! : 0)) },
-        out._view(),
-      );
-    }
+    const dt = b ? resultType([product, b]) : product.dtype;
+    const out = b
+      ? binaryRaw("convolution", "add", product, b.reshape([outC, ...counts.map(() => 1)]), dt, dt)
+      : cloneRaw(product);
+    // the product is this forward's own temporary: nothing else ever sees it
+    product.dispose();
     return out;
   },
   save: { inputs: [0, 1] },

@@ -99,6 +99,19 @@ test("a float64 bias widens a float32 convolution, as the composite's add does",
   assertClose(y, composite(x, w, b, cases[0]!), { rtol: 1e-6, atol: 1e-6 });
 });
 
+test("the result is contiguous [N, O, ...S], with and without a bias, so .view() works on it as in PyTorch", () => {
+  cr.manualSeed(9);
+  const [x, w, b] = [cr.randn([3, 2, 5, 5]), cr.randn([4, 2, 3, 3]), cr.randn([4])];
+  for (const bias of [b, null]) {
+    const y = F.conv2d(x, w, bias);
+    assert.ok(y.isContiguous(), `strides ${y.strides.join(",")}`);
+    assertClose(y.view(3, -1), composite(x, w, bias, { ...cases[0]!, bias: bias !== null }).reshape([3, -1]), {
+      rtol: 1e-5,
+      atol: 1e-5,
+    });
+  }
+});
+
 test("the kept im2col matrix is freed when backward releases the node, and kept while retainGraph", (t) => {
   // big enough that the native backend really frees (small tensors live in JS memory)
   const x = cr.randn([8, 4, 20, 20], { requiresGrad: true });
@@ -122,13 +135,15 @@ test("the kept im2col matrix is freed when backward releases the node, and kept 
   assert.throws(() => node.saved!.at(-1)!.unpack(), /backward through the graph a second time/);
 });
 
-test("without recording the im2col matrix is freed at once; x itself never is, even under a 1x1 kernel", (t) => {
+test("without recording the im2col matrix and the product are freed at once; x itself never is, even under a 1x1 kernel", (t) => {
   const x = cr.randn([8, 4, 20, 20]);
   const w = cr.randn([6, 4, 3, 3]);
   let y: cr.Tensor | null = null;
   const freed = freedDuring(() => (y = F.conv2d(x, w, null)));
   if (!freed) return t.skip(`the ${kernels().name} backend frees nothing early`);
-  assert.equal(freed.length, 1, "the one im2col matrix is freed when the forward returns");
+  // the im2col matrix and the channel-major product, both freed when the forward returns
+  assert.equal(freed.length, 2, "the forward's two temporaries are freed when it returns");
+  assert.ok(!freed.includes(y!.storage.handle), "the result's own buffer was freed");
   assertClose(y!, composite(x, w, null, { ...cases[0]!, bias: false }), { rtol: 1e-5, atol: 1e-5 });
 
   const w1 = cr.randn([2, 4, 1, 1], { requiresGrad: true });
