@@ -1,8 +1,9 @@
-// Convolution is a primitive (one node, the bias added in place, the im2col matrix kept for the
-// weight gradient and freed with the node). These tests hold it to the composite it replaced —
-// pad, unfold, matmul, bias add — in values and in first and second derivatives, and check that
-// the kept matrix is freed when the node is released, at once when nothing records, and never
-// when it is a view of the input. Max pooling keeps its argmax positions the same way.
+// Convolution is a primitive (one node, one GEMM per product over the whole batch, the bias added
+// in the pass that lays the result out, the im2col matrix kept for the weight gradient and freed
+// with the node). These tests hold it to the composite it replaced — pad, unfold, matmul, bias
+// add — in values and in first and second derivatives, check that its result is contiguous, and
+// that the kept matrix is freed when the node is released, at once when nothing records, and
+// never when it is a view of the input. Max pooling keeps its argmax positions the same way.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
