@@ -140,18 +140,18 @@ void packedGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
   for (int64_t jc = 0; jc < o.n; jc += g.nc) {
     const int64_t nc = o.n - jc < g.nc ? o.n - jc : g.nc;
     const int64_t strips = (nc + nr - 1) / nr;
+    // Threads share out C's longer side. A row share packs its rows of A and reads all of B
+    // (packed by all threads first), a column share packs all of A and only its own strips of
+    // B: per thread m/nt + n against m + n/nt rows of K, and no wait between packing and use.
+    // Square products split by rows once large, where packing all of A per thread costs more.
+    const bool wide = o.m < o.n || (o.m == o.n && flops <= kSquareColumnsFlops);
+    const bool splitRows = wide ? strips < nt : panels >= nt;
     T* bPack = bScratch.get<T>(static_cast<size_t>(strips * nr * g.kc));
     // K split into equal blocks of at most g.kc: a short last block would waste the C updates
     const int64_t kBlocks = (o.k + g.kc - 1) / g.kc;
     const int64_t kStep = (o.k + kBlocks - 1) / kBlocks;
     for (int64_t pc = 0; pc < o.k; pc += kStep) {
       const int64_t kc = o.k - pc < kStep ? o.k - pc : kStep;
-      // Threads share out C's longer side. A row share packs its rows of A and reads all of B
-      // (packed by all threads first), a column share packs all of A and only its own strips of
-      // B: per thread m/nt + n against m + n/nt rows of K, and no wait between packing and use.
-      // Square products split by rows once large, where packing all of A per thread costs more.
-      const bool wide = o.m < o.n || (o.m == o.n && flops <= kSquareColumnsFlops);
-      const bool splitRows = wide ? strips < nt : panels >= nt;
       Block<T> blk{&o, &g, jc, nc, pc, kc, bPack, splitRows};
       if (nt > 1) {
         if (splitRows) parallelFor(strips, 1, [&](int64_t s0, int64_t s1) { packStrips(blk, s0, s1); });
