@@ -8,6 +8,7 @@
 
 #include <node_api.h>
 
+#include <cstring>
 #include <string>
 
 #include "addon.h"
@@ -52,6 +53,13 @@ napi_value Init(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** Whether view v is every byte of buffer b, densely in order (so a kernel writing v writes all of b). */
+bool coversBuffer(const View& v, const Buffer& b) {
+  bool whole = v.offset == 0 && v.numel() * elemSize(v.dtype) == b.bytes;
+  for (int64_t d = v.nd - 1, s = 1; whole && d >= 0; s *= v.shape[d], d--) whole = v.shape[d] == 1 || v.strides[d] == s;
+  return whole;
+}
+
 napi_value Copy(napi_env env, napi_callback_info info) {
   Args a;
   if (!load(env, info, a)) return nullptr;
@@ -61,10 +69,7 @@ napi_value Copy(napi_env env, napi_callback_info info) {
   if (a.ok()) {
     // a dense copy into the whole buffer writes every byte; anything else needs the zeros
     if (Buffer* b = ownBuffer(a, 1)) {
-      bool whole = dst.offset == 0 && dst.numel() * elemSize(dst.dtype) == b->bytes;
-      for (int64_t d = dst.nd - 1, s = 1; whole && d >= 0; s *= dst.shape[d], d--)
-        whole = dst.shape[d] == 1 || dst.strides[d] == s;
-      if (whole)
+      if (coversBuffer(dst, *b))
         b->zeroPending = false;
       else
         ensureZero(b);
@@ -200,17 +205,26 @@ napi_value Gather(napi_env env, napi_callback_info info) {
 napi_value ScatterAdd(napi_env env, napi_callback_info info) {
   Args a;
   if (!load(env, info, a)) return nullptr;
-  const View dst = viewArg(a, 0);
+  const View dst = viewArg(a, 0, false);
   const int dim = intArg(a, 1);
   const View index = viewArg(a, 2);
   const View src = viewArg(a, 3);
   checkIndex(a, "scatterAdd", dst, dim, index);
   for (int d = 0; a.ok() && d < index.nd; d++)
     if (src.nd != index.nd || index.shape[d] > src.shape[d]) a.error("scatterAdd: src is smaller than index");
+  if (!a.ok()) return finish(a);
+  // a fresh zero buffer that dst covers whole gets its zeros from the kernel, as it scatters
+  Buffer* b = ownBuffer(a, 0);
+  const bool zeroFirst = b && b->zeroPending && b->data && index.numel() > 0 && coversBuffer(dst, *b);
+  if (b && !zeroFirst) ensureZero(b);
+  if (b) b->zeroPending = false;
   int64_t bad = 0;
-  if (a.ok() && index.numel() > 0 && !scatterAdd(dst.data + dst.offset * elemSize(dst.dtype), dst.dtype, dst.nd,
-                                                 dst.shape, dim, index, src, &bad))
+  if (index.numel() > 0 && !scatterAdd(dst.data + dst.offset * elemSize(dst.dtype), dst.dtype, dst.nd, dst.shape, dim,
+                                       index, src, &bad, zeroFirst)) {
+    // what the kernel did not reach holds no zeros yet
+    if (zeroFirst) std::memset(dst.data, 0, static_cast<size_t>(b->bytes));
     a.error(outOfBounds("scatterAdd", bad, dim, dst.shape[dim]));
+  }
   return finish(a);
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <type_traits>
 
 #include "kernels.h"
@@ -14,6 +15,8 @@ namespace {
 
 // Index elements per part below which a scatter stays on one thread.
 constexpr int64_t kScatterGrain = 1 << 14;
+// Bytes of dst zeroed at a time just ahead of the scatter (well inside L1).
+constexpr int64_t kZeroChunk = 1 << 15;
 
 /** Normalises index value v against size; false when it is out of range. */
 inline bool resolve(int64_t v, int64_t size, int64_t* out) {
@@ -143,30 +146,46 @@ bool scatterSerial(char* dst, int dstDt, int nd, const int64_t* dstShape, int di
 }  // namespace
 
 bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
-                int64_t* bad) {
-  const int64_t outer = index.shape[0];
-  if (dim == 0 || nd < 2 || outer < 2 || index.numel() < kScatterGrain || getNumThreads() < 2)
-    return scatterSerial(dst, dstDt, nd, dstShape, dim, index, src, bad);
-  // scattering along dim d > 0 keeps every other coordinate: slices along dim 0 write disjoint
-  // parts of dst, so they can go to different threads (the pooling backward's planes)
+                int64_t* bad, bool zeroFirst) {
   int64_t slice = elemSize(dstDt);
   for (int d = 1; d < nd; d++) slice *= dstShape[d];
+  if (dim == 0 || nd < 2) {
+    if (zeroFirst) std::memset(dst, 0, static_cast<size_t>(slice * dstShape[0]));
+    return scatterSerial(dst, dstDt, nd, dstShape, dim, index, src, bad);
+  }
+  // scattering along dim d > 0 keeps every other coordinate: slices along dim 0 write disjoint
+  // parts of dst, so they can go to different threads (the pooling backward's planes). Zeros are
+  // written a few slices at a time just before the scatter reaches them, so the adds find them
+  // in L1 instead of a separate pass over all of dst leaving them in memory.
+  const int64_t outer = index.shape[0];
+  const int64_t chunk = zeroFirst && slice > 0 ? std::max<int64_t>(1, kZeroChunk / slice) : outer;
   std::atomic<bool> ok{true};
   std::atomic<int64_t> firstBad{0};
-  parallelFor(outer, std::max<int64_t>(1, kScatterGrain * outer / index.numel()), [&](int64_t b, int64_t e) {
-    View is = index, ss = src;
-    is.shape[0] = ss.shape[0] = e - b;
-    is.offset += b * index.strides[0];
-    ss.offset += b * src.strides[0];
-    int64_t shape[kMaxDims];
-    for (int d = 0; d < nd; d++) shape[d] = dstShape[d];
-    shape[0] = e - b;
-    int64_t badHere = 0;
-    if (!scatterSerial(dst + b * slice, dstDt, nd, shape, dim, is, ss, &badHere)) {
-      firstBad = badHere;
-      ok = false;
+  auto slices = [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e && ok; c += chunk) {
+      const int64_t ce = std::min(e, c + chunk);
+      if (zeroFirst) std::memset(dst + c * slice, 0, static_cast<size_t>((ce - c) * slice));
+      View is = index, ss = src;
+      is.shape[0] = ss.shape[0] = ce - c;
+      is.offset += c * index.strides[0];
+      ss.offset += c * src.strides[0];
+      int64_t shape[kMaxDims];
+      for (int d = 0; d < nd; d++) shape[d] = dstShape[d];
+      shape[0] = ce - c;
+      int64_t badHere = 0;
+      if (!scatterSerial(dst + c * slice, dstDt, nd, shape, dim, is, ss, &badHere)) {
+        firstBad = badHere;
+        ok = false;
+      }
     }
-  });
+  };
+  if (outer < 2 || index.numel() < kScatterGrain || getNumThreads() < 2)
+    slices(0, outer);
+  else
+    parallelFor(outer, std::max<int64_t>(1, kScatterGrain * outer / index.numel()), slices);
+  // slices the index does not reach along dim 0 get no adds, only their zeros
+  if (zeroFirst && outer < dstShape[0])
+    std::memset(dst + outer * slice, 0, static_cast<size_t>((dstShape[0] - outer) * slice));
   if (!ok) *bad = firstBad;
   return ok;
 }

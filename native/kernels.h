@@ -33,9 +33,12 @@ void reduce(int op, const View& x, int nReduce, char* out, int outDt);
 /** out (index's shape) = x[.. int32 index along dim ..]; false (and *badIndex) on an out-of-range index. */
 bool gather(const View& x, int dim, const View& index, char* out, int64_t* badIndex);
 
-/** dst (contiguous, dstShape)[.. index along dim ..] += src; false (and *badIndex) on an out-of-range index. */
+/**
+ * dst (contiguous, dstShape)[.. index along dim ..] += src; false (and *badIndex) on an out-of-range
+ * index. With zeroFirst, dst holds nothing yet and the kernel writes its zeros too.
+ */
 bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
-                int64_t* badIndex);
+                int64_t* badIndex, bool zeroFirst);
 
 /**
  * Max pooling of x's last k dims (windows of kernel taps, stride and dilation apart): values

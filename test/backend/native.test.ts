@@ -466,6 +466,51 @@ describe("native gather and scatterAdd", { skip }, () => {
     );
   });
 
+  test("into a fresh zero buffer the kernel writes the zeros itself: slices the index does not reach, every thread count, dim 0", () => {
+    const threads = addon!.getNumThreads();
+    try {
+      for (const nt of [1, 2])
+        for (const dt of ["float32", "float64"] as DType[]) {
+          addon!.setNumThreads(nt);
+          // 40-wide slices: several per zeroing chunk; the index covers 150 of the 200 slices, with
+          // enough entries to split across threads
+          const [rows, size, reach, n] = [200, 40, 150, 120];
+          const idx = pair("int32", [reach, n], "contiguous", 51, { lo: -size, hi: size });
+          const src = pair(dt, [reach, n], "stepped", 52);
+          const dst = outputs(dt, rows * size);
+          reference.scatterAdd(dst.ref, [rows, size], 1, idx.ref, src.ref);
+          native!.scatterAdd(dst.nat, [rows, size], 1, idx.nat, src.nat);
+          agree(dst, dt, `scatterAdd ${dt} into zeros along dim 1 at ${nt} threads`);
+          const idx0 = pair("int32", [7, size], "contiguous", 53, { lo: 0, hi: rows });
+          const src0 = pair(dt, [7, size], "contiguous", 54);
+          const dst0 = outputs(dt, rows * size);
+          reference.scatterAdd(dst0.ref, [rows, size], 0, idx0.ref, src0.ref);
+          native!.scatterAdd(dst0.nat, [rows, size], 0, idx0.nat, src0.nat);
+          agree(dst0, dt, `scatterAdd ${dt} into zeros along dim 0 at ${nt} threads`);
+        }
+      // an index out of range stops the kernel part way: what it leaves is zeros, not old memory
+      const bad = values("int32", 150 * 90, 55, { lo: 0, hi: 40 });
+      bad[150 * 90 - 1] = 99;
+      const dst = native!.alloc("float32", 200 * 40);
+      const badIdx = {
+        handle: native!.upload("int32", bad),
+        dtype: "int32" as DType,
+        shape: [150, 90],
+        strides: [90, 1],
+        offset: 0,
+      };
+      const src = {
+        ...badIdx,
+        handle: native!.upload("float32", values("float32", 150 * 90, 56)),
+        dtype: "float32" as DType,
+      };
+      assert.throws(() => native!.scatterAdd(dst, [200, 40], 1, badIdx, src), /scatterAdd: index 99 is out of bounds/);
+      assert.ok(native!.readSync(dst, "float32").every((v) => v === 0));
+    } finally {
+      addon!.setNumThreads(threads);
+    }
+  });
+
   test("out-of-range indices throw the reference's error", () => {
     const x = pair("float32", [3, 4], "contiguous", 1);
     const idx = { ref: reference.upload("int32", [0, 4]), nat: native!.upload("int32", [0, 4]) };
