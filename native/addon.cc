@@ -213,9 +213,11 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
   for (int d = 0; a.ok() && d < index.nd; d++)
     if (src.nd != index.nd || index.shape[d] > src.shape[d]) a.error("scatterAdd: src is smaller than index");
   if (!a.ok()) return finish(a);
-  // a fresh zero buffer that dst covers whole gets its zeros from the kernel, as it scatters
+  // a fresh zero buffer that dst covers whole gets its zeros from the kernel, slice by slice as it
+  // scatters along dim > 0; otherwise from ensureZero's one pass
   Buffer* b = ownBuffer(a, 0);
-  const bool zeroFirst = b && b->zeroPending && b->data && index.numel() > 0 && coversBuffer(dst, *b);
+  const bool zeroFirst =
+      b && b->zeroPending && b->data && dim > 0 && index.numel() > 0 && coversBuffer(dst, *b);
   if (b && !zeroFirst) ensureZero(b);
   if (b) b->zeroPending = false;
   int64_t bad = 0;

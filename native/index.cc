@@ -149,10 +149,7 @@ bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, 
                 int64_t* bad, bool zeroFirst) {
   int64_t slice = elemSize(dstDt);
   for (int d = 1; d < nd; d++) slice *= dstShape[d];
-  if (dim == 0 || nd < 2) {
-    if (zeroFirst) std::memset(dst, 0, static_cast<size_t>(slice * dstShape[0]));
-    return scatterSerial(dst, dstDt, nd, dstShape, dim, index, src, bad);
-  }
+  if (dim == 0 || nd < 2) return scatterSerial(dst, dstDt, nd, dstShape, dim, index, src, bad);
   // scattering along dim d > 0 keeps every other coordinate: slices along dim 0 write disjoint
   // parts of dst, so they can go to different threads (the pooling backward's planes). Zeros are
   // written a few slices at a time just before the scatter reaches them, so the adds find them

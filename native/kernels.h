@@ -35,7 +35,8 @@ bool gather(const View& x, int dim, const View& index, char* out, int64_t* badIn
 
 /**
  * dst (contiguous, dstShape)[.. index along dim ..] += src; false (and *badIndex) on an out-of-range
- * index. With zeroFirst, dst holds nothing yet and the kernel writes its zeros too.
+ * index. With zeroFirst (dim > 0 only), dst holds nothing yet and the kernel writes its zeros too,
+ * slice by slice along dim 0 as it scatters.
  */
 bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
                 int64_t* badIndex, bool zeroFirst);
