@@ -94,10 +94,14 @@ function jaxPeer() {
     log(`jax-js wasm, ${t} thread(s) (child process)`);
     // the scalar graph is one value at a time: no kernel is big enough for a worker to take a share
     const workloads = t === threadCounts[0] ? keys : keys.filter((k) => k !== "scalar");
-    const r = spawnSync(process.execPath, [...process.execArgv, script, JSON.stringify({ workloads, threads: t, budget })], {
-      encoding: "utf8",
-      maxBuffer: 1 << 24,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [...process.execArgv, script, JSON.stringify({ workloads, threads: t, budget })],
+      {
+        encoding: "utf8",
+        maxBuffer: 1 << 24,
+      },
+    );
     if (r.status !== 0) {
       notes.push(`jax-js ${t}T failed: ${(r.stderr || String(r.error)).trim().split("\n").at(-1)}`);
       continue;
