@@ -110,16 +110,23 @@ function checkFinite(node: Node, grads: (Tensor | null)[]): void {
 
 function accumulateLeaf(node: AccumulateGrad, grad: Tensor, createGraph: boolean, life: GradLifetimes): void {
   const v = node.variable;
+  const had = v._grad;
   if (createGraph) {
-    v.grad = v.grad ? add(v.grad, grad) : grad;
-  } else if (!v.grad) {
-    if (life.canAdopt(grad)) v.grad = new Tensor(grad.storage, grad.shape, grad.strides, 0);
-    else v.grad = noGrad(() => grad.detach().clone());
-    life.handOut(v.grad);
-  } else if (v.grad.requiresGrad) {
-    v.grad = noGrad(() => add(v.grad!, grad));
+    v.grad = had ? add(had, grad) : grad;
+  } else if (!had) {
+    if (life.canAdopt(grad)) {
+      v._grad = new Tensor(grad.storage, grad.shape, grad.strides, 0);
+      // an observer may have kept the walk's own tensor on this buffer (the walk reclaims nothing then)
+      v._gradUnseen = life.reclaimOn;
+    } else {
+      v._grad = noGrad(() => grad.detach().clone());
+      v._gradUnseen = true;
+    }
+    life.handOut(v._grad);
+  } else if (had.requiresGrad) {
+    v.grad = noGrad(() => add(had, grad));
   } else {
-    noGrad(() => v.grad!.add_(grad));
+    noGrad(() => had.add_(grad));
   }
 }
 

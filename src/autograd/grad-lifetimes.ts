@@ -19,7 +19,7 @@ export class GradLifetimes {
    * `reclaim`: free dead buffers (off when the walk records a graph, whose nodes save gradients,
    * when observers may keep them, or when the backend has nothing to free with).
    */
-  constructor(private readonly reclaimOn: boolean) {}
+  constructor(readonly reclaimOn: boolean) {}
 
   /** A pending slot now refers to t. */
   hold(t: Tensor): void {

@@ -3,6 +3,7 @@
 // properties named with registerBuffer. State-dict keys are property paths: "0.weight", "bn.running_mean".
 
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
+import { zeroGrads } from "../autograd/zero-grad.js";
 import { type DType, isFloat } from "../tensor/dtype.js";
 import { fmtShape, sameShape } from "../tensor/shape.js";
 import { type RemovableHandle, Tensor } from "../tensor/tensor.js";
@@ -239,11 +240,7 @@ export abstract class Module {
 
   /** Clears the gradients of all parameters (to null, or to zeros when setToNone is false). */
   zeroGrad(setToNone = true): void {
-    for (const p of this.parameters()) {
-      if (!p.grad) continue;
-      if (setToNone) p.grad = null;
-      else noGrad(() => p.grad!.zero_());
-    }
+    zeroGrads(this.parameters(), setToNone);
   }
 
   /** Calls fn on every submodule, children first, then on this one (for custom init); returns this. */

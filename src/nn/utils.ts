@@ -22,7 +22,8 @@ export function clipGradNorm(
   normType = 2,
   opts: { errorIfNonfinite?: boolean } = {},
 ): Tensor {
-  const grads = listOf(parameters).flatMap((p) => (p.grad ? [p.grad] : []));
+  // _grad: scaling in place keeps no reference, so zeroGrad may still recycle these buffers
+  const grads = listOf(parameters).flatMap((p) => (p._grad ? [p._grad] : []));
   if (!grads.length) return tensor(0);
   return noGrad(() => {
     const norms = grads.map((g) => g.norm(normType));
@@ -43,7 +44,7 @@ export function clipGradNorm(
 /** Clamps every gradient element into [−clipValue, clipValue] in place. */
 export function clipGradValue(parameters: Tensors, clipValue: number): void {
   noGrad(() => {
-    for (const p of listOf(parameters)) p.grad?.clamp_(-clipValue, clipValue);
+    for (const p of listOf(parameters)) p._grad?.clamp_(-clipValue, clipValue);
   });
 }
 

@@ -2,7 +2,7 @@
 // learning rate decays as lr / (1 + (t−1)·lrDecay).
 
 import type { Tensor } from "../tensor/tensor.js";
-import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, keepsNoGradient } from "./optimizer.js";
 
 /** Hyperparameters of Adagrad. */
 export interface AdagradOptions {
@@ -46,6 +46,10 @@ export class Adagrad extends Optimizer<AdagradOptions> {
         this.state.set(p, st);
       }
     }
+  }
+
+  static {
+    keepsNoGradient(this.prototype.update);
   }
 
   protected update(g: ParamGroup & AdagradOptions, p: Tensor, grad: Tensor, st: ParamState): void {

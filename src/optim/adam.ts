@@ -2,7 +2,7 @@
 // single-tensor update: bias-corrected first and second moments, eps added after the sqrt.
 
 import type { Tensor } from "../tensor/tensor.js";
-import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, keepsNoGradient } from "./optimizer.js";
 
 /** Hyperparameters of Adam and AdamW. */
 export interface AdamOptions {
@@ -66,6 +66,10 @@ export class Adam extends Optimizer<AdamOptions> {
     );
   }
 
+  static {
+    keepsNoGradient(this.prototype.update);
+  }
+
   protected update(g: ParamGroup & AdamOptions, p: Tensor, grad: Tensor, st: ParamState): void {
     let d = g.maximize ? grad.neg() : grad;
     if (g.weightDecay !== 0) d = d.add(p, { alpha: g.weightDecay });
@@ -88,6 +92,10 @@ export class AdamW extends Optimizer<AdamOptions> {
         ...opts,
       }),
     );
+  }
+
+  static {
+    keepsNoGradient(this.prototype.update);
   }
 
   protected update(g: ParamGroup & AdamOptions, p: Tensor, grad: Tensor, st: ParamState): void {

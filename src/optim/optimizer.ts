@@ -6,6 +6,18 @@ import { enableGrad, noGrad } from "../autograd/grad-mode.js";
 import { fullLike } from "../tensor/create.js";
 import { isFloat } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
+import { zeroGrads } from "../autograd/zero-grad.js";
+
+/**
+ * The update() methods known to keep no reference to the gradient they are given (the built-in
+ * optimizers', registered from their class bodies), so that reading it leaves it free to reuse.
+ */
+const updatesKeepingNoGradient = new Set<unknown>();
+
+/** Declares that an update() method keeps no reference to its gradient. */
+export function keepsNoGradient(update: unknown): void {
+  updatesKeepingNoGradient.add(update);
+}
 
 /** A parameter group: its tensors plus the hyperparameters that apply to them. */
 export interface ParamGroup {
@@ -79,17 +91,10 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   /** Clears the gradients of all parameters: to null (PyTorch's set_to_none) or, if asked, to zeros. */
   zeroGrad(setToNone = true): void {
-    for (const g of this.paramGroups) {
-      for (const p of g.params) {
-        if (!p.grad) continue;
-        if (setToNone) p.grad = null;
-        else {
-          const grad = p.grad.gradFn ? p.grad.detach() : p.grad;
-          noGrad(() => grad.zero_());
-          p.grad = grad;
-        }
-      }
-    }
+    zeroGrads(
+      this.paramGroups.flatMap((g) => g.params),
+      setToNone,
+    );
   }
 
   /**
@@ -101,10 +106,12 @@ export abstract class Optimizer<O extends { lr: number }> {
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
-          if (!p.grad) continue;
+          // a subclass's own update() may keep the gradient: it reads .grad as a user would
+          const grad = updatesKeepingNoGradient.has(this.update) ? p._grad : p.grad;
+          if (!grad) continue;
           let st = this.state.get(p);
           if (!st) this.state.set(p, (st = {}));
-          this.update(group, p, p.grad, st);
+          this.update(group, p, grad, st);
         }
       }
     });

@@ -2,7 +2,7 @@
 // of squared gradients scales each step; eps is added after the square root.
 
 import type { Tensor } from "../tensor/tensor.js";
-import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, keepsNoGradient } from "./optimizer.js";
 
 /** Hyperparameters of RMSprop. */
 export interface RMSpropOptions {
@@ -37,6 +37,10 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     checkOption("RMSprop", "weightDecay", o.weightDecay, o.weightDecay >= 0, ">= 0");
     checkOption("RMSprop", "alpha", o.alpha, o.alpha >= 0, ">= 0");
     super(params, o);
+  }
+
+  static {
+    keepsNoGradient(this.prototype.update);
   }
 
   protected update(g: ParamGroup & RMSpropOptions, p: Tensor, grad: Tensor, st: ParamState): void {

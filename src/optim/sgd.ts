@@ -2,7 +2,7 @@
 // maximisation: the update rule of torch.optim.SGD, operation for operation.
 
 import type { Tensor } from "../tensor/tensor.js";
-import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, keepsNoGradient } from "./optimizer.js";
 
 /** Hyperparameters of SGD (PyTorch's names in camelCase). */
 export interface SGDOptions {
@@ -35,6 +35,10 @@ export class SGD extends Optimizer<SGDOptions> {
       );
     }
     super(params, o);
+  }
+
+  static {
+    keepsNoGradient(this.prototype.update);
   }
 
   protected update(g: ParamGroup & SGDOptions, p: Tensor, grad: Tensor, st: ParamState): void {

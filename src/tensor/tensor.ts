@@ -38,7 +38,22 @@ export interface RemovableHandle {
 /** An n-dimensional array that records the operations applied to it. */
 export class Tensor {
   /** Gradient accumulated by backward (leaves, or tensors that called retainGrad). */
-  grad: Tensor | null = null;
+  get grad(): Tensor | null {
+    this._gradUnseen = false;
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    this._grad = g;
+    this._gradUnseen = false;
+  }
+  /** @internal the gradient, for chainrule's own reads that keep no reference to it. */
+  _grad: Tensor | null = null;
+  /**
+   * @internal true while nothing but `_grad` refers to its buffer: a backward walk made it for this
+   * leaf and no one has read `.grad` since. zeroGrad then frees it on the spot, as PyTorch's
+   * reference count would, so the next backward gets it back from the pool still in cache.
+   */
+  _gradUnseen = false;
   /** The node that produced this tensor; null on leaves. */
   gradFn: Node | null = null;
   /** Which output of `gradFn` this tensor is. */

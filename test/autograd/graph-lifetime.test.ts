@@ -196,3 +196,71 @@ test("backward frees each gradient it made once nothing needs it (native: back t
   const e = xd.mul(2).exp().mul(3);
   assertClose(x.grad!, e.tanh().square().neg().add(1).mul(e).mul(2), { rtol: 1e-4 });
 });
+
+// zeroGrad(setToNone) frees a leaf's gradient on the spot when nothing but `.grad` can refer to
+// its buffer (made by backward and never read since), as PyTorch's reference count would; in JS
+// it would otherwise wait for the collector and each step's weight gradients would land in cold
+// memory. Every way a gradient can escape must keep it alive: a read a freed buffer would fail.
+test("zeroGrad frees a weight gradient no one has read; a gradient that was read, kept by an optimizer or seen by an observer survives", (t) => {
+  const n = 40_000;
+  const w = cr.randn([n], { requiresGrad: true });
+  const lossOf = (k: number) => w.mul(w).mul(k).sum();
+  const opt = new cr.optim.SGD([w], { lr: 0 });
+
+  lossOf(1).backward();
+  opt.step(); // the built-in optimizers read .grad without keeping it
+  cr.nn.utils.clipGradNorm([w], 1e9); // so does clipping
+  const unread = w._grad!.storage.handle;
+  const freed = freedDuring(() => opt.zeroGrad());
+  if (!freed) return t.skip(`the ${kernels().name} backend frees nothing early`);
+  assert.deepEqual(freed, [unread]);
+  assert.equal(w.grad, null);
+
+  // read by the user: kept, and the next backward's gradient does not land in it
+  lossOf(1).backward();
+  const mine = w.grad!;
+  assert.deepEqual(
+    freedDuring(() => opt.zeroGrad()),
+    [],
+  );
+  lossOf(3).backward();
+  assertClose(mine, w.detach().mul(2), { rtol: 1e-6 });
+  assertClose(w.grad!, w.detach().mul(6), { rtol: 1e-6 });
+
+  // a custom optimizer's update() may keep the gradient it is given
+  class Remember extends cr.optim.SGD {
+    last: cr.Tensor | null = null;
+    protected override update(_g: cr.optim.ParamGroup, _p: cr.Tensor, grad: cr.Tensor): void {
+      this.last = grad;
+    }
+  }
+  const remember = new Remember([w], { lr: 0 });
+  remember.zeroGrad();
+  lossOf(5).backward();
+  remember.step();
+  assert.deepEqual(
+    freedDuring(() => remember.zeroGrad()),
+    [],
+  );
+  lossOf(7).backward();
+  assertClose(remember.last!, w.detach().mul(10), { rtol: 1e-6 });
+
+  // an observer may keep the walk's gradients, one of which becomes w.grad itself
+  const seen: cr.Tensor[] = [];
+  const model = new cr.nn.Linear(200, 200);
+  model.zeroGrad();
+  const x = cr.randn([4, 200]);
+  cr.autograd.observe({ backward: (e) => seen.push(...e.gradInputs.filter((g) => g !== null)) }, () =>
+    model.call(x).square().sum().backward(),
+  );
+  const values = seen.map((g) => g.toArray());
+  assert.deepEqual(
+    freedDuring(() => model.zeroGrad()),
+    [],
+  );
+  model.call(x).mul(3).sum().backward();
+  assert.deepEqual(
+    seen.map((g) => g.toArray()),
+    values,
+  );
+});
