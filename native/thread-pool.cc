@@ -1,9 +1,13 @@
-// The persistent worker pool behind runParallel. A job is a number of parts that threads claim
-// one at a time from a shared counter, the caller included: if a worker is asleep or not
-// scheduled (a busy machine), the caller simply does its parts, so no job ever waits for a
-// thread that is not running. Idle workers spin, then poll with short timed sleeps, and only
-// after a long idle spell sleep until woken: waking a thread costs the caller a system call
-// (~20 µs in a VM), more than many kernels take. Workers are detached and never destroyed.
+// The persistent worker pool behind runParallel. A job's parts are dealt out in contiguous home
+// ranges, one per thread (the caller's first), and a thread claims its own range's parts first:
+// the same thread then touches the same part of the data in every kernel of a step (the first
+// half of a weight, of its gradient, of an activation), so on two cores each half stays in one
+// core's L2 instead of moving between them. A thread whose range is done claims what is left of
+// the others', so if a worker is asleep or not scheduled (a busy machine), the caller simply does
+// its parts and no job ever waits for a thread that is not running. Idle workers spin, then poll
+// with short timed sleeps, and only after a long idle spell sleep until woken: waking a thread
+// costs the caller a system call (~20 µs in a VM), more than many kernels take. Workers are
+// detached and never destroyed.
 
 #include "thread-pool.h"
 
@@ -36,9 +40,21 @@ constexpr auto kSpin = std::chrono::milliseconds(2);
 constexpr auto kPoll = std::chrono::microseconds(50);
 constexpr auto kDoze = std::chrono::milliseconds(20);
 
+// Home ranges beyond this many threads: the extra threads only take parts left in the others'.
+constexpr int kMaxHomes = 64;
+
+/**
+ * One home range's claim word: job id << 32 | range end << 16 | next unclaimed part. The end
+ * travels in the word so that a claim never trusts bounds read separately from an older job.
+ */
+struct alignas(64) HomeClaim {
+  std::atomic<uint64_t> word{0};
+};
+
 struct Pool {
   std::atomic<uint64_t> jobId{0};  // bumped to publish a job; workers wait for it to change
-  std::atomic<uint64_t> claim{0};  // job id << 32 | next unclaimed part
+  HomeClaim claims[kMaxHomes];     // claims[t]: thread t's home range
+  std::atomic<int> homes{0};       // home ranges in the current job
   std::atomic<JobFn> fn{nullptr};
   std::atomic<void*> ctx{nullptr};
   std::atomic<int> parts{0};
@@ -59,25 +75,33 @@ std::atomic<int> numThreads{0};
 thread_local bool insideJob = false;
 
 /**
- * Claims and runs parts of job `id` until none are left. A successful claim proves the job is
- * still running (its last part was unclaimed), so the fields read before it belong to it.
+ * Claims and runs parts of job `id`: those of home range `self` first, then what is left of the
+ * others'. A successful claim proves the job is still running (that part was unclaimed), so the
+ * fields read before it belong to it.
  */
-void runParts(Pool& p, uint64_t id) {
-  for (;;) {
-    uint64_t c = p.claim.load(std::memory_order_acquire);
-    if (c >> 32 != (id & 0xffffffffu)) return;
-    const JobFn fn = p.fn.load(std::memory_order_relaxed);
-    void* ctx = p.ctx.load(std::memory_order_relaxed);
-    const int n = p.parts.load(std::memory_order_relaxed);
-    const int i = static_cast<int>(c & 0xffffffffu);
-    if (i >= n) return;
-    if (!p.claim.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) continue;
-    fn(ctx, i, n);
-    p.done.fetch_add(1, std::memory_order_release);
+void runParts(Pool& p, uint64_t id, int self) {
+  const uint64_t tag = id & 0xffffffffu;
+  const int homes = p.homes.load(std::memory_order_relaxed);
+  if (homes <= 0) return;
+  for (int h = 0; h < homes; h++) {
+    HomeClaim& home = p.claims[(self + h) % homes];
+    for (;;) {
+      uint64_t c = home.word.load(std::memory_order_acquire);
+      // another job's word: this job is over, or this range is not one of its homes
+      if (c >> 32 != tag) break;
+      const int i = static_cast<int>(c & 0xffffu);
+      if (i >= static_cast<int>((c >> 16) & 0xffffu)) break;
+      const JobFn fn = p.fn.load(std::memory_order_relaxed);
+      void* ctx = p.ctx.load(std::memory_order_relaxed);
+      const int n = p.parts.load(std::memory_order_relaxed);
+      if (!home.word.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) continue;
+      fn(ctx, i, n);
+      p.done.fetch_add(1, std::memory_order_release);
+    }
   }
 }
 
-void workerLoop(uint64_t seen) {
+void workerLoop(uint64_t seen, int self) {
   Pool& p = pool();
   insideJob = true;  // a kernel called from a job body must not re-enter the pool
   for (;;) {
@@ -102,7 +126,7 @@ void workerLoop(uint64_t seen) {
       p.sleepers.fetch_sub(1);
     }
     seen = id;
-    runParts(p, id);
+    runParts(p, id, self);
   }
 }
 
@@ -134,7 +158,8 @@ int getNumThreads() {
 void runParallel(int nparts, JobFn fn, void* ctx) {
   Pool& p = pool();
   const int threads = nparts < getNumThreads() ? nparts : getNumThreads();
-  if (threads <= 1 || insideJob || !p.busy.try_lock()) {
+  // a claim word holds part numbers in 16 bits
+  if (threads <= 1 || nparts > 0xffff || insideJob || !p.busy.try_lock()) {
     fn(ctx, 0, 1);
     return;
   }
@@ -142,13 +167,20 @@ void runParallel(int nparts, JobFn fn, void* ctx) {
   const uint64_t id = p.jobId.load() + 1;
   while (p.workers < threads - 1) {
     p.workers++;
-    std::thread(workerLoop, id - 1).detach();
+    std::thread(workerLoop, id - 1, p.workers).detach();
   }
   p.fn.store(fn, std::memory_order_relaxed);
   p.ctx.store(ctx, std::memory_order_relaxed);
   p.parts.store(nparts, std::memory_order_relaxed);
   p.done.store(0, std::memory_order_relaxed);
-  p.claim.store((id & 0xffffffffu) << 32, std::memory_order_release);
+  const int homes = threads < kMaxHomes ? threads : kMaxHomes;
+  p.homes.store(homes, std::memory_order_relaxed);
+  const uint64_t tag = (id & 0xffffffffu) << 32;
+  for (int h = 0; h < homes; h++) {
+    const uint64_t lo = static_cast<uint64_t>(nparts) * h / homes;
+    const uint64_t hi = static_cast<uint64_t>(nparts) * (h + 1) / homes;
+    p.claims[h].word.store(tag | hi << 16 | lo, std::memory_order_release);
+  }
   // seq_cst publish then sleepers read: pairs with the worker's sleepers++ then jobId read, so
   // either the worker sees the new job or we see it asleep and wake it
   p.jobId.store(id);
@@ -157,7 +189,7 @@ void runParallel(int nparts, JobFn fn, void* ctx) {
     p.wake.notify_all();
   }
   insideJob = true;
-  runParts(p, id);
+  runParts(p, id, 0);
   insideJob = false;
   // every part is claimed; wait for the ones other threads are still running
   for (int i = 0; p.done.load(std::memory_order_acquire) < nparts; i++) {

@@ -82,4 +82,21 @@ describe("native backend through the public API", { skip }, () => {
     assertClose(a.matmul(a.transpose(0, 1)).sum(0), one, { rtol: 1e-5, atol: 1e-4 });
     assert.throws(() => cr.setNumThreads(0), /setNumThreads: expected a positive integer, got 0/);
   });
+
+  test("more threads than cores: each thread's home range of parts, and the parts others leave, all run once", () => {
+    // 3 and 7 threads on a 2-core machine: uneven home ranges, and workers that are often not
+    // running when a job starts, whose parts the caller must take over
+    const a = cr.randn([257, 301]);
+    const b = cr.randn([301, 129]);
+    const x = cr.randn([1 << 18]);
+    const run = () => [a.matmul(b), a.t().matmul(a), x.mul(3).add(x.exp()), a.sum(0), a.softmax(1), x.sum()];
+    cr.setNumThreads(1);
+    const want = run();
+    for (const nt of [3, 7]) {
+      cr.setNumThreads(nt);
+      for (let rep = 0; rep < 20; rep++)
+        run().forEach((got, i) => assertClose(got, want[i]!, { rtol: 1e-5, atol: 1e-4 }));
+    }
+    cr.setNumThreads(2);
+  });
 });
