@@ -31,8 +31,13 @@ struct Scratch {
 };
 thread_local Scratch aScratch, bScratch;
 
-// Products below this many multiply-adds run on one thread: waking workers costs more.
+// Products below this many multiply-adds that also touch fewer than kThreadMinElements operand
+// and output elements run on one thread: waking workers costs more. Products with few
+// multiply-adds per element (an outer product writing a weight gradient, a vector times a
+// weight) are memory-bound: each thread then reads or writes its half of the weight, the half
+// that stays in its core's cache from one kernel to the next.
 constexpr double kThreadMinFlops = 1 << 18;
+constexpr double kThreadMinElements = 1 << 16;
 // Products this small in M or K skip packing: packing would cost as much as it saves.
 constexpr int64_t kDirectRows = 16;
 constexpr int64_t kDirectDepth = 64;
@@ -168,8 +173,10 @@ void packedGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
 template <class T>
 void smallGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
   // split columns across threads (each call sees contiguous output columns), or rows when there
-  // are too few columns to share (a weight gradient's few long dot products per row)
-  const int64_t grain = 256;
+  // are too few columns to share (a weight gradient's few long dot products per row) or when
+  // writing c is most of the work (an outer product's k = 1): contiguous halves of c, as an
+  // elementwise kernel over it splits them, so the next kernel finds each half on its thread
+  const int64_t grain = 64;
   auto cols = [&](int64_t j0, int64_t j1) {
     g.smallM(o.m, j1 - j0, o.k, o.a, o.rsa, o.csa, o.b + j0 * o.csb, o.rsb, o.csb, o.c + j0, o.ldc);
   };
@@ -178,7 +185,7 @@ void smallGemm(const Operands<T>& o, const GemmKernel<T>& g, int nt) {
   };
   if (nt == 1)
     cols(0, o.n);
-  else if (o.n < 2 * grain && o.m >= 8)
+  else if ((o.n < 8 * grain || o.m > o.k) && o.m >= 8)
     parallelFor(o.m, 4, rows);
   else
     parallelFor(o.n, grain, cols);
@@ -207,7 +214,9 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa,
   }
   const GemmKernel<T>& g = kernelFor<T>();
   const double flops = static_cast<double>(m) * n * k;
-  const int nt = threaded && flops >= kThreadMinFlops ? getNumThreads() : 1;
+  const double elements = static_cast<double>(m) * k + static_cast<double>(k) * n + static_cast<double>(m) * n;
+  const bool big = flops >= kThreadMinFlops || elements >= kThreadMinElements;
+  const int nt = threaded && big ? getNumThreads() : 1;
   // one output column: solve the transposed problem c^T = b^T a^T, whose single row is contiguous
   if (n == 1 && ldc == 1 && (csa == 1 || rsa == 1))
     return smallGemm(Operands<T>{1, m, k, b, csb, rsb, a, csa, rsa, c, m}, g, nt);

@@ -90,6 +90,21 @@ describe("native matmul", { skip }, () => {
     }
   });
 
+  test("the few-row and few-deep products of a batch-1 step, 1 and 2 threads: outer products split by rows, a vector times a weight by columns", () => {
+    let seed = 400;
+    for (const nt of [1, 2]) {
+      addon!.setNumThreads(nt);
+      for (const dt of ["float32", "float64"] as DType[]) {
+        // a weight gradient h^T x: k = 1 (one sample) and k = 3, many outputs, few multiply-adds each
+        check(dt, [], 257, 1, 785, "transposed", "contiguous", seed++);
+        check(dt, [], 300, 3, 1030, "contiguous", "contiguous", seed++);
+        // x W^T with W [out, in]: one row of output shared out in column groups
+        check(dt, [], 1, 785, 257, "contiguous", "transposed", seed++);
+        check(dt, [], 5, 785, 300, "contiguous", "transposed", seed++);
+      }
+    }
+  });
+
   test("batched, with broadcast batch dims and transposed inner dims", () => {
     let seed = 200;
     for (const dt of ["float32", "float64", "int32"] as DType[]) {

@@ -94,7 +94,7 @@ describe("native backend through the public API", { skip }, () => {
     const want = run();
     for (const nt of [3, 7]) {
       cr.setNumThreads(nt);
-      for (let rep = 0; rep < 20; rep++)
+      for (let rep = 0; rep < 8; rep++)
         run().forEach((got, i) => assertClose(got, want[i]!, { rtol: 1e-5, atol: 1e-4 }));
     }
     cr.setNumThreads(2);
