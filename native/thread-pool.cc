@@ -55,6 +55,7 @@ struct Pool {
   std::atomic<uint64_t> jobId{0};  // bumped to publish a job; workers wait for it to change
   HomeClaim claims[kMaxHomes];     // claims[t]: thread t's home range
   std::atomic<int> homes{0};       // home ranges in the current job
+  std::atomic<int> threads{0};     // threads the current job may use, the caller included
   std::atomic<JobFn> fn{nullptr};
   std::atomic<void*> ctx{nullptr};
   std::atomic<int> parts{0};
@@ -82,7 +83,8 @@ thread_local bool insideJob = false;
 void runParts(Pool& p, uint64_t id, int self) {
   const uint64_t tag = id & 0xffffffffu;
   const int homes = p.homes.load(std::memory_order_relaxed);
-  if (homes <= 0) return;
+  // workers left from a larger thread count sit the job out: setNumThreads(n) means n threads
+  if (homes <= 0 || self >= p.threads.load(std::memory_order_relaxed)) return;
   for (int h = 0; h < homes; h++) {
     HomeClaim& home = p.claims[(self + h) % homes];
     for (;;) {
@@ -175,6 +177,7 @@ void runParallel(int nparts, JobFn fn, void* ctx) {
   p.done.store(0, std::memory_order_relaxed);
   const int homes = threads < kMaxHomes ? threads : kMaxHomes;
   p.homes.store(homes, std::memory_order_relaxed);
+  p.threads.store(threads, std::memory_order_relaxed);
   const uint64_t tag = (id & 0xffffffffu) << 32;
   for (int h = 0; h < homes; h++) {
     const uint64_t lo = static_cast<uint64_t>(nparts) * h / homes;
