@@ -41,14 +41,21 @@ const notes: string[] = [];
 const memory: [string, NodeJS.MemoryUsage][] = [];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
+const workload = (key: string) => selected.find((w) => w.key === key)!;
+
+/** Records a measured value (the better one stays, across rounds) and logs it. */
+function put(column: string, key: string, v: number) {
+  record(results, column, key, v, workload(key).higherIsBetter);
+  log(`  ${column.padEnd(12)} ${key.padEnd(10)} ${fmt(v)}`);
+}
+
 async function measure(column: string, run: (key: string) => number | Promise<number>, only1 = false) {
   for (const key of keys) {
     if (only1 && key === "scalar") continue;
     if (tooSlow(column, key)) continue;
     try {
       const v = await run(key);
-      record(results, column, key, v, selected.find((w) => w.key === key)!.higherIsBetter);
-      log(`  ${column.padEnd(12)} ${key.padEnd(10)} ${fmt(v)}`);
+      put(column, key, v);
     } catch (e) {
       notes.push(`${column} ${key}: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
     }
@@ -110,8 +117,7 @@ function jaxPeer() {
     if (out.error) return void notes.push(out.error);
     for (const f of out.failed ?? []) notes.push(`jax ${t}T ${f}`);
     for (const [key, v] of Object.entries(out.results ?? {})) {
-      record(results, `jax ${t}T`, key, v, selected.find((w) => w.key === key)!.higherIsBetter);
-      log(`  ${`jax ${t}T`.padEnd(12)} ${key.padEnd(10)} ${fmt(v)}`);
+      put(`jax ${t}T`, key, v);
     }
   }
 }
@@ -139,7 +145,7 @@ function torchPeer(): string | null {
 
 /** The best value of a workload among some columns (undefined where none measured it). */
 function best(key: string, columns: string[]): number | undefined {
-  const w = selected.find((x) => x.key === key)!;
+  const w = workload(key);
   const vs = columns.map((c) => results.get(c)?.get(key)).filter((v): v is number => v !== undefined);
   if (vs.length === 0) return undefined;
   return w.higherIsBetter ? Math.max(...vs) : Math.min(...vs);
@@ -150,7 +156,7 @@ function ratio(key: string, native: string[], peer: string[]): string {
   const a = best(key, native);
   const b = best(key, peer);
   if (a === undefined || b === undefined) return "–";
-  return `${fmt(selected.find((x) => x.key === key)!.higherIsBetter ? a / b : b / a)}x`;
+  return `${fmt(workload(key).higherIsBetter ? a / b : b / a)}x`;
 }
 
 // the JavaScript peers the issue's "10x the fastest" is about (not chainrule's own JS backend)

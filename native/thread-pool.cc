@@ -43,6 +43,9 @@ constexpr auto kDoze = std::chrono::milliseconds(20);
 // Home ranges beyond this many threads: the extra threads only take parts left in the others'.
 constexpr int kMaxHomes = 64;
 
+/** Home ranges of a job on `threads` threads. */
+constexpr int homesFor(int threads) { return threads < kMaxHomes ? threads : kMaxHomes; }
+
 /**
  * One home range's claim word: job id << 32 | range end << 16 | next unclaimed part. The end
  * travels in the word so that a claim never trusts bounds read separately from an older job.
@@ -54,7 +57,6 @@ struct alignas(64) HomeClaim {
 struct Pool {
   std::atomic<uint64_t> jobId{0};  // bumped to publish a job; workers wait for it to change
   HomeClaim claims[kMaxHomes];     // claims[t]: thread t's home range
-  std::atomic<int> homes{0};       // home ranges in the current job
   std::atomic<int> threads{0};     // threads the current job may use, the caller included
   std::atomic<JobFn> fn{nullptr};
   std::atomic<void*> ctx{nullptr};
@@ -82,9 +84,10 @@ thread_local bool insideJob = false;
  */
 void runParts(Pool& p, uint64_t id, int self) {
   const uint64_t tag = id & 0xffffffffu;
-  const int homes = p.homes.load(std::memory_order_relaxed);
+  const int threads = p.threads.load(std::memory_order_relaxed);
   // workers left from a larger thread count sit the job out: setNumThreads(n) means n threads
-  if (homes <= 0 || self >= p.threads.load(std::memory_order_relaxed)) return;
+  if (self >= threads) return;
+  const int homes = homesFor(threads);
   for (int h = 0; h < homes; h++) {
     HomeClaim& home = p.claims[(self + h) % homes];
     for (;;) {
@@ -175,9 +178,8 @@ void runParallel(int nparts, JobFn fn, void* ctx) {
   p.ctx.store(ctx, std::memory_order_relaxed);
   p.parts.store(nparts, std::memory_order_relaxed);
   p.done.store(0, std::memory_order_relaxed);
-  const int homes = threads < kMaxHomes ? threads : kMaxHomes;
-  p.homes.store(homes, std::memory_order_relaxed);
   p.threads.store(threads, std::memory_order_relaxed);
+  const int homes = homesFor(threads);
   const uint64_t tag = (id & 0xffffffffu) << 32;
   for (int h = 0; h < homes; h++) {
     const uint64_t lo = static_cast<uint64_t>(nparts) * h / homes;
