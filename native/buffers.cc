@@ -66,13 +66,35 @@ int classOf(int64_t bytes, int64_t* blockBytes) {
 // given back to the system, larger ones while a buffer holds them.
 std::atomic<int64_t> reportedChange{0};
 
+#ifdef CR_MMAP
+// Mapped blocks below this size have their pages made present by the mapping call itself.
+constexpr int64_t kPopulateBytes = int64_t{4} << 20;
+
+/**
+ * A fresh mapping. A page first touched by a kernel costs a fault each (over a microsecond on a
+ * virtual machine: a third of a one-thread 512² product's time, for its 1 MB output), and
+ * populating them all in the mapping call costs half that. Larger blocks are left to fault: the
+ * threads of the product writing one take their faults in parallel, which beat populating a
+ * 16 MB output from one thread by 10% in 2048² products on two threads.
+ */
+void* mapBlock(int64_t bytes) {
+#ifdef MAP_POPULATE  // Linux
+  const int populate = bytes < kPopulateBytes ? MAP_POPULATE : 0;
+#else
+  const int populate = 0;
+#endif
+  void* p = mmap(nullptr, static_cast<size_t>(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | populate,
+                 -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+#endif
+
 void* systemAlloc(int64_t bytes) {
   void* p = nullptr;
 #ifdef CR_MMAP
-  if (bytes >= kMapBytes) {
-    p = mmap(nullptr, static_cast<size_t>(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) p = nullptr;
-  } else
+  if (bytes >= kMapBytes)
+    p = mapBlock(bytes);
+  else
 #endif
     p = std::aligned_alloc(64, static_cast<size_t>((bytes + 63) & ~int64_t{63}));
   if (p && bytes < kMapBytes) reportedChange += bytes;
