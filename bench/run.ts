@@ -4,7 +4,7 @@
 // chainrule native and PyTorch are measured in alternating rounds and each keeps its best round,
 // so that a busy spell of a shared machine does not land on one side of a ratio only.
 // Options: --quick, --only=sgemm,mlp,cnn,scalar,memory, --peers=torch,tfjs-cpu,tfjs-wasm,jax
-// (or --no-peers), --sizes=256,512, --rounds=N (default 3, quick 1), --from=dist|src (which build
+// (or --no-peers), --sizes=256,512, --rounds=N (default 5, quick 1), --from=dist|src (which build
 // of chainrule to load).
 
 import { spawnSync } from "node:child_process";
@@ -27,7 +27,7 @@ const peers = args.includes("--no-peers")
 const sizes = opt("sizes")?.split(",").map(Number) ?? sgemmSizes;
 const from = opt("from") ?? "dist";
 // rounds only pay where there is a PyTorch side to alternate with
-const rounds = peers.includes("torch") ? Math.max(1, Number(opt("rounds") ?? (quick ? 1 : 3))) : 1;
+const rounds = peers.includes("torch") ? Math.max(1, Number(opt("rounds") ?? (quick ? 1 : 5))) : 1;
 
 const selected = workloads(sizes).filter((w) => only.some((o) => w.key.startsWith(o)));
 const keys = selected.map((w) => w.key);

@@ -14,9 +14,14 @@ from torch import nn
 
 
 def time_ms(fn, budget):
-    t0 = time.perf_counter()
-    fn()
-    once = max((time.perf_counter() - t0) * 1000, 1e-3)
+    # warm-up as bench/harness.ts does it: budget["warmMs"] of untimed calls, at least one
+    start = time.perf_counter()
+    while True:
+        t0 = time.perf_counter()
+        fn()
+        once = max((time.perf_counter() - t0) * 1000, 1e-3)
+        if (time.perf_counter() - start) * 1000 >= budget["warmMs"]:
+            break
     n_samples = max(1, min(budget["samples"], int(2 * budget["ms"] / once)))
     per_sample = max(1, round(budget["ms"] / n_samples / once))
     samples = []
