@@ -1,8 +1,9 @@
 // `npm run bench`: chainrule (native and JS backends) against TensorFlow.js (cpu, wasm), jax-js
 // (wasm) and PyTorch in one run, printed as one table with chainrule/PyTorch ratios, followed
 // by memory figures and a long training run that shows memory staying flat without dispose().
-// chainrule native and PyTorch are measured in alternating rounds and each keeps its best round,
-// so that a busy spell of a shared machine does not land on one side of a ratio only.
+// chainrule native and PyTorch are measured workload by workload, one right after the other, in
+// rounds, and each keeps its best round, so that a busy spell of a shared machine does not land on
+// one side of a ratio only.
 // Options: --quick, --only=sgemm,mlp,cnn,scalar,memory, --peers=torch,tfjs-cpu,tfjs-wasm,jax
 // (or --no-peers), --sizes=256,512, --rounds=N (default 5, quick 1), --from=dist|src (which build
 // of chainrule to load).
@@ -14,7 +15,7 @@ import type * as CR from "../src/index.js";
 import type { NativeAddon } from "../src/backend/native/addon.js";
 import { longRun, runChainrule } from "./chainrule.js";
 import { budgets, fmt, formatTable, mb, record, type Results, sgemmSizes, threadCounts, workloads } from "./harness.js";
-import { runTorch } from "./torch.js";
+import { TorchPeer } from "./torch.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -49,28 +50,53 @@ function put(column: string, key: string, v: number) {
   log(`  ${column.padEnd(12)} ${key.padEnd(10)} ${fmt(v)}`);
 }
 
-async function measure(column: string, run: (key: string) => number | Promise<number>, only1 = false) {
-  for (const key of keys) {
-    if (only1 && key === "scalar") continue;
-    if (tooSlow(column, key)) continue;
-    try {
-      const v = await run(key);
-      put(column, key, v);
-    } catch (e) {
-      notes.push(`${column} ${key}: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
-    }
+/** Times one workload for one column; a failure becomes a note. */
+async function measureOne(column: string, key: string, run: () => number | Promise<number>) {
+  if (tooSlow(column, key)) return;
+  try {
+    put(column, key, await run());
+  } catch (e) {
+    notes.push(`${column} ${key}: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
   }
-  memory.push([round > 0 && rounds > 1 ? `${column} (round ${round})` : column, process.memoryUsage()]);
 }
 
-async function chainruleNative(cr: typeof CR) {
-  cr.setBackend("native");
-  for (const t of threadCounts) {
-    cr.setNumThreads(t);
-    log(`chainrule native, ${t} thread(s)`);
-    await measure(`native ${t}T`, (k) => runChainrule(cr, k, budget), t !== threadCounts[0]);
+/** Times every workload for one column, then notes the process's memory. */
+async function measure(column: string, run: (key: string) => number | Promise<number>) {
+  for (const key of keys) await measureOne(column, key, () => run(key));
+  memory.push([column, process.memoryUsage()]);
+}
+
+/** Lets the side that just ran go idle: our workers and OpenBLAS's spin for a while after a job. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+
+/**
+ * chainrule native and PyTorch, workload by workload and thread count by thread count, in
+ * `rounds` rounds: each PyTorch timing comes right after chainrule's of the same workload, so a
+ * spell of load on this shared machine falls on both sides of a ratio, and each side keeps its
+ * best round.
+ */
+async function nativeAndTorch(cr: typeof CR, hasNative: boolean, torch: Map<number, TorchPeer>) {
+  const n = torch.size > 0 ? rounds : 1;
+  for (let round = 1; round <= n; round++) {
+    log(n > 1 ? `round ${round} of ${n}: chainrule native and PyTorch, alternating` : "chainrule native");
+    for (const t of threadCounts) {
+      if (hasNative) {
+        cr.setBackend("native");
+        cr.setNumThreads(t);
+      }
+      const peer = torch.get(t);
+      // the scalar graph has no kernel large enough to share: one thread count says it all
+      for (const key of keys.filter((k) => k !== "scalar" || t === threadCounts[0])) {
+        if (hasNative) await measureOne(`native ${t}T`, key, () => runChainrule(cr, key, budget));
+        if (!peer) continue;
+        await settle();
+        await measureOne(`torch ${t}T`, key, () => peer.run(key));
+        await settle();
+      }
+      if (hasNative) memory.push([n > 1 ? `native ${t}T (round ${round})` : `native ${t}T`, process.memoryUsage()]);
+    }
   }
-  cr.setNumThreads(os.availableParallelism());
+  if (hasNative) cr.setNumThreads(os.availableParallelism());
 }
 
 async function chainruleJs(cr: typeof CR, hasNative: boolean) {
@@ -122,25 +148,38 @@ function jaxPeer() {
   }
 }
 
-/** Runs the PyTorch side once and returns its description, or null (with a note) when it could not run. */
-function torchPeer(): string | null {
-  log("PyTorch (child process)");
-  const report = runTorch(keys, threadCounts, budget);
-  if (typeof report === "string") {
-    notes.push(report);
-    return null;
+/** One PyTorch child per thread count, or none (with a note) when PyTorch cannot run. */
+async function startTorch(): Promise<Map<number, TorchPeer>> {
+  const started = new Map<number, TorchPeer>();
+  if (!peers.includes("torch")) return started;
+  log("PyTorch (child processes, one per thread count)");
+  for (const t of threadCounts) {
+    const peer = await TorchPeer.start(t, budget);
+    if (typeof peer === "string") {
+      notes.push(peer);
+      for (const p of started.values()) await p.close();
+      return new Map();
+    }
+    started.set(t, peer);
   }
-  if (!report.blas.startsWith("OpenBLAS"))
+  const blas = started.get(threadCounts[0]!)!.blas;
+  if (!blas.startsWith("OpenBLAS"))
     notes.push(
-      `PyTorch runs on ${report.blas}, not OpenBLAS: its matrix products are far from what this CPU can do ` +
+      `PyTorch runs on ${blas}, not OpenBLAS: its matrix products are far from what this CPU can do ` +
         "(apt-get install -y libopenblas0-pthread gives the comparison the targets are set against)",
     );
-  for (const [k, v] of Object.entries(report.results)) {
-    const [key, t] = k.split("@");
-    const w = selected.find((x) => x.key === key);
-    if (w) record(results, `torch ${t}T`, key!, v, w.higherIsBetter);
-  }
-  return `PyTorch ${report.version} (BLAS: ${report.blas}), peak RSS ${mb(report.maxRssBytes)}`;
+  return started;
+}
+
+/** Ends the PyTorch children and describes them for the table's heading. */
+async function stopTorch(torch: Map<number, TorchPeer>): Promise<string> {
+  if (!peers.includes("torch")) return "PyTorch: not requested";
+  const first = torch.get(threadCounts[0]!);
+  if (!first) return "PyTorch: not measured";
+  let rss = 0;
+  for (const p of torch.values()) rss = Math.max(rss, await p.close());
+  const alternated = rounds > 1 ? `; chainrule native and PyTorch: best of ${rounds} alternating rounds` : "";
+  return `PyTorch ${first.version} (BLAS: ${first.blas}), peak RSS ${mb(rss)}${alternated}`;
 }
 
 /** The best value of a workload among some columns (undefined where none measured it). */
@@ -201,8 +240,6 @@ function report(torchLine: string, addon: NativeAddon | null) {
 }
 
 let tfjsVersion = "";
-/** The round being measured (0: outside the alternating rounds). */
-let round = 0;
 
 async function main() {
   const base = from === "src" ? "../src" : "../dist";
@@ -211,28 +248,15 @@ async function main() {
   if (only.includes("memory")) runLong(cr);
   const hasNative = cr.listBackends().includes("native");
   if (!hasNative) notes.push("chainrule native: the addon is not built, only the JS backend was measured");
-  let torchLine = "PyTorch: not requested";
-  let done = 0;
-  for (round = 1; round <= rounds; round++) {
-    if (rounds > 1) log(`round ${round} of ${rounds}: chainrule native, then PyTorch`);
-    if (hasNative) await chainruleNative(cr);
-    done = round;
-    if (!peers.includes("torch")) continue;
-    const line = torchPeer();
-    if (line === null) {
-      torchLine = "PyTorch: not measured";
-      break;
-    }
-    torchLine = line;
-  }
-  round = 0;
+  const torch = await startTorch();
+  await nativeAndTorch(cr, hasNative, torch);
+  const torchLine = await stopTorch(torch);
   await chainruleJs(cr, hasNative);
   if (peers.some((p) => p.startsWith("tfjs"))) {
     tfjsVersion = (await import("@tensorflow/tfjs")).version.tfjs;
     await tfjsPeers();
   }
   if (peers.includes("jax")) jaxPeer();
-  if (done > 1) torchLine += `; chainrule native and PyTorch: best of ${done} alternating rounds`;
   report(torchLine, nativeAddon);
   if (longRunTable) console.log(longRunTable);
 }

@@ -1,24 +1,16 @@
-// The PyTorch peer: runs bench/torch_peer.py under the system interpreter (which has torch) and
-// reads back its JSON. One child per thread count, because Debian's torch is built against the
-// generic BLAS interface: torch.set_num_threads does not reach OpenBLAS, whose own thread count is
-// fixed by OPENBLAS_NUM_THREADS when the library loads. Without it, "1 thread" would time OpenBLAS
-// on every core. OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to its Prescott
+// The PyTorch peer: bench/torch_peer.py under the system interpreter (which has torch), kept
+// running and asked for one workload at a time over a pipe, so that the bench can time it right
+// after chainrule on the same workload. One child per thread count, because Debian's torch is
+// built against the generic BLAS interface: torch.set_num_threads does not reach OpenBLAS, whose
+// own thread count is fixed by OPENBLAS_NUM_THREADS when the library loads. Without it, "1 thread"
+// would time OpenBLAS on every core. OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to its Prescott
 // (SSE3) kernels, so on an AVX-512 CPU the child is told to use the SkylakeX kernels.
 
-import { spawnSync } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Budget } from "./harness.js";
-
-/** What the Python side reports. */
-export interface TorchReport {
-  version: string;
-  /** The BLAS library the process actually loaded, and OpenBLAS's kernel when it says. */
-  blas: string;
-  /** `${workload}@${threads}` → value in the workload's unit. */
-  results: Record<string, number>;
-  maxRssBytes: number;
-}
 
 const python = "/usr/bin/python3";
 
@@ -30,30 +22,76 @@ function cpuHasAvx512(): boolean {
   }
 }
 
-/** Runs the PyTorch workloads, or returns the reason they could not run. */
-export function runTorch(workloads: string[], threads: number[], budget: Budget): TorchReport | string {
-  const base: NodeJS.ProcessEnv = { ...process.env };
-  delete base.OPENBLAS_L2_SIZE;
-  if (base.OPENBLAS_CORETYPE === undefined && cpuHasAvx512()) base.OPENBLAS_CORETYPE = "SkylakeX";
-  const probe = spawnSync(python, ["-c", "import torch"], { env: base, encoding: "utf8" });
-  if (probe.error || probe.status !== 0) return `PyTorch not importable by ${python}`;
-  const script = fileURLToPath(new URL("./torch_peer.py", import.meta.url));
-  const merged: TorchReport = { version: "", blas: "", results: {}, maxRssBytes: 0 };
-  for (const [i, t] of threads.entries()) {
-    const env = { ...base, OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) };
-    // the scalar graph does no BLAS work: time it once, with the first thread count
-    const keys = i === 0 ? workloads : workloads.filter((w) => w !== "scalar");
-    const r = spawnSync(python, [script, JSON.stringify({ workloads: keys, threads: t, budget })], {
-      env,
-      encoding: "utf8",
-      maxBuffer: 1 << 24,
+/** One PyTorch child process at a fixed thread count. */
+export class TorchPeer {
+  /** The BLAS library the child loaded, and OpenBLAS's kernel when it says. */
+  blas = "";
+  version = "";
+  private readonly lines: string[] = [];
+  private waiting: ((line: string | null) => void) | null = null;
+  private ended = false;
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    createInterface({ input: child.stdout }).on("line", (line) => this.deliver(line));
+    child.on("close", () => {
+      this.ended = true;
+      this.deliver(null);
     });
-    if (r.status !== 0) return `PyTorch run failed: ${(r.stderr || String(r.error)).trim().split("\n").at(-1)}`;
-    const one = JSON.parse(r.stdout) as TorchReport;
-    merged.version = one.version;
-    merged.blas = one.blas;
-    merged.maxRssBytes = Math.max(merged.maxRssBytes, one.maxRssBytes);
-    Object.assign(merged.results, one.results);
   }
-  return merged;
+
+  /** Starts the child for `threads` threads, or returns why it cannot run. */
+  static async start(threads: number, budget: Budget): Promise<TorchPeer | string> {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      OPENBLAS_NUM_THREADS: String(threads),
+      OMP_NUM_THREADS: String(threads),
+    };
+    delete env.OPENBLAS_L2_SIZE;
+    if (env.OPENBLAS_CORETYPE === undefined && cpuHasAvx512()) env.OPENBLAS_CORETYPE = "SkylakeX";
+    const probe = spawnSync(python, ["-c", "import torch"], { env, encoding: "utf8" });
+    if (probe.error || probe.status !== 0) return `PyTorch not importable by ${python}`;
+    const script = fileURLToPath(new URL("./torch_peer.py", import.meta.url));
+    let stderr = "";
+    const child = spawn(python, [script, JSON.stringify({ threads, budget })], { env });
+    child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    const peer = new TorchPeer(child);
+    const hello = await peer.next();
+    if (!hello?.version) return `PyTorch peer did not start: ${stderr.trim().split("\n").at(-1) ?? "no output"}`;
+    peer.version = hello.version as string;
+    peer.blas = hello.blas as string;
+    return peer;
+  }
+
+  /** Times one workload (the value in its unit); throws with the child's error. */
+  async run(key: string): Promise<number> {
+    if (this.ended) throw new Error("the PyTorch process has exited");
+    this.child.stdin.write(`${key}\n`);
+    const r = await this.next();
+    if (typeof r?.value === "number") return r.value;
+    throw new Error(String(r?.error ?? "the PyTorch process exited"));
+  }
+
+  /** Ends the child; resolves to its peak resident memory in bytes (0 if it did not say). */
+  async close(): Promise<number> {
+    this.child.stdin.end();
+    const r = await this.next();
+    return typeof r?.maxRssBytes === "number" ? r.maxRssBytes : 0;
+  }
+
+  private deliver(line: string | null) {
+    if (line !== null) this.lines.push(line);
+    const w = this.waiting;
+    if (w && (this.lines.length > 0 || this.ended)) {
+      this.waiting = null;
+      w(this.lines.shift() ?? null);
+    }
+  }
+
+  private async next(): Promise<Record<string, unknown> | null> {
+    const line =
+      this.lines.length > 0 || this.ended
+        ? (this.lines.shift() ?? null)
+        : await new Promise<string | null>((resolve) => (this.waiting = resolve));
+    return line === null ? null : (JSON.parse(line) as Record<string, unknown>);
+  }
 }

@@ -1,6 +1,8 @@
 """PyTorch side of `npm run bench`: the same workloads as bench/chainrule.ts, timed the same way
 (median of samples after warm-up). Reads a JSON config from argv[1] (one thread count per process:
-see bench/torch.ts), prints one JSON object."""
+see bench/torch.ts) and answers on stdout, one JSON line each: first what it runs on, then one
+value per workload key read from stdin, then (at the end of stdin) its peak memory. Staying up
+lets the bench time it right after chainrule on each workload, in the same spell of machine load."""
 
 import ctypes
 import json
@@ -94,14 +96,18 @@ def loaded_blas():
 
 def main():
     cfg = json.loads(sys.argv[1])
-    threads = cfg["threads"]
-    torch.set_num_threads(threads)
-    out = {"version": torch.__version__, "results": {}}
-    for key in cfg["workloads"]:
-        out["results"][f"{key}@{threads}"] = run(key, cfg["budget"])
-    out["blas"] = loaded_blas()
-    out["maxRssBytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps(out))
+    torch.set_num_threads(cfg["threads"])
+    say({"version": torch.__version__, "blas": loaded_blas()})
+    for line in sys.stdin:
+        try:
+            say({"value": run(line.strip(), cfg["budget"])})
+        except Exception as e:  # noqa: BLE001 - reported to the bench as a note
+            say({"error": f"{type(e).__name__}: {e}"})
+    say({"maxRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024})
+
+
+def say(obj):
+    print(json.dumps(obj), flush=True)
 
 
 if __name__ == "__main__":
