@@ -72,10 +72,10 @@ constexpr int64_t kPopulateBytes = int64_t{4} << 20;
 
 /**
  * A fresh mapping. A page first touched by a kernel costs a fault each (over a microsecond on a
- * virtual machine: a third of a one-thread 512² product's time, for its 1 MB output), and
+ * virtual machine: 15% of a one-thread 512² product's time, for its 1 MB output), and
  * populating them all in the mapping call costs half that. Larger blocks are left to fault: the
  * threads of the product writing one take their faults in parallel, which beat populating a
- * 16 MB output from one thread by 10% in 2048² products on two threads.
+ * 16 MB output from one thread by 5-10% in 2048² products on two threads.
  */
 void* mapBlock(int64_t bytes) {
 #ifdef MAP_POPULATE  // Linux
