@@ -88,7 +88,7 @@ async function nativeAndTorch(cr: typeof CR, hasNative: boolean, torch: Map<numb
       // the scalar graph has no kernel large enough to share: one thread count says it all
       for (const key of keys.filter((k) => k !== "scalar" || t === threadCounts[0])) {
         if (hasNative) await measureOne(`native ${t}T`, key, () => runChainrule(cr, key, budget));
-        if (!peer) continue;
+        if (!peer?.alive) continue;
         await settle();
         await measureOne(`torch ${t}T`, key, () => peer.run(key));
         await settle();

@@ -3,8 +3,8 @@
 // after chainrule on the same workload. One child per thread count, because Debian's torch is
 // built against the generic BLAS interface: torch.set_num_threads does not reach OpenBLAS, whose
 // own thread count is fixed by OPENBLAS_NUM_THREADS when the library loads. Without it, "1 thread"
-// would time OpenBLAS on every core. OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to its Prescott
-// (SSE3) kernels, so on an AVX-512 CPU the child is told to use the SkylakeX kernels.
+// would time OpenBLAS on every core. OpenBLAS 0.3.21 does not recognise recent Xeons and falls
+// back to its Prescott (SSE3) kernels, so on an AVX-512 CPU the child is told to use SkylakeX's.
 
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -56,10 +56,18 @@ export class TorchPeer {
     child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     const peer = new TorchPeer(child);
     const hello = await peer.next();
-    if (!hello?.version) return `PyTorch peer did not start: ${stderr.trim().split("\n").at(-1) ?? "no output"}`;
+    if (!hello?.version) {
+      child.kill();
+      return `PyTorch peer did not start: ${stderr.trim().split("\n").at(-1) ?? "no output"}`;
+    }
     peer.version = hello.version as string;
     peer.blas = hello.blas as string;
     return peer;
+  }
+
+  /** False once the child has exited (it answers nothing more). */
+  get alive(): boolean {
+    return !this.ended;
   }
 
   /** Times one workload (the value in its unit); throws with the child's error. */
