@@ -154,8 +154,7 @@ T dot(const T* __restrict x, const T* __restrict y, int64_t sy, int64_t n) {
       a3 += load<V>(x + k + 3 * L) * load<V>(y + k + 3 * L);
     }
     for (; k + L <= n; k += L) a0 += load<V>(x + k) * load<V>(y + k);
-    V t = (a0 + a1) + (a2 + a3);
-    for (int l = 0; l < L; l++) s += t[l];
+    s = hsum<T>((a0 + a1) + (a2 + a3));
   }
   for (; k < n; k++) s += x[k] * y[k * sy];
   return s;
@@ -263,8 +262,7 @@ inline void dotBlock(int64_t k, const T* a, int64_t rsa, const T* b, int64_t csb
   for (int i = 0; i < RI; i++)
 #pragma GCC unroll 8
     for (int j = 0; j < RJ; j++) {
-      T s = 0;
-      for (int l = 0; l < L; l++) s += acc[i][j][l];
+      T s = hsum<T>(acc[i][j]);
       for (int64_t t = kk; t < k; t++) s += a[i * rsa + t] * b[j * csb + t];
       c[i * ldc + j] = s;
     }

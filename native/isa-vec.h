@@ -121,6 +121,24 @@ inline void transpose(typename Vec<T>::V* r) {
   }
 }
 
+template <int H, class V, int... P>
+inline V halfDown(V v, std::integer_sequence<int, P...>) {
+  return __builtin_shufflevector(v, v, ((P + H) & (static_cast<int>(sizeof...(P)) - 1))...);
+}
+
+/**
+ * The sum of v's lanes as a halving tree: log2(L) dependent adds, where a lane-by-lane sum is a
+ * chain of L - 1 (the dot kernels reduce one accumulator per output element).
+ */
+template <class T, int W = Vec<T>::L>
+inline T hsum(typename Vec<T>::V v) {
+  if constexpr (W == 1) {
+    return v[0];
+  } else {
+    return hsum<T, W / 2>(v + halfDown<W / 2>(v, std::make_integer_sequence<int, Vec<T>::L>{}));
+  }
+}
+
 /**
  * Pins v to a register at this point. A value that several FMAs use is otherwise read from memory
  * once per use (folded into each FMA as its memory operand): twice the loads of the dot kernels.

@@ -92,7 +92,7 @@ export {
   norm,
   type VarOptions,
 } from "./ops/reduce.js";
-export { matmul, mm, bmm, dot, outer } from "./ops/linalg.js";
+export { matmul, mm, bmm, dot, outer, addmm, type AddmmOptions } from "./ops/linalg.js";
 export {
   reshape,
   view,

@@ -148,6 +148,8 @@ TORCH = {
     "logSoftmax": lambda xs, kw: torch.log_softmax(xs[0], kw["dim"]),
     "matmul": lambda xs, kw: torch.matmul(xs[0], xs[1]),
     "mm": lambda xs, kw: torch.mm(xs[0], xs[1]),
+    "addmm": lambda xs, kw: torch.addmm(xs[0], xs[1], xs[2].t() if kw.get("transposed") else xs[2],
+                                        beta=kw.get("beta", 1), alpha=kw.get("alpha", 1)),
     "bmm": lambda xs, kw: torch.bmm(xs[0], xs[1]),
     "dot": lambda xs, kw: torch.dot(xs[0], xs[1]),
     "outer": lambda xs, kw: torch.outer(xs[0], xs[1]),
@@ -403,6 +405,19 @@ def cases_linalg():
 
 
 
+def cases_addmm():
+    # after every other group, so that the seeded stream gives the older cases the same values
+    case("addmm/bias-row", "addmm", [R(4), R(3, 5), R(5, 4)])
+    case("addmm/linear-layout", "addmm", [R(4), R(3, 5), R(4, 5)], transposed=True)
+    case("addmm/full", "addmm", [R(3, 4), R(3, 5), R(5, 4)])
+    case("addmm/column", "addmm", [R(3, 1), R(3, 5), R(5, 4)])
+    case("addmm/scalar", "addmm", [R(), R(2, 3), R(3, 2)])
+    case("addmm/beta-alpha", "addmm", [R(4), R(3, 5), R(5, 4)], beta=0.5, alpha=-2.0)
+    case("addmm/beta0-nan", "addmm", [T([float("nan"), 1.0]), R(2, 3), R(3, 2)], beta=0)
+    case("addmm/float32", "addmm", [R(4, dtype="float32"), R(3, 5, dtype="float32"), R(5, 4, dtype="float32")])
+    case("addmm/int", "addmm", [I([1, -2]), I([[1, 2], [3, 4]]), I([[1, -1], [2, 0]])])
+
+
 def cases_shape():
     x234 = R(2, 3, 4)
     case("reshape", "reshape", [x234], shape=[4, -1])
@@ -651,7 +666,8 @@ def run(c):
 
 def main():
     for group in [cases_elementwise, cases_binary, cases_promotion, cases_reduce, cases_linalg, cases_shape,
-                  cases_clamp_where, cases_inplace, cases_float32, cases_edges, cases_strided, cases_nn]:
+                  cases_clamp_where, cases_inplace, cases_float32, cases_edges, cases_strided, cases_nn,
+                  cases_addmm]:
         group()
     entries = [run(c) for c in CASES]
     os.makedirs(os.path.dirname(OUT), exist_ok=True)

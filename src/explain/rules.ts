@@ -261,6 +261,13 @@ export const RULES: Record<string, OpRule> = {
     ruleTex: "\\frac{\\partial L}{\\partial A} = G\\,B^\\top,\\; \\frac{\\partial L}{\\partial B} = A^\\top G",
     gate: "mul",
   },
+  addmm: {
+    text: (a) => `${a[0]} + ${a[1]} @ ${a[2]}`,
+    tex: (a) => `${a[0]} + ${a[1]}\\,${a[2]}`,
+    rule: "∂(C + A·B): G to C (summed over the rows it was broadcast to), G·Bᵀ to A, Aᵀ·G to B",
+    ruleTex:
+      "\\frac{\\partial L}{\\partial C} = \\textstyle\\sum G,\\; \\frac{\\partial L}{\\partial A} = G\\,B^\\top,\\; \\frac{\\partial L}{\\partial B} = A^\\top G",
+  },
   sum: reduction(
     "sum",
     "\\sum",

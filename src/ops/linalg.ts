@@ -27,13 +27,41 @@ const matmulOp = defineOp<undefined>({
     return out;
   },
   save: { inputs: [0, 1] },
-  // d(AB) = dA·B + A·dB, so ∂L/∂A = G·Bᵀ and ∂L/∂B = Aᵀ·G; the engine sums broadcast batch dims
-  // NOTE: each product is skipped when its input needs no gradient (the first layer's input, say),
-  // and is computed in its input's layout: for x @ W.t() the weight's gradient comes out as a
-  // dense [out, in] buffer the leaf can keep, not a transposed view it would have to copy
-  backward: (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
-    da ? (isTransposed(a!) ? b!.matmul(g.transpose(-1, -2)).transpose(-1, -2) : g.matmul(b!.transpose(-1, -2))) : null,
-    db ? (isTransposed(b!) ? g.transpose(-1, -2).matmul(a!).transpose(-1, -2) : a!.transpose(-1, -2).matmul(g)) : null,
+  backward: (g, { inputs: [a, b], needsInputGrad: [da, db] }) => productGrads(g, a!, b!, da!, db!),
+});
+
+/**
+ * ∂L/∂A = G·Bᵀ and ∂L/∂B = Aᵀ·G (d(AB) = dA·B + A·dB); the engine sums broadcast batch dims.
+ * NOTE: each product is skipped when its input needs no gradient (the first layer's input, say),
+ * and is computed in its input's layout: for x @ W.t() the weight's gradient comes out as a
+ * dense [out, in] buffer the leaf can keep, not a transposed view it would have to copy.
+ */
+function productGrads(g: Tensor, a: Tensor, b: Tensor, da: boolean, db: boolean): (Tensor | null)[] {
+  return [
+    da ? (isTransposed(a) ? b.matmul(g.transpose(-1, -2)).transpose(-1, -2) : g.matmul(b.transpose(-1, -2))) : null,
+    db ? (isTransposed(b) ? g.transpose(-1, -2).matmul(a).transpose(-1, -2) : a.transpose(-1, -2).matmul(g)) : null,
+  ];
+}
+
+// input + mat1 @ mat2 in one op, as torch.addmm: the sum is added into the product's own fresh
+// buffer, so a linear layer makes one output (hot in cache from the product) instead of two
+const addmmOp = defineOp<undefined>({
+  name: "addmm",
+  gradName: "AddmmBackward",
+  forward: ([input, a, b]) => {
+    const [M, K, N] = addmmShape(input!, a!, b!);
+    const dt = resultType([input!, a!, b!]);
+    const out = zerosRaw([M, N], dt);
+    if (out.numel() === 0) return out;
+    const k = kernels();
+    k.matmul(broadcastView(castRaw(a!, dt), [M, K]), broadcastView(castRaw(b!, dt), [K, N]), out.storage.handle, dt);
+    k.axpy(1, broadcastView(castRaw(input!, dt), [M, N]), broadcastView(out, [M, N]));
+    return out;
+  },
+  save: { inputs: (needs) => (needs[1] || needs[2] ? [1, 2] : []) },
+  backward: (g, { inputs: [, a, b], needsInputGrad: [di, da, db] }) => [
+    di ? g : null,
+    ...(da || db ? productGrads(g, a!, b!, da!, db!) : [null, null]),
   ],
 });
 
@@ -92,6 +120,48 @@ function requireDims(op: string, a: Tensor, b: Tensor, nd: number): void {
 export function mm(a: Tensor, b: Tensor): Tensor {
   requireDims("mm", a, b, 2);
   return product("mm", a, b);
+}
+
+/** Options of addmm: the result is beta·input + alpha·(mat1 @ mat2). */
+export interface AddmmOptions {
+  beta?: number;
+  alpha?: number;
+}
+
+/**
+ * input + mat1 @ mat2 for 2-d mat1 and mat2, with input broadcast to the product's shape (a bias
+ * row, say), as torch.addmm; beta and alpha scale the two terms, and beta = 0 ignores input's
+ * values (NaN included).
+ */
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: AddmmOptions = {}): Tensor {
+  needFloatOrInt("addmm", mat1, mat2);
+  if (input.dtype === "bool") throw new TypeError(`addmm: bool tensors are not supported (got input ${input.dtype})`);
+  const { beta = 1, alpha = 1 } = opts;
+  if (beta === 1 && alpha === 1) return addmmOp([input, mat1, mat2], undefined);
+  addmmShape(input, mat1, mat2);
+  // the scaled forms are rare: composed of the product and elementwise ops
+  const scaled = alpha === 1 ? mat1.mm(mat2) : mat1.mm(mat2).mul(alpha);
+  return beta === 0 ? scaled : scaled.add(beta === 1 ? input : input.mul(beta));
+}
+
+/** [M, K, N] of addmm's operands, or a RangeError naming what does not fit. */
+function addmmShape(input: Tensor, a: Tensor, b: Tensor): [number, number, number] {
+  requireDims("addmm", a, b, 2);
+  const [M, K] = a.shape as [number, number];
+  const [K2, N] = b.shape as [number, number];
+  if (K !== K2) {
+    throw new RangeError(
+      `addmm: inner dimensions do not match: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)} (${K} != ${K2})`,
+    );
+  }
+  const target = [M, N];
+  const fits = input.ndim <= 2 && input.shape.every((s, i) => s === 1 || s === target[2 - input.ndim + i]);
+  if (!fits) {
+    throw new RangeError(
+      `addmm: input of shape ${fmtShape(input.shape)} does not broadcast to the product's shape [${M}, ${N}]`,
+    );
+  }
+  return [M, K, N];
 }
 
 /** Batched product of [B, n, m] and [B, m, p] (batch sizes must match). */

@@ -87,6 +87,7 @@ declare module "../tensor/tensor.js" {
     norm(p?: number, dim?: DimArg, keepdim?: boolean): Tensor;
     matmul(other: Tensor): Tensor;
     mm(other: Tensor): Tensor;
+    addmm(mat1: Tensor, mat2: Tensor, opts?: la.AddmmOptions): Tensor;
     bmm(other: Tensor): Tensor;
     dot(other: Tensor): Tensor;
     outer(other: Tensor): Tensor;
@@ -283,6 +284,9 @@ Object.assign(P, {
   },
   mm(this: Tensor, o: Tensor) {
     return la.mm(this, o);
+  },
+  addmm(this: Tensor, m1: Tensor, m2: Tensor, opts?: la.AddmmOptions) {
+    return la.addmm(this, m1, m2, opts);
   },
   bmm(this: Tensor, o: Tensor) {
     return la.bmm(this, o);

@@ -47,6 +47,11 @@ test("matmul and friends: inner-dimension mismatches name the op and the operand
     "[2] and [3]",
   );
   throwsNaming(() => cr.matmul(cr.tensor(1), x), RangeError, "matmul:", "[]", "[2, 3]");
+  throwsNaming(() => cr.addmm(cr.ones([3]), x, cr.ones([4, 3])), RangeError, "addmm:", "[2, 3] @ [4, 3]", "3 != 4");
+  throwsNaming(() => cr.addmm(cr.ones([3]), x, cr.ones([3, 4])), RangeError, "addmm:", "input", "[3]", "[2, 4]");
+  throwsNaming(() => cr.addmm(cr.ones([1, 2, 4]), x, cr.ones([3, 4])), RangeError, "addmm:", "[1, 2, 4]", "[2, 4]");
+  throwsNaming(() => cr.addmm(cr.ones([3]), x, cr.ones([3, 4]), { beta: 2 }), RangeError, "addmm:", "[3]", "[2, 4]");
+  throwsNaming(() => cr.addmm(cr.ones([4]), cr.ones([2, 2, 3]), cr.ones([3, 4])), RangeError, "addmm:", "2-d");
 });
 
 test("dims out of range name the op, the dim and the tensor's shape", () => {

@@ -96,6 +96,8 @@ export const goldenOps: Record<string, GoldenOp> = {
   logSoftmax: (xs, kw) => cr.logSoftmax(x0(xs), num(kw.dim)),
   matmul: (xs) => x0(xs).matmul(xs[1]!),
   mm: (xs) => cr.mm(x0(xs), xs[1]!),
+  addmm: (xs, kw) =>
+    x0(xs).addmm(xs[1]!, kw.transposed ? xs[2]!.t() : xs[2]!, { beta: opt(kw.beta), alpha: opt(kw.alpha) }),
   bmm: (xs) => x0(xs).bmm(xs[1]!),
   dot: (xs) => cr.dot(x0(xs), xs[1]!),
   outer: (xs) => x0(xs).outer(xs[1]!),

@@ -215,6 +215,27 @@ export const linalgSpecs: Spec[] = [
     ([n]) => [[n!], [n!]],
     (x, y) => x.dot(y),
   ),
+  spec(
+    "addmm",
+    fc
+      .record({
+        m: fc.integer({ min: 1, max: 3 }),
+        k: fc.integer({ min: 1, max: 3 }),
+        n: fc.integer({ min: 1, max: 3 }),
+        // the input: a bias row, a column, a full matrix or a scalar
+        form: fc.constantFrom("row", "column", "full", "scalar"),
+        transposed: fc.boolean(),
+      })
+      .chain(({ m, k, n, form, transposed }) => {
+        const input = { row: [n], column: [m, 1], full: [m, n], scalar: [] }[form];
+        // mat2 as a linear layer passes it: a weight's transpose
+        return valuesFor([input, [m, k], transposed ? [n, k] : [k, n]]).map((vs) => ({ vs, transposed }));
+      }),
+    ({ vs: [i, a, b], transposed }) => ({
+      inputs: [leaf(i!), leaf(a!), leaf(b!)],
+      fn: (x, y, z) => cr.addmm(x!, y!, transposed ? z!.t() : z!),
+    }),
+  ),
   product(
     "outer",
     2,

@@ -7,10 +7,14 @@ import type { Generator } from "../../tensor/random.js";
 import { fmtShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { pad as constantPad } from "../../ops/index-ops.js";
+import { addmm } from "../../ops/linalg.js";
 import { wrap } from "../../ops/raw.js";
 import { where } from "../../ops/where.js";
 
-/** x·Wᵀ + b over the last dim of x; leading dims are folded into one matrix product. */
+/**
+ * x·Wᵀ + b over the last dim of x; leading dims are folded into one matrix product, and the bias
+ * is added in the same op (addmm), as PyTorch does.
+ */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const inF = weight.shape[1]!;
   if (weight.ndim !== 2 || x.ndim < 1 || x.shape[x.ndim - 1] !== inF) {
@@ -20,8 +24,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     );
   }
   const lead = x.shape.slice(0, -1);
-  const y = x.reshape([-1, inF]).matmul(weight.t());
-  const out = bias ? y.add(bias) : y;
+  const x2 = x.reshape([-1, inF]);
+  const out = bias ? addmm(bias, x2, weight.t()) : x2.matmul(weight.t());
   return out.reshape([...lead, weight.shape[0]!]);
 }
 
