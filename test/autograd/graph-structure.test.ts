@@ -25,6 +25,8 @@ test("gradFn names follow PyTorch's (MulBackward0 → MulBackward)", () => {
     [x.relu(), "ReluBackward"],
     [x.sum(), "SumBackward"],
     [x.matmul(w), "MmBackward"],
+    [cr.addmm(cr.ones([1]), x, w), "AddmmBackward"],
+    [cr.nn.functional.linear(x, w.t(), cr.ones([1])), "AddmmBackward"],
     [x.view([3]), "ViewBackward"],
     [x.expand([2, 3]), "ExpandBackward"],
     [x.clone(), "CloneBackward"],
