@@ -170,17 +170,20 @@ export const reductionSpecs: Spec[] = [
   alongDim("logSoftmax", (x, d) => cr.logSoftmax(x, d)),
 ];
 
+/** A size or a rank of the product specs: 1 to 3. */
+const oneToThree = fc.integer({ min: 1, max: 3 });
+
 /** matmul over ranks 1-3 with broadcast batch dims, and its 2-d/3-d/1-d relatives. */
 export const linalgSpecs: Spec[] = [
   spec(
     "matmul",
     fc
       .record({
-        ra: fc.integer({ min: 1, max: 3 }),
-        rb: fc.integer({ min: 1, max: 3 }),
-        m: fc.integer({ min: 1, max: 3 }),
-        k: fc.integer({ min: 1, max: 3 }),
-        n: fc.integer({ min: 1, max: 3 }),
+        ra: oneToThree,
+        rb: oneToThree,
+        m: oneToThree,
+        k: oneToThree,
+        n: oneToThree,
         batch: fc.integer({ min: 1, max: 2 }),
         oneB: fc.boolean(),
       })
@@ -219,9 +222,9 @@ export const linalgSpecs: Spec[] = [
     "addmm",
     fc
       .record({
-        m: fc.integer({ min: 1, max: 3 }),
-        k: fc.integer({ min: 1, max: 3 }),
-        n: fc.integer({ min: 1, max: 3 }),
+        m: oneToThree,
+        k: oneToThree,
+        n: oneToThree,
         // the input: a bias row, a column, a full matrix or a scalar
         form: fc.constantFrom("row", "column", "full", "scalar"),
         transposed: fc.boolean(),
@@ -246,7 +249,7 @@ export const linalgSpecs: Spec[] = [
 
 /** A product of two tensors whose shapes are built from `n` random sizes (1…3). */
 function product(name: string, n: number, shapes: (s: number[]) => number[][], f: (a: Tensor, b: Tensor) => Tensor) {
-  const sizes = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: n, maxLength: n });
+  const sizes = fc.array(oneToThree, { minLength: n, maxLength: n });
   return spec(
     name,
     sizes.chain((s) => valuesFor(shapes(s))),
