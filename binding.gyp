@@ -17,6 +17,7 @@
         "native/matmul.cc",
         "native/pool.cc",
         "native/reduce.cc",
+        "native/softmax.cc",
         "native/thread-pool.cc"
       ],
       "defines": ["NAPI_EXPERIMENTAL", "NAPI_DISABLE_CPP_EXCEPTIONS"],

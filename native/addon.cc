@@ -22,7 +22,7 @@ namespace {
 
 // Bumped whenever the descriptor layout or a function's arguments change, so a stale build is
 // refused by the TypeScript side instead of misreading its calls.
-constexpr int kAbi = 6;
+constexpr int kAbi = 7;
 
 napi_value Init(napi_env env, napi_callback_info info) {
   Args a;
@@ -53,11 +53,35 @@ napi_value Init(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-/** Whether view v is every byte of buffer b, densely in order (so a kernel writing v writes all of b). */
+/**
+ * Whether view v is every element of buffer b once, dense in some order of its dims (a permuted
+ * layout counts), so that a kernel writing all of v writes every byte of b.
+ */
 bool coversBuffer(const View& v, const Buffer& b) {
-  bool whole = v.offset == 0 && v.numel() * elemSize(v.dtype) == b.bytes;
-  for (int64_t d = v.nd - 1, s = 1; whole && d >= 0; s *= v.shape[d], d--) whole = v.shape[d] == 1 || v.strides[d] == s;
-  return whole;
+  if (v.offset != 0 || v.numel() * elemSize(v.dtype) != b.bytes) return false;
+  int dims[kMaxDims];
+  int n = 0;
+  for (int d = 0; d < v.nd; d++) {
+    if (v.shape[d] == 1) continue;
+    // insertion by stride, smallest first
+    int i = n++;
+    for (; i > 0 && v.strides[dims[i - 1]] > v.strides[d]; i--) dims[i] = dims[i - 1];
+    dims[i] = d;
+  }
+  int64_t s = 1;
+  for (int i = 0; i < n; s *= v.shape[dims[i]], i++)
+    if (v.strides[dims[i]] != s) return false;
+  return true;
+}
+
+/** Settles the deferred zeros of output buffer argument i, which a kernel writes through view v. */
+void settleOutput(Args& a, size_t i, const View& v) {
+  if (Buffer* b = ownBuffer(a, i)) {
+    if (coversBuffer(v, *b))
+      b->zeroPending = false;
+    else
+      ensureZero(b);
+  }
 }
 
 napi_value Copy(napi_env env, napi_callback_info info) {
@@ -66,15 +90,8 @@ napi_value Copy(napi_env env, napi_callback_info info) {
   const View src = viewArg(a, 0);
   const View dst = viewArg(a, 1, false);
   requireSameShape(a, "copy", src, dst);
-  if (a.ok()) {
-    // a dense copy into the whole buffer writes every byte; anything else needs the zeros
-    if (Buffer* b = ownBuffer(a, 1)) {
-      if (coversBuffer(dst, *b))
-        b->zeroPending = false;
-      else
-        ensureZero(b);
-    }
-  }
+  // a dense copy into the whole buffer writes every byte; anything else needs the zeros
+  if (a.ok()) settleOutput(a, 1, dst);
   if (a.ok() && src.numel() > 0) copyView(src, dst);
   return finish(a);
 }
@@ -147,6 +164,43 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   if (op < 0 || op >= kReduceCount) a.error("reduce: unknown op code");
   if (nReduce < 0 || nReduce > x.nd) a.error("reduce: nReduce out of range");
   if (ready(a)) reduce(op, x, nReduce, out, outDt);
+  return finish(a);
+}
+
+/** Checks (log-)softmax operands: float views of one shape and dtype, with at least one dim. */
+void checkSoftmax(Args& a, const char* op, const View* const* views, int n) {
+  for (int v = 0; a.ok() && v < n; v++) {
+    if (views[v]->dtype != views[0]->dtype || (views[v]->dtype != kF32 && views[v]->dtype != kF64))
+      a.error(std::string(op) + ": operands must be float32 or float64, all one dtype", true);
+    requireSameShape(a, op, *views[0], *views[v]);
+  }
+  if (a.ok() && views[0]->nd < 1) a.error(std::string(op) + ": expected at least one dim");
+}
+
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!load(env, info, a)) return nullptr;
+  const View x = viewArg(a, 0);
+  const View out = viewArg(a, 1, false);
+  const bool log = intArg(a, 2) != 0;
+  const View* views[] = {&x, &out};
+  checkSoftmax(a, "softmax", views, 2);
+  if (a.ok()) settleOutput(a, 1, out);
+  if (a.ok() && x.numel() > 0) softmax(x, out, log);
+  return finish(a);
+}
+
+napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!load(env, info, a)) return nullptr;
+  const View g = viewArg(a, 0);
+  const View y = viewArg(a, 1);
+  const View out = viewArg(a, 2, false);
+  const bool log = intArg(a, 3) != 0;
+  const View* views[] = {&g, &y, &out};
+  checkSoftmax(a, "softmaxBackward", views, 3);
+  if (a.ok()) settleOutput(a, 2, out);
+  if (a.ok() && g.numel() > 0) softmaxBackward(g, y, out, log);
   return finish(a);
 }
 
@@ -314,7 +368,8 @@ NAPI_MODULE_INIT() {
   } fns[] = {{"init", Init},         {"copy", Copy},
              {"unary", Unary},       {"binary", Binary},
              {"where", Where},       {"axpy", Axpy},
-             {"reduce", Reduce},
+             {"reduce", Reduce},     {"softmax", Softmax},
+             {"softmaxBackward", SoftmaxBackward},
              {"matmul", Matmul},     {"gather", Gather},
              {"scatterAdd", ScatterAdd}, {"maxPool", MaxPool},
              {"free", Free},

@@ -274,6 +274,22 @@ void maxPool2(const T* x, const int64_t* rowOff, const int64_t* rowPlane, int64_
   }
 }
 
+/** out[i] = e^(x[i] − shift) for i < n: a softmax row's exponentials, 16 at a time in float. */
+template <class T>
+void expShift(const T* __restrict x, T shift, T* __restrict out, int64_t n) {
+  if constexpr (sizeof(T) == 4) {
+    using V = typename Vec<T>::V;
+    constexpr int L = Vec<T>::L;
+    const V s = V{} + shift;
+    int64_t i = 0;
+    for (; i + L <= n; i += L) store(out + i, expOf(load<V>(x + i) - s));
+    if (i < n) storeFirst(out + i, expOf(loadFirst<V>(x + i, static_cast<int>(n - i)) - s), static_cast<int>(n - i));
+  } else {
+    // float64 keeps the library's correctly rounded exp: its results are checked to 1e-12
+    for (int64_t i = 0; i < n; i++) out[i] = __builtin_exp(x[i] - shift);
+  }
+}
+
 template <class T>
 void transposeCopy(const T* s, int64_t sc, T* d, int64_t dr, int64_t rows, int64_t cols) {
   using V = typename Vec<T>::V;
@@ -302,9 +318,9 @@ const IsaTable kTable = {
     {CR_DMR, CR_DNV * (kVB / 8), CR_DKC, CR_DMC, CR_DNC, microKernel<double, CR_DMR, CR_DNV>,
      edgeKernel<double, CR_DMR, CR_DNV>, packA<double, CR_DMR>, packB<double, CR_DNV*(kVB / 8)>, smallM<double>},
     {binary<float>, compare<float>, unary<float>, sum<float>, addTo<float>, transposeCopy<float>, axpyRows<float>,
-     copyRows<float>, maxPool2<float>},
+     copyRows<float>, maxPool2<float>, expShift<float>},
     {binary<double>, compare<double>, unary<double>, sum<double>, addTo<double>, transposeCopy<double>,
-     axpyRows<double>, copyRows<double>, maxPool2<double>},
+     axpyRows<double>, copyRows<double>, maxPool2<double>, expShift<double>},
 };
 
 }  // namespace

@@ -154,6 +154,42 @@ inline void inRegister(V& v) {
 #endif
 }
 
+/**
+ * e^x in every lane, within 2 ulp (Cephes' expf): n = round(x·log2 e), a degree-7 polynomial
+ * in r = x − n·ln 2, times 2^n built in the exponent bits, in two halves so that neither factor
+ * leaves the normal range: the product then overflows to inf, and gives denormals or 0 below,
+ * as the scalar exp does. NaN stays NaN.
+ */
+inline vf expOf(vf x) {
+  typedef int32_t vi __attribute__((vector_size(kVB)));
+  const vf hi = vf{} + 89.0f, lo = vf{} - 104.0f;
+  vf xc = x > hi ? hi : x;
+  xc = xc < lo ? lo : xc;
+  // adding 1.5·2^23 rounds to an integer held in the low mantissa bits
+  const vf magic = vf{} + 12582912.0f;
+  const vf t = xc * 1.44269504088896341f + magic;
+  const vf n = t - magic;
+  vf r = xc - n * 0.693359375f;
+  r = r + n * 2.12194440e-4f;
+  vf p = vf{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * (r * r) + r + 1.0f;
+  vi ni, magicBits;
+  __builtin_memcpy(&ni, &t, sizeof ni);
+  __builtin_memcpy(&magicBits, &magic, sizeof ni);
+  ni -= magicBits;
+  const vi n1 = ni >> 1;
+  const vi b1 = (n1 + 127) << 23, b2 = (ni - n1 + 127) << 23;
+  vf s1, s2;
+  __builtin_memcpy(&s1, &b1, sizeof s1);
+  __builtin_memcpy(&s2, &b2, sizeof s2);
+  return p * s1 * s2;
+}
+
 /** Copies N elements (N known at compile time, so the copy is a few vector moves). */
 template <int N, class T>
 inline void copyN(T* __restrict dst, const T* __restrict src) {

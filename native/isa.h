@@ -55,6 +55,8 @@ struct FloatLoops {
    */
   void (*maxPool2)(const T* x, const int64_t* rowOff, const int64_t* rowPlane, int64_t pairs, int64_t n,
                    int64_t posBase, int64_t posStep, T* values, int32_t* positions);
+  /** out[i] = e^(x[i] − shift) for i < n, contiguous (float within 2 ulp, double through the C library). */
+  void (*expShift)(const T* x, T shift, T* out, int64_t n);
 };
 
 /** One instruction set's kernels. */

@@ -30,6 +30,12 @@ void where(const View& cond, const View& a, const View& b, char* out, int outDt)
 /** Reduces the last nReduce dims of x into contiguous out. */
 void reduce(int op, const View& x, int nReduce, char* out, int outDt);
 
+/** out = softmax of x along its last dim, or its log; x and out float views of one shape and dtype. */
+void softmax(const View& x, const View& out, bool log);
+
+/** out = the gradient of a (log-)softmax along the last dim from its output y and y's gradient g. */
+void softmaxBackward(const View& g, const View& y, const View& out, bool log);
+
 /** out (index's shape) = x[.. int32 index along dim ..]; false (and *badIndex) on an out-of-range index. */
 bool gather(const View& x, int dim, const View& index, char* out, int64_t* badIndex);
 

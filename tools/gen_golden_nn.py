@@ -347,6 +347,14 @@ def loss_cases():
         ("mean", "sum", "none", "batchmean"))
     add("klDiv logTarget", lambda x, t, r: kl(x, t, reduction=r, log_target=True), spec("klDiv", logTarget=True),
         torch.log_softmax(a, 1), torch.log_softmax(b, 1), ("mean", "sum", "none", "batchmean"))
+    # a batch large enough for the native kernels (small tensors run on the reference loops)
+    zb = torch.randn(64, 10, dtype=D64) * 3
+    cb = torch.randint(0, 10, (64,))
+    cb[::7] = -100
+    wb = torch.rand(10, dtype=D64) + 0.5
+    add("crossEntropy batch 64 ignoreIndex", lambda x, t, r: ce(x, t, reduction=r), spec("crossEntropy"), zb, cb)
+    add("crossEntropy batch 64 weight", lambda x, t, r: ce(x, t, weight=wb, reduction=r),
+        spec("crossEntropy", weight=wb), zb, cb.clamp(min=0))
     return cases
 
 

@@ -169,6 +169,8 @@ TORCH = {
     "slice": lambda xs, kw: slice_(xs[0], kw),
     "indexSelect": lambda xs, kw: torch.index_select(xs[0], kw["dim"], long(xs[1])),
     "gather": lambda xs, kw: torch.gather(xs[0], kw["dim"], long(xs[1])),
+    "nllLoss": lambda xs, kw: F.nll_loss(xs[0], long(xs[1]), weight=xs[2] if len(xs) > 2 else None,
+                                         ignore_index=kw.get("ignoreIndex", -100), reduction=kw.get("reduction", "mean")),
     "scatterAdd": lambda xs, kw: torch.scatter_add(xs[0], kw["dim"], long(xs[1]), xs[2]),
     "maskedFill": lambda xs, kw: xs[0].masked_fill(xs[1], num(kw["value"])),
     "repeat": lambda xs, kw: xs[0].repeat(kw["reps"]),
@@ -416,6 +418,30 @@ def cases_addmm():
     case("addmm/beta0-nan", "addmm", [T([float("nan"), 1.0]), R(2, 3), R(3, 2)], beta=0)
     case("addmm/float32", "addmm", [R(4, dtype="float32"), R(3, 5, dtype="float32"), R(5, 4, dtype="float32")])
     case("addmm/int", "addmm", [I([1, -2]), I([[1, 2], [3, 4]]), I([[1, -1], [2, 0]])])
+
+
+def cases_softmax_kernels():
+    # rows over 16 elements reach the native kernels (smaller tensors run on the reference loops);
+    # after every other group, so that the seeded stream gives the older cases the same values
+    nan, inf = math.nan, math.inf
+    for name in ["softmax", "logSoftmax"]:
+        case(f"{name}/rows-f32", name, [R(4, 37, lo=-9.0, hi=9.0, dtype="float32")], dim=1)
+        case(f"{name}/rows-f64", name, [R(3, 20, lo=-30.0, hi=30.0)], dim=-1)
+        case(f"{name}/inner-dim-3d", name, [R(3, 17, 5)], dim=1)
+        case(f"{name}/transposed-rows", name, [R(20, 3)], _pre={"0": "t"}, dim=1)
+        row = [0.5 * k for k in range(18)]
+        case(f"{name}/nan-inf-rows", name, [T([[nan] + row[1:], [inf] + row[1:], [-inf] * 18, [-inf] + row[1:]])],
+             grad=[], dim=1)
+        case(f"{name}/empty-dim", name, [T(np.zeros((2, 0)))], dim=1)
+    case("logSoftmax/0d-dim", "logSoftmax", [T(1.5)], dim=0)
+    for r in ["mean", "sum", "none"]:
+        case(f"nllLoss/{r}", "nllLoss", [R(5, 4), I([0, 3, 1, 3, 2])], reduction=r)
+        case(f"nllLoss/weight-ignore-{r}", "nllLoss", [R(6, 3), I([0, 2, -100, 1, 2, -100]), P(3)], grad=[0],
+             reduction=r)
+    case("nllLoss/spatial", "nllLoss", [R(2, 3, 4), I([[0, 2, 1, 1], [2, 2, 0, -100]])])
+    case("nllLoss/batch-40-f32", "nllLoss", [R(40, 7, dtype="float32"), I([k % 7 for k in range(40)])])
+    case("nllLoss/all-ignored", "nllLoss", [R(2, 3), I([-100, -100])])
+    case("nllLoss/ignore-index-1", "nllLoss", [R(3, 3), I([1, 0, 2])], ignoreIndex=1, reduction="sum")
 
 
 def cases_shape():
@@ -667,7 +693,7 @@ def run(c):
 def main():
     for group in [cases_elementwise, cases_binary, cases_promotion, cases_reduce, cases_linalg, cases_shape,
                   cases_clamp_where, cases_inplace, cases_float32, cases_edges, cases_strided, cases_nn,
-                  cases_addmm]:
+                  cases_addmm, cases_softmax_kernels]:
         group()
     entries = [run(c) for c in CASES]
     os.makedirs(os.path.dirname(OUT), exist_ok=True)

@@ -113,6 +113,17 @@ export interface Kernels {
   where(cond: View, a: View, b: View, out: Handle, outDtype: DType): void;
   /** Reduces the last `nReduce` dims of x into contiguous `out` (argmax/argmin: int32 flat index over those dims). */
   reduce(op: ReduceOp, x: View, nReduce: number, out: Handle, outDtype: DType): void;
+  /**
+   * Softmax of x along its last dim into `out` (a view of x's shape over a fresh buffer), or with
+   * `log` its logarithm. Each row is shifted by its maximum first, so no exp overflows; a NaN
+   * anywhere in a row makes the whole row NaN.
+   */
+  softmax(x: View, log: boolean, out: View): void;
+  /**
+   * The gradient of a (log-)softmax along the last dim, from its output y and the output's
+   * gradient g (same shape): g − e^y·Σg with `log`, else y·(g − Σg·y), sums along each row.
+   */
+  softmaxBackward(g: View, y: View, log: boolean, out: View): void;
   /** Batched matrix product: a [...B, M, K] @ b [...B, K, N] -> contiguous out [...B, M, N]. */
   matmul(a: View, b: View, out: Handle, dtype: DType): void;
   /** out[..i..] = x[.. index[..i..] along dim ..]; out has index's shape. */

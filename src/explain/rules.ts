@@ -323,6 +323,25 @@ export const RULES: Record<string, OpRule> = {
     ruleTex: "\\frac{\\partial L}{\\partial x_k} = G[\\text{slice}_k]",
     gate: "reshape",
   },
+  softmax: {
+    text: (a, at) => `softmax(${a[0]}${dimText(at)})`,
+    tex: (a) => `\\operatorname{softmax}(${a[0]})`,
+    rule: "∂softmax: each output depends on every input of its row; dx = y·(G − Σ G·y) along the dim",
+    ruleTex: "\\frac{\\partial L}{\\partial x} = y \\odot \\big(G - \\textstyle\\sum_j G_j\\, y_j\\big)",
+  },
+  logSoftmax: {
+    text: (a, at) => `logSoftmax(${a[0]}${dimText(at)})`,
+    tex: (a) => `\\log\\operatorname{softmax}(${a[0]})`,
+    rule: "∂ log softmax: dx = G − softmax(x)·Σ G along the dim (softmax(x) = e^y, from the saved output y)",
+    ruleTex: "\\frac{\\partial L}{\\partial x} = G - e^{y} \\textstyle\\sum_j G_j",
+  },
+  nllLoss: {
+    text: (a) => `nll(${a[0]}, ${a[1]})`,
+    tex: (a) => `\\operatorname{nll}(${a[0]}, ${a[1]})`,
+    rule: "picks each target's log-probability: −w·G routes to the target class of each row, 0 to the others (÷ Σw for the mean)",
+    ruleTex: "\\frac{\\partial L}{\\partial x_{n,c}} = -[c = t_n]\\, w_{t_n} G",
+    gate: "route",
+  },
   constantPad: {
     text: (a) => `pad(${a[0]})`,
     tex: (a) => `\\operatorname{pad}(${a[0]})`,
@@ -364,6 +383,11 @@ function bounds(attrs: unknown): string {
   return [min === undefined ? "" : `min=${fmt(min)}`, max === undefined ? "" : `max=${fmt(max)}`]
     .filter(Boolean)
     .join(", ");
+}
+
+function dimText(attrs: unknown): string {
+  const a = attrs as { dim?: number } | undefined;
+  return a?.dim === undefined ? "" : `, dim=${a.dim}`;
 }
 
 function dimsText(attrs: unknown): string {

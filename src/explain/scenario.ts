@@ -88,7 +88,9 @@ function activate(z: Tensor, act: Activation): Tensor {
     case "tanh":
       return z.tanh();
     case "softmax":
-      return z.softmax(-1);
+      // composed, not the fused primitive: the trace then shows the notes' gates inside softmax
+      // (z is used twice, x − log Σ eˣ: the copy gate)
+      return z.sub(z.logsumexp(-1, true)).exp();
     case "identity":
       return z;
   }

@@ -1,10 +1,15 @@
-// Activations and softmax composed from primitives, so their gradients come from the parts;
-// softplus alone is a primitive, because its composed gradient is wrong at 0.
+// Activations composed from primitives, so their gradients come from the parts. softplus is a
+// primitive because its composed gradient is wrong at 0; softmax and logSoftmax are primitives
+// (as in PyTorch) so that a classifier's loss is one fused kernel each way, not a dozen ops.
 
+import { isGradEnabled } from "../autograd/grad-mode.js";
+import type { View } from "../backend/kernels.js";
+import { kernels } from "../backend/registry.js";
+import { isFloat } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defineOp } from "./define.js";
 import { normDim } from "../tensor/shape.js";
-import { logsumexp } from "./reduce.js";
+import { castRaw, zerosRaw } from "./raw.js";
 import { where } from "./where.js";
 
 interface SoftplusAttrs {
@@ -58,13 +63,54 @@ export function elu(x: Tensor, alpha = 1): Tensor {
   return where(x.gt(0), x, x.expm1().mul(alpha));
 }
 
-/** log softmax along `dim`: x − logsumexp(x), stable for any magnitude. */
-export function logSoftmax(x: Tensor, dim: number): Tensor {
-  const d = normDim("logSoftmax", dim, x.shape);
-  return x.sub(logsumexp(x, d, true));
+interface SoftmaxAttrs {
+  dim: number;
 }
 
-/** softmax along `dim`, as exp(logSoftmax): stable for any magnitude. */
+/** t's kernel view with `dim` moved last, the layout the softmax kernels read rows in. */
+function rowsAlong(t: Tensor, dim: number): View {
+  const v = t._view();
+  if (t.ndim === 0) return { ...v, shape: [1], strides: [1] };
+  if (dim === t.ndim - 1) return v;
+  const order = [...Array(t.ndim).keys()].filter((d) => d !== dim).concat(dim);
+  return { ...v, shape: order.map((d) => v.shape[d]!), strides: order.map((d) => v.strides[d]!) };
+}
+
+/** softmax or log-softmax: one kernel pass per direction. */
+function softmaxOp(log: boolean) {
+  return defineOp<SoftmaxAttrs>({
+    name: log ? "logSoftmax" : "softmax",
+    // integer inputs give float32, as exp does
+    forward: ([x], { dim }) => {
+      const xf = isFloat(x!.dtype) ? x! : castRaw(x!, "float32");
+      const out = zerosRaw(x!.shape, xf.dtype);
+      if (out.numel() > 0) kernels().softmax(rowsAlong(xf, dim), log, rowsAlong(out, dim));
+      return out;
+    },
+    save: { output: true },
+    // log: dx = g − softmax·Σg; softmax: dx = y·(g − Σg·y), sums along dim. From the saved output y.
+    backward: (g, { output: y, attrs: { dim } }) => {
+      if (isGradEnabled()) {
+        // createGraph: the same rule from differentiable ops, so it can be differentiated again
+        return [log ? g.sub(y.exp().mul(g.sum(dim, true))) : y.mul(g.sub(g.mul(y).sum(dim, true)))];
+      }
+      const gy = g.dtype === y.dtype ? g : castRaw(g, y.dtype);
+      const out = zerosRaw(y.shape, y.dtype);
+      if (out.numel() > 0) kernels().softmaxBackward(rowsAlong(gy, dim), rowsAlong(y, dim), log, rowsAlong(out, dim));
+      return [out];
+    },
+  });
+}
+
+const logSoftmaxOp = softmaxOp(true);
+const softmaxPrimitive = softmaxOp(false);
+
+/** log softmax along `dim`: x − log Σ e^x, shifted by the maximum so it is stable for any magnitude. */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  return logSoftmaxOp([x], { dim: normDim("logSoftmax", dim, x.shape) });
+}
+
+/** softmax along `dim`: e^x / Σ e^x, shifted by the maximum so it is stable for any magnitude. */
 export function softmax(x: Tensor, dim: number): Tensor {
-  return logSoftmax(x, normDim("softmax", dim, x.shape)).exp();
+  return softmaxPrimitive([x], { dim: normDim("softmax", dim, x.shape) });
 }

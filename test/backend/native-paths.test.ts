@@ -10,7 +10,7 @@ import { addon, skip } from "./conformance.js";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const suites = [here("./native.test.ts"), here("./native-matmul.test.ts")];
+const suites = [here("./native.test.ts"), here("./native-matmul.test.ts"), here("./native-softmax.test.ts")];
 
 function run(args: string[], env: Record<string, string>) {
   // NOTE: NODE_TEST_CONTEXT, set for this file by the test runner, would make a nested --test report to us

@@ -117,6 +117,12 @@ export const goldenOps: Record<string, GoldenOp> = {
   slice: (xs, kw) => x0(xs).slice(num(kw.dim), opt(kw.start), opt(kw.end), opt(kw.step)),
   indexSelect: (xs, kw) => x0(xs).indexSelect(num(kw.dim), xs[1]!),
   gather: (xs, kw) => x0(xs).gather(num(kw.dim), xs[1]!),
+  nllLoss: (xs, kw) =>
+    F.nllLoss(x0(xs), xs[1]!, {
+      weight: xs[2],
+      ignoreIndex: opt(kw.ignoreIndex),
+      reduction: kw.reduction as "mean" | "sum" | "none" | undefined,
+    }),
   scatterAdd: (xs, kw) => x0(xs).scatterAdd(num(kw.dim), xs[1]!, xs[2]!),
   maskedFill: (xs, kw) => x0(xs).maskedFill(xs[1]!, num(kw.value)),
   repeat: (xs, kw) => x0(xs).repeat(ints(kw.reps)),

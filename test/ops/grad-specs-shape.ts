@@ -271,6 +271,31 @@ export const nnSpecs: Spec[] = [
       .chain(([h, k, stride]) => valuesFor([[1, h, 3]]).map(([x]) => ({ x: x!, k: Math.min(k, h), stride }))),
     ({ x, k, stride }) => ({ inputs: [leaf(x)], fn: (t) => cr.nn.functional.maxPool2d(t, k, { stride }) }),
   ),
+  spec(
+    "crossEntropy (logSoftmax, nllLoss)",
+    fc
+      .record({
+        n: fc.integer({ min: 1, max: 4 }),
+        c: fc.integer({ min: 2, max: 4 }),
+        spatial: fc.integer({ min: 0, max: 2 }),
+        reduction: fc.constantFrom("mean" as const, "sum" as const, "none" as const),
+        weighted: fc.boolean(),
+        seed: fc.integer({ min: 0, max: 1000 }),
+      })
+      .chain((o) => valuesFor([[o.n, o.c, ...(o.spatial ? [o.spatial] : [])]]).map(([x]) => ({ ...o, x: x! }))),
+    ({ n, c, spatial, reduction, weighted, seed, x }) => {
+      // targets from the seed, one in three of them the ignored class −1 (never all: the mean's 0/0)
+      const shape = spatial ? [n, spatial] : [n];
+      const count = shape.reduce((a, b) => a * b, 1);
+      const t = Array.from({ length: count }, (_, i) => (i > 0 && (seed + i) % 3 === 0 ? -1 : (seed + 7 * i) % c));
+      const target = cr.tensor(t, { dtype: "int32" }).reshape(shape);
+      const weight = weighted ? cr.linspace(0.5, 2, c, { dtype: "float64" }) : null;
+      return {
+        inputs: [leaf(x)],
+        fn: (z) => cr.nn.functional.crossEntropy(z, target, { reduction, weight, ignoreIndex: -1 }),
+      };
+    },
+  ),
   spec("avgPool2d", valuesFor([[1, 3, 3]]), ([x]) => ({
     inputs: [leaf(x!)],
     fn: (t) => cr.nn.functional.avgPool2d(t, 2, { stride: 1, padding: 1, countIncludePad: false }),

@@ -10,6 +10,7 @@ import { coalesce, forEachRow } from "./strided.js";
 import { matmulInto } from "./matmul.js";
 import { maxPoolInto } from "./pool.js";
 import { reduceRows } from "./reduce.js";
+import { softmaxBackwardInto, softmaxInto } from "./softmax.js";
 
 const arr = (h: Handle) => h as TypedArray;
 
@@ -109,6 +110,8 @@ export const referenceKernels = {
     const inner = numelOf(x.shape.slice(x.shape.length - nReduce));
     reduceRows(op, a, off, inner, arr(out));
   },
+  softmax: softmaxInto,
+  softmaxBackward: softmaxBackwardInto,
   matmul(a, b, out, _dtype) {
     matmulInto(a, b, arr(out));
   },

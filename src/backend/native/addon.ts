@@ -5,7 +5,7 @@
 import { binaryOps, unaryOps } from "../kernels.js";
 
 /** The addon's ABI this TypeScript side speaks (native/addon.cc's kAbi). */
-export const ADDON_ABI = 6;
+export const ADDON_ABI = 7;
 
 /** An addon buffer: an opaque External, freed by the garbage collector or by free(). */
 export type NativeBuffer = object;
@@ -38,6 +38,9 @@ export interface NativeAddon {
   axpy(alpha: number, x: NativeBuffer, out: NativeBuffer): void;
   where(cond: NativeBuffer, a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, outDtype: number): void;
   reduce(op: number, x: NativeBuffer, nReduce: number, out: NativeBuffer, outDtype: number): void;
+  /** (Log-)softmax along the last dim; x's and out's views are in the descriptor. */
+  softmax(x: NativeBuffer, out: NativeBuffer, log: number): void;
+  softmaxBackward(g: NativeBuffer, y: NativeBuffer, out: NativeBuffer, log: number): void;
   matmul(a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, dtype: number): void;
   gather(x: NativeBuffer, dim: number, index: NativeBuffer, out: NativeBuffer): void;
   scatterAdd(dst: NativeBuffer, dim: number, index: NativeBuffer, src: NativeBuffer): void;

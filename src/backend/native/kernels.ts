@@ -152,6 +152,29 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
       pos = 0;
       addon.reduce(reduceCode[op], put(x), nReduce, buf(out), dtypeCode[outDtype]);
     },
+    softmax(x, log, out) {
+      if (allTiny(x.handle, out.handle)) return referenceKernels.softmax(x, log, out);
+      if (!fits(x, out)) {
+        const o = typed(out);
+        referenceKernels.softmax(typed(x), log, o);
+        return writeBack(out.handle, o.handle as TypedArray);
+      }
+      pos = 0;
+      const src = put(x);
+      addon.softmax(src, put(out), log ? 1 : 0);
+    },
+    softmaxBackward(g, y, log, out) {
+      if (allTiny(g.handle, y.handle, out.handle)) return referenceKernels.softmaxBackward(g, y, log, out);
+      if (!fits(g, y, out)) {
+        const o = typed(out);
+        referenceKernels.softmaxBackward(typed(g), typed(y), log, o);
+        return writeBack(out.handle, o.handle as TypedArray);
+      }
+      pos = 0;
+      const gv = put(g);
+      const yv = put(y);
+      addon.softmaxBackward(gv, yv, put(out), log ? 1 : 0);
+    },
     matmul(a, b, out, dtype) {
       if (allTiny(a.handle, b.handle, out)) return referenceKernels.matmul(a, b, out, dtype);
       if (!fits(a)) {

@@ -5,6 +5,7 @@
 import { fmtShape, sameShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { logSoftmax } from "../../ops/activation.js";
+import { nll, targetWeights } from "../../ops/nll.js";
 import { where } from "../../ops/where.js";
 
 /** How a loss combines its per-element values. */
@@ -17,10 +18,14 @@ export interface ReductionOptions {
 
 /** Applies a reduction (mean over all elements, sum, or none). */
 export function reduceLoss(loss: Tensor, reduction: Reduction = "mean"): Tensor {
-  if (reduction === "mean") return loss.mean();
-  if (reduction === "sum") return loss.sum();
-  if (reduction === "none") return loss;
-  throw new RangeError(`loss: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
+  checkReduction(reduction);
+  return reduction === "mean" ? loss.mean() : reduction === "sum" ? loss.sum() : loss;
+}
+
+function checkReduction(reduction: Reduction): void {
+  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
+    throw new RangeError(`loss: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
+  }
 }
 
 function sameShapes(op: string, input: Tensor, target: Tensor): void {
@@ -125,23 +130,13 @@ function classInputs(op: string, input: Tensor, target: Tensor): [Tensor, Tensor
   return [input, target];
 }
 
-/** Per-element weights w[target] (0 where ignored) and the safe indices to gather with. */
-function targetWeights(logp: Tensor, target: Tensor, opts: NLLOptions): { safe: Tensor; w: Tensor } {
-  const valid = target.ne(opts.ignoreIndex ?? -100);
-  const safe = where(valid, target, 0);
-  const w = opts.weight
-    ? opts.weight.indexSelect(0, safe.flatten()).reshape(safe.shape).mul(valid)
-    : valid.to(logp.dtype);
-  return { safe, w };
-}
-
-function nllOf(logp: Tensor, target: Tensor, opts: NLLOptions): { loss: Tensor; w: Tensor } {
+function nllOf(logp: Tensor, target: Tensor, opts: NLLOptions): Tensor {
   if (target.dtype !== "int32") {
     throw new TypeError(`nllLoss: class-index targets must be int32, got ${target.dtype}`);
   }
-  const { safe, w } = targetWeights(logp, target, opts);
-  const picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1);
-  return { loss: picked.neg().mul(w), w };
+  const reduction = opts.reduction ?? "mean";
+  checkReduction(reduction);
+  return nll(logp, target, opts.weight ?? null, opts.ignoreIndex ?? -100, reduction);
 }
 
 function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction = "mean"): Tensor {
@@ -151,8 +146,8 @@ function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction = "mean"):
 /** Negative log-likelihood of log-probabilities input [N, C, …] at class-index targets [N, …]. */
 export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): Tensor {
   const [x, t] = classInputs("nllLoss", input, target);
-  const { loss, w } = nllOf(x, t, opts);
-  return reduceWeighted(input.ndim === 1 && opts.reduction === "none" ? loss.squeeze(0) : loss, w, opts.reduction);
+  const loss = nllOf(x, t, opts);
+  return input.ndim === 1 && opts.reduction === "none" ? loss.squeeze(0) : loss;
 }
 
 /** Options of crossEntropy. */
@@ -186,18 +181,18 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   }
   const [x, t] = classInputs("crossEntropy", input, target);
   const logp = logSoftmax(x, 1);
-  const { loss, w } = nllOf(logp, t, opts);
   const unbatch = (l: Tensor) => (input.ndim === 1 && opts.reduction === "none" ? l.squeeze(0) : l);
-  const nll = reduceWeighted(unbatch(loss), w, opts.reduction);
-  if (eps === 0) return nll;
+  const nllTerm = unbatch(nllOf(logp, t, opts));
+  if (eps === 0) return nllTerm;
   // the uniform part: −Σ_c w_c·log p_c per element, masked and normalised like the nll term
+  const { w } = targetWeights(logp, t, opts.weight ?? null, opts.ignoreIndex ?? -100);
   const xShape = x.shape.map((s, d) => (d === 1 ? s : 1));
   const weighted = opts.weight ? logp.mul(opts.weight.reshape(xShape)) : logp;
   const valid = t.ne(opts.ignoreIndex ?? -100);
   const smooth = weighted.sum(1).neg().mul(valid);
   const denominator = opts.weight ? w : valid.to(logp.dtype);
   const smoothRed = reduceWeighted(unbatch(smooth), denominator, opts.reduction);
-  return nll.mul(1 - eps).add(smoothRed.mul(eps / c));
+  return nllTerm.mul(1 - eps).add(smoothRed.mul(eps / c));
 }
 
 /** Options of klDiv. */

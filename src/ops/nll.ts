@@ -1,0 +1,106 @@
+// The negative log-likelihood of class indices as one primitive (PyTorch's NllLossBackward): a
+// classifier's loss is then two graph nodes, log-softmax and this, instead of a dozen small ops
+// each recorded, kept and differentiated. The forward picks each target's log-probability with
+// one gather; the backward scatters −w·g back onto those positions in one pass.
+
+import { isGradEnabled } from "../autograd/grad-mode.js";
+import { kernels } from "../backend/registry.js";
+import type { Shape } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { defineOp } from "./define.js";
+import { scatterAdd } from "./index-ops.js";
+import { cloneRaw, fullRaw, zerosRaw } from "./raw.js";
+import { where } from "./where.js";
+
+/** How the per-element losses combine. */
+export type NllReduction = "mean" | "sum" | "none";
+
+interface NllAttrs {
+  ignoreIndex: number;
+  reduction: NllReduction;
+  /** The log-probabilities' shape, for the gradient. */
+  shape: Shape;
+}
+
+/**
+ * Each element's weight: the class weight of its target (1 without class weights), 0 where the
+ * target is ignoreIndex; and the targets with ignored ones replaced by class 0 (weight 0 there),
+ * safe to gather and scatter with.
+ */
+export function targetWeights(
+  logp: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  ignoreIndex: number,
+): { safe: Tensor; w: Tensor; valid: Tensor } {
+  const valid = target.ne(ignoreIndex);
+  const safe = where(valid, target, 0);
+  const w = weight ? weight.indexSelect(0, safe.flatten()).reshape(safe.shape).mul(valid) : valid.to(logp.dtype);
+  return { safe, w, valid };
+}
+
+/** Every (non-ignored) target must name a class: a negative one would wrap around in gather. */
+function checkTargets(safe: Tensor, classes: number): void {
+  if (safe.numel() === 0) return;
+  for (const bad of [safe.amin().item(), safe.amax().item()]) {
+    if (bad < 0 || bad >= classes) {
+      throw new RangeError(`nllLoss: target ${bad} is out of bounds for ${classes} classes (expected 0..${classes - 1})`);
+    }
+  }
+}
+
+const nllOp = defineOp<NllAttrs>({
+  name: "nllLoss",
+  gradName: "NllLossBackward",
+  // inputs: log-probabilities [N, C, …], int32 targets [N, …], and optionally class weights [C]
+  forward: ([logp, target, weight], { ignoreIndex, reduction }, keep) => {
+    const { safe, w, valid } = targetWeights(logp!, target!, weight ?? null, ignoreIndex);
+    checkTargets(safe, logp!.shape[1]!);
+    const terms = logp!.gather(1, safe.unsqueeze(1)).squeeze(1).mul(w);
+    keep(safe);
+    if (reduction !== "mean") {
+      keep(w);
+      return reduction === "none" ? terms.neg() : terms.sum().neg();
+    }
+    // the mean divides by the targets' summed weights (all ignored: 0/0, NaN, as in PyTorch); each
+    // element's share of it, −w/Σw, is 0 where ignored, so that NaN stays out of the gradient
+    const weightSum = w.sum();
+    keep(where(valid, w.div(weightSum), 0));
+    return terms.sum().neg().div(weightSum);
+  },
+  // ∂loss/∂logp[n, t_n] = −w_n·g_n (none), −w_n·g (sum), −w_n·g/Σw (mean); 0 at the other classes
+  backward: (g, { kept: [safe, share], attrs: { shape } }) => {
+    const src = share!.mul(g).neg().unsqueeze(1);
+    const index = safe!.unsqueeze(1);
+    // createGraph: a recorded scatter, differentiable in g
+    if (isGradEnabled()) return [scatterAdd(fullRaw(shape, 0, src.dtype), 1, index, src), null, null];
+    const out = zerosRaw(shape, src.dtype);
+    if (index.numel() > 0) {
+      const dense = src.isContiguous() ? src : cloneRaw(src);
+      kernels().scatterAdd(out.storage.handle, shape, 1, index._view(), dense._view());
+    }
+    return [out, null, null];
+  },
+});
+
+/**
+ * The negative log-likelihood of log-probabilities logp [N, C, …] at int32 class indices target
+ * [N, …] (checked by the caller), with optional class weights [C]; targets equal to ignoreIndex
+ * count for nothing.
+ */
+export function nll(
+  logp: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  ignoreIndex: number,
+  reduction: NllReduction,
+): Tensor {
+  if (weight?.requiresGrad && isGradEnabled()) {
+    throw new Error(
+      "nllLoss: the gradient with respect to the class weights is not implemented (nor is it in PyTorch); " +
+        "pass weight.detach()",
+    );
+  }
+  const inputs = weight ? [logp, target, weight] : [logp, target];
+  return nllOp(inputs, { ignoreIndex, reduction, shape: logp.shape });
+}
