@@ -44,7 +44,9 @@ function checkTargets(safe: Tensor, classes: number): void {
   if (safe.numel() === 0) return;
   for (const bad of [safe.amin().item(), safe.amax().item()]) {
     if (bad < 0 || bad >= classes) {
-      throw new RangeError(`nllLoss: target ${bad} is out of bounds for ${classes} classes (expected 0..${classes - 1})`);
+      throw new RangeError(
+        `nllLoss: target ${bad} is out of bounds for ${classes} classes (expected 0..${classes - 1})`,
+      );
     }
   }
 }

@@ -68,7 +68,12 @@ describe("native softmax", { skip }, () => {
 
   test("empty tensors and many rows split across threads", () => {
     let seed = 300;
-    for (const shape of [[0, 7], [4, 0], [2048, 10], [64, 3000]])
+    for (const shape of [
+      [0, 7],
+      [4, 0],
+      [2048, 10],
+      [64, 3000],
+    ])
       for (const log of [false, true]) {
         const x = pair("float32", shape, "contiguous", seed++, { lo: -8, hi: 8 });
         const out = both("float32", shape, 1, (k, o, side) => k.softmax(x[side], log, o));

@@ -73,8 +73,7 @@ export function softmaxBackwardInto(g: View, y: View, log: boolean, out: View): 
         os[j] = gs[k]! - Math.exp(ys[l]!) * s;
     } else {
       for (let i = 0, k = go!, l = yo!; i < n; i++, k += sg, l += sy) s += gs[k]! * ys[l]!;
-      for (let i = 0, k = go!, l = yo!, j = oo!; i < n; i++, k += sg, l += sy, j += so)
-        os[j] = ys[l]! * (gs[k]! - s);
+      for (let i = 0, k = go!, l = yo!, j = oo!; i < n; i++, k += sg, l += sy, j += so) os[j] = ys[l]! * (gs[k]! - s);
     }
   });
 }
