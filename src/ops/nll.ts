@@ -39,14 +39,17 @@ export function targetWeights(
   return { safe, w, valid };
 }
 
+/** Targets this many or fewer are read and checked here; more are checked by their min and max. */
+const READ_TARGETS = 256;
+
 /** Every (non-ignored) target must name a class: a negative one would wrap around in gather. */
 function checkTargets(safe: Tensor, classes: number): void {
-  if (safe.numel() === 0) return;
-  for (const bad of [safe.amin().item(), safe.amax().item()]) {
-    if (bad < 0 || bad >= classes) {
-      throw new RangeError(
-        `nllLoss: target ${bad} is out of bounds for ${classes} classes (expected 0..${classes - 1})`,
-      );
+  const n = safe.numel();
+  if (n === 0) return;
+  const seen = n <= READ_TARGETS ? safe.dataSync() : [safe.amin().item(), safe.amax().item()];
+  for (const t of seen) {
+    if (t < 0 || t >= classes) {
+      throw new RangeError(`nllLoss: target ${t} is out of bounds for ${classes} classes (expected 0..${classes - 1})`);
     }
   }
 }
@@ -61,18 +64,19 @@ const nllOp = defineOp<NllAttrs>({
     const terms = logp!.gather(1, safe.unsqueeze(1)).squeeze(1).mul(w);
     keep(safe);
     if (reduction !== "mean") {
-      keep(w);
+      // each element's ∂loss/∂logp at its target, per unit of upstream gradient
+      keep(w.neg());
       return reduction === "none" ? terms.neg() : terms.sum().neg();
     }
-    // the mean divides by the targets' summed weights (all ignored: 0/0, NaN, as in PyTorch); each
-    // element's share of it, −w/Σw, is 0 where ignored, so that NaN stays out of the gradient
-    const weightSum = w.sum();
-    keep(where(valid, w.div(weightSum), 0));
-    return terms.sum().neg().div(weightSum);
+    // the mean divides by the targets' summed weights (all ignored: 0/0, NaN, as in PyTorch); an
+    // element's share −w/Σw is 0 where ignored, so that NaN stays out of the gradient
+    const negSum = w.sum().neg();
+    keep(where(valid, w.div(negSum), 0));
+    return terms.sum().div(negSum);
   },
   // ∂loss/∂logp[n, t_n] = −w_n·g_n (none), −w_n·g (sum), −w_n·g/Σw (mean); 0 at the other classes
   backward: (g, { kept: [safe, share], attrs: { shape } }) => {
-    const src = share!.mul(g).neg().unsqueeze(1);
+    const src = share!.mul(g).unsqueeze(1);
     const index = safe!.unsqueeze(1);
     // createGraph: a recorded scatter, differentiable in g
     if (isGradEnabled()) return [scatterAdd(fullRaw(shape, 0, src.dtype), 1, index, src), null, null];
