@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "thread-pool.h"
@@ -33,6 +34,10 @@ constexpr int64_t kZeroGrain = int64_t{1} << 17;
 struct Pool {
   std::mutex m;
   std::vector<void*> free[kClasses];
+  // when each class last gave or took a block (a counter of pool events): a full cache makes
+  // room by dropping the blocks of the class unused longest
+  uint64_t lastUse[kClasses] = {};
+  uint64_t clock = 0;
   int64_t cached = 0;
   std::vector<Buffer*> headers;  // recycled Buffer structs: one malloc less per tensor
 };
@@ -118,6 +123,7 @@ void* allocBlock(int64_t bytes, int64_t* blockBytes, int* cls) {
     Pool& p = pool();
     std::lock_guard<std::mutex> lk(p.m);
     auto& list = p.free[*cls];
+    p.lastUse[*cls] = ++p.clock;
     if (!list.empty()) {
       void* block = list.back();
       list.pop_back();
@@ -128,19 +134,43 @@ void* allocBlock(int64_t bytes, int64_t* blockBytes, int* cls) {
   return systemAlloc(*blockBytes);
 }
 
+/** The size of class `cls`'s blocks. */
+int64_t classBytes(int cls) {
+  int64_t size = int64_t{64} << (cls / 4);
+  return size + (cls % 4) * (size / 4);
+}
+
 void freeBlock(void* block, int64_t bytes) {
   int64_t blockBytes = 0;
   const int cls = classOf(bytes, &blockBytes);
+  // blocks of stale classes dropped to make room, given back once the lock is released
+  std::vector<std::pair<void*, int64_t>> evicted;
+  bool kept = false;
   if (cls >= 0) {
     Pool& p = pool();
     std::lock_guard<std::mutex> lk(p.m);
+    p.lastUse[cls] = ++p.clock;
+    // A full cache drops the blocks of the class unused longest, not the block just released:
+    // otherwise blocks of a size no longer asked for (a run of larger products) would fill it for
+    // good, and every block of the sizes in use would come fresh from the system, page by page.
+    while (p.cached + blockBytes > kCacheCap) {
+      int stale = -1;
+      for (int c = 0; c < kClasses; c++)
+        if (c != cls && !p.free[c].empty() && (stale < 0 || p.lastUse[c] < p.lastUse[stale])) stale = c;
+      if (stale < 0) break;
+      const int64_t b = classBytes(stale);
+      evicted.emplace_back(p.free[stale].back(), b);
+      p.free[stale].pop_back();
+      p.cached -= b;
+    }
     if (p.cached + blockBytes <= kCacheCap) {
       p.free[cls].push_back(block);
       p.cached += blockBytes;
-      return;
+      kept = true;
     }
   }
-  systemFree(block, blockBytes);
+  for (auto& [b, n] : evicted) systemFree(b, n);
+  if (!kept) systemFree(block, blockBytes);
 }
 
 }  // namespace

@@ -66,6 +66,21 @@ describe("native buffers", { skip }, () => {
     assert.ok(pooled > 0, "no buffer was collected while 200 MiB of them were dropped");
   });
 
+  test("a full pool makes room for a size in use by dropping the blocks of a size unused longest", () => {
+    // 144 MiB of 16 MiB blocks released fill the 128 MiB cache; a 4 MiB block released after them
+    // must still be kept (a stale 16 MiB block goes instead), so the next 4 MiB request reuses it
+    // rather than mapping fresh memory and faulting its pages in, as it did for good before.
+    const k = native as typeof native & { free(h: unknown): void };
+    const bigs = Array.from({ length: 9 }, () => k.alloc("float32", 4 << 20));
+    for (const h of bigs) k.free(h);
+    assert.ok(addon!.pooledBytes() > (112 << 20), `the pool holds ${addon!.pooledBytes()} bytes`);
+    k.free(k.alloc("float32", 1 << 20));
+    const before = addon!.pooledBytes();
+    const again = k.alloc("float32", 1 << 20);
+    assert.equal(before - addon!.pooledBytes(), 4 << 20, "the 4 MiB request came from the pool");
+    k.free(again);
+  });
+
   test("views reaching outside their buffer are refused", () => {
     const h = native!.upload("float64", big);
     const out = native!.alloc("float64", 40);
