@@ -73,7 +73,7 @@ describe("native buffers", { skip }, () => {
     const k = native as typeof native & { free(h: unknown): void };
     const bigs = Array.from({ length: 9 }, () => k.alloc("float32", 4 << 20));
     for (const h of bigs) k.free(h);
-    assert.ok(addon!.pooledBytes() > (112 << 20), `the pool holds ${addon!.pooledBytes()} bytes`);
+    assert.ok(addon!.pooledBytes() > 112 << 20, `the pool holds ${addon!.pooledBytes()} bytes`);
     k.free(k.alloc("float32", 1 << 20));
     const before = addon!.pooledBytes();
     const again = k.alloc("float32", 1 << 20);
