@@ -167,42 +167,36 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   return finish(a);
 }
 
-/** Checks (log-)softmax operands: float views of one shape and dtype, with at least one dim. */
-void checkSoftmax(Args& a, const char* op, const View* const* views, int n) {
-  for (int v = 0; a.ok() && v < n; v++) {
-    if (views[v]->dtype != views[0]->dtype || (views[v]->dtype != kF32 && views[v]->dtype != kF64))
-      a.error(std::string(op) + ": operands must be float32 or float64, all one dtype", true);
-    requireSameShape(a, op, *views[0], *views[v]);
+/**
+ * softmax(x, out, log) with nIn = 1, softmaxBackward(g, y, out, log) with nIn = 2: nIn input views
+ * and the output's, float views of one shape and dtype with at least one dim.
+ */
+napi_value SoftmaxCall(napi_env env, napi_callback_info info, int nIn) {
+  Args a;
+  if (!load(env, info, a)) return nullptr;
+  const std::string op = nIn == 1 ? "softmax" : "softmaxBackward";
+  View v[3];
+  for (int i = 0; i < nIn; i++) v[i] = viewArg(a, i);
+  v[nIn] = viewArg(a, nIn, false);
+  const bool log = intArg(a, nIn + 1) != 0;
+  for (int i = 0; a.ok() && i <= nIn; i++) {
+    if (v[i].dtype != v[0].dtype || (v[i].dtype != kF32 && v[i].dtype != kF64))
+      a.error(op + ": operands must be float32 or float64, all one dtype", true);
+    requireSameShape(a, op.c_str(), v[0], v[i]);
   }
-  if (a.ok() && views[0]->nd < 1) a.error(std::string(op) + ": expected at least one dim");
-}
-
-napi_value Softmax(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
-  const View x = viewArg(a, 0);
-  const View out = viewArg(a, 1, false);
-  const bool log = intArg(a, 2) != 0;
-  const View* views[] = {&x, &out};
-  checkSoftmax(a, "softmax", views, 2);
-  if (a.ok()) settleOutput(a, 1, out);
-  if (a.ok() && x.numel() > 0) softmax(x, out, log);
+  if (a.ok() && v[0].nd < 1) a.error(op + ": expected at least one dim");
+  if (a.ok()) settleOutput(a, nIn, v[nIn]);
+  if (a.ok() && v[0].numel() > 0) {
+    if (nIn == 1)
+      softmax(v[0], v[1], log);
+    else
+      softmaxBackward(v[0], v[1], v[2], log);
+  }
   return finish(a);
 }
 
-napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
-  const View g = viewArg(a, 0);
-  const View y = viewArg(a, 1);
-  const View out = viewArg(a, 2, false);
-  const bool log = intArg(a, 3) != 0;
-  const View* views[] = {&g, &y, &out};
-  checkSoftmax(a, "softmaxBackward", views, 3);
-  if (a.ok()) settleOutput(a, 2, out);
-  if (a.ok() && g.numel() > 0) softmaxBackward(g, y, out, log);
-  return finish(a);
-}
+napi_value Softmax(napi_env env, napi_callback_info info) { return SoftmaxCall(env, info, 1); }
+napi_value SoftmaxBackward(napi_env env, napi_callback_info info) { return SoftmaxCall(env, info, 2); }
 
 napi_value Matmul(napi_env env, napi_callback_info info) {
   Args a;
