@@ -82,9 +82,40 @@ test("losses reject mismatched shapes and bad targets with the op's name", () =>
   );
   assert.throws(() => F.nllLoss(cr.zeros([2, 3]), cr.zeros([2])), /nllLoss: class-index targets must be int32/);
   assert.throws(() => F.mseLoss(cr.zeros([2]), cr.zeros([2]), { reduction: "avg" as "mean" }), /reduction must be/);
+  assert.throws(
+    () => F.crossEntropy(cr.zeros([2, 3]), cr.tensor([0, 1], { dtype: "int32" }), { reduction: "avg" as "mean" }),
+    /reduction must be/,
+  );
+  // a target out of range, above or below (not the ignored class): small batches and large ones
+  for (const n of [2, 300]) {
+    for (const bad of [3, -1]) {
+      const target = cr.cat([cr.tensor([bad], { dtype: "int32" }), cr.zeros([n - 1], { dtype: "int32" })]);
+      assert.throws(
+        () => F.crossEntropy(cr.zeros([n, 3]), target),
+        new RegExp(`nllLoss: target ${bad} is out of bounds for 3 classes \\(expected 0\\.\\.2\\)`),
+      );
+    }
+  }
+  // class weights get no gradient, as in PyTorch: asking for one is an error, not a silent null
+  const w = cr.ones([3]).requiresGrad_();
+  assert.throws(
+    () => F.crossEntropy(cr.zeros([2, 3]).requiresGrad_(), cr.tensor([0, 1], { dtype: "int32" }), { weight: w }),
+    /nllLoss: the gradient with respect to the class weights is not implemented/,
+  );
 });
 
-test("crossEntropy with every target ignored gives NaN for mean, as PyTorch", () => {
-  const loss = cr.nn.functional.crossEntropy(cr.randn([2, 3]), cr.tensor([-100, -100], { dtype: "int32" }));
+test("crossEntropy with every target ignored gives NaN for mean, as PyTorch, and a zero gradient", () => {
+  const x = cr.randn([2, 3]).requiresGrad_();
+  const loss = cr.nn.functional.crossEntropy(x, cr.tensor([-100, -100], { dtype: "int32" }));
   assert.ok(Number.isNaN(loss.item()));
+  loss.backward();
+  assert.deepEqual(Array.from(x.grad!.dataSync()), [0, 0, 0, 0, 0, 0]);
+});
+
+test("crossEntropy of class indices records PyTorch's two nodes: LogSoftmaxBackward, then NllLossBackward", () => {
+  const x = cr.randn([4, 5]).requiresGrad_();
+  const loss = cr.nn.functional.crossEntropy(x, cr.tensor([0, 4, 2, 1], { dtype: "int32" }));
+  assert.equal(loss.gradFn?.name, "NllLossBackward");
+  const next = loss.gradFn!.nextFunctions.map(([n]) => n?.name);
+  assert.deepEqual(next, ["LogSoftmaxBackward", undefined]);
 });
