@@ -107,6 +107,8 @@ export function nll(
         "pass weight.detach()",
     );
   }
-  const inputs = weight ? [logp, target, weight] : [logp, target];
+  // the loss keeps the log-probabilities' dtype, whatever the weights'
+  const w = weight && weight.dtype !== logp.dtype ? weight.to(logp.dtype) : weight;
+  const inputs = w ? [logp, target, w] : [logp, target];
   return nllOp(inputs, { ignoreIndex, reduction, shape: logp.shape });
 }
