@@ -185,13 +185,12 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const nllTerm = unbatch(nllOf(logp, t, opts));
   if (eps === 0) return nllTerm;
   // the uniform part: −Σ_c w_c·log p_c per element, masked and normalised like the nll term
-  const { w } = targetWeights(logp, t, opts.weight ?? null, opts.ignoreIndex ?? -100);
+  // w: the targets' class weights (without class weights, 1 where not ignored), the mean's denominator
+  const { w, valid } = targetWeights(logp, t, opts.weight ?? null, opts.ignoreIndex ?? -100);
   const xShape = x.shape.map((s, d) => (d === 1 ? s : 1));
   const weighted = opts.weight ? logp.mul(opts.weight.reshape(xShape)) : logp;
-  const valid = t.ne(opts.ignoreIndex ?? -100);
   const smooth = weighted.sum(1).neg().mul(valid);
-  const denominator = opts.weight ? w : valid.to(logp.dtype);
-  const smoothRed = reduceWeighted(unbatch(smooth), denominator, opts.reduction);
+  const smoothRed = reduceWeighted(unbatch(smooth), w, opts.reduction);
   return nllTerm.mul(1 - eps).add(smoothRed.mul(eps / c));
 }
 
