@@ -4,7 +4,7 @@ import "./ops/methods.js";
 import "./backend/native/index.js";
 
 export { Tensor, Storage, type GradHook, type RemovableHandle, type NestedArray } from "./tensor/tensor.js";
-export type { DType, TypedArray } from "./tensor/dtype.js";
+export type { DType, TypedArray } from "./core/dtype.js";
 export {
   tensor,
   zeros,
@@ -26,7 +26,7 @@ export {
   type NestedData,
 } from "./tensor/create.js";
 export { manualSeed, Generator } from "./tensor/random.js";
-export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./graph/grad-mode.js";
 export * as autograd from "./autograd/index.js";
 export { getBackend, setBackend, listBackends } from "./backend/registry.js";
 export { setNumThreads, getNumThreads } from "./backend/threads.js";

@@ -1,8 +1,8 @@
 // The user-facing entry points of the engine: tensor.backward() and autograd.grad().
 
-import { fmtShape, sameShape } from "../tensor/shape.js";
+import { fmtShape, sameShape } from "../core/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { fullRaw } from "../ops/raw.js";
+import { fullRaw } from "../ops/unrecorded.js";
 import { captureFor, type RunOptions, runBackward } from "./engine.js";
 
 function seedFor(t: Tensor, given: Tensor | undefined, op: string, i = 0): Tensor {

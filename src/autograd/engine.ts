@@ -3,13 +3,22 @@
 // "copy gate adds"), reducing broadcast gradients back to each input's shape, casting them to
 // the input's dtype, running hooks, accumulating into leaves and freeing saved tensors.
 
-import { fmtShape, sameShape } from "../tensor/shape.js";
+import { fmtShape, sameShape } from "../core/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { add, sumToShape, toDtype } from "../ops/engine-ops.js";
-import { zerosRaw } from "../ops/raw.js";
-import { noGrad, setGradEnabled } from "./grad-mode.js";
-import { AccumulateGrad, accumulatorOf, type Edge, edgeOf, isAnomalyEnabled, Node, setAnomalyMode } from "./node.js";
-import { observers } from "./observe.js";
+import { add } from "../ops/elementwise.js";
+import { castTo, sumToShape } from "../ops/reduce.js";
+import { zerosRaw } from "../ops/unrecorded.js";
+import { noGrad, setGradEnabled } from "../graph/grad-mode.js";
+import {
+  AccumulateGrad,
+  accumulatorOf,
+  type Edge,
+  edgeOf,
+  isAnomalyEnabled,
+  Node,
+  setAnomalyMode,
+} from "../graph/node.js";
+import { observers } from "../graph/observe.js";
 import { GradLifetimes } from "./grad-lifetimes.js";
 import { MaxHeap } from "./heap.js";
 
@@ -264,7 +273,7 @@ function runNode(
       continue;
     }
     checkGradShape(node, i, g, meta.shape);
-    gradInputs[i] = toDtype(sumToShape(g, meta.shape, node.name), meta.dtype);
+    gradInputs[i] = castTo(sumToShape(g, meta.shape, node.name), meta.dtype);
     if (gradInputs[i] !== g) seen.push(gradInputs[i]!);
   }
   if (anomaly) checkFinite(node, gradInputs);

@@ -2,10 +2,10 @@
 // recording, a static backward written with ops (so it too can be differentiated), and a ctx
 // that saves tensors with version checks.
 
-import { isFloat } from "../tensor/dtype.js";
+import { isFloat } from "../core/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { isGradEnabled, noGrad } from "./grad-mode.js";
-import { edgeOf, Node, type SavedTensor } from "./node.js";
+import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
+import { edgeOf, Node, type SavedTensor } from "../graph/node.js";
 
 /** The context passed to forward and backward. Extra fields may be stored on it freely. */
 export class FunctionCtx {

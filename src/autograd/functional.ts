@@ -5,7 +5,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { zerosLike } from "../tensor/create.js";
 import { stack } from "../ops/index-ops.js";
 import { grad } from "./backward.js";
-import { enableGrad } from "./grad-mode.js";
+import { enableGrad } from "../graph/grad-mode.js";
 
 type Inputs = Tensor | Tensor[];
 type Fn = (...xs: Tensor[]) => Tensor;

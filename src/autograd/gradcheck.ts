@@ -1,11 +1,11 @@
 // gradcheck: compares the engine's Jacobian with central finite differences in float64, element
 // by element, and names the worst mismatch. gradgradcheck does the same for the gradient itself.
 
-import { fmtShape } from "../tensor/shape.js";
+import { fmtShape } from "../core/shape.js";
 import { tensor, randn } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { grad } from "./backward.js";
-import { enableGrad } from "./grad-mode.js";
+import { enableGrad } from "../graph/grad-mode.js";
 
 /** Tolerances of gradcheck. */
 export interface GradcheckOptions {

@@ -4,6 +4,6 @@ export { backward, grad, type GradOptions, type BackwardOptions } from "./backwa
 export { Function, FunctionCtx } from "./function.js";
 export { gradcheck, gradgradcheck, type GradcheckOptions } from "./gradcheck.js";
 export { detectAnomaly } from "./anomaly.js";
-export { Node, AccumulateGrad, type Edge } from "./node.js";
-export { observe, type Observer, type ForwardEvent, type BackwardEvent } from "./observe.js";
+export { Node, AccumulateGrad, type Edge } from "../graph/node.js";
+export { observe, type Observer, type ForwardEvent, type BackwardEvent } from "../graph/observe.js";
 export * as functional from "./functional.js";

@@ -1,6 +1,6 @@
 // Clearing leaves' gradients, shared by Module.zeroGrad and Optimizer.zeroGrad.
 
-import { noGrad } from "./grad-mode.js";
+import { noGrad } from "../graph/grad-mode.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /**

@@ -3,8 +3,8 @@
 // views (broadcasting = stride 0), and outputs are always fresh contiguous buffers unless a
 // kernel says otherwise.
 
-import type { DType, TypedArray } from "../tensor/dtype.js";
-import type { Shape } from "../tensor/shape.js";
+import type { DType, TypedArray } from "../core/dtype.js";
+import type { Shape } from "../core/shape.js";
 
 /** A backend's buffer; its contents are only reachable through the backend. */
 export type Handle = unknown;

@@ -4,7 +4,7 @@
 
 import { readFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
-import { noGrad } from "../autograd/grad-mode.js";
+import { noGrad } from "../graph/grad-mode.js";
 import { readBytes, parseCsv } from "../data/index.js";
 import { loadFile } from "../io/index.js";
 import { tensor } from "../tensor/create.js";

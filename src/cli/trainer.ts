@@ -2,7 +2,7 @@
 // epochs with a cosine learning-rate schedule; held-out evaluation after each epoch; progress
 // reported through callbacks so the CLI draws bars and tests stay quiet.
 
-import { noGrad } from "../autograd/grad-mode.js";
+import { noGrad } from "../graph/grad-mode.js";
 import { DataLoader, TensorDataset } from "../data/index.js";
 import * as nn from "../nn/index.js";
 import * as optim from "../optim/index.js";

@@ -3,7 +3,7 @@
 // module path); graphOfTrace(trace) draws the same graph from a recorded pass, with the ops'
 // values and the inputs that need no gradient. Exports: DOT, Mermaid and JSON (SVG: graph-svg.ts).
 
-import { AccumulateGrad, accumulatorOf, type Node } from "../autograd/node.js";
+import { AccumulateGrad, accumulatorOf, type Node } from "../graph/node.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { fmtShapeOf } from "./format.js";
 import type { Trace } from "./trace.js";

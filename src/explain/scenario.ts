@@ -5,7 +5,7 @@
 
 import "../ops/methods.js";
 import { tensor } from "../tensor/create.js";
-import type { DType } from "../tensor/dtype.js";
+import type { DType } from "../core/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { evaluate, freeVariables, parseProgram } from "./expression.js";
 import { scope } from "./scope.js";

@@ -4,9 +4,9 @@
 // Tracing only reads values, so gradients and results are the same as without it.
 
 import "../ops/methods.js";
-import type { Node } from "../autograd/node.js";
-import { observe, type Observer } from "../autograd/observe.js";
-import { noGrad } from "../autograd/grad-mode.js";
+import type { Node } from "../graph/node.js";
+import { observe, type Observer } from "../graph/observe.js";
+import { noGrad } from "../graph/grad-mode.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { addSnapshots, fmt, KEEP_LIMIT, type Snapshot, snapshot } from "./format.js";
 import { currentScope, instrumentModules, type ModuleLike } from "./scope.js";

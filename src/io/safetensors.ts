@@ -3,7 +3,7 @@
 // space-padded to 8-byte alignment, then the raw little-endian tensor bytes with no gaps.
 
 import { tensor } from "../tensor/create.js";
-import type { DType } from "../tensor/dtype.js";
+import type { DType } from "../core/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /** Tensors by name, as a module's stateDict() gives them (a Map is accepted too). */

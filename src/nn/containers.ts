@@ -2,7 +2,7 @@
 // their state-dict keys are the item names ("0.weight", "head.bias") in insertion order. Identity,
 // Flatten and Unflatten are the trivial shape modules.
 
-import { fmtShape } from "../tensor/shape.js";
+import { fmtShape } from "../core/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Module } from "./module.js";
 

@@ -2,10 +2,10 @@
 // with torch.nn.init's formulas for gains and fans. Random fills draw from the default generator
 // unless one is given.
 
-import { noGrad } from "../autograd/grad-mode.js";
+import { noGrad } from "../graph/grad-mode.js";
 import { tensor } from "../tensor/create.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
-import { fmtShape, numelOf } from "../tensor/shape.js";
+import { fmtShape, numelOf } from "../core/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { normal_ as fillNormal, uniform_ as fillUniform } from "../ops/inplace.js";
 

@@ -2,10 +2,10 @@
 // hold a Parameter or a Module (in declaration order, PyTorch's registration order); buffers are
 // properties named with registerBuffer. State-dict keys are property paths: "0.weight", "bn.running_mean".
 
-import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
+import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
 import { zeroGrads } from "../autograd/zero-grad.js";
-import { type DType, isFloat } from "../tensor/dtype.js";
-import { fmtShape, sameShape } from "../tensor/shape.js";
+import { type DType, isFloat } from "../core/dtype.js";
+import { fmtShape, sameShape } from "../core/shape.js";
 import { type RemovableHandle, Tensor } from "../tensor/tensor.js";
 import { BackwardHookCall, type GradList } from "./hooks.js";
 import { Parameter, setData } from "./parameter.js";

@@ -1,7 +1,7 @@
 // Parameter: a leaf tensor a Module registers as learnable. It shares storage with the tensor it
 // wraps and requires grad by default; modules find parameters by `instanceof Parameter`.
 
-import { isFloat } from "../tensor/dtype.js";
+import { isFloat } from "../core/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /** A learnable tensor held by a module (torch.nn.Parameter). */

@@ -1,10 +1,10 @@
 // cr.nn.utils: gradient clipping and flattening parameters to one vector and back, as
 // torch.nn.utils does. Clipping runs under noGrad and scales gradients in place.
 
-import { noGrad } from "../autograd/grad-mode.js";
+import { noGrad } from "../graph/grad-mode.js";
 import { cat, stack } from "../ops/index-ops.js";
 import { tensor } from "../tensor/create.js";
-import { fmtShape } from "../tensor/shape.js";
+import { fmtShape } from "../core/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /** One tensor or several. */

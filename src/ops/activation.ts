@@ -2,14 +2,14 @@
 // primitive because its composed gradient is wrong at 0; softmax and logSoftmax are primitives
 // (as in PyTorch) so that a classifier's loss is one fused kernel each way, not a dozen ops.
 
-import { isGradEnabled } from "../autograd/grad-mode.js";
+import { isGradEnabled } from "../graph/grad-mode.js";
 import type { View } from "../backend/kernels.js";
 import { kernels } from "../backend/registry.js";
-import { isFloat } from "../tensor/dtype.js";
+import { isFloat } from "../core/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defineOp } from "./define.js";
-import { normDim } from "../tensor/shape.js";
-import { castRaw, zerosRaw } from "./raw.js";
+import { normDim } from "../core/shape.js";
+import { castRaw, zerosRaw } from "./unrecorded.js";
 import { where } from "./where.js";
 
 interface SoftplusAttrs {

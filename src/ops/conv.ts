@@ -4,14 +4,14 @@
 // Convolution is one primitive: im2col (that view copied to a batch-merged matrix), one matmul
 // and one pass that adds the bias; transposed convolution is one matmul and a fold.
 
-import { isGradEnabled } from "../autograd/grad-mode.js";
-import { observers } from "../autograd/observe.js";
+import { isGradEnabled } from "../graph/grad-mode.js";
+import { observers } from "../graph/observe.js";
 import { kernels } from "../backend/registry.js";
-import { fmtShape, numelOf, sameShape } from "../tensor/shape.js";
+import { fmtShape, numelOf, sameShape } from "../core/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defineOp, type OpFn } from "./define.js";
 import { pad } from "./index-ops.js";
-import { binaryRaw, cloneRaw, resultType, viewOf, zerosRaw } from "./raw.js";
+import { binaryRaw, cloneRaw, resultType, viewOf, zerosRaw } from "./unrecorded.js";
 
 /** Window geometry over the last k dims: k = kernel.length. */
 export interface WindowGeometry {

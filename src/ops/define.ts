@@ -2,10 +2,10 @@
 // kernels; the declaration names what to save; the backward rule is written with public
 // differentiable ops, so recording the backward (createGraph) gives higher-order gradients.
 
-import { isGradEnabled, setGradEnabled } from "../autograd/grad-mode.js";
-import { edgeOf, isAnomalyEnabled, Node, type SavedTensor } from "../autograd/node.js";
-import { observers } from "../autograd/observe.js";
-import { isFloat } from "../tensor/dtype.js";
+import { isGradEnabled, setGradEnabled } from "../graph/grad-mode.js";
+import { edgeOf, isAnomalyEnabled, Node, type SavedTensor } from "../graph/node.js";
+import { observers } from "../graph/observe.js";
+import { isFloat } from "../core/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /** What a backward rule gets: the saved inputs (by position), the saved output, the attributes. */

@@ -2,10 +2,10 @@
 // rules return full-shape gradients; the engine sums them back over broadcast dims.
 
 import type { BinaryOp, UnaryOp } from "../backend/kernels.js";
-import { type DType, isFloat } from "../tensor/dtype.js";
+import { type DType, isFloat } from "../core/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defineOp, type OpCtx } from "./define.js";
-import { asTensor, binaryRaw, type Operand, resultType, unaryRaw } from "./raw.js";
+import { asTensor, binaryRaw, type Operand, resultType, unaryRaw } from "./unrecorded.js";
 import { where } from "./where.js";
 
 type Rule = (g: Tensor, ctx: OpCtx<undefined>) => (Tensor | null)[];

@@ -2,10 +2,10 @@
 // gradients are slices), and the composites built on them.
 
 import { kernels } from "../backend/registry.js";
-import { broadcastShapes, fmtShape, normDim, sameShape } from "../tensor/shape.js";
+import { broadcastShapes, fmtShape, normDim, sameShape } from "../core/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { defineOp } from "./define.js";
-import { castRaw, cloneRaw, fullRaw, type Operand, resultType, viewOf, zerosRaw } from "./raw.js";
+import { castRaw, cloneRaw, fullRaw, type Operand, resultType, viewOf, zerosRaw } from "./unrecorded.js";
 import { newDim } from "./view.js";
 import { where } from "./where.js";
 

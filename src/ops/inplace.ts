@@ -3,14 +3,14 @@
 // values is detected at backward time. When recording, the tensor takes over the twin's graph
 // node, so gradients still flow through it.
 
-import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
+import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
 import { kernels } from "../backend/registry.js";
-import { isFloat, promoteTypes } from "../tensor/dtype.js";
-import { fmtShape, sameShape } from "../tensor/shape.js";
+import { isFloat, promoteTypes } from "../core/dtype.js";
+import { fmtShape, sameShape } from "../core/shape.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { BinaryOp } from "../backend/kernels.js";
-import { asTensor, broadcastView, castRaw, type Operand, resultType, wrap } from "./raw.js";
+import { asTensor, broadcastView, castRaw, type Operand, resultType, wrap } from "./unrecorded.js";
 
 /** Overwrites self's elements with `value` (broadcast to self's shape) and bumps the version. */
 export function writeInto(self: Tensor, value: Tensor, op: string): void {

@@ -2,10 +2,10 @@
 // torch.matmul and mm/bmm/dot/outer are shape wrappers around it.
 
 import { kernels } from "../backend/registry.js";
-import { broadcastShapes, fmtShape } from "../tensor/shape.js";
+import { broadcastShapes, fmtShape } from "../core/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defineOp } from "./define.js";
-import { broadcastView, castRaw, resultType, zerosRaw } from "./raw.js";
+import { broadcastView, castRaw, resultType, zerosRaw } from "./unrecorded.js";
 
 const matmulOp = defineOp<undefined>({
   name: "matmul",

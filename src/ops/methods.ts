@@ -3,17 +3,17 @@
 
 import { backward, type BackwardOptions } from "../autograd/backward.js";
 import { unaryOps } from "../backend/kernels.js";
-import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
-import type { DType } from "../tensor/dtype.js";
-import { broadcastShapes } from "../tensor/shape.js";
+import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
+import type { DType } from "../core/dtype.js";
+import { broadcastShapes } from "../core/shape.js";
 import { type GradHook, type RemovableHandle, Tensor } from "../tensor/tensor.js";
 import * as act from "./activation.js";
 import * as ew from "./elementwise.js";
 import * as idx from "./index-ops.js";
 import { inplace, inplaceBinary, normal_, uniform_ } from "./inplace.js";
 import * as la from "./linalg.js";
-import type { Operand } from "./raw.js";
-import { fullRaw } from "./raw.js";
+import type { Operand } from "./unrecorded.js";
+import { fullRaw } from "./unrecorded.js";
 import * as red from "./reduce.js";
 import * as vw from "./view.js";
 import { clamp, where } from "./where.js";

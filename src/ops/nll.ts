@@ -3,13 +3,13 @@
 // each recorded, kept and differentiated. The forward picks each target's log-probability with
 // one gather; the backward scatters −w·g back onto those positions in one pass.
 
-import { isGradEnabled } from "../autograd/grad-mode.js";
+import { isGradEnabled } from "../graph/grad-mode.js";
 import { kernels } from "../backend/registry.js";
-import type { Shape } from "../tensor/shape.js";
+import type { Shape } from "../core/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defineOp } from "./define.js";
 import { scatterAdd } from "./index-ops.js";
-import { cloneRaw, fullRaw, zerosRaw } from "./raw.js";
+import { cloneRaw, fullRaw, zerosRaw } from "./unrecorded.js";
 import { where } from "./where.js";
 
 /** How the per-element losses combine. */

@@ -3,14 +3,14 @@
 // PyTorch; amax would split ties). Average pooling is a sum over the sliding-windows view
 // divided by a count.
 
-import { isGradEnabled } from "../autograd/grad-mode.js";
+import { isGradEnabled } from "../graph/grad-mode.js";
 import { kernels } from "../backend/registry.js";
-import { fmtShape, numelOf } from "../tensor/shape.js";
+import { fmtShape, numelOf } from "../core/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { geometryOf, padSpatial, slidingWindows, type WindowGeometry, windowCounts } from "./conv.js";
 import { defineOp } from "./define.js";
 import { scatterAdd } from "./index-ops.js";
-import { cloneRaw, fullRaw, wrap, zerosRaw } from "./raw.js";
+import { cloneRaw, fullRaw, wrap, zerosRaw } from "./unrecorded.js";
 
 /** The window dims (K1..Kk) of a windows view over x's last k dims. */
 const windowDims = (ndim: number, k: number) => Array.from({ length: k }, (_, i) => ndim - k + i);

@@ -3,11 +3,11 @@
 
 import type { ReduceOp } from "../backend/kernels.js";
 import { kernels } from "../backend/registry.js";
-import { type DType, isFloat } from "../tensor/dtype.js";
-import { fmtShape, normDims, numelOf } from "../tensor/shape.js";
+import { type DType, isFloat } from "../core/dtype.js";
+import { fmtShape, normDims, numelOf } from "../core/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defineOp } from "./define.js";
-import { viewOf, zerosRaw } from "./raw.js";
+import { viewOf, zerosRaw } from "./unrecorded.js";
 import { where } from "./where.js";
 
 /** Which dims a reduction removes. */

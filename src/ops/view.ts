@@ -1,12 +1,12 @@
 // Shape ops. Views (view, permute, expand, slice) share storage and only change strides; their
 // backward rules undo the geometry. Copies (contiguous, clone, to, flip) make new buffers.
 
-import { type DType } from "../tensor/dtype.js";
-import { fmtShape, inferShape, normDim, normDims, viewStrides } from "../tensor/shape.js";
+import { type DType } from "../core/dtype.js";
+import { fmtShape, inferShape, normDim, normDims, viewStrides } from "../core/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { kernels } from "../backend/registry.js";
 import { defineOp, type OpFn } from "./define.js";
-import { castRaw, cloneRaw, viewOf, zerosRaw } from "./raw.js";
+import { castRaw, cloneRaw, viewOf, zerosRaw } from "./unrecorded.js";
 
 const viewOp = defineOp<{ shape: number[] }>({
   name: "view",

@@ -1,8 +1,8 @@
 // where and clamp: selections whose gradient is routed by a mask.
 
 import { kernels } from "../backend/registry.js";
-import { broadcastShapes, fmtShape } from "../tensor/shape.js";
-import { isFloat } from "../tensor/dtype.js";
+import { broadcastShapes, fmtShape } from "../core/shape.js";
+import { isFloat } from "../core/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defineOp } from "./define.js";
 import {
@@ -15,7 +15,7 @@ import {
   resultType,
   scalarRaw,
   zerosRaw,
-} from "./raw.js";
+} from "./unrecorded.js";
 
 const whereOp = defineOp<undefined>({
   name: "where",

@@ -2,9 +2,9 @@
 // PyTorch's layout ({state: {index: {...}}, paramGroups: [{...hyperparameters, params: [index]}]}).
 // Subclasses implement `update(group, param, grad, state)`; step() runs it under noGrad.
 
-import { enableGrad, noGrad } from "../autograd/grad-mode.js";
+import { enableGrad, noGrad } from "../graph/grad-mode.js";
 import { fullLike } from "../tensor/create.js";
-import { isFloat } from "../tensor/dtype.js";
+import { isFloat } from "../core/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { zeroGrads } from "../autograd/zero-grad.js";
 

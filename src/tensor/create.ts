@@ -2,8 +2,8 @@
 // fresh leaf.
 
 import { kernels } from "../backend/registry.js";
-import { arrayType, checkDType, type DType, type TypedArray } from "./dtype.js";
-import { contiguousStrides, fmtShape, numelOf, type Shape } from "./shape.js";
+import { arrayType, checkDType, type DType, type TypedArray } from "../core/dtype.js";
+import { contiguousStrides, fmtShape, numelOf, type Shape } from "../core/shape.js";
 import { defaultGenerator, type Generator } from "./random.js";
 import { Storage, Tensor } from "./tensor.js";
 

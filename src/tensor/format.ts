@@ -2,8 +2,8 @@
 // rules, columns aligned, lines wrapped at 80 characters, edges only for tensors over 1000
 // elements. Differences kept on purpose: JavaScript spellings (true, requiresGrad=true, gradFn=).
 
-import type { DType } from "./dtype.js";
-import { fmtShape } from "./shape.js";
+import type { DType } from "../core/dtype.js";
+import { fmtShape } from "../core/shape.js";
 import type { Tensor } from "./tensor.js";
 
 const PRECISION = 4;

@@ -7,8 +7,8 @@ import type { Handle, Kernels, View } from "../../src/backend/kernels.js";
 import { backendNamed } from "../../src/backend/registry.js";
 import { referenceKernels } from "../../src/backend/js/reference.js";
 import { nativeAddon } from "../../src/backend/native/index.js";
-import type { DType, TypedArray } from "../../src/tensor/dtype.js";
-import { contiguousStrides, numelOf } from "../../src/tensor/shape.js";
+import type { DType, TypedArray } from "../../src/core/dtype.js";
+import { contiguousStrides, numelOf } from "../../src/core/shape.js";
 
 /** The native kernels, or undefined when the addon did not build (tests then skip). */
 export const native = backendNamed("native");

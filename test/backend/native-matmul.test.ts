@@ -5,7 +5,7 @@
 
 import { after, describe, test } from "node:test";
 import type { View } from "../../src/backend/kernels.js";
-import type { DType } from "../../src/tensor/dtype.js";
+import type { DType } from "../../src/core/dtype.js";
 import { addon, agree, type Layout, native, outputs, pair, reference, skip } from "./conformance.js";
 
 if (skip) console.log(`# native matmul conformance skipped: ${skip}`);

@@ -5,7 +5,7 @@
 
 import { describe, test } from "node:test";
 import type { Handle, Kernels, View } from "../../src/backend/kernels.js";
-import { contiguousStrides, numelOf } from "../../src/tensor/shape.js";
+import { contiguousStrides, numelOf } from "../../src/core/shape.js";
 import { agree, layouts, native, outputs, pair, reference, skip } from "./conformance.js";
 
 type Float = "float32" | "float64";

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { binaryOps, type BinaryOp, type ReduceOp, unaryOps, type UnaryOp } from "../../src/backend/kernels.js";
-import type { DType } from "../../src/tensor/dtype.js";
-import { contiguousStrides, numelOf } from "../../src/tensor/shape.js";
+import type { DType } from "../../src/core/dtype.js";
+import { contiguousStrides, numelOf } from "../../src/core/shape.js";
 import {
   addon,
   agree,

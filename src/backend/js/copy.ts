@@ -1,7 +1,7 @@
 // Strided copies of the reference backend, shared by every kernel that needs a dense operand.
 
-import { allocArray, type TypedArray } from "../../tensor/dtype.js";
-import { contiguousStrides, isContiguous, numelOf } from "../../tensor/shape.js";
+import { allocArray, type TypedArray } from "../../core/dtype.js";
+import { contiguousStrides, isContiguous, numelOf } from "../../core/shape.js";
 import type { Handle, View } from "../kernels.js";
 import { coalesce, forEachRow } from "./strided.js";
 

@@ -2,7 +2,7 @@
 // run, so the JIT sees a monomorphic body; the switch is taken once per run, not per element.
 
 import type { BinaryOp, UnaryOp } from "../kernels.js";
-import type { TypedArray } from "../../tensor/dtype.js";
+import type { TypedArray } from "../../core/dtype.js";
 
 type Arr = TypedArray;
 

@@ -1,8 +1,8 @@
 // Batched matrix product of the reference backend. Rows are accumulated in float64 and each
 // batch reads its operands in place when their inner two dims are row-major.
 
-import type { TypedArray } from "../../tensor/dtype.js";
-import { contiguousStrides, numelOf } from "../../tensor/shape.js";
+import type { TypedArray } from "../../core/dtype.js";
+import { contiguousStrides, numelOf } from "../../core/shape.js";
 import type { View } from "../kernels.js";
 import { contiguousOf } from "./copy.js";
 

@@ -1,8 +1,8 @@
 // Max pooling in one pass: each window's taps are fixed offsets from its corner, so every window
 // is a short loop over a precomputed list (the native kernel does the same in C++).
 
-import type { TypedArray } from "../../tensor/dtype.js";
-import { contiguousStrides, numelOf } from "../../tensor/shape.js";
+import type { TypedArray } from "../../core/dtype.js";
+import { contiguousStrides, numelOf } from "../../core/shape.js";
 import type { PoolGeometry, View } from "../kernels.js";
 import { coalesce, forEachRow } from "./strided.js";
 

@@ -1,6 +1,6 @@
 // Row reductions of the reference backend over contiguous input: `inner` elements per row.
 
-import type { TypedArray } from "../../tensor/dtype.js";
+import type { TypedArray } from "../../core/dtype.js";
 import type { ReduceOp } from "../kernels.js";
 
 /** out[r] = op(x[off + r·inner .. off + (r+1)·inner]). */

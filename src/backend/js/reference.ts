@@ -1,8 +1,8 @@
 // The reference backend: pure TypeScript over typed arrays, float64-capable, runs wherever
 // JavaScript does. It is the living spec every faster backend is tested against.
 
-import { allocArray, type DType, type TypedArray } from "../../tensor/dtype.js";
-import { contiguousStrides, isContiguous, numelOf, type Shape } from "../../tensor/shape.js";
+import { allocArray, type DType, type TypedArray } from "../../core/dtype.js";
+import { contiguousStrides, isContiguous, numelOf, type Shape } from "../../core/shape.js";
 import { contiguousOf, copyView } from "./copy.js";
 import { binaryPredicates, type Handle, type Kernels, unaryPredicates, type View } from "../kernels.js";
 import { binaryRun, unaryRun } from "./elementwise.js";

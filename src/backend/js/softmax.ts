@@ -2,7 +2,7 @@
 // backend: each row is shifted by its maximum before exp (no overflow), and a NaN anywhere in a
 // row makes the whole row NaN, as in PyTorch.
 
-import type { TypedArray } from "../../tensor/dtype.js";
+import type { TypedArray } from "../../core/dtype.js";
 import type { Handle, View } from "../kernels.js";
 import { coalesce, forEachRow } from "./strided.js";
 

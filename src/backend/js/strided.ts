@@ -1,7 +1,7 @@
 // Walking strided views row by row: the outer dimensions are stepped with counters, the
 // innermost run is handed to a tight loop with its own strides. No per-element callbacks.
 
-import type { Shape } from "../../tensor/shape.js";
+import type { Shape } from "../../core/shape.js";
 
 /** A shape and the strides of several views over it, with mergeable dims folded together. */
 export interface Walk {

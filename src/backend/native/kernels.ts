@@ -5,8 +5,8 @@
 // plain typed arrays instead, and ops whose operands are all tiny run on the reference loops:
 // for them an addon buffer's bookkeeping would cost more than the arithmetic.
 
-import { allocArray, type DType, type TypedArray } from "../../tensor/dtype.js";
-import { contiguousStrides, numelOf, type Shape } from "../../tensor/shape.js";
+import { allocArray, type DType, type TypedArray } from "../../core/dtype.js";
+import { contiguousStrides, numelOf, type Shape } from "../../core/shape.js";
 import { binaryOps, type Handle, type Kernels, type ReduceOp, unaryOps, type View } from "../kernels.js";
 import { referenceKernels } from "../js/reference.js";
 import type { NativeAddon, NativeBuffer } from "./addon.js";

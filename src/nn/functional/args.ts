@@ -1,7 +1,7 @@
 // Argument normalisation shared by the functional ops: PyTorch's "int or tuple" sizes and the
 // dimension checks whose errors name the op and the shapes it got.
 
-import { fmtShape } from "../../tensor/shape.js";
+import { fmtShape } from "../../core/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
 /** A size given once for every spatial dim, or per dim. */

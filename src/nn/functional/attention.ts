@@ -2,9 +2,9 @@
 // forward on sequence-first [L, N, E] inputs (in-projection, per-head attention, out-projection).
 
 import { kernels } from "../../backend/registry.js";
-import { wrap } from "../../ops/raw.js";
+import { wrap } from "../../ops/unrecorded.js";
 import { where } from "../../ops/where.js";
-import { fmtShape } from "../../tensor/shape.js";
+import { fmtShape } from "../../core/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout, linear } from "./basic.js";
 

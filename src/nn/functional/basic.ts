@@ -4,11 +4,11 @@
 import { kernels } from "../../backend/registry.js";
 import { rand } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/random.js";
-import { fmtShape } from "../../tensor/shape.js";
+import { fmtShape } from "../../core/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { pad as constantPad } from "../../ops/index-ops.js";
 import { addmm } from "../../ops/linalg.js";
-import { wrap } from "../../ops/raw.js";
+import { wrap } from "../../ops/unrecorded.js";
 import { where } from "../../ops/where.js";
 
 /**

@@ -3,7 +3,7 @@
 // im2col copy, one matmul.
 
 import { convNd, convTransposeNd, foldWindows, padSpatial, slidingWindows } from "../../ops/conv.js";
-import { fmtShape, numelOf } from "../../tensor/shape.js";
+import { fmtShape, numelOf } from "../../core/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { expectRank, type IntOrTuple, tupleOf, withBatch } from "./args.js";
 

@@ -2,7 +2,7 @@
 // Cross-entropy takes class indices (int32, with ignoreIndex and weights normalising the mean as
 // PyTorch does) or class probabilities, both with label smoothing.
 
-import { fmtShape, sameShape } from "../../tensor/shape.js";
+import { fmtShape, sameShape } from "../../core/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { logSoftmax } from "../../ops/activation.js";
 import { nll, targetWeights } from "../../ops/nll.js";

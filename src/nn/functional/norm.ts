@@ -2,8 +2,8 @@
 // ones with the unbiased variance as PyTorch does; running statistics in eval), layer norm,
 // group norm and Lp normalisation. Their gradients come from the parts.
 
-import { noGrad } from "../../autograd/grad-mode.js";
-import { fmtShape, numelOf, sameShape } from "../../tensor/shape.js";
+import { noGrad } from "../../graph/grad-mode.js";
+import { fmtShape, numelOf, sameShape } from "../../core/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
 /** (x − mean)/√(var + eps) over `dims` with the biased variance; also returns mean and variance. */

@@ -2,7 +2,7 @@
 // the work is ops/pool.ts's: a windows view and one reduction.
 
 import { adaptiveAvgPoolNd, avgPoolNd, maxPoolNd } from "../../ops/pool.js";
-import { fmtShape } from "../../tensor/shape.js";
+import { fmtShape } from "../../core/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { expectRank, type IntOrTuple, tupleOf } from "./args.js";
 

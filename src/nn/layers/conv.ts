@@ -2,7 +2,7 @@
 // layouts, options and default initialisation. Non-zero padding modes pad first, then convolve.
 
 import { zeros } from "../../tensor/create.js";
-import { fmtShape } from "../../tensor/shape.js";
+import { fmtShape } from "../../core/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { type IntOrTuple, tupleOf } from "../functional/args.js";
 import { pad } from "../functional/basic.js";

@@ -1,7 +1,7 @@
 // Linear and Embedding: a weight matrix applied by matmul or looked up by index, initialised as
 // PyTorch does (Linear: kaiming_uniform(a=√5) weights, U(±1/√fan_in) bias; Embedding: N(0, 1)).
 
-import { noGrad } from "../../autograd/grad-mode.js";
+import { noGrad } from "../../graph/grad-mode.js";
 import { zeros } from "../../tensor/create.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { embedding, linear } from "../functional/basic.js";

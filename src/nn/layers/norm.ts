@@ -1,9 +1,9 @@
 // Normalisation layers: BatchNorm1d/2d (running statistics as buffers running_mean, running_var,
 // num_batches_tracked, PyTorch's names), LayerNorm and GroupNorm.
 
-import { noGrad } from "../../autograd/grad-mode.js";
+import { noGrad } from "../../graph/grad-mode.js";
 import { ones, zeros } from "../../tensor/create.js";
-import { fmtShape, sameShape } from "../../tensor/shape.js";
+import { fmtShape, sameShape } from "../../core/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { batchNorm, groupNorm, layerNorm } from "../functional/norm.js";
 import * as init from "../init.js";

@@ -1,7 +1,7 @@
 // Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, thin wrappers over the
 // functional forms that name the layer when the input has the wrong rank.
 
-import { fmtShape } from "../../tensor/shape.js";
+import { fmtShape } from "../../core/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { IntOrTuple } from "../functional/args.js";
 import {

@@ -5,7 +5,7 @@
 
 import { cat, stack } from "../../ops/index-ops.js";
 import { zeros } from "../../tensor/create.js";
-import { fmtShape } from "../../tensor/shape.js";
+import { fmtShape } from "../../core/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout, linear } from "../functional/basic.js";
 import * as init from "../init.js";

@@ -2,9 +2,9 @@
 // tensors it saved (with their versions), and edges to the nodes of its inputs. Leaves that
 // require grad are reached through an AccumulateGrad node, as in PyTorch.
 
-import type { DType } from "../tensor/dtype.js";
+import type { DType } from "../core/dtype.js";
 import type { GradHook, Tensor } from "../tensor/tensor.js";
-import { fmtShape } from "../tensor/shape.js";
+import { fmtShape } from "../core/shape.js";
 import { observers } from "./observe.js";
 
 /** Where a gradient goes: a node and which of its outputs it is the gradient of. */

@@ -3,8 +3,8 @@
 
 import type { BinaryOp, UnaryOp, View } from "../backend/kernels.js";
 import { kernels } from "../backend/registry.js";
-import { type DType, isFloat, promoteTypes, promoteWithScalar } from "../tensor/dtype.js";
-import { broadcastShapes, contiguousStrides, numelOf, sameShape, type Shape } from "../tensor/shape.js";
+import { type DType, isFloat, promoteTypes, promoteWithScalar } from "../core/dtype.js";
+import { broadcastShapes, contiguousStrides, numelOf, sameShape, type Shape } from "../core/shape.js";
 import { Storage, Tensor } from "../tensor/tensor.js";
 
 /** A contiguous tensor over a fresh backend handle. */
