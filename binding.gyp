@@ -7,6 +7,7 @@
         "native/addon-buffers.cc",
         "native/napi-args.cc",
         "native/buffers.cc",
+        "native/copy.cc",
         "native/elementwise.cc",
         "native/gemm.cc",
         "native/index.cc",

@@ -15,7 +15,7 @@
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/mman.h>
-#define CR_MMAP 1
+#define CR_HAVE_MMAP 1
 #endif
 
 namespace cr {
@@ -71,7 +71,7 @@ int classOf(int64_t bytes, int64_t* blockBytes) {
 // given back to the system, larger ones while a buffer holds them.
 std::atomic<int64_t> reportedChange{0};
 
-#ifdef CR_MMAP
+#ifdef CR_HAVE_MMAP
 // Mapped blocks below this size have their pages made present by the mapping call itself.
 constexpr int64_t kPopulateBytes = int64_t{4} << 20;
 
@@ -96,7 +96,7 @@ void* mapBlock(int64_t bytes) {
 
 void* systemAlloc(int64_t bytes) {
   void* p = nullptr;
-#ifdef CR_MMAP
+#ifdef CR_HAVE_MMAP
   if (bytes >= kMapBytes)
     p = mapBlock(bytes);
   else
@@ -108,7 +108,7 @@ void* systemAlloc(int64_t bytes) {
 
 void systemFree(void* block, int64_t bytes) {
   if (bytes < kMapBytes) reportedChange -= bytes;
-#ifdef CR_MMAP
+#ifdef CR_HAVE_MMAP
   if (bytes >= kMapBytes) {
     munmap(block, static_cast<size_t>(bytes));
     return;

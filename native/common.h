@@ -7,35 +7,35 @@
 #include <cstdint>
 #include <cstring>
 
+#include "op-list.gen.h"
+
 namespace cr {
 
 /** Element types, numbered as the TypeScript side sends them. */
 enum DType : int { kF32 = 0, kF64 = 1, kI32 = 2, kBool = 3 };
 
-/** Unary kernels, in the order of kernels.ts's unaryOps (checked when the addon loads). */
-enum UnaryOp : int {
-  kNeg, kExp, kLog, kLog1p, kExpm1, kSqrt, kRsqrt, kAbs, kSign, kSin, kCos, kTan, kTanh, kSigmoid, kRelu,
-  kReciprocal, kErf, kFloor, kCeil, kRound, kIsnan, kIsfinite, kLogicalNot, kSquare, kUnaryCount
-};
-/** Their names, exported so the TypeScript side can check the numbering. */
-inline constexpr const char* kUnaryNames[] = {
-    "neg", "exp",  "log",     "log1p", "expm1",      "sqrt", "rsqrt", "abs",   "sign",  "sin",   "cos",        "tan",
-    "tanh", "sigmoid", "relu", "reciprocal", "erf", "floor", "ceil",  "round", "isnan", "isfinite", "logicalNot", "square"};
+// The op codes and their names come from the op table through op-list.gen.h, so no list here
+// can drift from it; the TypeScript side looks each code up by name in the exported arrays.
+#define CR_ENUM_CONSTANT(constant, name) constant,
+#define CR_NAME_STRING(constant, name) name,
 
-/** Binary kernels, in the order of kernels.ts's binaryOps. */
-enum BinaryOp : int {
-  kAddOp, kSubOp, kMulOp, kDivOp, kPow, kMaximumOp, kMinimumOp, kEq, kNe, kLt, kLe, kGt, kGe, kLogicalAnd,
-  kLogicalOr, kAtan2, kRemainder, kReluBackward, kBinaryCount
-};
-/** Their names. */
-inline constexpr const char* kBinaryNames[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne",
-                                               "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "atan2", "remainder",
-                                               "reluBackward"};
+/** Unary elementwise kernels, numbered in table order. */
+enum UnaryOp : int { CR_UNARY_OPS(CR_ENUM_CONSTANT) kUnaryCount };
+/** Their names, exported so the TypeScript side can map names to codes. */
+inline constexpr const char* kUnaryNames[] = {CR_UNARY_OPS(CR_NAME_STRING)};
 
-/** Reductions, numbered as the TypeScript side sends them. */
-enum ReduceOp : int { kSum, kProd, kMax, kMin, kArgmax, kArgmin, kReduceCount };
+/** Binary elementwise kernels, numbered in table order. */
+enum BinaryOp : int { CR_BINARY_OPS(CR_ENUM_CONSTANT) kBinaryCount };
 /** Their names. */
-inline constexpr const char* kReduceNames[] = {"sum", "prod", "max", "min", "argmax", "argmin"};
+inline constexpr const char* kBinaryNames[] = {CR_BINARY_OPS(CR_NAME_STRING)};
+
+/** Reductions over trailing dims, numbered in table order. */
+enum ReduceOp : int { CR_REDUCE_OPS(CR_ENUM_CONSTANT) kReduceCount };
+/** Their names. */
+inline constexpr const char* kReduceNames[] = {CR_REDUCE_OPS(CR_NAME_STRING)};
+
+#undef CR_ENUM_CONSTANT
+#undef CR_NAME_STRING
 
 /** Bytes per element of each dtype. */
 inline int elemSize(int dt) { return dt == kF32 || dt == kI32 ? 4 : dt == kF64 ? 8 : 1; }

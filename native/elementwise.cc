@@ -1,146 +1,17 @@
-// Elementwise kernels: copy (with dtype conversion), unary, binary and where over strided views.
-// Each call coalesces its operands into a walk, picks one run function for the dtypes and op,
-// and hands it the innermost runs; float runs try the ISA's vector loops first. Large tensors
-// are split by linear position across the worker pool.
+// Elementwise unary and binary kernels over strided views. Each call coalesces its operands into
+// a walk, picks one run function for the dtypes and op (an instance of the op's scalar kernel
+// from scalar-ops.h), and hands it the innermost runs; float runs try the ISA's vector loops
+// first. Large tensors are split by linear position across the worker pool.
 
-#include <algorithm>
-#include <cstring>
+#include <type_traits>
 
+#include "elementwise-walk.h"
 #include "isa.h"
 #include "kernels.h"
 #include "scalar-ops.h"
-#include "thread-pool.h"
 
 namespace cr {
 namespace {
-
-// Elements per part below which splitting does not pay. Cheap ops are memory-bound, and their
-// operands usually sit in the calling core's cache (just produced): a second core helps from
-// about a convolution's activations up (measured on the CNN step: 1 << 16 beat 1 << 18 by ~8%
-// at two threads; 1 << 15 slowed the MLP's 32k-element activations). Transcendental ones cost
-// tens of cycles per element.
-constexpr int64_t kCheapGrain = 1 << 16;
-constexpr int64_t kCostlyGrain = 1 << 11;
-
-/** A contiguous stride list for `shape`. */
-void contiguousStrides(int nd, const int64_t* shape, int64_t* out) {
-  int64_t s = 1;
-  for (int d = nd - 1; d >= 0; d--) {
-    out[d] = s;
-    s *= shape[d] > 1 ? shape[d] : 1;
-  }
-}
-
-/** The walk over view x and a contiguous buffer of its shape (offsets: x's, then the buffer's). */
-Walk walkWithDense(const View& x) {
-  int64_t os[kMaxDims];
-  contiguousStrides(x.nd, x.shape, os);
-  const int64_t* strides[2] = {x.strides, os};
-  const int64_t offsets[2] = {x.offset, 0};
-  return coalesce(x.nd, x.shape, 2, strides, offsets);
-}
-
-/** Elements in one position of the walk's first `lead` dims (dims [lead, end) multiplied out). */
-int64_t sliceSize(const Walk& w, int lead, int end) {
-  int64_t n = 1;
-  for (int d = std::max(lead, 0); d < std::min(end, kMaxDims); d++) n *= w.shape[d];
-  return n;
-}
-
-/**
- * Runs `run` over the whole walk, split across threads when there is enough work. A thread's part
- * is whole slices of the first `splitDims` dims (all dims by default: any linear range).
- */
-template <class F>
-void forAll(const Walk& w, int64_t grain, F&& run, int splitDims = kMaxDims) {
-  if (w.numel == 0) return;
-  const int64_t unit = sliceSize(w, splitDims, w.nd);
-  parallelFor(w.numel / unit, std::max<int64_t>(1, grain / unit),
-              [&](int64_t b, int64_t e) { walkRange(w, b * unit, e * unit, run); });
-}
-
-/**
- * How many leading dims of the walk give operand v disjoint slices: each such dim's stride steps
- * past everything the later dims reach. All of them when v names no element twice.
- */
-int disjointLead(const Walk& w, int v) {
-  int64_t span = 0;  // how far dims [d + 1, nd) reach
-  int lead = w.nd;
-  for (int d = w.nd - 1; d >= 0; d--) {
-    const int64_t s = w.strides[v][d] < 0 ? -w.strides[v][d] : w.strides[v][d];
-    if (s <= span) lead = d;
-    span += s * (w.shape[d] - 1);
-  }
-  return lead;
-}
-
-// ---- copy ---------------------------------------------------------------------------------
-
-template <class S, class D>
-inline D convert(S v) {
-  if constexpr (std::is_same_v<D, uint8_t>) return truthy(static_cast<double>(v)) ? 1 : 0;
-  else if constexpr (std::is_same_v<D, int32_t> && std::is_floating_point_v<S>) return toInt32(v);
-  else return static_cast<D>(v);
-}
-
-using CopyRun = void (*)(const char* s, int64_t so, int64_t ss, char* d, int64_t dOff, int64_t ds, int64_t n);
-
-template <class S, class D>
-void copyRun(const char* s, int64_t so, int64_t ss, char* d, int64_t dOff, int64_t ds, int64_t n) {
-  const S* sp = reinterpret_cast<const S*>(s) + so;
-  D* dp = reinterpret_cast<D*>(d) + dOff;
-  if constexpr (std::is_same_v<S, D>) {
-    if (ss == 1 && ds == 1) {
-      std::memcpy(dp, sp, sizeof(S) * n);
-      return;
-    }
-  }
-  if (ss == 1 && ds == 1) {
-    for (int64_t i = 0; i < n; i++) dp[i] = convert<S, D>(sp[i]);
-  } else {
-    for (int64_t i = 0; i < n; i++) dp[i * ds] = convert<S, D>(sp[i * ss]);
-  }
-}
-
-template <class S>
-CopyRun copyTo(int dt) {
-  switch (dt) {
-    case kF32:
-      return copyRun<S, float>;
-    case kF64:
-      return copyRun<S, double>;
-    case kI32:
-      return copyRun<S, int32_t>;
-    default:
-      return copyRun<S, uint8_t>;
-  }
-}
-
-CopyRun pickCopy(int sdt, int ddt) {
-  switch (sdt) {
-    case kF32:
-      return copyTo<float>(ddt);
-    case kF64:
-      return copyTo<double>(ddt);
-    case kI32:
-      return copyTo<int32_t>(ddt);
-    default:
-      return copyTo<uint8_t>(ddt);
-  }
-}
-
-// ---- unary --------------------------------------------------------------------------------
-
-using UnaryRun = void (*)(int op, const char* x, int xdt, int64_t xo, int64_t sx, char* o, int odt, int64_t oo,
-                          int64_t n);
-
-template <int Op, class T>
-void unaryFloat(int op, const char* x, int, int64_t xo, int64_t sx, char* o, int, int64_t oo, int64_t n) {
-  const T* xp = reinterpret_cast<const T*>(x) + xo;
-  T* out = reinterpret_cast<T*>(o) + oo;
-  if (floatLoops<T>().unary(op, xp, sx, out, n)) return;
-  for (int64_t i = 0; i < n; i++) out[i] = unaryFn<Op, T>(xp[i * sx]);
-}
 
 /** Stores v with typed-array rules; a bool result of arithmetic is 0 or 1, as in PyTorch (True + True is True). */
 inline void storeResult(char* o, int odt, int64_t i, double v, bool arithmetic) {
@@ -150,23 +21,39 @@ inline void storeResult(char* o, int odt, int64_t i, double v, bool arithmetic) 
     storeDouble(o, odt, i, v);
 }
 
+// ---- unary --------------------------------------------------------------------------------
+
+using UnaryRun = void (*)(int op, const char* x, int xdt, int64_t xo, int64_t sx, char* o, int odt, int64_t oo,
+                          int64_t n);
+
+template <int Op, class T>
+void unaryFloat(int op, const char* x, int, int64_t xo, int64_t sx, char* o, int, int64_t oo, int64_t n) {
+  // NOTE: a kernel returning double for float input would compute float tensors in double
+  static_assert(std::is_same_v<decltype(unaryFn<Op, T>(T())), T>,
+                "a unary kernel must return T (or bool for a predicate)");
+  const T* xp = reinterpret_cast<const T*>(x) + xo;
+  T* out = reinterpret_cast<T*>(o) + oo;
+  if (floatLoops<T>().unary(op, xp, sx, out, n)) return;
+  for (int64_t i = 0; i < n; i++) out[i] = unaryFn<Op, T>(xp[i * sx]);
+}
+
 // any dtypes: computed in double and stored with typed-array rules, as the reference does
 template <int Op>
 void unaryAny(int, const char* x, int xdt, int64_t xo, int64_t sx, char* o, int odt, int64_t oo, int64_t n) {
   for (int64_t i = 0; i < n; i++)
-    storeResult(o, odt, oo + i, unaryFn<Op, double>(loadAsDouble(x, xdt, xo + i * sx)), !isPredicate(Op));
+    storeResult(o, odt, oo + i, unaryFn<Op, double>(loadAsDouble(x, xdt, xo + i * sx)), !isUnaryPredicate<Op>);
 }
 
 UnaryRun pickUnary(int op, int xdt, int odt) {
   UnaryRun run = nullptr;
   withUnaryOp(op, [&](auto opc) {
     constexpr int Op = decltype(opc)::value;
-    if (xdt == odt && xdt == kF32 && !isPredicate(Op))
-      run = unaryFloat<Op, float>;
-    else if (xdt == odt && xdt == kF64 && !isPredicate(Op))
-      run = unaryFloat<Op, double>;
-    else
-      run = unaryAny<Op>;
+    // a predicate's result is bool whatever its input, so it never has a float-to-float loop
+    if constexpr (!isUnaryPredicate<Op>) {
+      if (xdt == odt && xdt == kF32) return void(run = unaryFloat<Op, float>);
+      if (xdt == odt && xdt == kF64) return void(run = unaryFloat<Op, double>);
+    }
+    run = unaryAny<Op>;
   });
   return run;
 }
@@ -184,6 +71,8 @@ using BinaryRun = void (*)(int op, const View& a, int64_t ao, int64_t sa, const 
 template <int Op, class T>
 void binaryFloat(int op, const View& a, int64_t ao, int64_t sa, const View& b, int64_t bo, int64_t sb, char* o, int,
                  int64_t oo, int64_t n) {
+  static_assert(std::is_same_v<decltype(binaryFn<Op, T>(T(), T())), T>,
+                "a binary kernel must return T (or bool for a predicate)");
   const T* ap = reinterpret_cast<const T*>(a.data) + ao;
   const T* bp = reinterpret_cast<const T*>(b.data) + bo;
   T* out = reinterpret_cast<T*>(o) + oo;
@@ -207,7 +96,7 @@ void binaryAny(int, const View& a, int64_t ao, int64_t sa, const View& b, int64_
   for (int64_t i = 0; i < n; i++) {
     const double x = loadAsDouble(a.data, a.dtype, ao + i * sa);
     const double y = loadAsDouble(b.data, b.dtype, bo + i * sb);
-    storeResult(o, odt, oo + i, binaryFn<Op, double>(x, y), !isComparison(Op));
+    storeResult(o, odt, oo + i, binaryFn<Op, double>(x, y), !isBinaryPredicate<Op>);
   }
 }
 
@@ -216,197 +105,18 @@ BinaryRun pickBinary(int op, int adt, int bdt, int odt) {
   withBinaryOp(op, [&](auto opc) {
     constexpr int Op = decltype(opc)::value;
     const bool sameFloat = adt == bdt && (adt == kF32 || adt == kF64);
-    if (sameFloat && !isComparison(Op) && odt == adt)
-      run = adt == kF32 ? binaryFloat<Op, float> : binaryFloat<Op, double>;
-    else if (sameFloat && Op >= kEq && Op <= kGe && odt == kBool)
-      run = adt == kF32 ? compareFloat<Op, float> : compareFloat<Op, double>;
-    else
-      run = binaryAny<Op>;
+    if constexpr (isBinaryPredicate<Op>) {
+      if (sameFloat && odt == kBool)
+        return void(run = adt == kF32 ? compareFloat<Op, float> : compareFloat<Op, double>);
+    } else {
+      if (sameFloat && odt == adt) return void(run = adt == kF32 ? binaryFloat<Op, float> : binaryFloat<Op, double>);
+    }
+    run = binaryAny<Op>;
   });
   return run;
 }
 
-// ---- where --------------------------------------------------------------------------------
-
-/** a where the mask is all ones, b where it is zero: a select without a branch to mispredict. */
-template <class T>
-inline T pick(uint8_t c, T a, T b) {
-  const T m = static_cast<T>(0) - static_cast<T>(c != 0);
-  return (a & m) | (b & ~m);
-}
-
-template <class T>
-void whereRun(const View& c, const View& a, const View& b, const int64_t* off, const int64_t* st, char* o, int64_t n) {
-  const T* ap = reinterpret_cast<const T*>(a.data) + off[1];
-  const T* bp = reinterpret_cast<const T*>(b.data) + off[2];
-  T* out = reinterpret_cast<T*>(o) + off[3];
-  if (c.dtype != kBool) {
-    int64_t ci = off[0];
-    for (int64_t i = 0; i < n; i++, ci += st[0])
-      out[i] = pick<T>(truthy(loadAsDouble(c.data, c.dtype, ci)), ap[i * st[1]], bp[i * st[2]]);
-    return;
-  }
-  const uint8_t* cp = reinterpret_cast<const uint8_t*>(c.data) + off[0];
-  // the common layouts as plain loops the compiler vectorises: dense, or branches that are scalars
-  if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
-    for (int64_t i = 0; i < n; i++) out[i] = pick<T>(cp[i], ap[i], bp[i]);
-  } else if (st[0] == 1 && st[1] == 1 && st[2] == 0) {
-    for (int64_t i = 0; i < n; i++) out[i] = pick<T>(cp[i], ap[i], *bp);
-  } else if (st[0] == 1 && st[1] == 0 && st[2] == 1) {
-    for (int64_t i = 0; i < n; i++) out[i] = pick<T>(cp[i], *ap, bp[i]);
-  } else if (st[0] == 1 && st[1] == 0 && st[2] == 0) {
-    for (int64_t i = 0; i < n; i++) out[i] = pick<T>(cp[i], *ap, *bp);
-  } else {
-    for (int64_t i = 0; i < n; i++) out[i] = pick<T>(cp[i * st[0]], ap[i * st[1]], bp[i * st[2]]);
-  }
-}
-
-/**
- * A copy whose destination rows are dense but whose source walks them with a large stride while
- * the next dim out has stride ±1 (a transposed matrix): done in square tiles so each source
- * cache line is used whole instead of once per row.
- */
-template <class T>
-void transposeCopy(const Walk& w, const View& src, const View& dst) {
-  const int nd = w.nd;
-  const int64_t rows = w.shape[nd - 2], cols = w.shape[nd - 1];
-  const int64_t sr = w.strides[0][nd - 2], sc = w.strides[0][nd - 1], dr = w.strides[1][nd - 2];
-  int64_t lead = 1;
-  for (int d = 0; d < nd - 2; d++) lead *= w.shape[d];
-  constexpr int64_t kTile = 32;
-  const int64_t rowTiles = (rows + kTile - 1) / kTile;
-  const T* s = reinterpret_cast<const T*>(src.data);
-  T* o = reinterpret_cast<T*>(dst.data);
-  parallelFor(lead * rowTiles, std::max<int64_t>(1, kCheapGrain / (kTile * cols) + 1), [&](int64_t t0, int64_t t1) {
-    for (int64_t t = t0; t < t1; t++) {
-      // offsets of this slab of the leading dims
-      int64_t so = w.base[0], doff = w.base[1];
-      for (int64_t rest = t / rowTiles, d = nd - 3; d >= 0; d--) {
-        const int64_t i = rest % w.shape[d];
-        rest /= w.shape[d];
-        so += i * w.strides[0][d];
-        doff += i * w.strides[1][d];
-      }
-      const int64_t r0 = (t % rowTiles) * kTile, r1 = std::min(rows, r0 + kTile);
-      // a source with ascending rows goes through the ISA's in-register transposes
-      if constexpr (sizeof(T) == 4 || sizeof(T) == 8) {
-        if (sr == 1) {
-          using F = std::conditional_t<sizeof(T) == 4, float, double>;
-          const F* from = reinterpret_cast<const F*>(s + so + r0);
-          F* to = reinterpret_cast<F*>(o + doff + r0 * dr);
-          if constexpr (sizeof(T) == 4)
-            isa().f32.transpose(from, sc, to, dr, r1 - r0, cols);
-          else
-            isa().f64.transpose(from, sc, to, dr, r1 - r0, cols);
-          continue;
-        }
-      }
-      for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
-        const int64_t c1 = std::min(cols, c0 + kTile);
-        for (int64_t r = r0; r < r1; r++) {
-          const T* sp = s + so + r * sr;
-          T* op = o + doff + r * dr;
-          for (int64_t c = c0; c < c1; c++) op[c] = sp[c * sc];
-        }
-      }
-    }
-  });
-}
-
-/**
- * For walks whose innermost runs are short (windows of a convolution): calls block(offsets) once
- * per position of the outer dims, and the caller loops over the two innermost dims itself in a
- * tight double loop, instead of taking one call per short run. Threads take whole slices of the
- * first `splitDims` dims, as in forAll.
- */
-template <class F>
-void forBlocks(const Walk& w, int64_t grain, F&& block, int splitDims = kMaxDims) {
-  const int nd = w.nd;
-  Walk outer = w;
-  outer.nd = nd - 2;
-  outer.numel = w.numel / (w.shape[nd - 2] * w.shape[nd - 1]);
-  const int64_t unit = sliceSize(w, splitDims, nd - 2);
-  if (outer.nd == 0) {
-    outer.nd = 1;
-    outer.shape[0] = 1;
-    for (int v = 0; v < w.nv; v++) outer.strides[v][0] = 0;
-  }
-  const int64_t blockSize = w.shape[nd - 2] * w.shape[nd - 1] * unit;
-  parallelFor(outer.numel / unit, std::max<int64_t>(1, grain / blockSize), [&](int64_t b, int64_t e) {
-    walkRange(outer, b * unit, e * unit, [&](const int64_t* off, int64_t n) {
-      int64_t at[kMaxOperands];
-      for (int64_t q = 0; q < n; q++) {
-        for (int v = 0; v < w.nv; v++) at[v] = off[v] + q * outer.inner(v);
-        block(static_cast<const int64_t*>(at));
-      }
-    });
-  });
-}
-
-/** Whether a walk's runs are short enough for forBlocks. */
-bool shortRuns(const Walk& w) { return w.nd >= 2 && w.shape[w.nd - 1] < 64 && w.numel >= 256; }
-
-/** A same-dtype copy of short runs (a convolution's im2col), block by block. */
-template <class T>
-void shortRunsCopy(const Walk& w, const View& src, const View& dst) {
-  const int nd = w.nd;
-  const int64_t rows = w.shape[nd - 2], cols = w.shape[nd - 1];
-  const int64_t sr = w.strides[0][nd - 2], sc = w.strides[0][nd - 1];
-  const int64_t dr = w.strides[1][nd - 2], dc = w.strides[1][nd - 1];
-  const T* s = reinterpret_cast<const T*>(src.data);
-  T* d = reinterpret_cast<T*>(dst.data);
-  forBlocks(w, kCheapGrain, [&](const int64_t* off) {
-    const T* sp = s + off[0];
-    T* dp = d + off[1];
-    if (sc == 1 && dc == 1) {
-      if constexpr (sizeof(T) == 4)
-        return isa().f32.copyRows(reinterpret_cast<const float*>(sp), sr, reinterpret_cast<float*>(dp), dr, rows, cols);
-      else if constexpr (sizeof(T) == 8)
-        return isa().f64.copyRows(reinterpret_cast<const double*>(sp), sr, reinterpret_cast<double*>(dp), dr, rows,
-                                  cols);
-    }
-    for (int64_t r = 0; r < rows; r++)
-      for (int64_t c = 0; c < cols; c++) dp[r * dr + c * dc] = sp[r * sr + c * sc];
-  });
-}
-
-bool isTranspose(const Walk& w) {
-  const int nd = w.nd;
-  if (nd < 2) return false;
-  const int64_t sc = w.strides[0][nd - 1], sr = w.strides[0][nd - 2];
-  return w.strides[1][nd - 1] == 1 && (sr == 1 || sr == -1) && (sc > 8 || sc < -8) && w.shape[nd - 1] >= 8;
-}
-
 }  // namespace
-
-void copyView(const View& src, const View& dst) {
-  const int64_t* strides[2] = {src.strides, dst.strides};
-  const int64_t offsets[2] = {src.offset, dst.offset};
-  const Walk w = coalesce(src.nd, src.shape, 2, strides, offsets);
-  if (src.dtype == dst.dtype && isTranspose(w)) {
-    switch (elemSize(src.dtype)) {
-      case 8:
-        return transposeCopy<uint64_t>(w, src, dst);
-      case 4:
-        return transposeCopy<uint32_t>(w, src, dst);
-      default:
-        return transposeCopy<uint8_t>(w, src, dst);
-    }
-  }
-  if (src.dtype == dst.dtype && shortRuns(w)) {
-    switch (elemSize(src.dtype)) {
-      case 8:
-        return shortRunsCopy<uint64_t>(w, src, dst);
-      case 4:
-        return shortRunsCopy<uint32_t>(w, src, dst);
-      default:
-        return shortRunsCopy<uint8_t>(w, src, dst);
-    }
-  }
-  const CopyRun run = pickCopy(src.dtype, dst.dtype);
-  const int64_t ss = w.inner(0), ds = w.inner(1);
-  forAll(w, kCheapGrain, [&](const int64_t* off, int64_t n) { run(src.data, off[0], ss, dst.data, off[1], ds, n); });
-}
 
 void unary(int op, const View& x, char* out, int outDt) {
   const Walk w = walkWithDense(x);
@@ -424,99 +134,9 @@ void binary(int op, const View& a, const View& b, char* out, int outDt) {
   const Walk w = coalesce(a.nd, a.shape, 3, strides, offsets);
   const BinaryRun run = pickBinary(op, a.dtype, b.dtype, outDt);
   const int64_t sa = w.inner(0), sb = w.inner(1);
-  const bool costly = op == kPow || op == kAtan2 || op == kRemainder || op == kDivOp;
+  const bool costly = op == kPow || op == kAtan2 || op == kRemainder || op == kDiv;
   forAll(w, costly ? kCostlyGrain : kCheapGrain,
          [&](const int64_t* off, int64_t n) { run(op, a, off[0], sa, b, off[1], sb, out, outDt, off[2], n); });
-}
-
-template <class T>
-void axpyRun(T alpha, const T* __restrict x, int64_t sx, T* __restrict out, int64_t so, int64_t n) {
-  if (sx == 1 && so == 1) {
-    for (int64_t i = 0; i < n; i++) out[i] += alpha * x[i];
-  } else if (sx == 0 && so == 1) {
-    // one value added along the run (a bias over a channel's plane): a vector loop, not a gather
-    const T v = alpha * x[0];
-    for (int64_t i = 0; i < n; i++) out[i] += v;
-  } else if (so == 1) {
-    for (int64_t i = 0; i < n; i++) out[i] += alpha * x[i * sx];
-  } else {
-    for (int64_t i = 0; i < n; i++) out[i * so] += alpha * x[i * sx];
-  }
-}
-
-/** `rows` short rows of out += alpha * x: the ISA's masked vector rows when both are contiguous. */
-template <class T>
-void axpyBlock(T alpha, const T* x, int64_t xr, int64_t sx, T* out, int64_t orow, int64_t so, int64_t rows,
-               int64_t cols) {
-  if (sx == 1 && so == 1) return floatLoops<T>().axpyRows(alpha, x, xr, out, orow, rows, cols);
-  for (int64_t r = 0; r < rows; r++) axpyRun(alpha, x + r * xr, sx, out + r * orow, so, cols);
-}
-
-void axpy(double alpha, const View& x, const View& out) {
-  const int64_t* strides[2] = {x.strides, out.strides};
-  const int64_t offsets[2] = {x.offset, out.offset};
-  const Walk w = coalesce(x.nd, x.shape, 2, strides, offsets);
-  const int64_t sx = w.inner(0), so = w.inner(1);
-  const int dt = x.dtype;
-  char* o = out.data;
-  // where out names an element more than once (overlapping windows), only slices of the leading
-  // dims that stay apart in out may run on different threads; each slice adds in walk order
-  const int split = disjointLead(w, 1);
-  if ((dt == kF32 || dt == kF64) && shortRuns(w)) {
-    // a fold: rows of a few windows each
-    const int64_t rows = w.shape[w.nd - 2], cols = w.shape[w.nd - 1];
-    const int64_t xr = w.strides[0][w.nd - 2], orow = w.strides[1][w.nd - 2];
-    forBlocks(w, kCheapGrain, [&](const int64_t* off) {
-      if (dt == kF32)
-        axpyBlock(static_cast<float>(alpha), reinterpret_cast<const float*>(x.data) + off[0], xr, sx,
-                  reinterpret_cast<float*>(o) + off[1], orow, so, rows, cols);
-      else
-        axpyBlock(alpha, reinterpret_cast<const double*>(x.data) + off[0], xr, sx,
-                  reinterpret_cast<double*>(o) + off[1], orow, so, rows, cols);
-    }, split);
-    return;
-  }
-  forAll(w, kCheapGrain, [&](const int64_t* off, int64_t n) {
-    if (dt == kF32)
-      return axpyRun(static_cast<float>(alpha), reinterpret_cast<const float*>(x.data) + off[0], sx,
-                     reinterpret_cast<float*>(o) + off[1], so, n);
-    if (dt == kF64)
-      return axpyRun(alpha, reinterpret_cast<const double*>(x.data) + off[0], sx,
-                     reinterpret_cast<double*>(o) + off[1], so, n);
-    for (int64_t i = 0; i < n; i++) {
-      const int64_t at = off[1] + i * so;
-      storeDouble(o, dt, at, loadAsDouble(o, dt, at) + alpha * loadAsDouble(x.data, dt, off[0] + i * sx));
-    }
-  }, split);
-}
-
-void where(const View& cond, const View& a, const View& b, char* out, int outDt) {
-  int64_t os[kMaxDims];
-  contiguousStrides(a.nd, a.shape, os);
-  const int64_t* strides[4] = {cond.strides, a.strides, b.strides, os};
-  const int64_t offsets[4] = {cond.offset, a.offset, b.offset, 0};
-  const Walk w = coalesce(a.nd, a.shape, 4, strides, offsets);
-  const int64_t st[3] = {w.inner(0), w.inner(1), w.inner(2)};
-  if (a.dtype == outDt && b.dtype == outDt) {
-    forAll(w, kCheapGrain, [&](const int64_t* off, int64_t n) {
-      switch (elemSize(outDt)) {
-        case 8:
-          return whereRun<uint64_t>(cond, a, b, off, st, out, n);
-        case 4:
-          return whereRun<uint32_t>(cond, a, b, off, st, out, n);
-        default:
-          return whereRun<uint8_t>(cond, a, b, off, st, out, n);
-      }
-    });
-    return;
-  }
-  forAll(w, kCheapGrain, [&](const int64_t* off, int64_t n) {
-    int64_t ci = off[0], ai = off[1], bi = off[2];
-    for (int64_t i = 0; i < n; i++, ci += st[0], ai += st[1], bi += st[2]) {
-      const bool c = truthy(loadAsDouble(cond.data, cond.dtype, ci));
-      storeDouble(out, outDt, off[3] + i, c ? loadAsDouble(a.data, a.dtype, ai) : loadAsDouble(b.data, b.dtype, bi));
-    }
-  });
 }
 
 }  // namespace cr

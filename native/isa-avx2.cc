@@ -13,17 +13,17 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define CR_ISA avx2
 #define CR_ISA_NAME "avx2"
-#define CR_VBYTES 32
-#define CR_SMR 6
-#define CR_SNV 2
-#define CR_SKC 256
-#define CR_SMC 144
-#define CR_SNC 4096
-#define CR_DMR 6
-#define CR_DNV 2
-#define CR_DKC 256
-#define CR_DMC 72
-#define CR_DNC 2048
+#define CR_VECTOR_BYTES 32
+#define CR_F32_TILE_ROWS 6
+#define CR_F32_TILE_VECTORS 2
+#define CR_F32_BLOCK_K 256
+#define CR_F32_BLOCK_M 144
+#define CR_F32_BLOCK_N 4096
+#define CR_F64_TILE_ROWS 6
+#define CR_F64_TILE_VECTORS 2
+#define CR_F64_BLOCK_K 256
+#define CR_F64_BLOCK_M 72
+#define CR_F64_BLOCK_N 2048
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #else

@@ -1,7 +1,9 @@
 // Kernels compiled once per instruction set. The including file defines CR_ISA (namespace),
-// CR_VBYTES (vector width), the micro-tile sizes and cache blocks, includes every system header
-// first and only then switches the target: everything defined here is ISA-specific and lives
-// in its own namespace, so no inline function is shared with (and picked by) another path.
+// CR_ISA_NAME, CR_VECTOR_BYTES (vector width) and, per float type (F32, F64), the GEMM micro-tile
+// (CR_F32_TILE_ROWS x CR_F32_TILE_VECTORS vectors) and cache blocks (CR_F32_BLOCK_K, _M, _N). It
+// includes every system header first and only then switches the target: everything defined here
+// is ISA-specific and lives in its own namespace, so no inline function is shared with (and
+// picked by) another path.
 // Vectors are GCC/Clang vector extensions; the compiler maps them to zmm/ymm/xmm or NEON.
 
 #include "isa-vec.h"
@@ -12,6 +14,10 @@ namespace CR_ISA {
 namespace {
 
 // ---- elementwise ------------------------------------------------------------------------
+// Vector loops for some ops only: an op without a case here returns false, and the caller
+// (elementwise.cc) runs the op's scalar kernel from scalar-ops.h instead. They repeat those
+// kernels' rules rather than call them: a shared inline function instantiated here would carry
+// this ISA's instructions, and the linker may hand that copy to every path.
 
 /** out[i] = f(a[i*sa], b[i*sb]), with the common stride patterns as separate loops. */
 template <class T, class U, class F>
@@ -33,23 +39,23 @@ inline void binaryLoop(const T* __restrict a, int64_t sa, const T* __restrict b,
 template <class T>
 bool binary(int op, const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n) {
   switch (op) {
-    case kAddOp:
+    case kAdd:
       binaryLoop(a, sa, b, sb, out, n, [](T x, T y) { return x + y; });
       return true;
-    case kSubOp:
+    case kSub:
       binaryLoop(a, sa, b, sb, out, n, [](T x, T y) { return x - y; });
       return true;
-    case kMulOp:
+    case kMul:
       binaryLoop(a, sa, b, sb, out, n, [](T x, T y) { return x * y; });
       return true;
-    case kDivOp:
+    case kDiv:
       binaryLoop(a, sa, b, sb, out, n, [](T x, T y) { return x / y; });
       return true;
     // NaN in either operand wins, as in the reference (and torch.maximum)
-    case kMaximumOp:
+    case kMaximum:
       binaryLoop(a, sa, b, sb, out, n, [](T x, T y) { return x != x || y != y ? x + y : x > y ? x : y; });
       return true;
-    case kMinimumOp:
+    case kMinimum:
       binaryLoop(a, sa, b, sb, out, n, [](T x, T y) { return x != x || y != y ? x + y : x < y ? x : y; });
       return true;
     case kReluBackward:
@@ -131,7 +137,7 @@ double sum(const T* x, int64_t n) {
   int64_t i = 0;
   double s = 0;
   if constexpr (sizeof(T) == 4) {
-    constexpr int L = kVB / 8;  // doubles per vector = floats per half vector
+    constexpr int L = kVectorBytes / 8;  // doubles per vector = floats per half vector
     vd a0{}, a1{};
     for (; i + 4 * L <= n; i += 4 * L) {
       a0 += __builtin_convertvector(load<vfh>(x + i), vd) + __builtin_convertvector(load<vfh>(x + i + L), vd);
@@ -141,7 +147,7 @@ double sum(const T* x, int64_t n) {
     vd t = a0 + a1;
     for (int l = 0; l < L; l++) s += t[l];
   } else {
-    constexpr int L = kVB / 8;
+    constexpr int L = kVectorBytes / 8;
     vd a0{}, a1{}, a2{}, a3{};
     for (; i + 4 * L <= n; i += 4 * L) {
       a0 += load<vd>(x + i);
@@ -311,16 +317,26 @@ void transposeCopy(const T* s, int64_t sc, T* d, int64_t dr, int64_t rows, int64
     for (int64_t c = 0; c < cols; c++) d[r * dr + c] = s[r + c * sc];
 }
 
-const IsaTable kTable = {
+/** The GEMM kernel for T: an mr x (nv vectors) micro-tile, with cache blocks kc, mc and nc. */
+template <class T, int MR, int NV>
+constexpr GemmKernel<T> gemmKernel(int kc, int mc, int nc) {
+  constexpr int nr = NV * Vec<T>::L;
+  return {MR, nr, kc, mc, nc, microKernel<T, MR, NV>, edgeKernel<T, MR, NV>, packA<T, MR>, packB<T, nr>, smallM<T>};
+}
+
+/** The elementwise loops for T. */
+template <class T>
+constexpr FloatLoops<T> floatLoopsTable() {
+  return {binary<T>,   compare<T>,  unary<T>,    sum<T>,      addTo<T>, transposeCopy<T>,
+          axpyRows<T>, copyRows<T>, maxPool2<T>, expShift<T>};
+}
+
+constexpr IsaTable kTable = {
     CR_ISA_NAME,
-    {CR_SMR, CR_SNV * (kVB / 4), CR_SKC, CR_SMC, CR_SNC, microKernel<float, CR_SMR, CR_SNV>,
-     edgeKernel<float, CR_SMR, CR_SNV>, packA<float, CR_SMR>, packB<float, CR_SNV*(kVB / 4)>, smallM<float>},
-    {CR_DMR, CR_DNV * (kVB / 8), CR_DKC, CR_DMC, CR_DNC, microKernel<double, CR_DMR, CR_DNV>,
-     edgeKernel<double, CR_DMR, CR_DNV>, packA<double, CR_DMR>, packB<double, CR_DNV*(kVB / 8)>, smallM<double>},
-    {binary<float>, compare<float>, unary<float>, sum<float>, addTo<float>, transposeCopy<float>, axpyRows<float>,
-     copyRows<float>, maxPool2<float>, expShift<float>},
-    {binary<double>, compare<double>, unary<double>, sum<double>, addTo<double>, transposeCopy<double>,
-     axpyRows<double>, copyRows<double>, maxPool2<double>, expShift<double>},
+    gemmKernel<float, CR_F32_TILE_ROWS, CR_F32_TILE_VECTORS>(CR_F32_BLOCK_K, CR_F32_BLOCK_M, CR_F32_BLOCK_N),
+    gemmKernel<double, CR_F64_TILE_ROWS, CR_F64_TILE_VECTORS>(CR_F64_BLOCK_K, CR_F64_BLOCK_M, CR_F64_BLOCK_N),
+    floatLoopsTable<float>(),
+    floatLoopsTable<double>(),
 };
 
 }  // namespace

@@ -8,15 +8,15 @@
 
 #define CR_ISA portable
 #define CR_ISA_NAME "portable"
-#define CR_VBYTES 16
-#define CR_SMR 4
-#define CR_SNV 2
-#define CR_SKC 256
-#define CR_SMC 128
-#define CR_SNC 4096
-#define CR_DMR 4
-#define CR_DNV 2
-#define CR_DKC 256
-#define CR_DMC 64
-#define CR_DNC 2048
+#define CR_VECTOR_BYTES 16
+#define CR_F32_TILE_ROWS 4
+#define CR_F32_TILE_VECTORS 2
+#define CR_F32_BLOCK_K 256
+#define CR_F32_BLOCK_M 128
+#define CR_F32_BLOCK_N 4096
+#define CR_F64_TILE_ROWS 4
+#define CR_F64_TILE_VECTORS 2
+#define CR_F64_BLOCK_K 256
+#define CR_F64_BLOCK_M 64
+#define CR_F64_BLOCK_N 2048
 #include "isa-kernels.h"

@@ -6,22 +6,22 @@ namespace cr {
 namespace CR_ISA {
 namespace {
 
-constexpr int kVB = CR_VBYTES;
-typedef float vf __attribute__((vector_size(kVB)));
-typedef double vd __attribute__((vector_size(kVB)));
-typedef float vfh __attribute__((vector_size(kVB / 2)));
+constexpr int kVectorBytes = CR_VECTOR_BYTES;
+typedef float vf __attribute__((vector_size(kVectorBytes)));
+typedef double vd __attribute__((vector_size(kVectorBytes)));
+typedef float vfh __attribute__((vector_size(kVectorBytes / 2)));
 
 template <class T>
 struct Vec;
 template <>
 struct Vec<float> {
   using V = vf;
-  static constexpr int L = kVB / 4;
+  static constexpr int L = kVectorBytes / 4;
 };
 template <>
 struct Vec<double> {
   using V = vd;
-  static constexpr int L = kVB / 8;
+  static constexpr int L = kVectorBytes / 8;
 };
 
 inline float sqrtOf(float v) { return __builtin_sqrtf(v); }
@@ -43,10 +43,10 @@ inline void store(T* p, V v) {
 /** The first n (< L) elements at p in the low lanes, zeros above; nothing past them is read. */
 template <class V, class T>
 inline V loadFirst(const T* p, int n) {
-#if defined(__x86_64__) && CR_VBYTES == 64
+#if defined(__x86_64__) && CR_VECTOR_BYTES == 64
   if constexpr (sizeof(T) == 4) return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p);
   else return _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1), p);
-#elif defined(__x86_64__) && CR_VBYTES == 32
+#elif defined(__x86_64__) && CR_VECTOR_BYTES == 32
   if constexpr (sizeof(T) == 4)
     return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
   else
@@ -61,10 +61,10 @@ inline V loadFirst(const T* p, int n) {
 /** Stores the low n (< L) lanes of v at p; nothing past them is written. */
 template <class T, class V>
 inline void storeFirst(T* p, V v, int n) {
-#if defined(__x86_64__) && CR_VBYTES == 64
+#if defined(__x86_64__) && CR_VECTOR_BYTES == 64
   if constexpr (sizeof(T) == 4) _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), v);
   else _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), v);
-#elif defined(__x86_64__) && CR_VBYTES == 32
+#elif defined(__x86_64__) && CR_VECTOR_BYTES == 32
   if constexpr (sizeof(T) == 4)
     _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)), v);
   else
@@ -77,11 +77,11 @@ inline void storeFirst(T* p, V v, int n) {
 /** Whether any lane of a comparison result (all-ones or zero lanes) is set. */
 template <class I>
 inline bool anyLane(I v) {
-#if defined(__x86_64__) && CR_VBYTES == 64
+#if defined(__x86_64__) && CR_VECTOR_BYTES == 64
   const __m512i bits = reinterpret_cast<__m512i>(v);
   if constexpr (sizeof(v[0]) == 4) return _mm512_test_epi32_mask(bits, bits) != 0;
   else return _mm512_test_epi64_mask(bits, bits) != 0;
-#elif defined(__x86_64__) && CR_VBYTES == 32
+#elif defined(__x86_64__) && CR_VECTOR_BYTES == 32
   return !_mm256_testz_si256(reinterpret_cast<__m256i>(v), reinterpret_cast<__m256i>(v));
 #else
   for (int l = 0; l < static_cast<int>(sizeof v / sizeof v[0]); l++)
@@ -161,7 +161,7 @@ inline void inRegister(V& v) {
  * as the scalar exp does. NaN stays NaN.
  */
 inline vf expOf(vf x) {
-  typedef int32_t vi __attribute__((vector_size(kVB)));
+  typedef int32_t vi __attribute__((vector_size(kVectorBytes)));
   const vf hi = vf{} + 89.0f, lo = vf{} - 104.0f;
   vf xc = x > hi ? hi : x;
   xc = xc < lo ? lo : xc;

@@ -34,7 +34,7 @@ template <class T>
 struct FloatLoops {
   /** out[i] = op(a[i*sa], b[i*sb]); returns false when `op` has no loop here. */
   bool (*binary)(int op, const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n);
-  /** out[i] = cmp(a[i*sa], b[i*sb]) as 0/1; op is kEq..kGe; returns false otherwise. */
+  /** out[i] = op(a[i*sa], b[i*sb]) as 0/1 for a predicate op; returns false when `op` has no loop here. */
   bool (*compare)(int op, const T* a, int64_t sa, const T* b, int64_t sb, uint8_t* out, int64_t n);
   /** out[i] = op(x[i*sx]) for the cheap unary ops; returns false when `op` has no loop here. */
   bool (*unary)(int op, const T* x, int64_t sx, T* out, int64_t n);

@@ -28,6 +28,16 @@ struct Acc {
   bool done = false;  // a NaN decided a max/min
 };
 
+/** True for the reductions this file folds (max, min and their args share the default case). */
+constexpr bool hasFold(int op) {
+  return op == kSum || op == kProd || op == kMax || op == kMin || op == kArgmax || op == kArgmin;
+}
+// a reduction added to op-list.gen.h fails the build here until its fold is written, instead of
+// running as a min
+#define CR_REQUIRE_FOLD(constant, name) static_assert(hasFold(constant), "reduce.cc has no fold for \"" name "\"");
+CR_REDUCE_OPS(CR_REQUIRE_FOLD)
+#undef CR_REQUIRE_FOLD
+
 Acc start(int op) {
   Acc a;
   a.value = op == kSum ? 0.0 : op == kProd ? 1.0 : (op == kMax || op == kArgmax) ? -INFINITY : INFINITY;

@@ -55,6 +55,7 @@ export class Function {
       const tensorArgs = args.map((a) => (a instanceof Tensor ? a : null));
       const node = new Node(
         `${this.name}Backward`,
+        "function",
         tensorArgs.map((t) => (t ? edgeOf(t) : null)),
         tensorArgs.map((t) => (t?.requiresGrad ? { shape: t.shape, dtype: t.dtype } : null)),
         list.map((o) => ({ shape: o.shape, dtype: o.dtype })),

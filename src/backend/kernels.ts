@@ -5,6 +5,7 @@
 
 import type { DType, TypedArray } from "../core/dtype.js";
 import type { Shape } from "../core/shape.js";
+import { type BinaryOp, binaryLoops, type UnaryOp, unaryLoops } from "./js/elementwise.js";
 
 /** A backend's buffer; its contents are only reachable through the backend. */
 export type Handle = unknown;
@@ -25,61 +26,14 @@ export interface View {
   readonly offset: number;
 }
 
-/** Elementwise functions of one argument. */
-export const unaryOps = [
-  "neg",
-  "exp",
-  "log",
-  "log1p",
-  "expm1",
-  "sqrt",
-  "rsqrt",
-  "abs",
-  "sign",
-  "sin",
-  "cos",
-  "tan",
-  "tanh",
-  "sigmoid",
-  "relu",
-  "reciprocal",
-  "erf",
-  "floor",
-  "ceil",
-  "round",
-  "isnan",
-  "isfinite",
-  "logicalNot",
-  "square",
-] as const;
-/** Name of a unary kernel. */
-export type UnaryOp = (typeof unaryOps)[number];
+/** Name of a unary elementwise kernel: the keys of the reference backend's loops. */
+export type { UnaryOp, BinaryOp };
 
-/** Binary functions whose results are truth values (0 or 1). */
-export const binaryPredicates = ["eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr"] as const;
+/** The unary elementwise kernels, in the reference backend's order. */
+export const unaryOps = Object.keys(unaryLoops) as readonly UnaryOp[];
 
-/** Unary functions whose results are truth values (0 or 1). */
-export const unaryPredicates = ["isnan", "isfinite", "logicalNot"] as const;
-
-/**
- * Elementwise functions of two arguments. NOTE: the order is the native addon's op numbering;
- * append new ops at the end.
- */
-export const binaryOps = [
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "maximum",
-  "minimum",
-  ...binaryPredicates,
-  "atan2",
-  "remainder",
-  "reluBackward",
-] as const;
-/** Name of a binary kernel. */
-export type BinaryOp = (typeof binaryOps)[number];
+/** The binary elementwise kernels, in the reference backend's order. */
+export const binaryOps = Object.keys(binaryLoops) as readonly BinaryOp[];
 
 /** Reductions over trailing dimensions. */
 export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin";

@@ -5,7 +5,8 @@
 
 import type { Tensor } from "../tensor/tensor.js";
 import { fmt, type Snapshot } from "./format.js";
-import { trace, type Trace, type TraceOptions, type TraceStep } from "./trace.js";
+import { trace, type TraceOptions } from "./trace.js";
+import type { Trace, TraceStep } from "./trace-data.js";
 
 /** When the report warns. */
 export interface FlowThresholds {

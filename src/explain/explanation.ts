@@ -18,7 +18,7 @@ import {
 } from "./render-walkthrough.js";
 import { runExpression, runMlp, type MlpRun, type Scenario } from "./scenario.js";
 import { SEEDS, type SeedName } from "./seeds.js";
-import type { Trace } from "./trace.js";
+import type { Trace } from "./trace-data.js";
 import { walkthrough, type Walkthrough } from "./walkthrough.js";
 
 /** Layers wider than this are not written out neuron by neuron. */

@@ -6,7 +6,7 @@
 import { GATE_NAME, ruleOf } from "./rules.js";
 import { backwardStepLines, forwardLines, valueText } from "./render-text.js";
 import { fmt } from "./format.js";
-import type { Trace } from "./trace.js";
+import type { Trace } from "./trace-data.js";
 
 /** One step of the walk through a pass. */
 export interface Frame {

@@ -6,7 +6,7 @@
 import { AccumulateGrad, accumulatorOf, type Node } from "../graph/node.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { fmtShapeOf } from "./format.js";
-import type { Trace } from "./trace.js";
+import type { Trace } from "./trace-data.js";
 
 /** What a graph node stands for. */
 export type GraphNodeKind = "op" | "parameter" | "leaf" | "input" | "output";

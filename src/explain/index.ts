@@ -3,17 +3,16 @@
 // or JSON; graph exports draw the gradFn graph; diagnostics and saliency maps read gradients.
 // Everything here runs in browsers too (the CLI's HTML page and server live in src/cli).
 
+export { trace, type TraceOptions } from "./trace.js";
 export {
-  trace,
   Trace,
-  modulePathOf,
-  type TraceOptions,
   type TraceStep,
   type TraceValue,
   type ValueKind,
   type StepBackward,
   type ParamUpdate,
-} from "./trace.js";
+} from "./trace-data.js";
+export { modulePathOf } from "./trace-recorder.js";
 export { scope, withScopePath, type ModuleLike } from "./scope.js";
 export { fmt, fmtSnapshot, snapshot, type Snapshot, KEEP_LIMIT, PRINT_LIMIT } from "./format.js";
 export { RULES, ruleOf, GATE_TEXT, GATE_NAME, type Gate, type OpRule } from "./rules.js";

@@ -3,7 +3,7 @@
 
 import { ruleOf } from "./rules.js";
 import { backwardSubstitutions, forwardSubstitutions } from "./substitute.js";
-import type { Trace } from "./trace.js";
+import type { Trace } from "./trace-data.js";
 
 /** The trace with rules and substitutions, as a plain object. */
 export function traceReport(trace: Trace): Record<string, unknown> {

@@ -12,7 +12,7 @@ import {
   forwardSubstitutions,
   type Substitution,
 } from "./substitute.js";
-import type { Trace, TraceStep, TraceValue } from "./trace.js";
+import type { Trace, TraceStep, TraceValue } from "./trace-data.js";
 
 /** A label in LaTeX: "x" as is, "a1" as a_{1}, anything else upright ("0.weight"). */
 export function texName(label: string): string {

@@ -6,7 +6,7 @@
 import { fmt, fmtSnapshot, type Snapshot, subscript } from "./format.js";
 import { GATE_NAME, GATE_TEXT, ruleOf } from "./rules.js";
 import { backwardSubstitutions, copySubstitutions, equalsValue, forwardSubstitutions } from "./substitute.js";
-import type { Trace, TraceStep, TraceValue } from "./trace.js";
+import type { Trace, TraceStep, TraceValue } from "./trace-data.js";
 
 /** Options of the renderers. */
 export interface RenderOptions {

@@ -5,7 +5,8 @@
 import { fmt } from "./format.js";
 import { ARROW, box, heading } from "./render-text.js";
 import { aligned, cell, joinMarkdown } from "./render-markdown.js";
-import type { Walkthrough, WalkEq } from "./walkthrough.js";
+import type { Walkthrough } from "./walkthrough.js";
+import type { WalkEq } from "./walkthrough-equations.js";
 
 /** A figure printed in a note: which quantity, where, and the digits as printed. */
 export interface NotesFigure {

@@ -9,7 +9,8 @@ import type { DType } from "../core/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { evaluate, freeVariables, parseProgram } from "./expression.js";
 import { scope } from "./scope.js";
-import { trace, type Trace } from "./trace.js";
+import { trace } from "./trace.js";
+import type { Trace } from "./trace-data.js";
 
 /** Activation of a layer; 'identity' leaves the logits as they are. */
 export type Activation = "sigmoid" | "relu" | "tanh" | "softmax" | "identity";

@@ -4,7 +4,7 @@
 
 import { factor, fmt, unflatIndex, flatIndex } from "./format.js";
 import { type Factor, ruleOf } from "./rules.js";
-import type { Trace, TraceStep } from "./trace.js";
+import type { Trace, TraceStep } from "./trace-data.js";
 
 /** One substituted equation: the element it is about, the expression with numbers, the result. */
 export interface Substitution {

@@ -3,7 +3,7 @@
 // require grad are reached through an AccumulateGrad node, as in PyTorch.
 
 import type { DType } from "../core/dtype.js";
-import type { GradHook, Tensor } from "../tensor/tensor.js";
+import type { GradFn, GradHook, TensorBase as Tensor } from "../tensor/tensor.js";
 import { fmtShape } from "../core/shape.js";
 import { observers } from "./observe.js";
 
@@ -75,11 +75,17 @@ export class SavedTensor {
   }
 }
 
+/**
+ * What a node stands for: a declared op (its rule is chainrule's), a user-defined Function (its
+ * backward is user code, which may keep what it is given), or a leaf's gradient sink.
+ */
+export type NodeKind = "op" | "function" | "leaf";
+
 /** The backward function of a node: gradients of its outputs in, gradients of its inputs out. */
 export type BackwardFn = (gradOutputs: Tensor[]) => (Tensor | null | undefined)[];
 
 /** A node of the backward graph. */
-export class Node {
+export class Node implements GradFn {
   /** Creation order; the engine runs ready nodes latest-first, as PyTorch does. */
   readonly seq = seqCounter++;
   /** Saved tensors, unpacked on use by the backward rule. */
@@ -100,6 +106,7 @@ export class Node {
   constructor(
     /** PyTorch-style name, e.g. 'MulBackward'. */
     readonly name: string,
+    readonly kind: NodeKind,
     /** One edge per input; null where the input needs no gradient. */
     readonly next: (Edge | null)[],
     /** Shapes and dtypes of the inputs, to reduce broadcast gradients and cast back. */
@@ -147,18 +154,24 @@ export class Node {
 /** The sink of a leaf tensor: accumulates incoming gradients into `variable.grad`. */
 export class AccumulateGrad extends Node {
   constructor(readonly variable: Tensor) {
-    super("AccumulateGrad", [], [], [{ shape: variable.shape, dtype: variable.dtype }], () => []);
+    super("AccumulateGrad", "leaf", [], [], [{ shape: variable.shape, dtype: variable.dtype }], () => []);
   }
 }
 
 /** The AccumulateGrad node of a leaf, created once and cached on it. */
-export function accumulatorOf(leaf: Tensor): Node {
-  return (leaf._accumulator ??= new AccumulateGrad(leaf));
+export function accumulatorOf(leaf: Tensor): AccumulateGrad {
+  return (leaf._accumulator ??= new AccumulateGrad(leaf)) as AccumulateGrad;
+}
+
+/** The node that produced `t` (a tensor's gradFn is always one of this file's nodes). */
+export function nodeOf(t: Tensor): Node | null {
+  return t.gradFn as Node | null;
 }
 
 /** The edge a gradient for `t` flows along, or null when t needs none. */
 export function edgeOf(t: Tensor): Edge | null {
-  if (t.gradFn) return { node: t.gradFn, outputNr: t.outputNr };
+  const node = nodeOf(t);
+  if (node) return { node, outputNr: t.outputNr };
   if (t.requiresGrad) return { node: accumulatorOf(t), outputNr: 0 };
   return null;
 }

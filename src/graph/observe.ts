@@ -1,6 +1,6 @@
 // Observation points the engine exposes. explain/ subscribes here; the engine never imports it.
 
-import type { Tensor } from "../tensor/tensor.js";
+import type { TensorBase as Tensor } from "../tensor/tensor.js";
 import type { Node } from "./node.js";
 
 /** What an op did in the forward pass. */

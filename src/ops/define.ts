@@ -1,12 +1,17 @@
-// defineOp: one declaration per primitive. The forward computes the result's shape and calls
-// kernels; the declaration names what to save; the backward rule is written with public
-// differentiable ops, so recording the backward (createGraph) gives higher-order gradients.
+// defineOp: the declaration of one primitive, the unit of the op table. An entry holds the whole
+// op: its forward (shape and dtype rule, then the kernel call), what its backward needs saved, its
+// backward rule written with recorded ops (so recording the backward gives higher-order
+// gradients), an optional fused backward kernel for when nothing records, the rule
+// `chainrule explain` shows, and sample calls every generic test runs. The recording of a call
+// (node, saved tensors, observers) is done here once for every op.
 
+import { isFloat } from "../core/dtype.js";
 import { isGradEnabled, setGradEnabled } from "../graph/grad-mode.js";
 import { edgeOf, isAnomalyEnabled, Node, type SavedTensor } from "../graph/node.js";
 import { observers } from "../graph/observe.js";
-import { isFloat } from "../core/dtype.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { TensorBase as Tensor } from "../tensor/tensor.js";
+import type { ExplainRule } from "./explain-rule.js";
+import type { Sample } from "./samples.js";
 
 /** What a backward rule gets: the saved inputs (by position), the saved output, the attributes. */
 export interface OpCtx<A> {
@@ -19,7 +24,10 @@ export interface OpCtx<A> {
   readonly needsInputGrad: readonly boolean[];
 }
 
-/** The declaration of a primitive op. */
+/** A backward rule: the gradient of each input given the output's; null where none is needed. */
+export type BackwardRule<A> = (grad: Tensor, ctx: OpCtx<A>) => (Tensor | null | undefined)[];
+
+/** The declaration of a primitive op: one entry of the op table. */
 export interface OpDef<A> {
   /** The op's public name in lower camel case, e.g. 'logSoftmax'. */
   name: string;
@@ -34,27 +42,38 @@ export interface OpDef<A> {
   forward(inputs: Tensor[], attrs: A, keep: (t: Tensor) => void): Tensor;
   /** Which inputs (by position) and whether the output are needed by `backward`. */
   save?: { inputs?: number[] | ((needsInputGrad: readonly boolean[]) => number[]); output?: boolean };
-  /** Gradient of each input given the output's gradient; the engine sums broadcast dims away. */
-  backward?(grad: Tensor, ctx: OpCtx<A>): (Tensor | null | undefined)[];
+  /**
+   * The reference backward, written with recorded ops: it is what runs under createGraph and what
+   * a fast path is tested against. Absent for ops with no gradient (comparisons, argmax).
+   */
+  backward?: BackwardRule<A>;
+  /**
+   * An optional fused kernel for the same gradient, used when the backward records nothing (the
+   * usual training step). A test holds it to `backward` on every sample.
+   */
+  fastBackward?: BackwardRule<A>;
+  /** How `chainrule explain` shows the op and its local derivative. */
+  explain: ExplainRule;
+  /** Sample calls: gradcheck, the backend conformance tests and the PyTorch goldens run them. */
+  samples: readonly [Sample<A>, ...Sample<A>[]];
 }
 
-/** Every primitive, by name: the one list of ops, derived from the declarations. */
-export const opRegistry = new Map<string, OpDef<never>>();
+/** A declared op: tensors and attributes in, one tensor out, recorded when grad mode is on. */
+export interface Op<A> {
+  (inputs: Tensor[], attrs: A): Tensor;
+  /** The declaration it was made from. */
+  readonly def: OpDef<A>;
+}
 
 /** The default node name: 'mul' -> 'MulBackward'. */
 export function gradNameOf(name: string): string {
   return `${name[0]!.toUpperCase()}${name.slice(1)}Backward`;
 }
 
-/** A declared op: tensors and attributes in, one tensor out, recorded when grad mode is on. */
-export type OpFn<A> = (inputs: Tensor[], attrs: A) => Tensor;
-
 /** Declares a primitive and returns its autograd-aware implementation. */
-export function defineOp<A = undefined>(def: OpDef<A>): OpFn<A> {
-  if (opRegistry.has(def.name)) throw new Error(`defineOp: '${def.name}' is declared twice`);
-  opRegistry.set(def.name, def as unknown as OpDef<never>);
+export function defineOp<A = undefined>(def: OpDef<A>): Op<A> {
   const gradName = def.gradName ?? gradNameOf(def.name);
-  return (inputs, attrs) => {
+  const apply = (inputs: Tensor[], attrs: A): Tensor => {
     const recording = isGradEnabled();
     // the forward runs without recording, so forwards may be written with other ops; nested ops
     // are hidden from observers, which see each declared op once
@@ -84,6 +103,7 @@ export function defineOp<A = undefined>(def: OpDef<A>): OpFn<A> {
       for (const o of observers) o.forward?.({ op: def.name, inputs, output, attrs, node });
     return output;
   };
+  return Object.assign(apply, { def });
 }
 
 let depth = 0;
@@ -102,10 +122,10 @@ function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, 
   const savedInputs: (SavedTensor | undefined)[] = [];
   let savedOutput: SavedTensor | undefined;
   let savedKept: SavedTensor[] = [];
-  const rule = def.backward!;
   const needsInputGrad = inputs.map((t) => t.requiresGrad);
   const node = new Node(
     gradName,
+    "op",
     inputs.map(edgeOf),
     inputs.map((t) => (t.requiresGrad ? { shape: t.shape, dtype: t.dtype } : null)),
     [{ shape: output.shape, dtype: output.dtype }],
@@ -117,6 +137,8 @@ function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, 
         kept: savedKept.map((s) => s.unpack()),
         attrs,
       };
+      // the fused kernel serves a backward that records nothing; a recorded one needs the reference rule
+      const rule = def.fastBackward && !isGradEnabled() ? def.fastBackward : def.backward!;
       return rule(g!, ctx);
     },
   );

@@ -1,16 +1,16 @@
-// Kernel calls without autograd: the building blocks op forwards use. Nothing here records a
-// node; defineOp wraps forwards that use these.
+// Kernel calls that record nothing: the building blocks op forwards use (fresh buffers, views,
+// casts, one kernel into a new tensor). defineOp records the forwards built from these.
 
 import type { BinaryOp, UnaryOp, View } from "../backend/kernels.js";
 import { kernels } from "../backend/registry.js";
 import { type DType, isFloat, promoteTypes, promoteWithScalar } from "../core/dtype.js";
 import { broadcastShapes, contiguousStrides, numelOf, sameShape, type Shape } from "../core/shape.js";
-import { Storage, Tensor } from "../tensor/tensor.js";
+import { makeTensor, Storage, TensorBase as Tensor } from "../tensor/tensor.js";
 
 /** A contiguous tensor over a fresh backend handle. */
 export function wrap(handle: unknown, dtype: DType, shape: Shape): Tensor {
   const st = new Storage(kernels(), handle, dtype, numelOf(shape));
-  return new Tensor(st, [...shape], contiguousStrides(shape), 0);
+  return makeTensor(st, [...shape], contiguousStrides(shape), 0);
 }
 
 /** A zero-filled contiguous tensor. */
@@ -28,7 +28,7 @@ export function fullRaw(shape: Shape, value: number, dtype: DType): Tensor {
 
 /** A view of `t` with new geometry, sharing storage. */
 export function viewOf(t: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
-  const v = new Tensor(t.storage, [...shape], [...strides], offset);
+  const v = makeTensor(t.storage, [...shape], [...strides], offset);
   v._base = t._base ?? t;
   return v;
 }

@@ -1,10 +1,12 @@
 // where and clamp: selections whose gradient is routed by a mask.
 
 import { kernels } from "../backend/registry.js";
-import { broadcastShapes, fmtShape } from "../core/shape.js";
 import { isFloat } from "../core/dtype.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { broadcastShapes, fmtShape } from "../core/shape.js";
+import type { TensorBase as Tensor } from "../tensor/tensor.js";
+import { eq, ge, le, logicalAnd, mul } from "./arithmetic.js";
 import { defineOp } from "./define.js";
+import { fmt, num } from "./explain-rule.js";
 import {
   asTensor,
   binaryRaw,
@@ -17,7 +19,8 @@ import {
   zerosRaw,
 } from "./unrecorded.js";
 
-const whereOp = defineOp<undefined>({
+/** The where primitive: cond ? a : b over three broadcasting tensors. */
+export const whereOp = defineOp<undefined>({
   name: "where",
   forward: ([cond, a, b]) => {
     if (cond!.dtype !== "bool") {
@@ -40,6 +43,21 @@ const whereOp = defineOp<undefined>({
   },
   save: { inputs: [0] },
   backward: (g, { inputs: [cond] }) => [null, where(cond!, g, 0), where(cond!, 0, g)],
+  explain: {
+    text: (a) => `where(${a[0]}, ${a[1]}, ${a[2]})`,
+    tex: (a) => `${a[0]}\\,?\\,${a[1]} : ${a[2]}`,
+    rule: "∂where(c,a,b)/∂a = [c], ∂/∂b = [not c]",
+    ruleTex: "\\frac{\\partial}{\\partial a} = [c],\\; \\frac{\\partial}{\\partial b} = [\\lnot c]",
+    gate: "route",
+    local: (k, [c]) => num(k === 1 ? (c ? 1 : 0) : c ? 0 : 1),
+  },
+  samples: [
+    {
+      inputs: [{ shape: [2, 3], domain: "bool" }, { shape: [2, 3] }, { shape: [3] }],
+      attrs: undefined,
+      torch: "torch.where(x0, x1, x2)",
+    },
+  ],
 });
 
 /** cond ? a : b, elementwise with broadcasting; the gradient goes to the branch that was taken. */
@@ -53,7 +71,15 @@ interface ClampAttrs {
   max?: number;
 }
 
-const clampOp = defineOp<ClampAttrs>({
+function bounds(attrs: unknown): string {
+  const { min, max } = (attrs ?? {}) as ClampAttrs;
+  return [min === undefined ? "" : `min=${fmt(min)}`, max === undefined ? "" : `max=${fmt(max)}`]
+    .filter(Boolean)
+    .join(", ");
+}
+
+/** The clamp primitive: x limited to [min, max]. */
+export const clampOp = defineOp<ClampAttrs>({
   name: "clamp",
   forward: ([x], { min, max }) => {
     const dt = x!.dtype;
@@ -66,11 +92,28 @@ const clampOp = defineOp<ClampAttrs>({
   save: { inputs: [0] },
   // the gradient passes where min <= x <= max (bounds included, as in PyTorch)
   backward: (g, { inputs: [x], attrs: { min, max } }) => {
-    let pass = x!.eq(x!);
-    if (min !== undefined) pass = pass.logicalAnd(x!.ge(min));
-    if (max !== undefined) pass = pass.logicalAnd(x!.le(max));
-    return [g.mul(pass)];
+    let pass = eq(x!, x!);
+    if (min !== undefined) pass = logicalAnd(pass, ge(x!, min));
+    if (max !== undefined) pass = logicalAnd(pass, le(x!, max));
+    return [mul(g, pass)];
   },
+  explain: {
+    text: (a, at) => `clamp(${a[0]}, ${bounds(at)})`,
+    tex: (a, at) => `\\operatorname{clamp}(${a[0]}, ${bounds(at)})`,
+    rule: "d/dx clamp(x) = 1 inside the bounds, 0 outside",
+    ruleTex: "\\frac{d}{dx}\\operatorname{clamp}(x) = [\\min \\le x \\le \\max]",
+    gate: "route",
+    local: (_k, [x], _y, at) => {
+      const { min, max } = at as ClampAttrs;
+      return num((min === undefined || x! >= min) && (max === undefined || x! <= max) ? 1 : 0);
+    },
+  },
+  // bounds sit between the sample grid's values, so no element lands on a kink
+  samples: [
+    { inputs: [{ shape: [2, 3] }], attrs: { min: -0.55, max: 0.75 }, torch: "torch.clamp(x0, -0.55, 0.75)" },
+    { inputs: [{ shape: [4] }], attrs: { min: 0.25 }, torch: "torch.clamp(x0, min=0.25)" },
+    { inputs: [{ shape: [4] }], attrs: { max: -0.45 }, torch: "torch.clamp(x0, max=-0.45)" },
+  ],
 });
 
 /** Limits x to [min, max]; either bound may be left out. */
@@ -80,3 +123,4 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   }
   return clampOp([x], { min: min ?? undefined, max: max ?? undefined });
 }
+

@@ -5,7 +5,7 @@ import { kernels } from "../backend/registry.js";
 import { arrayType, checkDType, type DType, type TypedArray } from "../core/dtype.js";
 import { contiguousStrides, fmtShape, numelOf, type Shape } from "../core/shape.js";
 import { defaultGenerator, type Generator } from "./random.js";
-import { Storage, Tensor } from "./tensor.js";
+import { makeTensor, Storage, TensorBase as Tensor } from "./tensor.js";
 
 /** Options accepted by creation functions. */
 export interface TensorOptions {
@@ -23,7 +23,7 @@ export type NestedData = number | boolean | readonly NestedData[];
 
 function leaf(data: ArrayLike<number>, shape: Shape, dtype: DType, requiresGrad = false): Tensor {
   const k = kernels();
-  const t = new Tensor(
+  const t = makeTensor(
     new Storage(k, k.upload(dtype, data), dtype, data.length),
     [...shape],
     contiguousStrides(shape),

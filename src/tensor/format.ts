@@ -4,7 +4,17 @@
 
 import type { DType } from "../core/dtype.js";
 import { fmtShape } from "../core/shape.js";
-import type { Tensor } from "./tensor.js";
+
+/** What printing reads of a tensor (TensorBase has it; this file stays below tensor.ts). */
+export interface Printable {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly ndim: number;
+  readonly gradFn: { readonly name: string } | null;
+  readonly requiresGrad: boolean;
+  numel(): number;
+  dataSync(): ArrayLike<number>;
+}
 
 const PRECISION = 4;
 const EDGE = 3;
@@ -82,7 +92,7 @@ function shown(n: number, summarize: boolean): number[] {
   return [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)];
 }
 
-function renderData(t: Tensor, indent: number): string {
+function renderData(t: Printable, indent: number): string {
   const data = t.dataSync();
   const shape = t.shape;
   const rowStrides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
@@ -129,7 +139,7 @@ function addSuffixes(text: string, suffixes: string[], indent: number): string {
 }
 
 /** Formats a tensor as `tensor([...], dtype=..., requiresGrad=true)`, laid out like PyTorch's repr. */
-export function formatTensor(t: Tensor): string {
+export function formatTensor(t: Printable): string {
   const prefix = "tensor(";
   const suffixes: string[] = [];
   let body: string;

@@ -1,6 +1,8 @@
-// Tensor: a strided view (shape, strides, offset) onto a backend buffer, plus its place in the
-// autograd graph. Op methods (`x.mul(y)`) are attached by ops/methods.ts so this file stays the
-// data structure alone.
+// TensorBase: a strided view (shape, strides, offset) onto a backend buffer, plus its place in the
+// autograd graph. This is the data every layer shares; the class users see, with the op methods
+// (`x.mul(y)`, `loss.backward()`), extends it from above the ops and the engine (api/tensor.ts).
+// As PyTorch's C++ core makes every tensor an instance of the Python `torch.Tensor` it is given at
+// start-up, the layers below make tensors through `makeTensor`, with the class the API installs.
 
 import type { Kernels, View } from "../backend/kernels.js";
 import { kernels } from "../backend/registry.js";
@@ -28,26 +30,34 @@ export class Storage {
 }
 
 /** A tensor hook: may return a replacement gradient. */
-export type GradHook = (grad: Tensor) => Tensor | void | undefined;
+export type GradHook<T extends TensorBase = TensorBase> = (grad: T) => T | void | undefined;
+
+/** What a tensor knows of the graph node that produced it (graph/node.ts's Node). */
+export interface GradFn {
+  /** PyTorch-style name, e.g. 'MulBackward'. */
+  readonly name: string;
+  /** The (node, outputNr) pairs of the node's inputs, as PyTorch's next_functions. */
+  readonly nextFunctions: [GradFn | null, number][];
+}
 
 /** Handle returned by hook registration. */
 export interface RemovableHandle {
   remove(): void;
 }
 
-/** An n-dimensional array that records the operations applied to it. */
-export class Tensor {
+/** An n-dimensional array that records the operations applied to it: its data and graph links. */
+export class TensorBase {
   /** Gradient accumulated by backward (leaves, or tensors that called retainGrad). */
-  get grad(): Tensor | null {
+  get grad(): TensorBase | null {
     this._gradUnseen = false;
     return this._grad;
   }
-  set grad(g: Tensor | null) {
+  set grad(g: TensorBase | null) {
     this._grad = g;
     this._gradUnseen = false;
   }
   /** @internal the gradient, for chainrule's own reads that keep no reference to it. */
-  _grad: Tensor | null = null;
+  _grad: TensorBase | null = null;
   /**
    * @internal true while nothing but `_grad` refers to its buffer: a backward walk made it for this
    * leaf and no one has read `.grad` since. zeroGrad then frees it on the spot, as PyTorch's
@@ -55,19 +65,19 @@ export class Tensor {
    */
   _gradUnseen = false;
   /** The node that produced this tensor; null on leaves. */
-  gradFn: Node | null = null;
+  gradFn: GradFn | null = null;
   /** Which output of `gradFn` this tensor is. */
   outputNr = 0;
   /** Optional label, used by explain/ and graph export (e.g. a parameter's module path). */
   name?: string;
   /** @internal the tensor whose storage this view shares, if any. */
-  _base: Tensor | null = null;
+  _base: TensorBase | null = null;
   /** @internal leaf flag set by the user. */
   _requiresGrad = false;
   /** @internal hooks run on the gradient of a leaf before it is accumulated. */
   _hooks: GradHook[] | null = null;
   /** @internal the leaf's AccumulateGrad node, created on first use. */
-  _accumulator: Node | null = null;
+  _accumulator: GradFn | null = null;
   /** @internal true once retainGrad() was called on a non-leaf. */
   _retainsGrad = false;
 
@@ -193,8 +203,8 @@ export class Tensor {
     return formatTensor(this);
   }
   /** A tensor sharing storage but cut from the graph. */
-  detach(): Tensor {
-    const t = new Tensor(this.storage, this.shape, this.strides, this.offset);
+  detach(): TensorBase {
+    const t = makeTensor(this.storage, this.shape, this.strides, this.offset);
     t._base = this._base ?? this;
     return t;
   }
@@ -203,6 +213,20 @@ export class Tensor {
     const free = (this.storage.backend as Kernels & { free?: (h: unknown) => void }).free;
     free?.(this.storage.handle);
   }
+}
+
+type TensorClass = new (storage: Storage, shape: readonly number[], strides: readonly number[], offset: number) => TensorBase;
+
+let tensorClass: TensorClass = TensorBase;
+
+/** @internal a new tensor over `storage`, of the class the API installed (see the file's header). */
+export function makeTensor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number) {
+  return new tensorClass(storage, shape, strides, offset);
+}
+
+/** @internal installs the class every tensor is made as; api/tensor.ts calls it once, when loaded. */
+export function useTensorClass(cls: TensorClass): void {
+  tensorClass = cls;
 }
 
 /** Nested arrays of numbers (or booleans), as `toArray()` returns. */

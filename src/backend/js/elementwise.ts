@@ -1,10 +1,12 @@
-// Elementwise loops of the reference backend. Each op has its own tight loop over one strided
-// run, so the JIT sees a monomorphic body; the switch is taken once per run, not per element.
+// Elementwise loops of the reference backend: each op's kernel is its own tight loop over one
+// strided run. These objects are the lists of elementwise kernel names: the op table is typed
+// against their keys, and the native addon's op list is generated from the table.
 
-import type { BinaryOp, UnaryOp } from "../kernels.js";
 import type { TypedArray } from "../../core/dtype.js";
 
 type Arr = TypedArray;
+type UnaryLoop = (x: Arr, i: number, s: number, out: Arr, o: number, n: number) => void;
+type BinaryLoop = (a: Arr, i: number, sa: number, b: Arr, j: number, sb: number, out: Arr, o: number, n: number) => void;
 
 /* eslint-disable no-loss-of-precision -- published erf coefficients, kept digit for digit */
 /** Abramowitz–Stegun 7.1.26 is too coarse for gradcheck; this is W. J. Cody's rational erf. */
@@ -74,173 +76,210 @@ function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
-/** out[o + k] = op(x[i + k·s]) for k < n. */
-export function unaryRun(op: UnaryOp, x: Arr, i: number, s: number, out: Arr, o: number, n: number): void {
-  const end = o + n;
-  switch (op) {
-    case "neg":
-      for (; o < end; o++, i += s) out[o] = -x[i]!;
-      return;
-    case "exp":
-      for (; o < end; o++, i += s) out[o] = Math.exp(x[i]!);
-      return;
-    case "log":
-      for (; o < end; o++, i += s) out[o] = Math.log(x[i]!);
-      return;
-    case "log1p":
-      for (; o < end; o++, i += s) out[o] = Math.log1p(x[i]!);
-      return;
-    case "expm1":
-      for (; o < end; o++, i += s) out[o] = Math.expm1(x[i]!);
-      return;
-    case "sqrt":
-      for (; o < end; o++, i += s) out[o] = Math.sqrt(x[i]!);
-      return;
-    case "rsqrt":
-      for (; o < end; o++, i += s) out[o] = 1 / Math.sqrt(x[i]!);
-      return;
-    case "abs":
-      for (; o < end; o++, i += s) out[o] = Math.abs(x[i]!);
-      return;
-    case "sign":
-      // NaN gives 0, as in PyTorch
-      for (; o < end; o++, i += s) out[o] = x[i]! > 0 ? 1 : x[i]! < 0 ? -1 : 0;
-      return;
-    case "sin":
-      for (; o < end; o++, i += s) out[o] = Math.sin(x[i]!);
-      return;
-    case "cos":
-      for (; o < end; o++, i += s) out[o] = Math.cos(x[i]!);
-      return;
-    case "tan":
-      for (; o < end; o++, i += s) out[o] = Math.tan(x[i]!);
-      return;
-    case "tanh":
-      for (; o < end; o++, i += s) out[o] = Math.tanh(x[i]!);
-      return;
-    case "sigmoid":
-      for (; o < end; o++, i += s) out[o] = sigmoid(x[i]!);
-      return;
-    case "relu":
-      for (; o < end; o++, i += s) out[o] = x[i]! > 0 ? x[i]! : x[i]! === x[i]! ? 0 : NaN;
-      return;
-    case "reciprocal":
-      for (; o < end; o++, i += s) out[o] = 1 / x[i]!;
-      return;
-    case "erf":
-      for (; o < end; o++, i += s) out[o] = erf(x[i]!);
-      return;
-    case "floor":
-      for (; o < end; o++, i += s) out[o] = Math.floor(x[i]!);
-      return;
-    case "ceil":
-      for (; o < end; o++, i += s) out[o] = Math.ceil(x[i]!);
-      return;
-    // round half to even, as PyTorch does
-    case "round":
-      for (; o < end; o++, i += s) {
-        const v = x[i]!,
-          r = Math.round(v);
-        out[o] = r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-      }
-      return;
-    case "isnan":
-      for (; o < end; o++, i += s) out[o] = x[i]! !== x[i]! ? 1 : 0;
-      return;
-    case "isfinite":
-      for (; o < end; o++, i += s) out[o] = Number.isFinite(x[i]!) ? 1 : 0;
-      return;
-    case "logicalNot":
-      for (; o < end; o++, i += s) out[o] = x[i]! ? 0 : 1;
-      return;
-    case "square":
-      for (; o < end; o++, i += s) out[o] = x[i]! * x[i]!;
-      return;
-  }
-}
+/**
+ * The reference kernel of each unary elementwise op: out[o + k] = op(x[i + k·s]) for k < n. One
+ * function per op, so the JIT sees a monomorphic loop; the keys are the unary kernel names.
+ */
+export const unaryLoops = {
+  neg(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = -x[i]!;
+  },
+  exp(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.exp(x[i]!);
+  },
+  log(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.log(x[i]!);
+  },
+  log1p(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.log1p(x[i]!);
+  },
+  expm1(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.expm1(x[i]!);
+  },
+  sqrt(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.sqrt(x[i]!);
+  },
+  rsqrt(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = 1 / Math.sqrt(x[i]!);
+  },
+  abs(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.abs(x[i]!);
+  },
+  sign(x, i, s, out, o, n) {
+    const end = o + n;
+    // NaN gives 0, as in PyTorch
+    for (; o < end; o++, i += s) out[o] = x[i]! > 0 ? 1 : x[i]! < 0 ? -1 : 0;
+  },
+  sin(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.sin(x[i]!);
+  },
+  cos(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.cos(x[i]!);
+  },
+  tan(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.tan(x[i]!);
+  },
+  tanh(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.tanh(x[i]!);
+  },
+  sigmoid(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = sigmoid(x[i]!);
+  },
+  relu(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = x[i]! > 0 ? x[i]! : x[i]! === x[i]! ? 0 : NaN;
+  },
+  reciprocal(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = 1 / x[i]!;
+  },
+  erf(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = erf(x[i]!);
+  },
+  floor(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.floor(x[i]!);
+  },
+  ceil(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.ceil(x[i]!);
+  },
+  // round half to even, as PyTorch does
+  round(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) {
+      const v = x[i]!,
+        r = Math.round(v);
+      out[o] = r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+    }
+  },
+  isnan(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = x[i]! !== x[i]! ? 1 : 0;
+  },
+  isfinite(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Number.isFinite(x[i]!) ? 1 : 0;
+  },
+  logicalNot(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = x[i]! ? 0 : 1;
+  },
+  square(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = x[i]! * x[i]!;
+  },
+} satisfies Record<string, UnaryLoop>;
 
-/** out[o + k] = op(a[i + k·sa], b[j + k·sb]) for k < n. */
-export function binaryRun(
-  op: BinaryOp,
-  a: Arr,
-  i: number,
-  sa: number,
-  b: Arr,
-  j: number,
-  sb: number,
-  out: Arr,
-  o: number,
-  n: number,
-): void {
-  const end = o + n;
-  switch (op) {
-    case "add":
-      for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! + b[j]!;
-      return;
-    case "sub":
-      for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! - b[j]!;
-      return;
-    case "mul":
-      for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! * b[j]!;
-      return;
-    case "div":
-      for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! / b[j]!;
-      return;
-    case "pow":
-      for (; o < end; o++, i += sa, j += sb) out[o] = Math.pow(a[i]!, b[j]!);
-      return;
-    case "maximum":
-      for (; o < end; o++, i += sa, j += sb) {
-        const x = a[i]!,
-          y = b[j]!;
-        out[o] = x !== x || y !== y ? NaN : x > y ? x : y;
-      }
-      return;
-    case "minimum":
-      for (; o < end; o++, i += sa, j += sb) {
-        const x = a[i]!,
-          y = b[j]!;
-        out[o] = x !== x || y !== y ? NaN : x < y ? x : y;
-      }
-      return;
-    case "eq":
-      for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! === b[j]! ? 1 : 0;
-      return;
-    case "ne":
-      for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! !== b[j]! ? 1 : 0;
-      return;
-    case "lt":
-      for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! < b[j]! ? 1 : 0;
-      return;
-    case "le":
-      for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! <= b[j]! ? 1 : 0;
-      return;
-    case "gt":
-      for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! > b[j]! ? 1 : 0;
-      return;
-    case "ge":
-      for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! >= b[j]! ? 1 : 0;
-      return;
-    case "logicalAnd":
-      for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! && b[j]! ? 1 : 0;
-      return;
-    case "logicalOr":
-      for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! || b[j]! ? 1 : 0;
-      return;
-    case "atan2":
-      for (; o < end; o++, i += sa, j += sb) out[o] = Math.atan2(a[i]!, b[j]!);
-      return;
-    // Python-style remainder: the result takes the divisor's sign, as in torch.remainder
-    case "remainder":
-      for (; o < end; o++, i += sa, j += sb) {
-        const y = b[j]!,
-          r = a[i]! % y;
-        out[o] = r !== 0 && r < 0 !== y < 0 ? r + y : r;
-      }
-      return;
-    // relu's gradient: a passes where relu's output b is positive (not at 0 or NaN)
-    case "reluBackward":
-      for (; o < end; o++, i += sa, j += sb) out[o] = b[j]! > 0 ? a[i]! : 0;
-      return;
-  }
-}
+/** Name of a unary elementwise kernel. */
+export type UnaryOp = keyof typeof unaryLoops;
+
+/**
+ * The reference kernel of each binary elementwise op: out[o + k] = op(a[i + k·sa], b[j + k·sb])
+ * for k < n; the keys are the binary kernel names.
+ */
+export const binaryLoops = {
+  add(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! + b[j]!;
+  },
+  sub(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! - b[j]!;
+  },
+  mul(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! * b[j]!;
+  },
+  div(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! / b[j]!;
+  },
+  pow(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = Math.pow(a[i]!, b[j]!);
+  },
+  maximum(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) {
+      const x = a[i]!,
+        y = b[j]!;
+      out[o] = x !== x || y !== y ? NaN : x > y ? x : y;
+    }
+  },
+  minimum(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) {
+      const x = a[i]!,
+        y = b[j]!;
+      out[o] = x !== x || y !== y ? NaN : x < y ? x : y;
+    }
+  },
+  eq(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! === b[j]! ? 1 : 0;
+  },
+  ne(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! !== b[j]! ? 1 : 0;
+  },
+  lt(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! < b[j]! ? 1 : 0;
+  },
+  le(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! <= b[j]! ? 1 : 0;
+  },
+  gt(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! > b[j]! ? 1 : 0;
+  },
+  ge(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! >= b[j]! ? 1 : 0;
+  },
+  logicalAnd(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! && b[j]! ? 1 : 0;
+  },
+  logicalOr(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! || b[j]! ? 1 : 0;
+  },
+  atan2(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = Math.atan2(a[i]!, b[j]!);
+  },
+  // Python-style remainder: the result takes the divisor's sign, as in torch.remainder
+  remainder(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) {
+      const y = b[j]!,
+        r = a[i]! % y;
+      out[o] = r !== 0 && r < 0 !== y < 0 ? r + y : r;
+    }
+  },
+  // relu's gradient: a passes where relu's output b is positive (not at 0 or NaN)
+  reluBackward(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = b[j]! > 0 ? a[i]! : 0;
+  },
+} satisfies Record<string, BinaryLoop>;
+
+/** Name of a binary elementwise kernel. */
+export type BinaryOp = keyof typeof binaryLoops;

@@ -4,8 +4,8 @@
 import { allocArray, type DType, type TypedArray } from "../../core/dtype.js";
 import { contiguousStrides, isContiguous, numelOf, type Shape } from "../../core/shape.js";
 import { contiguousOf, copyView } from "./copy.js";
-import { binaryPredicates, type Handle, type Kernels, unaryPredicates, type View } from "../kernels.js";
-import { binaryRun, unaryRun } from "./elementwise.js";
+import type { Handle, Kernels, View } from "../kernels.js";
+import { binaryLoops, unaryLoops } from "./elementwise.js";
 import { coalesce, forEachRow } from "./strided.js";
 import { matmulInto } from "./matmul.js";
 import { maxPoolInto } from "./pool.js";
@@ -23,10 +23,7 @@ function indexAt(idx: TypedArray, at: number, size: number, op: string, dim: num
   return v;
 }
 
-/** Ops whose results are already 0 or 1. */
-const predicates = new Set<string>([...binaryPredicates, ...unaryPredicates]);
-
-/** Bool results of arithmetic are 0/1, as in PyTorch (True + True is True, not 2). */
+/** Bool results of arithmetic are 0/1, as in PyTorch (True + True is True, not 2); tests already are. */
 function asBool(o: TypedArray): void {
   for (let k = 0; k < o.length; k++) if (o[k]! > 1) o[k] = 1;
 }
@@ -58,14 +55,14 @@ export const referenceKernels = {
     const o = arr(out);
     const xs = arr(x.handle);
     if (isContiguous(x.shape, x.strides)) {
-      unaryRun(op, xs, x.offset, 1, o, 0, numelOf(x.shape));
-      if (outDtype === "bool" && !predicates.has(op)) asBool(o);
+      unaryLoops[op](xs, x.offset, 1, o, 0, numelOf(x.shape));
+      if (outDtype === "bool") asBool(o);
       return;
     }
     const walk = coalesce(x.shape, [x.strides, contiguousStrides(x.shape)]);
     const s = walk.strides[0]!.at(-1)!;
-    forEachRow(walk, [x.offset, 0], (off, n) => unaryRun(op, xs, off[0]!, s, o, off[1]!, n));
-    if (outDtype === "bool" && !predicates.has(op)) asBool(o);
+    forEachRow(walk, [x.offset, 0], (off, n) => unaryLoops[op](xs, off[0]!, s, o, off[1]!, n));
+    if (outDtype === "bool") asBool(o);
   },
   binary(op, a, b, out, outDtype) {
     const o = arr(out);
@@ -74,16 +71,16 @@ export const referenceKernels = {
     const sa = runStride(a);
     const sb = runStride(b);
     if (sa >= 0 && sb >= 0) {
-      binaryRun(op, as, a.offset, sa, bs, b.offset, sb, o, 0, numelOf(a.shape));
-      if (outDtype === "bool" && !predicates.has(op)) asBool(o);
+      binaryLoops[op](as, a.offset, sa, bs, b.offset, sb, o, 0, numelOf(a.shape));
+      if (outDtype === "bool") asBool(o);
       return;
     }
     const walk = coalesce(a.shape, [a.strides, b.strides, contiguousStrides(a.shape)]);
     const [ra, rb] = [walk.strides[0]!.at(-1)!, walk.strides[1]!.at(-1)!];
     forEachRow(walk, [a.offset, b.offset, 0], (off, n) =>
-      binaryRun(op, as, off[0]!, ra, bs, off[1]!, rb, o, off[2]!, n),
+      binaryLoops[op](as, off[0]!, ra, bs, off[1]!, rb, o, off[2]!, n),
     );
-    if (outDtype === "bool" && !predicates.has(op)) asBool(o);
+    if (outDtype === "bool") asBool(o);
   },
   axpy(alpha, x, out) {
     const o = arr(out.handle);

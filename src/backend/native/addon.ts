@@ -2,7 +2,7 @@
 // process.dlopen, the call `require` makes for .node files, so this module imports nothing from
 // Node: a browser bundle can include it, and outside Node it reports the addon as unavailable.
 
-import { binaryOps, unaryOps } from "../kernels.js";
+import { type BinaryOp, binaryOps, type ReduceOp, type UnaryOp, unaryOps } from "../kernels.js";
 
 /** The addon's ABI this TypeScript side speaks (native/addon.cc's kAbi). */
 export const ADDON_ABI = 7;
@@ -58,8 +58,27 @@ export interface NativeAddon {
   simdPaths(): string[];
 }
 
-/** The addon, or why it could not be loaded. */
-export type LoadResult = { addon: NativeAddon; error?: undefined } | { addon?: undefined; error: string };
+/** The addon's code for each op name this side sends: its position in the addon's exported list. */
+export interface OpCodes {
+  readonly unary: Readonly<Record<UnaryOp, number>>;
+  readonly binary: Readonly<Record<BinaryOp, number>>;
+  readonly reduce: Readonly<Record<ReduceOp, number>>;
+}
+
+/** The addon and its op codes, or why it could not be loaded. */
+export type LoadResult =
+  { addon: NativeAddon; codes: OpCodes; error?: undefined } | { addon?: undefined; codes?: undefined; error: string };
+
+// NOTE: kernels.ts exports ReduceOp as a type only; this literal lists its names, and
+// `satisfies` makes a name missing from or foreign to ReduceOp a compile error
+const reduceOps = Object.keys({
+  sum: 0,
+  prod: 0,
+  max: 0,
+  min: 0,
+  argmax: 0,
+  argmin: 0,
+} satisfies Record<ReduceOp, 0>) as ReduceOp[];
 
 /** True when running under Node.js with native addon support. */
 export function inNode(): boolean {
@@ -76,11 +95,20 @@ export function addonPath(): string {
   return /^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path;
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+/**
+ * Each wanted name's position in the addon's list, looked up by name so the two orders never
+ * have to match; names the addon lacks go to `missing`.
+ */
+function codesByName<N extends string>(wanted: readonly N[], built: readonly string[], missing: string[]) {
+  const codes = {} as Record<N, number>;
+  for (const name of wanted) {
+    codes[name] = built.indexOf(name);
+    if (codes[name] < 0) missing.push(name);
+  }
+  return codes;
 }
 
-/** Loads the addon and checks that it matches this version of the kernel interface. */
+/** Loads the addon and checks that it matches this version of the kernel interface and has every op. */
 export function loadAddon(): LoadResult {
   if (!inNode()) return { error: "not running in Node.js" };
   const path = addonPath();
@@ -92,7 +120,14 @@ export function loadAddon(): LoadResult {
     return { error: `cannot load ${path}: ${msg}` };
   }
   const addon = mod.exports as NativeAddon;
-  const current = addon.abi === ADDON_ABI && sameList(addon.unaryOps, unaryOps) && sameList(addon.binaryOps, binaryOps);
-  if (!current) return { error: `${path} was built from other sources; rebuild it with npx node-gyp rebuild` };
-  return { addon };
+  const rebuild = "rebuild it with npx node-gyp rebuild";
+  if (addon.abi !== ADDON_ABI) return { error: `${path} was built from other sources; ${rebuild}` };
+  const missing: string[] = [];
+  const codes: OpCodes = {
+    unary: codesByName(unaryOps, addon.unaryOps, missing),
+    binary: codesByName(binaryOps, addon.binaryOps, missing),
+    reduce: codesByName(reduceOps, addon.reduceOps, missing),
+  };
+  if (missing.length > 0) return { error: `${path} has no kernel for ${missing.join(", ")}; ${rebuild}` };
+  return { addon, codes };
 }

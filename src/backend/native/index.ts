@@ -27,7 +27,7 @@ function install(): NativeAddon | null {
     return null;
   }
   const addon = loaded.addon;
-  registerBackend(nativeKernels(addon));
+  registerBackend(nativeKernels(addon, loaded.codes));
   registerThreadControl({ set: (n) => addon.setNumThreads(n), get: () => addon.getNumThreads() });
   if (wanted !== "js") setBackend("native");
   return addon;

@@ -7,9 +7,9 @@
 
 import { allocArray, type DType, type TypedArray } from "../../core/dtype.js";
 import { contiguousStrides, numelOf, type Shape } from "../../core/shape.js";
-import { binaryOps, type Handle, type Kernels, type ReduceOp, unaryOps, type View } from "../kernels.js";
+import type { Handle, Kernels, View } from "../kernels.js";
 import { referenceKernels } from "../js/reference.js";
-import type { NativeAddon, NativeBuffer } from "./addon.js";
+import type { NativeAddon, NativeBuffer, OpCodes } from "./addon.js";
 
 /** The most dims the addon takes; larger views run on the reference loops over copies. */
 const MAX_DIMS = 32;
@@ -19,9 +19,6 @@ const STAGED = 256;
 const TINY = 16;
 
 const dtypeCode: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
-const reduceCode: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3, argmax: 4, argmin: 5 };
-const unaryCode = Object.fromEntries(unaryOps.map((op, i) => [op, i])) as Record<string, number>;
-const binaryCode = Object.fromEntries(binaryOps.map((op, i) => [op, i])) as Record<string, number>;
 
 /** The native backend's kernels, plus free() for Tensor.dispose. */
 export type NativeKernels = Kernels & { free(handle: Handle): void };
@@ -30,8 +27,8 @@ const buf = (h: Handle) => h as NativeBuffer;
 /** True for a tiny tensor's typed array, false for an addon buffer. */
 const tiny = (h: Handle) => ArrayBuffer.isView(h);
 
-/** Kernels that run in `addon`. */
-export function nativeKernels(addon: NativeAddon): NativeKernels {
+/** Kernels that run in `addon`, naming ops by the codes loadAddon looked up in it. */
+export function nativeKernels(addon: NativeAddon, codes: OpCodes): NativeKernels {
   const desc = new Float64Array(8 + 4 * (3 + 2 * MAX_DIMS));
   // NOTE: small uploads and reads (scalars above all) pass their values through this array:
   // handing the addon a fresh typed array would make V8 move it off its heap first
@@ -112,7 +109,7 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
       if (!fits(x))
         return viaReference(out, outDtype, numelOf(x.shape), (o) => referenceKernels.unary(op, typed(x), o, outDtype));
       pos = 0;
-      addon.unary(unaryCode[op]!, put(x), buf(out), dtypeCode[outDtype]);
+      addon.unary(codes.unary[op], put(x), buf(out), dtypeCode[outDtype]);
     },
     binary(op, a, b, out, outDtype) {
       if (allTiny(a.handle, b.handle, out)) return referenceKernels.binary(op, a, b, out, outDtype);
@@ -121,7 +118,7 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
           referenceKernels.binary(op, typed(a), typed(b), o, outDtype),
         );
       pos = 0;
-      addon.binary(binaryCode[op]!, put(a), put(b), buf(out), dtypeCode[outDtype]);
+      addon.binary(codes.binary[op], put(a), put(b), buf(out), dtypeCode[outDtype]);
     },
     axpy(alpha, x, out) {
       if (allTiny(x.handle, out.handle)) return referenceKernels.axpy(alpha, x, out);
@@ -150,7 +147,7 @@ export function nativeKernels(addon: NativeAddon): NativeKernels {
         return viaReference(out, outDtype, rows, (o) => referenceKernels.reduce(op, typed(x), nReduce, o, outDtype));
       }
       pos = 0;
-      addon.reduce(reduceCode[op], put(x), nReduce, buf(out), dtypeCode[outDtype]);
+      addon.reduce(codes.reduce[op], put(x), nReduce, buf(out), dtypeCode[outDtype]);
     },
     softmax(x, log, out) {
       if (allTiny(x.handle, out.handle)) return referenceKernels.softmax(x, log, out);

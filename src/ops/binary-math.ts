@@ -1,0 +1,109 @@
+// Elementwise functions of two broadcasting tensors beyond arithmetic: powers, max and min,
+// atan2 and the remainder. Their rules use arithmetic, the one-tensor functions and where.
+
+import { add, div, eq, ge, gt, logicalAnd, lt, mul, sub } from "./arithmetic.js";
+import { defineBinary } from "./elementwise-def.js";
+import { factor, fmt, formula, infix, num, one, routeWeight } from "./explain-rule.js";
+import { floor, log, neg } from "./math.js";
+import { where } from "./where.js";
+
+/**
+ * aᵇ; d = b aᵇ⁻¹ da + aᵇ ln(a) db.
+ * NOTE: as in PyTorch, b = 0 gives da no gradient (0⁰ would be 0·inf), and where a = 0 and b ≥ 0
+ * the ln term is masked to 0, so x² has a finite grad at 0. Ints stay ints (int ** int is int).
+ */
+export const pow = defineBinary("pow", {
+  dtype: "arith",
+  save: [0, 1],
+  backward: (g, { inputs: [a, b] }) => [
+    mul(g, where(eq(b!, 0), 0, mul(b!, pow(a!, sub(b!, 1))))),
+    mul(g, where(logicalAnd(eq(a!, 0), ge(b!, 0)), 0, mul(pow(a!, b!), log(a!)))),
+  ],
+  explain: {
+    text: (a) => `${a[0]}^${a[1]}`,
+    tex: (a) => `{${a[0]}}^{${a[1]}}`,
+    rule: "∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a",
+    ruleTex: "\\frac{\\partial a^b}{\\partial a} = b\\,a^{b-1},\\; \\frac{\\partial a^b}{\\partial b} = a^b \\ln a",
+    local: (k, [a, b], y) => {
+      if (k === 0) {
+        if (b === 2) return formula(`2*${factor(a!)}`, `2\\cdot ${factor(a!)}`, 2 * a!);
+        return formula(
+          `${factor(b!)}*${factor(a!)}^${factor(b! - 1)}`,
+          `${fmt(b!)}\\cdot ${factor(a!)}^{${fmt(b! - 1)}}`,
+          b! * a! ** (b! - 1),
+        );
+      }
+      return formula(`${factor(y)}*ln(${fmt(a!)})`, `${factor(y)}\\ln ${factor(a!)}`, a === 0 ? 0 : y * Math.log(a!));
+    },
+  },
+  domains: ["positive", "real"],
+});
+
+/** Elementwise max; max routes the gradient to the larger input (split evenly on ties) */
+export const maximum = defineBinary("maximum", {
+  dtype: "arith",
+  save: [0, 1],
+  backward: (g, { inputs: [a, b] }) => {
+    const wa = add(gt(a!, b!), mul(eq(a!, b!), 0.5));
+    return [mul(g, wa), mul(g, add(neg(wa), 1))];
+  },
+  explain: {
+    text: (a) => `max(${a[0]}, ${a[1]})`,
+    tex: (a) => `\\max(${a[0]}, ${a[1]})`,
+    rule: "∂max(a,b)/∂a = 1 if a > b else 0 (½ on ties)",
+    ruleTex: "\\frac{\\partial \\max(a,b)}{\\partial a} = [a > b]",
+    gate: "max",
+    local: (k, [a, b]) => num(routeWeight(k === 0 ? a! - b! : b! - a!)),
+  },
+});
+
+/** Elementwise min; routes like max */
+export const minimum = defineBinary("minimum", {
+  dtype: "arith",
+  save: [0, 1],
+  backward: (g, { inputs: [a, b] }) => {
+    const wa = add(lt(a!, b!), mul(eq(a!, b!), 0.5));
+    return [mul(g, wa), mul(g, add(neg(wa), 1))];
+  },
+  explain: {
+    text: (a) => `min(${a[0]}, ${a[1]})`,
+    tex: (a) => `\\min(${a[0]}, ${a[1]})`,
+    rule: "∂min(a,b)/∂a = 1 if a < b else 0 (½ on ties)",
+    ruleTex: "\\frac{\\partial \\min(a,b)}{\\partial a} = [a < b]",
+    gate: "max",
+    local: (k, [a, b]) => num(routeWeight(k === 0 ? b! - a! : a! - b!)),
+  },
+});
+
+/** atan2(a, b); d = (b da − a db) / (a² + b²) */
+export const atan2 = defineBinary("atan2", {
+  dtype: "float",
+  save: [0, 1],
+  backward: (g, { inputs: [a, b] }) => {
+    const r = add(mul(a!, a!), mul(b!, b!));
+    return [div(mul(g, b!), r), neg(div(mul(g, a!), r))];
+  },
+  explain: {
+    text: (a) => `atan2(${a[0]}, ${a[1]})`,
+    tex: (a) => `\\operatorname{atan2}(${a[0]}, ${a[1]})`,
+    rule: "∂atan2(a,b)/∂a = b/(a²+b²), ∂/∂b = −a/(a²+b²)",
+    ruleTex:
+      "\\frac{\\partial}{\\partial a} = \\frac{b}{a^2+b^2},\\; \\frac{\\partial}{\\partial b} = -\\frac{a}{a^2+b^2}",
+    local: (k, [a, b]) => num(k === 0 ? b! / (a! * a! + b! * b!) : -a! / (a! * a! + b! * b!)),
+  },
+});
+
+/** Python-style remainder (sign of the divisor); d = da − ⌊a/b⌋ db */
+export const remainder = defineBinary("remainder", {
+  dtype: "arith",
+  save: [0, 1],
+  backward: (g, { inputs: [a, b] }) => [g, neg(mul(g, floor(div(a!, b!))))],
+  explain: {
+    ...infix("mod", "\\bmod"),
+    rule: "∂(a mod b)/∂a = 1, ∂/∂b = −⌊a/b⌋",
+    ruleTex: "\\frac{\\partial}{\\partial a} = 1,\\; \\frac{\\partial}{\\partial b} = -\\lfloor a/b \\rfloor",
+    local: (k, [a, b]) => (k === 0 ? one : num(-Math.floor(a! / b!))),
+  },
+  // a = k/10 + 0.03 over b = |k'|/10 + 0.2 is never within 0.01 of an integer: floor(a/b) is locally constant
+  domains: ["offGrid", "positive"],
+});

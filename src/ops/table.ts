@@ -1,0 +1,86 @@
+// The op table: every primitive chainrule records, by name, each declared once where its module
+// defines it. Everything that lists ops is made from this table: the elementwise functions and
+// Tensor methods (api/), the native addon's op list and the samples the PyTorch golden generator
+// reads (tools/gen-ops.ts), explain's rules, and the generic tests (gradcheck, goldens, backend
+// conformance, fast paths against reference rules), which run every entry's samples.
+
+import type { BinaryOp, UnaryOp } from "../backend/kernels.js";
+import { addmmOp, matmulOp } from "./linalg.js";
+import * as arithmetic from "./arithmetic.js";
+import * as binaryMath from "./binary-math.js";
+import { expandOp, sumOp } from "./broadcast.js";
+import { convOp, foldOp, windowsOp } from "./conv.js";
+import type { OpDef } from "./define.js";
+import { logSoftmaxOp, softmaxOp, softplusOp } from "./activation.js";
+import { catOp, gatherOp, padOp, scatterAddOp } from "./index-ops.js";
+import * as math from "./math.js";
+import { nllOp } from "./nll.js";
+import { maxPoolOp } from "./pool.js";
+import { amaxOp, aminOp, argmaxOp, argminOp, normOp, prodOp } from "./reduce.js";
+import { reluBackward } from "./relu-backward.js";
+import { cloneOp, contiguousOp, flipOp, permuteOp, sliceBackwardOp, sliceOp, toOp, viewOp } from "./view.js";
+import { clampOp, whereOp } from "./where.js";
+
+/** T when its keys are exactly K: a missing entry or one with an unknown name fails to compile. */
+type Exactly<K extends PropertyKey, T> = [Exclude<keyof T, K>, Exclude<K, keyof T>] extends [never, never]
+  ? T
+  : { missing: Exclude<K, keyof T>; unknown: Exclude<keyof T, K> };
+
+/** The public elementwise functions of one tensor: one per unary kernel. */
+export const unaryFunctions: Exactly<UnaryOp, typeof math> = math;
+
+/** The public elementwise functions of two tensors (every binary kernel but relu's backward). */
+export const binaryFunctions = { ...arithmetic, ...binaryMath };
+
+const binaryKernelOps: Exactly<BinaryOp, typeof binaryFunctions & { reluBackward: unknown }> = {
+  ...binaryFunctions,
+  reluBackward,
+};
+
+/** The name of a public unary elementwise function (and Tensor method). */
+export type UnaryFunctionName = keyof typeof unaryFunctions;
+/** The name of a public binary elementwise function (and Tensor method). */
+export type BinaryFunctionName = keyof typeof binaryFunctions;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- entries differ in their attributes
+type AnyOpDef = OpDef<any>;
+
+const entries: AnyOpDef[] = [
+  ...Object.values(unaryFunctions).map((f) => f.op.def),
+  ...Object.values(binaryKernelOps).map((f) => f.op.def),
+  whereOp.def,
+  clampOp.def,
+  sumOp.def,
+  expandOp.def,
+  prodOp.def,
+  amaxOp.def,
+  aminOp.def,
+  argmaxOp.def,
+  argminOp.def,
+  normOp.def,
+  matmulOp.def,
+  addmmOp.def,
+  viewOp.def,
+  permuteOp.def,
+  sliceOp.def,
+  sliceBackwardOp.def,
+  contiguousOp.def,
+  cloneOp.def,
+  toOp.def,
+  flipOp.def,
+  gatherOp.def,
+  scatterAddOp.def,
+  catOp.def,
+  padOp.def,
+  softplusOp.def,
+  softmaxOp.def,
+  logSoftmaxOp.def,
+  windowsOp.def,
+  foldOp.def,
+  convOp.def,
+  maxPoolOp.def,
+  nllOp.def,
+];
+
+/** Every primitive's declaration, by name. */
+export const opTable: Readonly<Record<string, AnyOpDef>> = Object.fromEntries(entries.map((d) => [d.name, d]));
