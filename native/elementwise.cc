@@ -87,7 +87,7 @@ void compareFloat(int op, const View& a, int64_t ao, int64_t sa, const View& b, 
   const T* bp = reinterpret_cast<const T*>(b.data) + bo;
   uint8_t* out = reinterpret_cast<uint8_t*>(o) + oo;
   if (floatLoops<T>().compare(op, ap, sa, bp, sb, out, n)) return;
-  for (int64_t i = 0; i < n; i++) out[i] = binaryFn<Op, T>(ap[i * sa], bp[i * sb]) != 0;
+  for (int64_t i = 0; i < n; i++) out[i] = binaryFn<Op, T>(ap[i * sa], bp[i * sb]);
 }
 
 template <int Op>

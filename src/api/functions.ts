@@ -11,11 +11,24 @@ import * as reduce from "../ops/reduce.js";
 import { binaryFunctions, unaryFunctions } from "../ops/table.js";
 import * as view from "../ops/view.js";
 import * as whereOps from "../ops/where.js";
+import * as conv from "../ops/conv.js";
+import * as inplace from "../ops/inplace.js";
+import * as nll from "../ops/nll.js";
+import * as pool from "../ops/pool.js";
 import * as create from "../tensor/create.js";
-import type { Tensor } from "./tensor.js";
+// loaded for its effect too: it installs the class every tensor is made as
+import { Tensor } from "./tensor.js";
 
-/** T with TensorBase narrowed to Tensor, in results and in arrays of results. */
-export type Narrowed<T> = T extends TensorBase ? Tensor : T extends readonly (infer E)[] ? Narrowed<E>[] : T;
+/** T with TensorBase narrowed to Tensor, in results and in arrays and records of results. */
+export type Narrowed<T> = T extends TensorBase
+  ? Tensor
+  : T extends readonly (infer E)[]
+    ? Narrowed<E>[]
+    : T extends (...args: never[]) => unknown
+      ? T
+      : T extends object
+        ? { [K in keyof T]: Narrowed<T[K]> }
+        : T;
 
 /** A function whose tensor results are the Tensor users see. */
 export type Lift<F> = F extends (...args: infer A) => infer R ? (...args: A) => Narrowed<R> : never;
@@ -24,6 +37,9 @@ export type Lift<F> = F extends (...args: infer A) => infer R ? (...args: A) => 
 export type Lifted<M> = { [K in keyof M as M[K] extends (...args: never[]) => unknown ? K : never]: Lift<M[K]> };
 
 const lift = <M extends object>(m: M) => m as unknown as Lifted<M>;
+
+/** The class the functions' results have. */
+export { Tensor };
 
 /** The elementwise ops of the table: one function per kernel op. */
 export const elementwise = lift({ ...unaryFunctions, ...binaryFunctions });
@@ -103,4 +119,20 @@ export const creation = lift({
   randn: create.randn,
   randint: create.randint,
   randperm: create.randperm,
+});
+
+/** The ops behind nn's layers and initialisers, lifted the same way. */
+export const nnFunctions = lift({
+  convNd: conv.convNd,
+  convTransposeNd: conv.convTransposeNd,
+  slidingWindows: conv.slidingWindows,
+  foldWindows: conv.foldWindows,
+  padSpatial: conv.padSpatial,
+  maxPoolNd: pool.maxPoolNd,
+  avgPoolNd: pool.avgPoolNd,
+  adaptiveAvgPoolNd: pool.adaptiveAvgPoolNd,
+  nll: nll.nll,
+  targetWeights: nll.targetWeights,
+  uniform_: inplace.uniform_,
+  normal_: inplace.normal_,
 });

@@ -11,18 +11,52 @@ import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
 import { nodeOf } from "../graph/node.js";
 import { inplace, inplaceBinary, normal_, uniform_ } from "../ops/inplace.js";
 import type { AddmmOptions } from "../ops/linalg.js";
-import type { DimArg, VarOptions } from "../ops/reduce.js";
+import type { DimArg } from "../ops/broadcast.js";
+import type { VarOptions } from "../ops/reduce.js";
 import type { BinaryFunctionName, UnaryFunctionName } from "../ops/table.js";
 import { fullRaw, type Operand } from "../ops/unrecorded.js";
 import { type GradHook, type RemovableHandle, TensorBase, useTensorClass } from "../tensor/tensor.js";
-import { elementwise as E, functions as F } from "./functions.js";
+import { logSoftmax, softmax, softplus, gelu, silu, leakyRelu, elu } from "../ops/activation.js";
+import { add, div, mul, sub } from "../ops/arithmetic.js";
+import { pow } from "../ops/binary-math.js";
+import { expand, sum } from "../ops/broadcast.js";
+import { chunk, gather, indexSelect, maskedFill, pad, scatterAdd, split } from "../ops/index-ops.js";
+import { addmm, bmm, dot, matmul, mm, outer } from "../ops/linalg.js";
+import { amax, amin, argmax, argmin, logsumexp, max, mean, min, norm, prod, std, variance } from "../ops/reduce.js";
+import { binaryFunctions, unaryFunctions } from "../ops/table.js";
+import {
+  clone,
+  contiguous,
+  flatten,
+  flip,
+  narrow,
+  permute,
+  repeat,
+  reshape,
+  select,
+  slice,
+  squeeze,
+  tile,
+  to,
+  transpose,
+  unflatten,
+  unsqueeze,
+  view,
+} from "../ops/view.js";
+import { clamp, where } from "../ops/where.js";
+
+/**
+ * A tensor the lower layers made, typed as what it is: every tensor is made as this class (see
+ * the header), and the ops below are typed with the data class they work on.
+ */
+const up = (t: TensorBase) => t as Tensor;
 
 /** Accepts both f(2, 3) and f([2, 3]). */
 const dimsOf = (args: (number | readonly number[])[]): number[] =>
   args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as number[])] : (args as number[]);
 
 const scaled = (other: Operand, alpha?: number): Operand =>
-  alpha === undefined || alpha === 1 ? other : other instanceof TensorBase ? E.mul(other, alpha) : Number(other) * alpha;
+  alpha === undefined || alpha === 1 ? other : other instanceof TensorBase ? mul(other, alpha) : Number(other) * alpha;
 
 /** An n-dimensional array that records the operations applied to it. */
 export class Tensor extends TensorBase {
@@ -42,224 +76,224 @@ export class Tensor extends TensorBase {
 
   /** a + alpha·b */
   add(other: Operand, opts?: { alpha?: number }): Tensor {
-    return E.add(this, scaled(other, opts?.alpha));
+    return up(add(this, scaled(other, opts?.alpha)));
   }
   /** a − alpha·b */
   sub(other: Operand, opts?: { alpha?: number }): Tensor {
-    return E.sub(this, scaled(other, opts?.alpha));
+    return up(sub(this, scaled(other, opts?.alpha)));
   }
   /** where(cond, this, other) */
   where(cond: TensorBase, other: Operand): Tensor {
-    return F.where(cond, this, other);
+    return up(where(cond, this, other));
   }
   clamp(min?: number | null, max?: number | null): Tensor {
-    return F.clamp(this, min, max);
+    return up(clamp(this, min, max));
   }
   softplus(beta?: number, threshold?: number): Tensor {
-    return F.softplus(this, beta, threshold);
+    return up(softplus(this, beta, threshold));
   }
   gelu(approximate?: "none" | "tanh"): Tensor {
-    return F.gelu(this, approximate);
+    return up(gelu(this, approximate));
   }
   silu(): Tensor {
-    return F.silu(this);
+    return up(silu(this));
   }
   leakyRelu(negativeSlope?: number): Tensor {
-    return F.leakyRelu(this, negativeSlope);
+    return up(leakyRelu(this, negativeSlope));
   }
   elu(alpha?: number): Tensor {
-    return F.elu(this, alpha);
+    return up(elu(this, alpha));
   }
   softmax(dim: number): Tensor {
-    return F.softmax(this, dim);
+    return up(softmax(this, dim));
   }
   logSoftmax(dim: number): Tensor {
-    return F.logSoftmax(this, dim);
+    return up(logSoftmax(this, dim));
   }
   sum(dim?: DimArg, keepdim?: boolean): Tensor {
-    return F.sum(this, dim, keepdim);
+    return up(sum(this, dim, keepdim));
   }
   mean(dim?: DimArg, keepdim?: boolean): Tensor {
-    return F.mean(this, dim, keepdim);
+    return up(mean(this, dim, keepdim));
   }
   prod(dim?: DimArg, keepdim?: boolean): Tensor {
-    return F.prod(this, dim, keepdim);
+    return up(prod(this, dim, keepdim));
   }
   max(dim?: number, keepdim?: boolean): Tensor {
-    return F.max(this, dim, keepdim);
+    return up(max(this, dim, keepdim));
   }
   min(dim?: number, keepdim?: boolean): Tensor {
-    return F.min(this, dim, keepdim);
+    return up(min(this, dim, keepdim));
   }
   amax(dim?: DimArg, keepdim?: boolean): Tensor {
-    return F.amax(this, dim, keepdim);
+    return up(amax(this, dim, keepdim));
   }
   amin(dim?: DimArg, keepdim?: boolean): Tensor {
-    return F.amin(this, dim, keepdim);
+    return up(amin(this, dim, keepdim));
   }
   argmax(dim?: number, keepdim?: boolean): Tensor {
-    return F.argmax(this, dim, keepdim);
+    return up(argmax(this, dim, keepdim));
   }
   argmin(dim?: number, keepdim?: boolean): Tensor {
-    return F.argmin(this, dim, keepdim);
+    return up(argmin(this, dim, keepdim));
   }
   var(dim?: DimArg, opts?: VarOptions): Tensor {
-    return F.var(this, dim, opts);
+    return up(variance(this, dim, opts));
   }
   std(dim?: DimArg, opts?: VarOptions): Tensor {
-    return F.std(this, dim, opts);
+    return up(std(this, dim, opts));
   }
   logsumexp(dim?: DimArg, keepdim?: boolean): Tensor {
-    return F.logsumexp(this, dim, keepdim);
+    return up(logsumexp(this, dim, keepdim));
   }
   norm(p?: number, dim?: DimArg, keepdim?: boolean): Tensor {
-    return F.norm(this, p, dim, keepdim);
+    return up(norm(this, p, dim, keepdim));
   }
   matmul(other: TensorBase): Tensor {
-    return F.matmul(this, other);
+    return up(matmul(this, other));
   }
   mm(other: TensorBase): Tensor {
-    return F.mm(this, other);
+    return up(mm(this, other));
   }
   addmm(mat1: TensorBase, mat2: TensorBase, opts?: AddmmOptions): Tensor {
-    return F.addmm(this, mat1, mat2, opts);
+    return up(addmm(this, mat1, mat2, opts));
   }
   bmm(other: TensorBase): Tensor {
-    return F.bmm(this, other);
+    return up(bmm(this, other));
   }
   dot(other: TensorBase): Tensor {
-    return F.dot(this, other);
+    return up(dot(this, other));
   }
   outer(other: TensorBase): Tensor {
-    return F.outer(this, other);
+    return up(outer(this, other));
   }
   reshape(...shape: number[] | [readonly number[]]): Tensor {
-    return F.reshape(this, dimsOf(shape));
+    return up(reshape(this, dimsOf(shape)));
   }
   view(...shape: number[] | [readonly number[]]): Tensor {
-    return F.view(this, dimsOf(shape));
+    return up(view(this, dimsOf(shape)));
   }
   transpose(d0: number, d1: number): Tensor {
-    return F.transpose(this, d0, d1);
+    return up(transpose(this, d0, d1));
   }
   /** The transpose of a matrix (vectors and scalars are returned as they are). */
   t(): Tensor {
     if (this.ndim > 2)
       throw new RangeError(`t: expects a tensor with at most 2 dims, got shape [${this.shape.join(", ")}]`);
-    return this.ndim < 2 ? this : F.transpose(this, 0, 1);
+    return this.ndim < 2 ? this : transpose(this, 0, 1);
   }
   permute(...dims: number[] | [readonly number[]]): Tensor {
-    return F.permute(this, ...dimsOf(dims));
+    return up(permute(this, ...dimsOf(dims)));
   }
   unsqueeze(dim: number): Tensor {
-    return F.unsqueeze(this, dim);
+    return up(unsqueeze(this, dim));
   }
   squeeze(dim?: number | readonly number[]): Tensor {
-    return F.squeeze(this, dim);
+    return up(squeeze(this, dim));
   }
   expand(...shape: number[] | [readonly number[]]): Tensor {
-    return F.expand(this, dimsOf(shape));
+    return up(expand(this, dimsOf(shape)));
   }
   expandAs(other: TensorBase): Tensor {
-    return F.expand(this, other.shape);
+    return up(expand(this, other.shape));
   }
   reshapeAs(other: TensorBase): Tensor {
-    return F.reshape(this, other.shape);
+    return up(reshape(this, other.shape));
   }
   viewAs(other: TensorBase): Tensor {
-    return F.view(this, other.shape);
+    return up(view(this, other.shape));
   }
   flatten(start?: number, end?: number): Tensor {
-    return F.flatten(this, start, end);
+    return up(flatten(this, start, end));
   }
   unflatten(dim: number, sizes: readonly number[]): Tensor {
-    return F.unflatten(this, dim, sizes);
+    return up(unflatten(this, dim, sizes));
   }
   narrow(dim: number, start: number, length: number): Tensor {
-    return F.narrow(this, dim, start, length);
+    return up(narrow(this, dim, start, length));
   }
   select(dim: number, index: number): Tensor {
-    return F.select(this, dim, index);
+    return up(select(this, dim, index));
   }
   slice(dim: number, start?: number, end?: number, step?: number): Tensor {
-    return F.slice(this, dim, start, end, step);
+    return up(slice(this, dim, start, end, step));
   }
   indexSelect(dim: number, index: TensorBase): Tensor {
-    return F.indexSelect(this, dim, index);
+    return up(indexSelect(this, dim, index));
   }
   gather(dim: number, index: TensorBase): Tensor {
-    return F.gather(this, dim, index);
+    return up(gather(this, dim, index));
   }
   scatterAdd(dim: number, index: TensorBase, src: TensorBase): Tensor {
-    return F.scatterAdd(this, dim, index, src);
+    return up(scatterAdd(this, dim, index, src));
   }
   maskedFill(mask: TensorBase, value: Operand): Tensor {
-    return F.maskedFill(this, mask, value);
+    return up(maskedFill(this, mask, value));
   }
   repeat(...reps: number[] | [readonly number[]]): Tensor {
-    return F.repeat(this, ...dimsOf(reps));
+    return up(repeat(this, ...dimsOf(reps)));
   }
   tile(...reps: number[] | [readonly number[]]): Tensor {
-    return F.tile(this, ...dimsOf(reps));
+    return up(tile(this, ...dimsOf(reps)));
   }
   flip(dims: number | readonly number[]): Tensor {
-    return F.flip(this, dims);
+    return up(flip(this, dims));
   }
   pad(pads: readonly number[], value?: number): Tensor {
-    return F.pad(this, pads, value);
+    return up(pad(this, pads, value));
   }
   split(size: number | readonly number[], dim?: number): Tensor[] {
-    return F.split(this, size, dim);
+    return split(this, size, dim).map(up);
   }
   chunk(chunks: number, dim?: number): Tensor[] {
-    return F.chunk(this, chunks, dim);
+    return chunk(this, chunks, dim).map(up);
   }
   contiguous(): Tensor {
-    return F.contiguous(this);
+    return up(contiguous(this));
   }
   clone(): Tensor {
-    return F.clone(this);
+    return up(clone(this));
   }
   to(dtype: DType): Tensor {
-    return F.to(this, dtype);
+    return up(to(this, dtype));
   }
   float(): Tensor {
-    return F.to(this, "float32");
+    return up(to(this, "float32"));
   }
   double(): Tensor {
-    return F.to(this, "float64");
+    return up(to(this, "float64"));
   }
   int(): Tensor {
-    return F.to(this, "int32");
+    return up(to(this, "int32"));
   }
   bool(): Tensor {
-    return F.to(this, "bool");
+    return up(to(this, "bool"));
   }
 
   /** this += alpha·other, in place. */
   add_(other: Operand, opts?: { alpha?: number }): this {
     return (inplaceBinary(this, "add", other, opts?.alpha) ??
-      inplace(this, "add_", (x) => E.add(x, scaled(other, opts?.alpha)))) as this;
+      inplace(this, "add_", (x) => add(x, scaled(other, opts?.alpha)))) as this;
   }
   /** this −= alpha·other, in place. */
   sub_(other: Operand, opts?: { alpha?: number }): this {
     return (inplaceBinary(this, "sub", other, opts?.alpha) ??
-      inplace(this, "sub_", (x) => E.sub(x, scaled(other, opts?.alpha)))) as this;
+      inplace(this, "sub_", (x) => sub(x, scaled(other, opts?.alpha)))) as this;
   }
   mul_(other: Operand): this {
-    return (inplaceBinary(this, "mul", other) ?? inplace(this, "mul_", (x) => E.mul(x, other))) as this;
+    return (inplaceBinary(this, "mul", other) ?? inplace(this, "mul_", (x) => mul(x, other))) as this;
   }
   div_(other: Operand): this {
-    return (inplaceBinary(this, "div", other) ?? inplace(this, "div_", (x) => E.div(x, other))) as this;
+    return (inplaceBinary(this, "div", other) ?? inplace(this, "div_", (x) => div(x, other))) as this;
   }
   pow_(other: Operand): this {
-    return inplace(this, "pow_", (x) => E.pow(x, other)) as this;
+    return inplace(this, "pow_", (x) => pow(x, other)) as this;
   }
   clamp_(min?: number | null, max?: number | null): this {
-    return inplace(this, "clamp_", (x) => F.clamp(x, min, max)) as this;
+    return inplace(this, "clamp_", (x) => clamp(x, min, max)) as this;
   }
   maskedFill_(mask: TensorBase, value: Operand): this {
-    return inplace(this, "maskedFill_", (x) => F.maskedFill(x, mask, value)) as this;
+    return inplace(this, "maskedFill_", (x) => maskedFill(x, mask, value)) as this;
   }
   zero_(): this {
     return inplace(this, "zero_", (x) => overwrite(x, fullRaw([], 0, this.dtype))) as this;
@@ -269,7 +303,7 @@ export class Tensor extends TensorBase {
   }
   copy_(src: TensorBase): this {
     broadcastShapes("copy_", src.shape, this.shape);
-    return inplace(this, "copy_", (x) => overwrite(x, src.dtype === this.dtype ? src : F.to(src, this.dtype))) as this;
+    return inplace(this, "copy_", (x) => overwrite(x, src.dtype === this.dtype ? src : to(src, this.dtype))) as this;
   }
   uniform_(low?: number, high?: number): this {
     return uniform_(this, low, high) as this;
@@ -295,7 +329,7 @@ export class Tensor extends TensorBase {
       if (!t) return;
       // NOTE: a copy, not an alias: the same buffer may become a leaf's .grad and be accumulated into in place
       const had = t.grad;
-      t.grad = had ? noGrad(() => E.add(had, g)) : isGradEnabled() ? g : noGrad(() => F.clone(g.detach()));
+      t.grad = had ? noGrad(() => add(had, g)) : isGradEnabled() ? g : noGrad(() => clone(g.detach()));
     });
   }
   /** True once retainGrad() was called on this non-leaf. */
@@ -323,7 +357,7 @@ export class Tensor extends TensorBase {
  */
 function overwrite(x: TensorBase, value: TensorBase): TensorBase {
   if (!isGradEnabled() || !(x.requiresGrad || value.requiresGrad)) return value;
-  return F.where(fullRaw([], 1, "bool"), value, x);
+  return up(where(fullRaw([], 1, "bool"), value, x));
 }
 
 type UnaryMethods = { [K in UnaryFunctionName]: () => Tensor };
@@ -332,17 +366,24 @@ type BinaryMethods = { [K in Exclude<BinaryFunctionName, "add" | "sub">]: (other
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Tensor extends UnaryMethods, BinaryMethods {}
 
-for (const [name, fn] of Object.entries(E)) {
+for (const [name, fn] of Object.entries(unaryFunctions)) {
+  Object.defineProperty(Tensor.prototype, name, {
+    value: function (this: Tensor) {
+      return fn(this);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+for (const [name, fn] of Object.entries(binaryFunctions)) {
   if (name in Tensor.prototype) continue;
-  const method =
-    fn.length === 1
-      ? function (this: Tensor) {
-          return (fn as (x: Tensor) => Tensor)(this);
-        }
-      : function (this: Tensor, other: Operand) {
-          return (fn as (a: Tensor, b: Operand) => Tensor)(this, other);
-        };
-  Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
+  Object.defineProperty(Tensor.prototype, name, {
+    value: function (this: Tensor, other: Operand) {
+      return fn(this, other);
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 useTensorClass(Tensor);

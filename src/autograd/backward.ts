@@ -1,11 +1,11 @@
 // The user-facing entry points of the engine: tensor.backward() and autograd.grad().
 
 import { fmtShape, sameShape } from "../core/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { TensorBase } from "../tensor/tensor.js";
 import { fullRaw } from "../ops/unrecorded.js";
 import { captureFor, type RunOptions, runBackward } from "./engine.js";
 
-function seedFor(t: Tensor, given: Tensor | undefined, op: string, i = 0): Tensor {
+function seedFor(t: TensorBase, given: TensorBase | undefined, op: string, i = 0): TensorBase {
   if (given === undefined) {
     if (t.numel() !== 1) {
       throw new Error(
@@ -27,7 +27,7 @@ function seedFor(t: Tensor, given: Tensor | undefined, op: string, i = 0): Tenso
 export type BackwardOptions = RunOptions;
 
 /** Computes the gradient of `t` with respect to graph leaves, accumulating into their `.grad`. */
-export function backward(t: Tensor, gradient?: Tensor, opts: BackwardOptions = {}): void {
+export function backward(t: TensorBase, gradient?: TensorBase, opts: BackwardOptions = {}): void {
   if (!t.requiresGrad) {
     throw new Error(
       `backward: this tensor (shape ${fmtShape(t.shape)}, dtype ${t.dtype}) does not require grad and has no gradFn`,
@@ -38,12 +38,16 @@ export function backward(t: Tensor, gradient?: Tensor, opts: BackwardOptions = {
 
 /** Options of autograd.grad(). */
 export interface GradOptions extends RunOptions {
-  gradOutputs?: Tensor | (Tensor | undefined)[];
+  gradOutputs?: TensorBase | (TensorBase | undefined)[];
   allowUnused?: boolean;
 }
 
 /** Gradients of `outputs` with respect to `inputs`, returned (leaves' .grad is untouched). */
-export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+export function grad(
+  outputs: TensorBase | TensorBase[],
+  inputs: TensorBase | TensorBase[],
+  opts: GradOptions = {},
+): (TensorBase | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const given =

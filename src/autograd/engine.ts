@@ -1,25 +1,25 @@
 // The backward engine: one iterative walk over the graph in reverse topological order. It owns
 // what every rule would otherwise repeat: summing gradients that meet at a node (the notes'
 // "copy gate adds"), reducing broadcast gradients back to each input's shape, casting them to
-// the input's dtype, running hooks, accumulating into leaves and freeing saved tensors.
+// the input's dtype, running hooks, accumulating into leaves and freeing saved tensors. Who holds
+// each gradient buffer, and so which may be summed into in place or freed, is grad-buffers.ts's.
 
 import { fmtShape, sameShape } from "../core/shape.js";
-import { Tensor } from "../tensor/tensor.js";
-import { add } from "../ops/elementwise.js";
-import { castTo, sumToShape } from "../ops/reduce.js";
+import type { TensorBase } from "../tensor/tensor.js";
+import { castTo, sumToShape } from "../ops/broadcast.js";
 import { zerosRaw } from "../ops/unrecorded.js";
-import { noGrad, setGradEnabled } from "../graph/grad-mode.js";
+import { setGradEnabled } from "../graph/grad-mode.js";
 import {
-  AccumulateGrad,
+  type AccumulateGrad,
   accumulatorOf,
-  type Edge,
   edgeOf,
   isAnomalyEnabled,
-  Node,
+  type Node,
+  nodeOf,
   setAnomalyMode,
 } from "../graph/node.js";
 import { observers } from "../graph/observe.js";
-import { GradLifetimes } from "./grad-lifetimes.js";
+import { GradBuffers, type Grads } from "./grad-buffers.js";
 import { MaxHeap } from "./heap.js";
 
 /** Options shared by backward() and autograd.grad(). */
@@ -31,7 +31,87 @@ export interface RunOptions {
 /** Where to deliver gradients instead of accumulating into leaves (autograd.grad). */
 interface Capture {
   keys: Map<Node, Map<number, number>>;
-  results: (Tensor | null)[];
+  results: (TensorBase | null)[];
+}
+
+/** What every node of one walk needs to know. */
+interface Walk {
+  buffers: GradBuffers;
+  capture: Capture | undefined;
+  createGraph: boolean;
+  anomaly: boolean;
+}
+
+/**
+ * Runs backward from `roots` seeded with `seeds`. Without `capture`, gradients accumulate into
+ * leaves' `.grad`; with it, they are returned for the captured tensors and leaves are untouched.
+ */
+export function runBackward(roots: TensorBase[], seeds: TensorBase[], opts: RunOptions, capture?: Capture): void {
+  const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const rootEdges = roots.map(rootEdge);
+  const order = schedule(rootEdges.map((e) => e.node));
+  const needed = capture ? neededFor(order, capture) : null;
+  // an observer may keep any gradient or saved tensor it was shown: those are left to the collector
+  const observed = observers.length > 0;
+  const buffers = new GradBuffers(!createGraph && !observed);
+  const walk: Walk = { buffers, capture, createGraph, anomaly: isAnomalyEnabled() };
+  // NOTE: one mode switch for the whole walk: rules record a graph only under createGraph, and
+  // single-op anomaly checks pause so a NaN made by a rule is reported once, naming the node
+  const prevGrad = setGradEnabled(createGraph);
+  setAnomalyMode(false);
+  try {
+    buffers.send(rootEdges, seeds);
+    for (const node of order) {
+      const arrived = buffers.take(node);
+      if (!arrived) continue;
+      if (needed && !needed.has(node)) {
+        buffers.free(arrived);
+        continue;
+      }
+      buffers.free(runNode(node, arrived, walk));
+      if (!retainGraph) node.release(!observed);
+    }
+  } finally {
+    setGradEnabled(prevGrad);
+    setAnomalyMode(walk.anomaly);
+  }
+}
+
+/**
+ * Runs one node on the gradients summed at it: hooks, then capture (autograd.grad), accumulation
+ * into a leaf's .grad, or its backward rule, whose gradients are reduced to each input's shape and
+ * sent on. Returns every gradient it took in or made, for the walk to free those nothing holds.
+ */
+function runNode(node: Node, arrived: Grads, walk: Walk): (TensorBase | null | undefined)[] {
+  const { buffers, capture } = walk;
+  // tensor hooks run even where the gradient is captured rather than propagated (PyTorch 2)
+  const gradOutputs = arrived.map((g, i) => g && runHooks(node, i, g, buffers));
+  if (capture) captureGrads(node, gradOutputs, capture, buffers);
+  if (node.kind === "leaf") {
+    if (!capture) buffers.accumulate((node as AccumulateGrad).variable, gradOutputs[0]!, walk.createGraph);
+    return arrived;
+  }
+  const filled = node.outputMeta.map((m, i) => gradOutputs[i] ?? zerosRaw(m.shape, m.dtype));
+  const raw = node.backward(filled);
+  // a user-defined Function's backward is user code: it may keep what it is given or returns
+  if (node.kind === "function") for (const g of [...filled, ...raw]) if (g) buffers.handOut(g);
+  const gradInputs = node.next.map((e, i) => (e ? toInputShape(node, i, raw[i]) : null));
+  if (walk.anomaly) checkFinite(node, gradInputs);
+  for (const o of observers) o.backward?.({ node, gradOutputs: filled, gradInputs });
+  buffers.send(node.next, gradInputs);
+  return [...arrived, ...filled, ...raw, ...gradInputs];
+}
+
+/** The edge a root's seed enters the graph by. */
+function rootEdge(root: TensorBase, i: number) {
+  const e = edgeOf(root);
+  if (!e) {
+    throw new Error(
+      `backward: element ${i} of the outputs does not require grad and has no gradFn; nothing to differentiate`,
+    );
+  }
+  return e;
 }
 
 let walkCounter = 0;
@@ -64,7 +144,7 @@ function schedule(roots: Node[]): Node[] {
     }
   }
   const order: Node[] = [];
-  const ready = new MaxHeap<Node>((n) => (n instanceof AccumulateGrad ? Infinity : n.seq));
+  const ready = new MaxHeap<Node>((n) => (n.kind === "leaf" ? Infinity : n.seq));
   for (const r of new Set(roots)) if (r._deps === 0) ready.push(r);
   while (ready.size) {
     const n = ready.pop()!;
@@ -84,26 +164,63 @@ function neededFor(order: Node[], capture: Capture): Set<Node> {
   return needed;
 }
 
-function runHooks(
-  hooks: ((g: Tensor) => Tensor | void | undefined)[] | null | undefined,
-  grad: Tensor,
-  where: string,
-): Tensor {
+/**
+ * Runs the hooks on the gradient of output i (a leaf's tensor hooks, or the node's pre-hooks, then
+ * retainGrad's) and returns the gradient they leave. Hooks may keep what they see: it is handed out.
+ */
+function runHooks(node: Node, i: number, grad: TensorBase, buffers: GradBuffers): TensorBase {
+  const hooks = node.kind === "leaf" ? (node as AccumulateGrad).variable._hooks : node.preHooks?.get(i);
+  const retain = node.retainGradHooks?.get(i);
+  if (!hooks?.length && !retain) return grad;
+  buffers.handOut(grad);
   for (const h of hooks ?? []) {
     const r = h(grad);
-    if (r) {
-      if (!sameShape(r.shape, grad.shape)) {
-        throw new RangeError(
-          `hook on ${where}: returned a gradient of shape ${fmtShape(r.shape)}, expected ${fmtShape(grad.shape)}`,
-        );
-      }
-      grad = r;
+    if (!r) continue;
+    if (!sameShape(r.shape, grad.shape)) {
+      const where = node.kind === "leaf" ? "a leaf tensor" : `output ${i} of ${node.name}`;
+      throw new RangeError(
+        `hook on ${where}: returned a gradient of shape ${fmtShape(r.shape)}, expected ${fmtShape(grad.shape)}`,
+      );
     }
+    grad = r;
   }
+  retain?.(grad);
+  buffers.handOut(grad);
   return grad;
 }
 
-function checkFinite(node: Node, grads: (Tensor | null)[]): void {
+/** Gives autograd.grad the gradients it asked for at this node. */
+function captureGrads(node: Node, grads: Grads, capture: Capture, buffers: GradBuffers): void {
+  const wanted = capture.keys.get(node);
+  if (!wanted) return;
+  for (const [outputNr, idx] of wanted) {
+    const g = grads[outputNr] ?? null;
+    capture.results[idx] = g;
+    if (g) buffers.handOut(g);
+  }
+}
+
+/** A rule's gradient for input i, summed back to the input's shape and cast to its dtype. */
+function toInputShape(node: Node, i: number, g: TensorBase | null | undefined): TensorBase | null {
+  const meta = node.inputMeta[i];
+  if (!g || !meta) return null;
+  checkGradShape(node, i, g, meta.shape);
+  return castTo(sumToShape(g, meta.shape, node.name), meta.dtype);
+}
+
+/** A rule's gradient must be the input's shape or broadcast from it (the engine sums it back). */
+function checkGradShape(node: Node, i: number, g: TensorBase, shape: readonly number[]): void {
+  const lead = g.ndim - shape.length;
+  const fits = lead >= 0 && shape.every((s, d) => s === g.shape[d + lead] || s === 1);
+  if (!fits) {
+    throw new RangeError(
+      `${node.name} returned an invalid gradient for input ${i}: got shape ${fmtShape(g.shape)}, expected ` +
+        `${fmtShape(shape)} or a shape that broadcasts from it`,
+    );
+  }
+}
+
+function checkFinite(node: Node, grads: Grads): void {
   grads.forEach((g, i) => {
     if (!g) return;
     for (const v of g.dataSync()) {
@@ -117,201 +234,12 @@ function checkFinite(node: Node, grads: (Tensor | null)[]): void {
   });
 }
 
-function accumulateLeaf(node: AccumulateGrad, grad: Tensor, createGraph: boolean, life: GradLifetimes): void {
-  const v = node.variable;
-  const had = v._grad;
-  if (createGraph) {
-    v.grad = had ? add(had, grad) : grad;
-  } else if (!had) {
-    if (life.canAdopt(grad)) {
-      v._grad = new Tensor(grad.storage, grad.shape, grad.strides, 0);
-      // an observer may have kept the walk's own tensor on this buffer (the walk reclaims nothing then)
-      v._gradUnseen = life.reclaimOn;
-    } else {
-      v._grad = noGrad(() => grad.detach().clone());
-      v._gradUnseen = true;
-    }
-    life.handOut(v._grad);
-  } else if (had.requiresGrad) {
-    v.grad = noGrad(() => add(had, grad));
-  } else {
-    noGrad(() => had.add_(grad));
-  }
-}
-
-/**
- * Runs backward from `roots` seeded with `seeds`. Without `capture`, gradients accumulate into
- * leaves' `.grad`; with it, they are returned for the captured tensors and leaves are untouched.
- */
-export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions, capture?: Capture): void {
-  const createGraph = opts.createGraph ?? false;
-  const retainGraph = opts.retainGraph ?? createGraph;
-  const rootEdges = roots.map((r, i) => {
-    const e = edgeOf(r);
-    if (!e) {
-      throw new Error(
-        `backward: element ${i} of the outputs does not require grad and has no gradFn; nothing to differentiate`,
-      );
-    }
-    return e;
-  });
-  const rootNodes = rootEdges.map((e) => e.node);
-  const order = schedule(rootNodes);
-  const needed = capture ? neededFor(order, capture) : null;
-  const buffers = new Map<Node, (Tensor | null)[]>();
-  const life = new GradLifetimes(!createGraph && observers.length === 0);
-  // sums replaced in their slot, freed only once the node has delivered all its gradients
-  const replaced: Tensor[] = [];
-  // gradients meeting at a slot add up (the notes' "copy gate adds"), in place when the walk owns the sum
-  const deliver = (e: Edge, g: Tensor) => {
-    let buf = buffers.get(e.node);
-    if (!buf) buffers.set(e.node, (buf = []));
-    const prev = buf[e.outputNr];
-    if (!prev) {
-      buf[e.outputNr] = g;
-      life.hold(g);
-    } else if (life.canAccumulateInto(prev, g)) {
-      noGrad(() => prev.add_(g));
-    } else {
-      const sum = add(prev, g);
-      buf[e.outputNr] = sum;
-      life.hold(sum);
-      life.drop(prev);
-      // freed with the node's other gradients once it has delivered them all
-      replaced.push(prev);
-    }
-  };
-  // NOTE: one mode switch for the whole walk: rules record a graph only under createGraph, and
-  // single-op anomaly checks pause so a NaN made by a rule is reported once, naming the node
-  const prevGrad = setGradEnabled(createGraph);
-  const anomaly = isAnomalyEnabled();
-  setAnomalyMode(false);
-  try {
-    for (let i = 0; i < rootEdges.length; i++) deliver(rootEdges[i]!, seeds[i]!);
-    for (const node of order) {
-      const buf = buffers.get(node);
-      buffers.delete(node);
-      if (!buf) continue;
-      for (const g of buf) if (g) life.drop(g);
-      if (needed && !needed.has(node)) {
-        for (const g of buf) life.reclaim(g);
-        continue;
-      }
-      // every gradient this node took in or made is dead now unless delivered or handed out
-      for (const t of runNode(node, buf, capture, createGraph, anomaly, life, deliver)) life.reclaim(t);
-      for (const t of replaced.splice(0)) life.reclaim(t);
-      if (!retainGraph) node.release();
-    }
-  } finally {
-    setGradEnabled(prevGrad);
-    setAnomalyMode(anomaly);
-  }
-}
-
-/**
- * Runs one node: hooks, capture or accumulation, its backward rule, and delivery to its inputs.
- * Returns the gradients it took in and made, for the walk to free those nothing refers to.
- */
-function runNode(
-  node: Node,
-  buf: (Tensor | null)[],
-  capture: Capture | undefined,
-  createGraph: boolean,
-  anomaly: boolean,
-  life: GradLifetimes,
-  deliver: (e: Edge, g: Tensor) => void,
-): (Tensor | null)[] {
-  const nOut = node.outputMeta.length;
-  const grads: (Tensor | null)[] = new Array(nOut);
-  const seen: (Tensor | null)[] = [...buf];
-  let any = false;
-  // a user-defined Function's backward is user code that may keep what it gets or returns
-  const userCode = !(node instanceof AccumulateGrad) && node.op === undefined;
-  // tensor hooks run even where the gradient is captured rather than propagated (PyTorch 2)
-  for (let i = 0; i < nOut; i++) {
-    let g = buf[i] ?? null;
-    if (g) {
-      any = true;
-      const hooks = node instanceof AccumulateGrad ? node.variable._hooks : node.preHooks?.get(i);
-      if (hooks?.length || node.retainGradHooks?.has(i) || userCode) {
-        // a user's hook or function may keep this gradient or its replacement: none is the walk's any more
-        life.handOut(g);
-        g = runHooks(hooks, g, node instanceof AccumulateGrad ? "a leaf tensor" : `output ${i} of ${node.name}`);
-        node.retainGradHooks?.get(i)?.(g);
-        life.handOut(g);
-      }
-    }
-    grads[i] = g;
-  }
-  const captured = capture?.keys.get(node);
-  if (captured) {
-    for (const [nr, idx] of captured) {
-      const g = grads[nr] ?? null;
-      capture!.results[idx] = g;
-      if (g) life.handOut(g);
-    }
-  }
-  if (node instanceof AccumulateGrad) {
-    if (!capture && grads[0]) accumulateLeaf(node, grads[0], createGraph, life);
-    seen.push(grads[0] ?? null);
-    return seen;
-  }
-  if (!any) return seen;
-  const full = grads as Tensor[];
-  for (let i = 0; i < nOut; i++) if (!full[i]) full[i] = zerosFor(node, i);
-  seen.push(...full);
-  const raw = node.backward(full);
-  const next = node.next;
-  const gradInputs: (Tensor | null)[] = new Array(next.length);
-  for (let i = 0; i < next.length; i++) {
-    const g = raw[i] ?? null;
-    const meta = node.inputMeta[i];
-    if (g && userCode) life.handOut(g);
-    seen.push(g);
-    if (!next[i] || !g || !meta) {
-      gradInputs[i] = null;
-      continue;
-    }
-    checkGradShape(node, i, g, meta.shape);
-    gradInputs[i] = castTo(sumToShape(g, meta.shape, node.name), meta.dtype);
-    if (gradInputs[i] !== g) seen.push(gradInputs[i]!);
-  }
-  if (anomaly) checkFinite(node, gradInputs);
-  if (observers.length) for (const o of observers) o.backward?.({ node, gradOutputs: full, gradInputs });
-  // in flight until all are delivered, so no slot is summed into in place while its buffer is still to be sent on
-  for (const g of gradInputs) if (g) life.hold(g);
-  for (let i = 0; i < next.length; i++) {
-    const e = next[i];
-    const g = gradInputs[i];
-    if (e && g) deliver(e, g);
-  }
-  for (const g of gradInputs) if (g) life.drop(g);
-  return seen;
-}
-
-/** A rule's gradient must be the input's shape or broadcast from it (the engine sums it back). */
-function checkGradShape(node: Node, i: number, g: Tensor, shape: readonly number[]): void {
-  const lead = g.ndim - shape.length;
-  const fits = lead >= 0 && shape.every((s, d) => s === g.shape[d + lead] || s === 1);
-  if (!fits) {
-    throw new RangeError(
-      `${node.name} returned an invalid gradient for input ${i}: got shape ${fmtShape(g.shape)}, expected ` +
-        `${fmtShape(shape)} or a shape that broadcasts from it`,
-    );
-  }
-}
-
-function zerosFor(node: Node, i: number): Tensor {
-  const m = node.outputMeta[i]!;
-  return zerosRaw(m.shape, m.dtype);
-}
-
 /** Builds the capture table for autograd.grad's inputs. */
-export function captureFor(inputs: Tensor[]): Capture {
+export function captureFor(inputs: TensorBase[]): Capture {
   const keys = new Map<Node, Map<number, number>>();
   inputs.forEach((t, idx) => {
     if (!t.requiresGrad) throw new Error(`grad: input ${idx} does not require grad`);
-    const node = t.gradFn ?? accumulatorOf(t);
+    const node = nodeOf(t) ?? accumulatorOf(t);
     const m = keys.get(node) ?? new Map<number, number>();
     m.set(t.gradFn ? t.outputNr : 0, idx);
     keys.set(node, m);

@@ -3,7 +3,7 @@
 // that saves tensors with version checks.
 
 import { isFloat } from "../core/dtype.js";
-import { Tensor } from "../tensor/tensor.js";
+import { TensorBase } from "../tensor/tensor.js";
 import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
 import { edgeOf, Node, type SavedTensor } from "../graph/node.js";
 
@@ -12,47 +12,47 @@ export class FunctionCtx {
   /** For each forward argument: whether its gradient is needed. */
   needsInputGrad: boolean[] = [];
   /** @internal */
-  _toSave: Tensor[] = [];
+  _toSave: TensorBase[] = [];
   /** @internal */
   _saved: SavedTensor[] | null = null;
   /** @internal */
-  _nonDiff = new Set<Tensor>();
+  _nonDiff = new Set<TensorBase>();
   [key: string]: unknown;
 
   /** Saves tensors for backward; they are checked against in-place modification. */
-  saveForBackward(...tensors: Tensor[]): void {
+  saveForBackward(...tensors: TensorBase[]): void {
     this._toSave = tensors;
   }
   /** The tensors saved in forward. */
-  get savedTensors(): Tensor[] {
+  get savedTensors(): TensorBase[] {
     return this._saved ? this._saved.map((s) => s.unpack()) : this._toSave;
   }
   /** Marks outputs that have no gradient (e.g. indices). */
-  markNonDifferentiable(...tensors: Tensor[]): void {
+  markNonDifferentiable(...tensors: TensorBase[]): void {
     for (const t of tensors) this._nonDiff.add(t);
   }
 }
 
-type Grads = Tensor | null | undefined | (Tensor | null | undefined)[];
+type Grads = TensorBase | null | undefined | (TensorBase | null | undefined)[];
 
 /** Base class of custom functions: subclass with static forward and backward, call apply. */
 export class Function {
   /** Computes the outputs; runs without recording. */
-  static forward(_ctx: FunctionCtx, ..._args: unknown[]): Tensor | Tensor[] {
+  static forward(_ctx: FunctionCtx, ..._args: unknown[]): TensorBase | TensorBase[] {
     throw new Error(`${this.name}.forward must be overridden`);
   }
   /** Returns one gradient per forward argument (null for non-tensors or unneeded ones). */
-  static backward(_ctx: FunctionCtx, ..._grads: Tensor[]): Grads {
+  static backward(_ctx: FunctionCtx, ..._grads: TensorBase[]): Grads {
     throw new Error(`${this.name}.backward must be overridden to differentiate through ${this.name}`);
   }
   /** Runs the function and records it in the graph. */
-  static apply<T extends Tensor | Tensor[] = Tensor>(...args: unknown[]): T {
+  static apply<T extends TensorBase | TensorBase[] = TensorBase>(...args: unknown[]): T {
     const ctx = new FunctionCtx();
-    ctx.needsInputGrad = args.map((a) => a instanceof Tensor && a.requiresGrad);
+    ctx.needsInputGrad = args.map((a) => a instanceof TensorBase && a.requiresGrad);
     const raw = noGrad(() => this.forward(ctx, ...args));
     const list = (Array.isArray(raw) ? raw : [raw]).map((o) => (args.includes(o) ? o.detach() : o));
     if (isGradEnabled() && ctx.needsInputGrad.some(Boolean)) {
-      const tensorArgs = args.map((a) => (a instanceof Tensor ? a : null));
+      const tensorArgs = args.map((a) => (a instanceof TensorBase ? a : null));
       const node = new Node(
         `${this.name}Backward`,
         "function",

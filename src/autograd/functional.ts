@@ -1,30 +1,36 @@
 // autograd.functional: vjp, jvp, jacobian, hessian and hvp built from autograd.grad. Inputs may
 // be one tensor or a list; results mirror that.
 
-import type { Tensor } from "../tensor/tensor.js";
+import type { TensorBase } from "../tensor/tensor.js";
 import { zerosLike } from "../tensor/create.js";
+import { add, mul } from "../ops/arithmetic.js";
 import { stack } from "../ops/index-ops.js";
+import { sum } from "../ops/broadcast.js";
+import { reshape, select } from "../ops/view.js";
 import { grad } from "./backward.js";
 import { enableGrad } from "../graph/grad-mode.js";
 
-type Inputs = Tensor | Tensor[];
-type Fn = (...xs: Tensor[]) => Tensor;
+type Inputs = TensorBase | TensorBase[];
+type Fn = (...xs: TensorBase[]) => TensorBase;
 
 /** Fresh leaves requiring grad with the inputs' values, so fn is differentiated at those points. */
-function prepare(inputs: Inputs): Tensor[] {
+function prepare(inputs: Inputs): TensorBase[] {
   return (Array.isArray(inputs) ? inputs : [inputs]).map((t) => t.detach().requiresGrad_(true));
 }
 
 const shaped = <T>(inputs: Inputs, list: T[]): T | T[] => (Array.isArray(inputs) ? list : list[0]!);
-const orZeros = (gs: (Tensor | null)[], xs: Tensor[]) => gs.map((g, i) => g ?? zerosLike(xs[i]!));
+const orZeros = (gs: (TensorBase | null)[], xs: TensorBase[]) => gs.map((g, i) => g ?? zerosLike(xs[i]!));
+/** Σᵢ sum(gᵢ·vᵢ), whose gradient is a product with the vectors vs. */
+const dotAll = (gs: TensorBase[], vs: TensorBase[]) =>
+  gs.map((g, i) => sum(mul(g, vs[i]!))).reduce((a, b) => add(a, b));
 
 /** Output and vᵀJ. */
 export function vjp(
   fn: Fn,
   inputs: Inputs,
-  v?: Tensor,
+  v?: TensorBase,
   opts: { createGraph?: boolean } = {},
-): [Tensor, Tensor | Tensor[]] {
+): [TensorBase, TensorBase | TensorBase[]] {
   const xs = prepare(inputs);
   const out = enableGrad(() => fn(...xs));
   const gs = grad(out, xs, { gradOutputs: v, allowUnused: true, createGraph: opts.createGraph ?? false });
@@ -32,27 +38,26 @@ export function vjp(
 }
 
 /** Output and J·v, by the double-vjp trick: J·v = ∂/∂u (uᵀJ)·v. */
-export function jvp(fn: Fn, inputs: Inputs, v: Inputs): [Tensor, Tensor] {
+export function jvp(fn: Fn, inputs: Inputs, v: Inputs): [TensorBase, TensorBase] {
   const xs = prepare(inputs);
   const vs = Array.isArray(v) ? v : [v];
   return enableGrad(() => {
     const out = fn(...xs);
     const u = zerosLike(out).requiresGrad_(true);
     const gs = orZeros(grad(out, xs, { gradOutputs: u, createGraph: true, allowUnused: true }), xs);
-    const dot = gs.map((g, i) => g.mul(vs[i]!).sum()).reduce((a, b) => a.add(b));
-    const [jv] = grad(dot, u, { allowUnused: true });
+    const [jv] = grad(dotAll(gs, vs), u, { allowUnused: true });
     return [out.detach(), jv ?? zerosLike(out)];
   });
 }
 
 /** The Jacobian d fn / d input, shaped [...out.shape, ...input.shape] (one per input for lists). */
-export function jacobian(fn: Fn, inputs: Inputs, opts: { createGraph?: boolean } = {}): Tensor | Tensor[] {
+export function jacobian(fn: Fn, inputs: Inputs, opts: { createGraph?: boolean } = {}): TensorBase | TensorBase[] {
   const xs = prepare(inputs);
   const out = enableGrad(() => fn(...xs));
-  const flat = out.reshape([-1]);
-  const rows: Tensor[][] = xs.map(() => []);
+  const flat = reshape(out, [-1]);
+  const rows: TensorBase[][] = xs.map(() => []);
   for (let e = 0; e < flat.shape[0]!; e++) {
-    const gs = grad(flat.select(0, e), xs, {
+    const gs = grad(select(flat, 0, e), xs, {
       retainGraph: true,
       allowUnused: true,
       createGraph: opts.createGraph ?? false,
@@ -60,30 +65,29 @@ export function jacobian(fn: Fn, inputs: Inputs, opts: { createGraph?: boolean }
     orZeros(gs, xs).forEach((g, i) => rows[i]!.push(g));
   }
   const jac = xs.map((x, i) =>
-    (rows[i]!.length ? stack(rows[i]!) : zerosLike(x).reshape([0, ...x.shape])).reshape([...out.shape, ...x.shape]),
+    reshape(rows[i]!.length ? stack(rows[i]!) : reshape(zerosLike(x), [0, ...x.shape]), [...out.shape, ...x.shape]),
   );
   return shaped(inputs, jac);
 }
 
 /** The Hessian of a scalar fn (single input), shaped [...x.shape, ...x.shape]. */
-export function hessian(fn: Fn, input: Tensor): Tensor {
-  const gradFn = (x: Tensor) => {
+export function hessian(fn: Fn, input: TensorBase): TensorBase {
+  const gradFn = (x: TensorBase) => {
     const out = fn(x);
     const [g] = grad(out, x, { createGraph: true, allowUnused: true });
     return g ?? zerosLike(x);
   };
-  return jacobian(gradFn, input) as Tensor;
+  return jacobian(gradFn, input) as TensorBase;
 }
 
 /** Output and H·v for a scalar fn, without forming H. */
-export function hvp(fn: Fn, inputs: Inputs, v: Inputs): [Tensor, Tensor | Tensor[]] {
+export function hvp(fn: Fn, inputs: Inputs, v: Inputs): [TensorBase, TensorBase | TensorBase[]] {
   const xs = prepare(inputs);
   const vs = Array.isArray(v) ? v : [v];
   return enableGrad(() => {
     const out = fn(...xs);
     const gs = orZeros(grad(out, xs, { createGraph: true, allowUnused: true }), xs);
-    const dot = gs.map((g, i) => g.mul(vs[i]!).sum()).reduce((a, b) => a.add(b));
-    const hv = orZeros(grad(dot, xs, { allowUnused: true }), xs);
+    const hv = orZeros(grad(dotAll(gs, vs), xs, { allowUnused: true }), xs);
     return [out.detach(), shaped(inputs, hv)];
   });
 }

@@ -3,7 +3,8 @@
 
 import { fmtShape } from "../core/shape.js";
 import { tensor, randn } from "../tensor/create.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { TensorBase } from "../tensor/tensor.js";
+import { mul } from "../ops/arithmetic.js";
 import { grad } from "./backward.js";
 import { enableGrad } from "../graph/grad-mode.js";
 
@@ -14,12 +15,12 @@ export interface GradcheckOptions {
   rtol?: number;
 }
 
-type Fn = (...inputs: Tensor[]) => Tensor | Tensor[];
+type Fn = (...inputs: TensorBase[]) => TensorBase | TensorBase[];
 
-const asList = (r: Tensor | Tensor[]) => (Array.isArray(r) ? r : [r]);
+const asList = (r: TensorBase | TensorBase[]) => (Array.isArray(r) ? r : [r]);
 
 /** Returns true when analytical and numerical Jacobians agree; otherwise throws with the worst element. */
-export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): boolean {
+export function gradcheck(fn: Fn, inputs: TensorBase[], opts: GradcheckOptions = {}): boolean {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3 } = opts;
   inputs.forEach((t, i) => {
     if (t.requiresGrad && t.dtype !== "float64") {
@@ -91,18 +92,18 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
 }
 
 /** gradcheck of the gradient: second derivatives through createGraph against finite differences. */
-export function gradgradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): boolean {
+export function gradgradcheck(fn: Fn, inputs: TensorBase[], opts: GradcheckOptions = {}): boolean {
   const outputs = asList(fn(...inputs));
   const vs = outputs.map((o) => randn(o.shape, { dtype: "float64" }));
   const diff = inputs.filter((t) => t.requiresGrad);
-  const gradFn = (...xs: Tensor[]) => {
+  const gradFn = (...xs: TensorBase[]) => {
     const outs = asList(fn(...xs));
     const gs = grad(
       outs,
       xs.filter((t) => t.requiresGrad),
       { gradOutputs: vs, createGraph: true, allowUnused: true },
     );
-    return gs.map((g, k) => g ?? diff[k]!.mul(0));
+    return gs.map((g, k) => g ?? mul(diff[k]!, 0));
   };
   return gradcheck(gradFn, inputs, opts);
 }

@@ -36,7 +36,9 @@ export const unaryOps = Object.keys(unaryLoops) as readonly UnaryOp[];
 export const binaryOps = Object.keys(binaryLoops) as readonly BinaryOp[];
 
 /** Reductions over trailing dimensions. */
-export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin";
+export const reduceOps = ["sum", "prod", "max", "min", "argmax", "argmin"] as const;
+/** Name of a reduction kernel. */
+export type ReduceOp = (typeof reduceOps)[number];
 
 /** The kernels every backend implements; the reference backend is typed `satisfies Kernels`. */
 export interface Kernels {

@@ -7,7 +7,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { loadFile } from "../io/index.js";
-import { tensor } from "../tensor/create.js";
+import { creation } from "../api/functions.js";
+
+const { tensor } = creation;
 import {
   SEEDS,
   isSeedName,

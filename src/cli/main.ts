@@ -4,7 +4,7 @@
 // what autograd computes. Errors print as one line (no stack) and exit with status 1.
 
 import { Command } from "commander";
-// the public entry point: attaches the tensor methods and registers the backends that load
+// the package as users get it: every backend that loads here is registered
 import "../index.js";
 import { registerExplainCommands } from "./explain-commands.js";
 import { registerPredictCommand } from "./predict-command.js";

@@ -3,7 +3,7 @@
 // state-dict keys ("1.weight", ...) match the same nn.Sequential in PyTorch.
 
 import * as nn from "../nn/index.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 
 /** What to build: the layer sizes and the shape of one sample. */
 export interface ModelConfig {

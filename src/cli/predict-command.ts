@@ -7,8 +7,10 @@ import { type Command, Option } from "commander";
 import { noGrad } from "../graph/grad-mode.js";
 import { readBytes, parseCsv } from "../data/index.js";
 import { loadFile } from "../io/index.js";
-import { tensor } from "../tensor/create.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { creation } from "../api/functions.js";
+
+const { tensor } = creation;
+import type { Tensor } from "../api/tensor.js";
 import { buildModel, type ModelConfig, modelInput } from "./models.js";
 import { applyPreprocess, type Preprocess } from "./task-data.js";
 import { METADATA_KEY, positiveInt } from "./train-command.js";

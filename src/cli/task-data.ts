@@ -5,9 +5,11 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import * as data from "../data/index.js";
-import { randperm, tensor } from "../tensor/create.js";
+import { creation } from "../api/functions.js";
+
+const { randperm, tensor } = creation;
 import { Generator } from "../tensor/random.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 
 /** How raw features become model inputs; stored with the weights so predict can repeat it. */
 export type Preprocess = { kind: "scale"; scale: number } | { kind: "standardize"; mean: number[]; std: number[] };

@@ -7,7 +7,7 @@ import { DataLoader, TensorDataset } from "../data/index.js";
 import * as nn from "../nn/index.js";
 import * as optim from "../optim/index.js";
 import { manualSeed } from "../tensor/random.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { buildModel, type ModelConfig, modelConfig, modelInput } from "./models.js";
 import { loadTaskData, type TaskData } from "./task-data.js";
 

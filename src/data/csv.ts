@@ -2,8 +2,8 @@
 // label column split off as integer classes (or floats), and errors that name the source and
 // line. Blank lines are skipped; fields may be quoted.
 
-import { tensor } from "../tensor/create.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { creation } from "../api/functions.js";
+import type { Tensor } from "../api/tensor.js";
 
 /** How to read a numeric CSV. */
 export interface CsvOptions {
@@ -92,14 +92,14 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = "<csv>"):
   if (width < 0) throw new RangeError(`${source}: no data rows after ${headerLines} header line(s)`);
   const rows = labelColumn !== null ? labels.length : values.length / width;
   const cols = labelColumn !== null ? width - 1 : width;
-  const features = tensor(dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values), {
+  const features = creation.tensor(dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values), {
     shape: [rows, cols],
   });
   let labelTensor: Tensor | null = null;
   if (labelColumn !== null) {
     labelTensor = labels.every(Number.isInteger)
-      ? tensor(Int32Array.from(labels), { shape: [rows] })
-      : tensor(Float32Array.from(labels), { shape: [rows] });
+      ? creation.tensor(Int32Array.from(labels), { shape: [rows] })
+      : creation.tensor(Float32Array.from(labels), { shape: [rows] });
   }
   return { features, labels: labelTensor, header };
 }

@@ -2,7 +2,7 @@
 // Iterable with `for...of` and with `for await` (which yields to the event loop between batches,
 // so a progress bar or a browser page stays responsive).
 
-import { randperm } from "../tensor/create.js";
+import { creation } from "../api/functions.js";
 import { defaultGenerator, Generator } from "../tensor/random.js";
 import { type Dataset, defaultCollate } from "./dataset.js";
 
@@ -54,7 +54,7 @@ export class DataLoader<T> implements Iterable<T>, AsyncIterable<T> {
   private order(): Int32Array {
     const n = this.dataset.length;
     if (!this.shuffle) return Int32Array.from({ length: n }, (_, i) => i);
-    return randperm(n, { generator: this.generator }).dataSync() as Int32Array;
+    return creation.randperm(n, { generator: this.generator }).dataSync() as Int32Array;
   }
 
   private batchAt(order: Int32Array, b: number): T {

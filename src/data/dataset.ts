@@ -1,9 +1,8 @@
 // Datasets: anything with a length and an indexed get (PyTorch's map-style Dataset). A dataset
 // may also offer getBatch, which the DataLoader prefers to stacking items one by one.
 
-import { tensor } from "../tensor/create.js";
-import { stack } from "../ops/index-ops.js";
-import { Tensor } from "../tensor/tensor.js";
+import { creation, functions } from "../api/functions.js";
+import { Tensor } from "../api/tensor.js";
 
 /** A map-style dataset: `length` items, item i from `get(i)`. */
 export interface Dataset<T> {
@@ -48,7 +47,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
 
   /** The rows at `indices` of every tensor, gathered in one op per tensor. */
   getBatch(indices: Int32Array): Tensor[] {
-    const idx = tensor(indices, { shape: [indices.length] });
+    const idx = creation.tensor(indices, { shape: [indices.length] });
     return this.tensors.map((t) => t.indexSelect(0, idx));
   }
 }
@@ -56,8 +55,8 @@ export class TensorDataset implements Dataset<Tensor[]> {
 /** A batch made from items: tensors are stacked, numbers become a tensor, arrays/objects are collated field by field. */
 export function defaultCollate<T>(items: T[]): T {
   const first = items[0] as unknown;
-  if (first instanceof Tensor) return stack(items as Tensor[]) as T;
-  if (typeof first === "number") return tensor(items as number[]) as T;
+  if (first instanceof Tensor) return functions.stack(items as Tensor[]) as T;
+  if (typeof first === "number") return creation.tensor(items as number[]) as T;
   if (Array.isArray(first)) {
     return first.map((_, k) => defaultCollate(items.map((it) => (it as unknown[])[k]))) as T;
   }

@@ -2,9 +2,9 @@
 // CSVs (header line "rows,features,class names..."), and MNIST-style IDX pairs from a folder;
 // plus a seeded train/test split and feature standardisation that can be saved with a model.
 
-import { randperm, tensor } from "../tensor/create.js";
+import { creation } from "../api/functions.js";
 import { Generator } from "../tensor/random.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { readCsv, readIdx } from "./files.js";
 
 /** Features x [n, ...], integer labels y [n], and the class names. */
@@ -113,9 +113,9 @@ export function trainTestSplit(
   if (!Number.isInteger(nTest) || nTest < 1 || nTest >= n) {
     throw new RangeError(`trainTestSplit: a test part of ${nTest} rows does not fit ${n} rows (need 1…${n - 1})`);
   }
-  const p = randperm(n, { generator: new Generator(opts.seed ?? 0) }).dataSync() as Int32Array;
+  const p = creation.randperm(n, { generator: new Generator(opts.seed ?? 0) }).dataSync() as Int32Array;
   const part = (idx: Int32Array): ClassificationData => {
-    const t = tensor(idx, { shape: [idx.length] });
+    const t = creation.tensor(idx, { shape: [idx.length] });
     return { ...data, x: data.x.indexSelect(0, t), y: data.y.indexSelect(0, t) };
   };
   return { test: part(p.subarray(0, nTest)), train: part(p.subarray(nTest)) };
@@ -137,7 +137,7 @@ export class Standardizer {
 
   /** Rebuilds a standardizer from toJSON()'s output. */
   static fromJSON(o: { mean: number[]; std: number[] }): Standardizer {
-    return new Standardizer(tensor(o.mean), tensor(o.std));
+    return new Standardizer(creation.tensor(o.mean), creation.tensor(o.std));
   }
 
   /** Standardised features. */

@@ -2,7 +2,7 @@
 // name), CSV and IDX. node:fs and node:zlib are imported on first use so the rest of cr.data
 // bundles for browsers. Errors name the function and the file.
 
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { type CsvOptions, type CsvTable, parseCsv } from "./csv.js";
 import { parseIdx } from "./idx.js";
 

@@ -2,8 +2,8 @@
 // 0x0000TTDD (T the element type, D the number of dims; 2051 = ubyte images, 2049 = ubyte
 // labels), D big-endian uint32 sizes, then the elements, big-endian.
 
-import { tensor } from "../tensor/create.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { creation } from "../api/functions.js";
+import type { Tensor } from "../api/tensor.js";
 
 const TYPES: Record<number, { name: string; width: number; read: (v: DataView, at: number) => number }> = {
   0x08: { name: "ubyte", width: 1, read: (v, at) => v.getUint8(at) },
@@ -46,12 +46,12 @@ export function parseIdx(bytes: Uint8Array, source = "<idx>"): Tensor {
     );
   }
   if (type.width === 1 && type.name === "ubyte") {
-    return tensor(Int32Array.from(bytes.subarray(headerBytes, need)), { shape });
+    return creation.tensor(Int32Array.from(bytes.subarray(headerBytes, need)), { shape });
   }
   const out =
     type.name === "double" ? new Float64Array(n) : type.name === "float" ? new Float32Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = type.read(view, headerBytes + i * type.width);
-  return tensor(out, { shape });
+  return creation.tensor(out, { shape });
 }
 
 /** Encodes a tensor as IDX (ubyte when its values are integers in 0…255, else int/double). */

@@ -3,7 +3,7 @@
 // that follows it the fraction of dead ReLUs and saturated sigmoids/tanhs; with warnings for the
 // notes' pitfalls (vanishing and exploding gradients, dead neurons, saturation).
 
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { fmt, type Snapshot } from "./format.js";
 import { trace, type TraceOptions } from "./trace.js";
 import type { Trace, TraceStep } from "./trace-data.js";

@@ -3,10 +3,13 @@
 // functions sigmoid relu tanh exp log sqrt abs sin cos max min. Evaluated with chainrule ops,
 // so tracing it records the gates the notes draw (max(x, y) routes, x*x + x copies).
 
-import "../ops/methods.js";
-import { add, div, maximum, minimum, mul, pow, sub } from "../ops/elementwise.js";
-import { tensor } from "../tensor/create.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { elementwise } from "../api/functions.js";
+
+const { add, div, maximum, minimum, mul, pow, sub } = elementwise;
+import { creation } from "../api/functions.js";
+
+const { tensor } = creation;
+import type { Tensor } from "../api/tensor.js";
 
 /** A parsed expression tree. */
 export type Expr =

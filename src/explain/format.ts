@@ -2,7 +2,7 @@
 // (later in-place updates cannot change what was recorded) and carries the summary statistics
 // that stand in for the values when a tensor is too large to print whole.
 
-import type { Tensor } from "../tensor/tensor.js";
+import type { TensorBase as Tensor } from "../tensor/tensor.js";
 
 /** Tensors with at most this many elements keep every value in a snapshot. */
 export const KEEP_LIMIT = 4096;

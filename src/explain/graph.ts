@@ -3,8 +3,9 @@
 // module path); graphOfTrace(trace) draws the same graph from a recorded pass, with the ops'
 // values and the inputs that need no gradient. Exports: DOT, Mermaid and JSON (SVG: graph-svg.ts).
 
-import { AccumulateGrad, accumulatorOf, type Node } from "../graph/node.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { AccumulateGrad, accumulatorOf, type Node, nodeOf } from "../graph/node.js";
+import type { Tensor } from "../api/tensor.js";
+import type { TensorBase } from "../tensor/tensor.js";
 import { fmtShapeOf } from "./format.js";
 import type { Trace } from "./trace-data.js";
 
@@ -56,7 +57,7 @@ function savedOf(node: Node): string[] {
 
 /** The gradFn graph of `root`, from its node back to the leaves; `names` labels leaves by tensor. */
 export function graphOf(root: Tensor, names: Record<string, Tensor> = {}): GraphModel {
-  const labelOf = new Map<Tensor, string>(Object.entries(names).map(([k, t]) => [t, k]));
+  const labelOf = new Map<TensorBase, string>(Object.entries(names).map(([k, t]) => [t, k]));
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const ids = new Map<Node, string>();
@@ -87,12 +88,13 @@ export function graphOf(root: Tensor, names: Record<string, Tensor> = {}): Graph
   };
   const outName = labelOf.get(root) ?? root.name ?? (root.numel() === 1 ? "L" : "out");
   nodes.push({ id: "output", kind: "output", label: outName, shape: [...root.shape] });
-  if (!root.gradFn) {
+  const rootNode = nodeOf(root);
+  if (!rootNode) {
     if (root.requiresGrad) edges.push({ from: idOf(accumulatorOf(root)), to: "output" });
     return { nodes, edges };
   }
-  edges.push({ from: idOf(root.gradFn), to: "output", shape: [...root.shape] });
-  const stack = [root.gradFn];
+  edges.push({ from: idOf(rootNode), to: "output", shape: [...root.shape] });
+  const stack = [rootNode];
   const seen = new Set<Node>(stack);
   while (stack.length) {
     const n = stack.pop()!;

@@ -15,7 +15,7 @@ export {
 export { modulePathOf } from "./trace-recorder.js";
 export { scope, withScopePath, type ModuleLike } from "./scope.js";
 export { fmt, fmtSnapshot, snapshot, type Snapshot, KEEP_LIMIT, PRINT_LIMIT } from "./format.js";
-export { RULES, ruleOf, GATE_TEXT, GATE_NAME, type Gate, type OpRule } from "./rules.js";
+export { ruleOf, GATE_TEXT, GATE_NAME, type Gate, type ExplainRule, type Factor } from "./rules.js";
 export { forwardSubstitutions, backwardSubstitutions, copySubstitutions, type Substitution } from "./substitute.js";
 export { renderText, forwardLines, backwardStepLines, elementName, type RenderOptions } from "./render-text.js";
 export { framesOf, type Frame } from "./frames.js";

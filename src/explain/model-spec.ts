@@ -2,7 +2,7 @@
 // "mlp:3-4-2:sigmoid:softmax" (hidden and output activations named). A spec plus weights (a
 // state dict keyed like torch.nn.Sequential) plus one input becomes an MLP scenario to explain.
 
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { Generator } from "../tensor/random.js";
 import type { Activation, LossKind, MlpScenario } from "./scenario.js";
 

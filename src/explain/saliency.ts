@@ -2,9 +2,8 @@
 // the notes call the neurons' "responsibility" read backwards to the pixels. Rendered as SVG or
 // PNG heatmaps beside the input image, for 8x8 digits and 28x28 MNIST alike.
 
-import "../ops/methods.js";
 import { grad } from "../autograd/backward.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { fmt } from "./format.js";
 import { xmlEscape } from "./graph-svg.js";
 import { encodePng } from "./png.js";

@@ -3,10 +3,11 @@
 // variables; an MLP scenario is a fully connected network with its weights, one batch and its
 // target, named like torch.nn.Sequential ("0.weight", "2.bias") and traced layer by layer.
 
-import "../ops/methods.js";
-import { tensor } from "../tensor/create.js";
+import { creation } from "../api/functions.js";
+
+const { tensor } = creation;
 import type { DType } from "../core/dtype.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { evaluate, freeVariables, parseProgram } from "./expression.js";
 import { scope } from "./scope.js";
 import { trace } from "./trace.js";

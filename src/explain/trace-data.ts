@@ -2,8 +2,9 @@
 // parameter's update. Trace looks values up by tensor, id or label; apart from that lookup it is
 // plain data, so toJSON() gives the whole record.
 
-import type { Tensor } from "../tensor/tensor.js";
+import type { TensorBase as Tensor } from "../tensor/tensor.js";
 import type { Snapshot } from "./format.js";
+import type { ModuleLike } from "./scope.js";
 
 /** What a recorded value is. */
 export type ValueKind = "parameter" | "leaf" | "input" | "constant" | "intermediate";
@@ -132,4 +133,24 @@ export class Trace {
       next: this.next?.toJSON(),
     };
   }
+}
+
+/** Options of trace(). */
+export interface TraceOptions {
+  /** Steps the parameters after backward (its step() is called once). */
+  optimizer?: { step(): void; constructor: { name: string } };
+  /** Without an optimizer: apply plain SGD, p ← p − lr·p.grad. */
+  lr?: number;
+  /** An nn module: its submodules' ops are grouped by module path and its parameters named. */
+  model?: ModuleLike;
+  /** Labels for tensors (e.g. { x, y, z }); tensors' own .name is used otherwise. */
+  names?: Record<string, Tensor>;
+  /** Run backward (default true). */
+  backward?: boolean;
+  /** Gradient for a non-scalar output. */
+  gradient?: Tensor;
+  /** After the update, run the forward again and record it as `trace.next`. */
+  secondForward?: boolean;
+  /** Tensors with more elements keep only statistics and their first values (default KEEP_LIMIT). */
+  keepLimit?: number;
 }

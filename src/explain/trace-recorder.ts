@@ -2,13 +2,13 @@
 // adds a step and a value for each tensor not seen before; a backward event files the upstream
 // gradient and each input's share; finish() sums the shares into .grad and labels every value.
 
-import type { Node } from "../graph/node.js";
+import { type Node, nodeOf } from "../graph/node.js";
 import type { Observer } from "../graph/observe.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { TensorBase as Tensor } from "../tensor/tensor.js";
 import { addSnapshots, fmt, KEEP_LIMIT, snapshot } from "./format.js";
 import { currentScope } from "./scope.js";
-import type { TraceOptions } from "./trace.js";
-import { type ParamUpdate, Trace, type TraceStep, type TraceValue, type ValueKind } from "./trace-data.js";
+
+import { type ParamUpdate, Trace, type TraceOptions, type TraceStep, type TraceValue, type ValueKind } from "./trace-data.js";
 
 /** A parameter name's module path: "0.weight" -> "0", "weight" -> "". */
 export function modulePathOf(name: string): string {
@@ -69,7 +69,8 @@ export class Recorder {
   valueOf(t: Tensor): TraceValue {
     const id = this.ids.get(t);
     if (id !== undefined) return this.values[id]!;
-    const viaNode = t.gradFn ? this.nodeSteps.get(t.gradFn) : undefined;
+    const node = nodeOf(t);
+    const viaNode = node ? this.nodeSteps.get(node) : undefined;
     if (viaNode) return this.values[viaNode.output]!;
     const name = this.labels.get(t) ?? this.paramNames.get(t) ?? t.name;
     const isParam = this.paramNames.has(t) || (t.requiresGrad && t.isLeaf && !!name && name.includes("."));

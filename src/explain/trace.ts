@@ -3,35 +3,17 @@
 // gradient sent to each input; then, given an optimizer or an SGD lr, each parameter's update.
 // Tracing only reads values, so gradients and results are the same as without it.
 
-import "../ops/methods.js";
 import { observe } from "../graph/observe.js";
 import { noGrad } from "../graph/grad-mode.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { snapshot } from "./format.js";
-import { instrumentModules, type ModuleLike } from "./scope.js";
-import type { ParamUpdate, Trace } from "./trace-data.js";
+import { instrumentModules } from "./scope.js";
+import type { ParamUpdate, Trace, TraceOptions } from "./trace-data.js";
+
+export type { TraceOptions } from "./trace-data.js";
 import { Recorder } from "./trace-recorder.js";
 
 /** Options of trace(). */
-export interface TraceOptions {
-  /** Steps the parameters after backward (its step() is called once). */
-  optimizer?: { step(): void; constructor: { name: string } };
-  /** Without an optimizer: apply plain SGD, p ← p − lr·p.grad. */
-  lr?: number;
-  /** An nn module: its submodules' ops are grouped by module path and its parameters named. */
-  model?: ModuleLike;
-  /** Labels for tensors (e.g. { x, y, z }); tensors' own .name is used otherwise. */
-  names?: Record<string, Tensor>;
-  /** Run backward (default true). */
-  backward?: boolean;
-  /** Gradient for a non-scalar output. */
-  gradient?: Tensor;
-  /** After the update, run the forward again and record it as `trace.next`. */
-  secondForward?: boolean;
-  /** Tensors with more elements keep only statistics and their first values (default KEEP_LIMIT). */
-  keepLimit?: number;
-}
-
 /**
  * Runs `fn` (which returns the loss), then backward, recording every op; with an optimizer or
  * lr, also the parameter update. Returns the Trace; the loss's .grad and the leaves' .grad are
@@ -71,7 +53,8 @@ export function trace(fn: () => Tensor, opts: TraceOptions = {}): Trace {
 function update(rec: Recorder, opts: TraceOptions): ParamUpdate[] {
   const params = rec.values.filter((v) => v.kind === "parameter" || v.kind === "leaf");
   const before = params.map((v) => {
-    const t = rec.tensors.get(v.id)!;
+    // every tensor is the API's Tensor (tensor/tensor.ts's makeTensor); the recorder keeps the data view of it
+    const t = rec.tensors.get(v.id)! as Tensor;
     return { v, t, before: snapshot(t, rec.keep), grad: t.grad ? snapshot(t.grad, rec.keep) : null };
   });
   if (opts.optimizer) opts.optimizer.step();

@@ -3,9 +3,8 @@
 // require grad are reached through an AccumulateGrad node, as in PyTorch.
 
 import type { DType } from "../core/dtype.js";
-import type { GradFn, GradHook, TensorBase as Tensor } from "../tensor/tensor.js";
+import type { GradFn, GradHook, TensorBase } from "../tensor/tensor.js";
 import { fmtShape } from "../core/shape.js";
-import { observers } from "./observe.js";
 
 /** Where a gradient goes: a node and which of its outputs it is the gradient of. */
 export interface Edge {
@@ -36,10 +35,10 @@ export function isAnomalyEnabled(): boolean {
 
 /** A tensor saved for backward, with the version it had when saved. */
 export class SavedTensor {
-  private tensor: Tensor | null;
+  private tensor: TensorBase | null;
   private readonly version: number;
   constructor(
-    tensor: Tensor,
+    tensor: TensorBase,
     private readonly owner: Node,
     private readonly index: number,
     /** Made by the op for its backward alone (see OpDef.forward's keep): freed on release. */
@@ -49,7 +48,7 @@ export class SavedTensor {
     this.version = tensor._version;
   }
   /** The saved tensor; throws if it was freed or modified in place since. */
-  unpack(): Tensor {
+  unpack(): TensorBase {
     const t = this.tensor;
     if (t === null) {
       throw new Error(
@@ -66,11 +65,12 @@ export class SavedTensor {
     }
     return t;
   }
-  /** Drops the reference so the buffer can be collected, or frees it now when the node owns it. */
-  release(): void {
-    // NOTE: an observer may have been handed an owned tensor (a backward rule's operand): then the
-    // collector frees it, once the observer lets go
-    if (this.owned && observers.length === 0) this.tensor?.dispose();
+  /**
+   * Drops the reference so the buffer can be collected, or frees it now when the node owns it and
+   * `freeOwned` (false when an observer may have been handed it: then the collector frees it).
+   */
+  release(freeOwned: boolean): void {
+    if (this.owned && freeOwned) this.tensor?.dispose();
     this.tensor = null;
   }
 }
@@ -82,7 +82,7 @@ export class SavedTensor {
 export type NodeKind = "op" | "function" | "leaf";
 
 /** The backward function of a node: gradients of its outputs in, gradients of its inputs out. */
-export type BackwardFn = (gradOutputs: Tensor[]) => (Tensor | null | undefined)[];
+export type BackwardFn = (gradOutputs: TensorBase[]) => (TensorBase | null | undefined)[];
 
 /** A node of the backward graph. */
 export class Node implements GradFn {
@@ -124,16 +124,16 @@ export class Node implements GradFn {
   }
 
   /** Saves tensors for backward and returns accessors for them; `owned` ones are freed on release. */
-  save(tensors: Tensor[], owned = false): SavedTensor[] {
+  save(tensors: TensorBase[], owned = false): SavedTensor[] {
     const saved = (this.saved ??= []);
     const out = tensors.map((t, i) => new SavedTensor(t, this, saved.length + i, owned));
     saved.push(...out);
     return out;
   }
 
-  /** Frees saved tensors after a backward without retainGraph. */
-  release(): void {
-    if (this.saved) for (const s of this.saved) s.release();
+  /** Frees saved tensors after a backward without retainGraph (see SavedTensor.release). */
+  release(freeOwned: boolean): void {
+    if (this.saved) for (const s of this.saved) s.release(freeOwned);
   }
 
   /** Sets the retainGrad hook of output `outputNr` (at most one, run after the other hooks, as PyTorch 2). */
@@ -153,23 +153,23 @@ export class Node implements GradFn {
 
 /** The sink of a leaf tensor: accumulates incoming gradients into `variable.grad`. */
 export class AccumulateGrad extends Node {
-  constructor(readonly variable: Tensor) {
+  constructor(readonly variable: TensorBase) {
     super("AccumulateGrad", "leaf", [], [], [{ shape: variable.shape, dtype: variable.dtype }], () => []);
   }
 }
 
 /** The AccumulateGrad node of a leaf, created once and cached on it. */
-export function accumulatorOf(leaf: Tensor): AccumulateGrad {
+export function accumulatorOf(leaf: TensorBase): AccumulateGrad {
   return (leaf._accumulator ??= new AccumulateGrad(leaf)) as AccumulateGrad;
 }
 
 /** The node that produced `t` (a tensor's gradFn is always one of this file's nodes). */
-export function nodeOf(t: Tensor): Node | null {
+export function nodeOf(t: TensorBase): Node | null {
   return t.gradFn as Node | null;
 }
 
 /** The edge a gradient for `t` flows along, or null when t needs none. */
-export function edgeOf(t: Tensor): Edge | null {
+export function edgeOf(t: TensorBase): Edge | null {
   const node = nodeOf(t);
   if (node) return { node, outputNr: t.outputNr };
   if (t.requiresGrad) return { node: accumulatorOf(t), outputNr: 0 };

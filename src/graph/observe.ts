@@ -1,13 +1,13 @@
 // Observation points the engine exposes. explain/ subscribes here; the engine never imports it.
 
-import type { TensorBase as Tensor } from "../tensor/tensor.js";
+import type { TensorBase } from "../tensor/tensor.js";
 import type { Node } from "./node.js";
 
 /** What an op did in the forward pass. */
 export interface ForwardEvent {
   op: string;
-  inputs: Tensor[];
-  output: Tensor;
+  inputs: TensorBase[];
+  output: TensorBase;
   attrs: unknown;
   node: Node | null;
 }
@@ -15,8 +15,8 @@ export interface ForwardEvent {
 /** What a node did in the backward pass. */
 export interface BackwardEvent {
   node: Node;
-  gradOutputs: Tensor[];
-  gradInputs: (Tensor | null)[];
+  gradOutputs: TensorBase[];
+  gradInputs: (TensorBase | null)[];
 }
 
 /** A subscriber to forward and backward events. */

@@ -11,7 +11,7 @@ import {
   type SafetensorsContents,
   type TensorMap,
 } from "./safetensors.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 
 async function nodeFs() {
   const [fs, path] = await Promise.all([import("node:fs/promises"), import("node:path")]);

@@ -2,9 +2,9 @@
 // little-endian header length, a JSON header ({name: {dtype, shape, data_offsets}, __metadata__}),
 // space-padded to 8-byte alignment, then the raw little-endian tensor bytes with no gaps.
 
-import { tensor } from "../tensor/create.js";
+import { creation } from "../api/functions.js";
 import type { DType } from "../core/dtype.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../api/tensor.js";
 
 /** Tensors by name, as a module's stateDict() gives them (a Map is accepted too). */
 export type TensorMap = Record<string, Tensor> | Map<string, Tensor>;
@@ -220,19 +220,19 @@ function decode(e: Entry, raw: Uint8Array, name: string, source: string): Tensor
   const shape = e.shape;
   switch (e.dtype) {
     case "F64":
-      return tensor(new Float64Array(buf), { shape });
+      return creation.tensor(new Float64Array(buf), { shape });
     case "F32":
-      return tensor(new Float32Array(buf), { shape });
+      return creation.tensor(new Float32Array(buf), { shape });
     case "I32":
-      return tensor(new Int32Array(buf), { shape });
+      return creation.tensor(new Int32Array(buf), { shape });
     case "BOOL":
-      return tensor(bytes, { shape, dtype: "bool" });
+      return creation.tensor(bytes, { shape, dtype: "bool" });
     case "I16":
-      return tensor(Int32Array.from(new Int16Array(buf)), { shape });
+      return creation.tensor(Int32Array.from(new Int16Array(buf)), { shape });
     case "I8":
-      return tensor(Int32Array.from(new Int8Array(buf)), { shape });
+      return creation.tensor(Int32Array.from(new Int8Array(buf)), { shape });
     case "U8":
-      return tensor(Int32Array.from(bytes), { shape });
+      return creation.tensor(Int32Array.from(bytes), { shape });
     case "I64": {
       const big = new BigInt64Array(buf);
       const out = new Int32Array(big.length);
@@ -243,14 +243,14 @@ function decode(e: Entry, raw: Uint8Array, name: string, source: string): Tensor
         }
         out[i] = Number(v);
       }
-      return tensor(out, { shape });
+      return creation.tensor(out, { shape });
     }
     default: {
       // F16 and BF16 widen to float32
       const half = new Uint16Array(buf);
       const out = new Float32Array(half.length);
       for (let i = 0; i < half.length; i++) out[i] = e.dtype === "BF16" ? bf16(half[i]!) : f16(half[i]!);
-      return tensor(out, { shape });
+      return creation.tensor(out, { shape });
     }
   }
 }

@@ -3,7 +3,7 @@
 // Flatten and Unflatten are the trivial shape modules.
 
 import { fmtShape } from "../core/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { Module } from "./module.js";
 
 /** Shared storage of the containers: items by name, in insertion order. */

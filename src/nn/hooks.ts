@@ -3,7 +3,7 @@
 // first; the inputs' node then sees the gradients of the inputs and hands both to the hooks.
 
 import { Function as AutogradFunction, type FunctionCtx } from "../autograd/function.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../api/tensor.js";
 
 /** Gradients of a module's tensor inputs (null where none flowed). */
 export type GradList = (Tensor | null)[];

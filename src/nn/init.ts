@@ -2,12 +2,11 @@
 // with torch.nn.init's formulas for gains and fans. Random fills draw from the default generator
 // unless one is given.
 
-import { noGrad } from "../graph/grad-mode.js";
-import { tensor } from "../tensor/create.js";
-import { defaultGenerator, type Generator } from "../tensor/random.js";
+import { creation, nnFunctions } from "../api/functions.js";
+import type { Tensor } from "../api/tensor.js";
 import { fmtShape, numelOf } from "../core/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
-import { normal_ as fillNormal, uniform_ as fillUniform } from "../ops/inplace.js";
+import { noGrad } from "../graph/grad-mode.js";
+import { defaultGenerator, type Generator } from "../tensor/random.js";
 
 /** Nonlinearities calculateGain knows (PyTorch's names; camelCase leakyRelu is accepted too). */
 export type Nonlinearity =
@@ -68,12 +67,12 @@ export function calculateFanInAndFanOut(t: Tensor): [number, number] {
 
 /** Fills with U(a, b). */
 export function uniform(t: Tensor, a = 0, b = 1, generator: Generator = defaultGenerator): Tensor {
-  return noGrad(() => fillUniform(t, a, b, generator));
+  return noGrad(() => nnFunctions.uniform_(t, a, b, generator));
 }
 
 /** Fills with N(mean, std²). */
 export function normal(t: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
-  return noGrad(() => fillNormal(t, mean, std, generator));
+  return noGrad(() => nnFunctions.normal_(t, mean, std, generator));
 }
 
 /** Fills with N(mean, std²) redrawn until inside [a, b]. */
@@ -198,5 +197,5 @@ export function orthogonal(t: Tensor, gain = 1, generator: Generator = defaultGe
 }
 
 function copyInto(t: Tensor, data: Float64Array): Tensor {
-  return noGrad(() => t.copy_(tensor(data, { shape: t.shape, dtype: t.dtype })));
+  return noGrad(() => t.copy_(creation.tensor(data, { shape: t.shape, dtype: t.dtype })));
 }

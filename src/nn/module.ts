@@ -6,7 +6,8 @@ import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
 import { zeroGrads } from "../autograd/zero-grad.js";
 import { type DType, isFloat } from "../core/dtype.js";
 import { fmtShape, sameShape } from "../core/shape.js";
-import { type RemovableHandle, Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../api/tensor.js";
+import type { RemovableHandle } from "../tensor/tensor.js";
 import { BackwardHookCall, type GradList } from "./hooks.js";
 import { Parameter, setData } from "./parameter.js";
 

@@ -2,7 +2,7 @@
 // wraps and requires grad by default; modules find parameters by `instanceof Parameter`.
 
 import { isFloat } from "../core/dtype.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../api/tensor.js";
 
 /** A learnable tensor held by a module (torch.nn.Parameter). */
 export class Parameter extends Tensor {

@@ -2,10 +2,10 @@
 // torch.nn.utils does. Clipping runs under noGrad and scales gradients in place.
 
 import { noGrad } from "../graph/grad-mode.js";
-import { cat, stack } from "../ops/index-ops.js";
-import { tensor } from "../tensor/create.js";
+import { creation, functions } from "../api/functions.js";
 import { fmtShape } from "../core/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../api/tensor.js";
+import { peekGrad } from "../autograd/grad-buffers.js";
 
 /** One tensor or several. */
 export type Tensors = Tensor | Iterable<Tensor>;
@@ -22,12 +22,12 @@ export function clipGradNorm(
   normType = 2,
   opts: { errorIfNonfinite?: boolean } = {},
 ): Tensor {
-  // _grad: scaling in place keeps no reference, so zeroGrad may still recycle these buffers
-  const grads = listOf(parameters).flatMap((p) => (p._grad ? [p._grad] : []));
-  if (!grads.length) return tensor(0);
+  // scaling in place keeps no reference, so zeroGrad may still recycle these buffers
+  const grads = listOf(parameters).flatMap((p) => peekGrad(p) ?? []) as Tensor[];
+  if (!grads.length) return creation.tensor(0);
   return noGrad(() => {
     const norms = grads.map((g) => g.norm(normType));
-    const total = normType === Infinity ? stack(norms).amax() : stack(norms).norm(normType);
+    const total = normType === Infinity ? functions.stack(norms).amax() : functions.stack(norms).norm(normType);
     const value = total.item();
     if (opts.errorIfNonfinite && !Number.isFinite(value)) {
       throw new Error(
@@ -44,13 +44,13 @@ export function clipGradNorm(
 /** Clamps every gradient element into [−clipValue, clipValue] in place. */
 export function clipGradValue(parameters: Tensors, clipValue: number): void {
   noGrad(() => {
-    for (const p of listOf(parameters)) p._grad?.clamp_(-clipValue, clipValue);
+    for (const p of listOf(parameters)) (peekGrad(p) as Tensor | null)?.clamp_(-clipValue, clipValue);
   });
 }
 
 /** The parameters flattened and concatenated into one vector (differentiable). */
 export function parametersToVector(parameters: Tensors): Tensor {
-  return cat(listOf(parameters).map((p) => p.reshape([-1])));
+  return functions.cat(listOf(parameters).map((p) => p.reshape([-1])));
 }
 
 /** Copies consecutive slices of `vec` into the parameters, in place. */

@@ -2,13 +2,17 @@
 // primitive because its composed gradient is wrong at 0; softmax and logSoftmax are primitives
 // (as in PyTorch) so that a classifier's loss is one fused kernel each way, not a dozen ops.
 
-import { isGradEnabled } from "../graph/grad-mode.js";
 import type { View } from "../backend/kernels.js";
 import { kernels } from "../backend/registry.js";
 import { isFloat } from "../core/dtype.js";
-import type { Tensor } from "../tensor/tensor.js";
-import { defineOp } from "./define.js";
 import { normDim } from "../core/shape.js";
+import type { TensorBase as Tensor } from "../tensor/tensor.js";
+import { add, div, gt, mul, sub } from "./arithmetic.js";
+import { pow } from "./binary-math.js";
+import { sum } from "./broadcast.js";
+import { defineOp } from "./define.js";
+import { dimText, type ExplainRule, genericRule } from "./explain-rule.js";
+import { abs, erf, exp, expm1, log1p, neg, relu, sigmoid, tanh } from "./math.js";
 import { castRaw, zerosRaw } from "./unrecorded.js";
 import { where } from "./where.js";
 
@@ -17,21 +21,32 @@ interface SoftplusAttrs {
   threshold: number;
 }
 
-const softplusOp = defineOp<SoftplusAttrs>({
+/** The softplus primitive: log(1 + e^(βx)) / β, x itself where βx > threshold. */
+export const softplusOp = defineOp<SoftplusAttrs>({
   name: "softplus",
   forward: ([x], { beta, threshold }) => {
-    const bx = x!.mul(beta);
+    const bx = mul(x!, beta);
     // log(1 + e^z) = relu(z) + log1p(e^-|z|): never overflows
-    const soft = bx.relu().add(bx.abs().neg().exp().log1p()).div(beta);
-    return where(bx.gt(threshold), x!, soft);
+    const soft = div(add(relu(bx), log1p(exp(neg(abs(bx))))), beta);
+    return where(gt(bx, threshold), x!, soft);
   },
   save: { inputs: [0] },
   // d softplus = σ(βx) dx below the threshold, dx above it.
   // NOTE: a primitive: the composed form's relu and abs kinks give a gradient of 0 at x = 0, not ½.
   backward: (g, { inputs: [x], attrs: { beta, threshold } }) => {
-    const bx = x!.mul(beta);
-    return [where(bx.gt(threshold), g, g.mul(bx.sigmoid()))];
+    const bx = mul(x!, beta);
+    return [where(gt(bx, threshold), g, mul(g, sigmoid(bx)))];
   },
+  explain: genericRule("softplus"),
+  // the threshold sits between the sample grid's values: softplus jumps a little there, as in PyTorch
+  samples: [
+    { inputs: [{ shape: [2, 3] }], attrs: { beta: 1, threshold: 20 }, torch: "torch.nn.functional.softplus(x0)" },
+    {
+      inputs: [{ shape: [6] }],
+      attrs: { beta: 2, threshold: 1.5 },
+      torch: "torch.nn.functional.softplus(x0, beta=2, threshold=1.5)",
+    },
+  ],
 });
 
 /** softplus(x) = log(1 + e^(βx)) / β, linear above `threshold` as in PyTorch. */
@@ -42,25 +57,25 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
 /** GELU: x·Φ(x) exactly (erf), or with the tanh approximation. */
 export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
   if (approximate === "tanh") {
-    const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-    return x.mul(inner.tanh().add(1)).mul(0.5);
+    const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+    return mul(mul(x, add(tanh(inner), 1)), 0.5);
   }
-  return x.mul(x.mul(Math.SQRT1_2).erf().add(1)).mul(0.5);
+  return mul(mul(x, add(erf(mul(x, Math.SQRT1_2)), 1)), 0.5);
 }
 
 /** SiLU (swish): x·σ(x). */
 export function silu(x: Tensor): Tensor {
-  return x.mul(x.sigmoid());
+  return mul(x, sigmoid(x));
 }
 
 /** x for x > 0, slope·x otherwise. */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
-  return where(x.gt(0), x, x.mul(negativeSlope));
+  return where(gt(x, 0), x, mul(x, negativeSlope));
 }
 
 /** x for x > 0, α(e^x − 1) otherwise. */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  return where(x.gt(0), x, x.expm1().mul(alpha));
+  return where(gt(x, 0), x, mul(expm1(x), alpha));
 }
 
 interface SoftmaxAttrs {
@@ -76,8 +91,23 @@ function rowsAlong(t: Tensor, dim: number): View {
   return { ...v, shape: order.map((d) => v.shape[d]!), strides: order.map((d) => v.strides[d]!) };
 }
 
-/** softmax or log-softmax: one kernel pass per direction. */
-function softmaxOp(log: boolean) {
+const softmaxExplain: ExplainRule = {
+  text: (a, at) => `softmax(${a[0]}${dimText(at)})`,
+  tex: (a) => `\\operatorname{softmax}(${a[0]})`,
+  rule: "∂softmax: each output depends on every input of its row; dx = y·(G − Σ G·y) along the dim",
+  ruleTex: "\\frac{\\partial L}{\\partial x} = y \\odot \\big(G - \\textstyle\\sum_j G_j\\, y_j\\big)",
+};
+
+const logSoftmaxExplain: ExplainRule = {
+  text: (a, at) => `logSoftmax(${a[0]}${dimText(at)})`,
+  tex: (a) => `\\log\\operatorname{softmax}(${a[0]})`,
+  rule: "∂ log softmax: dx = G − softmax(x)·Σ G along the dim (softmax(x) = e^y, from the saved output y)",
+  ruleTex: "\\frac{\\partial L}{\\partial x} = G - e^{y} \\textstyle\\sum_j G_j",
+};
+
+/** The softmax or log-softmax primitive: one kernel pass per direction. */
+function softmaxPrimitive(log: boolean) {
+  const torch = log ? "torch.log_softmax" : "torch.softmax";
   return defineOp<SoftmaxAttrs>({
     name: log ? "logSoftmax" : "softmax",
     // integer inputs give float32, as exp does
@@ -89,21 +119,28 @@ function softmaxOp(log: boolean) {
     },
     save: { output: true },
     // log: dx = g − softmax·Σg; softmax: dx = y·(g − Σg·y), sums along dim. From the saved output y.
-    backward: (g, { output: y, attrs: { dim } }) => {
-      if (isGradEnabled()) {
-        // createGraph: the same rule from differentiable ops, so it can be differentiated again
-        return [log ? g.sub(y.exp().mul(g.sum(dim, true))) : y.mul(g.sub(g.mul(y).sum(dim, true)))];
-      }
+    backward: (g, { output: y, attrs: { dim } }) => [
+      log ? sub(g, mul(exp(y), sum(g, dim, true))) : mul(y, sub(g, sum(mul(g, y), dim, true))),
+    ],
+    // the same rule as one kernel pass over the rows
+    fastBackward: (g, { output: y, attrs: { dim } }) => {
       const gy = g.dtype === y.dtype ? g : castRaw(g, y.dtype);
       const out = zerosRaw(y.shape, y.dtype);
       if (out.numel() > 0) kernels().softmaxBackward(rowsAlong(gy, dim), rowsAlong(y, dim), log, rowsAlong(out, dim));
       return [out];
     },
+    explain: log ? logSoftmaxExplain : softmaxExplain,
+    samples: [
+      { inputs: [{ shape: [2, 3] }], attrs: { dim: 1 }, torch: `${torch}(x0, 1)` },
+      { inputs: [{ shape: [3, 2, 2] }], attrs: { dim: 0 }, torch: `${torch}(x0, 0)` },
+    ],
   });
 }
 
-const logSoftmaxOp = softmaxOp(true);
-const softmaxPrimitive = softmaxOp(false);
+/** The log-softmax primitive. */
+export const logSoftmaxOp = softmaxPrimitive(true);
+/** The softmax primitive. */
+export const softmaxOp = softmaxPrimitive(false);
 
 /** log softmax along `dim`: x − log Σ e^x, shifted by the maximum so it is stable for any magnitude. */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
@@ -112,5 +149,5 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 
 /** softmax along `dim`: e^x / Σ e^x, shifted by the maximum so it is stable for any magnitude. */
 export function softmax(x: Tensor, dim: number): Tensor {
-  return softmaxPrimitive([x], { dim: normDim("softmax", dim, x.shape) });
+  return softmaxOp([x], { dim: normDim("softmax", dim, x.shape) });
 }

@@ -3,7 +3,7 @@
 // Binary rules return full-shape gradients; the engine sums them back over broadcast dims.
 
 import { defineBinary, savesOther } from "./elementwise-def.js";
-import { infix, num, one, formula, factor, fmt, predicateRule } from "./explain-rule.js";
+import { factor, fmt, formula, infix, num, one, predicateRule } from "./explain-rule.js";
 
 /** a + b; add distributes: both inputs get the upstream gradient */
 export const add = defineBinary("add", {
@@ -65,30 +65,30 @@ export const div = defineBinary("div", {
   },
 });
 
-const comparison = (name: "eq" | "ne" | "lt" | "le" | "gt" | "ge", op: string, tex: string) =>
-  defineBinary(name, { dtype: "compare", explain: predicateRule(infix(op, tex).text, infix(op, tex).tex) });
+const comparison = (name: "eq" | "ne" | "lt" | "le" | "gt" | "ge") =>
+  defineBinary(name, { dtype: "compare", explain: predicateRule(name) });
 
 /** a == b */
-export const eq = comparison("eq", "==", "=");
+export const eq = comparison("eq");
 /** a != b */
-export const ne = comparison("ne", "!=", "\\ne");
+export const ne = comparison("ne");
 /** a < b */
-export const lt = comparison("lt", "<", "<");
+export const lt = comparison("lt");
 /** a <= b */
-export const le = comparison("le", "<=", "\\le");
+export const le = comparison("le");
 /** a > b */
-export const gt = comparison("gt", ">", ">");
+export const gt = comparison("gt");
 /** a >= b */
-export const ge = comparison("ge", ">=", "\\ge");
+export const ge = comparison("ge");
 
 /** Elementwise logical and. */
 export const logicalAnd = defineBinary("logicalAnd", {
   dtype: "compare",
-  explain: predicateRule(infix("and", "\\land").text, infix("and", "\\land").tex),
+  explain: predicateRule("logicalAnd"),
 });
 
 /** Elementwise logical or. */
 export const logicalOr = defineBinary("logicalOr", {
   dtype: "compare",
-  explain: predicateRule(infix("or", "\\lor").text, infix("or", "\\lor").tex),
+  explain: predicateRule("logicalOr"),
 });

@@ -95,12 +95,20 @@ export const movesRule = (name: string): ExplainRule => ({
   gate: "reshape",
 });
 
-/** The rule of a test with a truth-value result: no gradient flows through it. */
-export const predicateRule = (text: (a: string[]) => string, tex: (a: string[]) => string): ExplainRule => ({
-  text,
-  tex,
+/** The rule of a test with a truth-value result, `name(a, b)`: no gradient flows through it. */
+export const predicateRule = (name: string): ExplainRule => ({
+  text: (a) => `${name}(${a.join(", ")})`,
+  tex: (a) => `\\operatorname{${name}}(${a.join(", ")})`,
   rule: "a truth value: no gradient flows through it",
   ruleTex: "\\text{not differentiable}",
+});
+
+/** The rule of an op explain has no words for: its forward by name, its backward by its node. */
+export const genericRule = (name: string): ExplainRule => ({
+  text: (a) => `${name}(${a.join(", ")})`,
+  tex: (a) => `\\operatorname{${name}}(${a.join(", ")})`,
+  rule: `the backward rule of ${name}`,
+  ruleTex: `\\text{backward of } ${name}`,
 });
 
 /** A reduction over dims: its formula names the dims it reduces. */

@@ -3,10 +3,11 @@
 
 import { kernels } from "../backend/registry.js";
 import { broadcastShapes, fmtShape, normDim, sameShape } from "../core/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import { TensorBase, type TensorBase as Tensor } from "../tensor/tensor.js";
+import { expand, reduceRaw } from "./broadcast.js";
 import { defineOp } from "./define.js";
 import { castRaw, cloneRaw, fullRaw, type Operand, resultType, viewOf, zerosRaw } from "./unrecorded.js";
-import { newDim } from "./view.js";
+import { narrow, newDim, reshape, slice, to, unsqueeze } from "./view.js";
 import { where } from "./where.js";
 
 function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, other?: Tensor): void {
@@ -43,7 +44,8 @@ function withShapes(op: string, x: Tensor, index: Tensor, run: () => void): void
   }
 }
 
-const gatherOp = defineOp<{ dim: number }>({
+/** The gather primitive: x's elements at the positions `index` names along dim. */
+export const gatherOp = defineOp<{ dim: number }>({
   name: "gather",
   forward: ([x, index], { dim }) => {
     checkIndex("gather", x!, dim, index!);
@@ -58,6 +60,26 @@ const gatherOp = defineOp<{ dim: number }>({
     scatterAdd(fullRaw(x!.shape, 0, g.dtype), dim, index!, g),
     null,
   ],
+  explain: {
+    text: (a) => `gather(${a[0]}, ${a[1]})`,
+    tex: (a) => `\\operatorname{gather}(${a[0]}, ${a[1]})`,
+    rule: "the gradient goes back to the gathered positions (added where picked twice)",
+    ruleTex: "\\frac{\\partial L}{\\partial x} = \\operatorname{scatterAdd}(G)",
+    gate: "route",
+  },
+  samples: [
+    {
+      inputs: [{ shape: [2, 4] }, { shape: [2, 3], domain: "index", bound: 4 }],
+      attrs: { dim: 1 },
+      torch: "torch.gather(x0, 1, x1.long())",
+    },
+    {
+      inputs: [{ shape: [3, 3] }, { shape: [2, 2], domain: "index", bound: 3 }],
+      attrs: { dim: 0 },
+      torch: "torch.gather(x0, -2, x1.long())",
+      note: "an index smaller than the input in the other dims",
+    },
+  ],
 });
 
 /** out[i][j] = x[i][index[i][j]] for dim 1 (torch.gather). */
@@ -65,7 +87,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return gatherOp([x, index], { dim: normDim("gather", dim, x.shape) });
 }
 
-const scatterAddOp = defineOp<{ dim: number }>({
+/** The scatter-add primitive: a copy of x with src added at the positions `index` names along dim. */
+export const scatterAddOp = defineOp<{ dim: number }>({
   name: "scatterAdd",
   forward: ([x, index, src], { dim }) => {
     checkIndex("scatterAdd", x!, dim, index!, src!);
@@ -80,7 +103,26 @@ const scatterAddOp = defineOp<{ dim: number }>({
     return out;
   },
   save: { inputs: [1] },
-  backward: (g, { inputs: [, index], attrs: { dim } }) => [g, null, g.gather(dim, index!)],
+  backward: (g, { inputs: [, index], attrs: { dim } }) => [g, null, gather(g, dim, index!)],
+  explain: {
+    text: (a) => `scatterAdd(${a[0]}, ${a[1]}, ${a[2]})`,
+    tex: (a) => `\\operatorname{scatterAdd}(${a[0]}, ${a[1]}, ${a[2]})`,
+    rule: "the target gets the upstream gradient; the source gathers it from the scattered positions",
+    ruleTex: "\\frac{\\partial L}{\\partial x} = G,\\; \\frac{\\partial L}{\\partial s} = \\operatorname{gather}(G)",
+    gate: "route",
+  },
+  samples: [
+    {
+      inputs: [{ shape: [2, 4] }, { shape: [2, 3], domain: "index", bound: 4 }, { shape: [2, 3] }],
+      attrs: { dim: 1 },
+      torch: "torch.scatter_add(x0, 1, x1.long(), x2)",
+    },
+    {
+      inputs: [{ shape: [3, 2] }, { shape: [2, 2], domain: "index", bound: 3 }, { shape: [2, 2] }],
+      attrs: { dim: 0 },
+      torch: "torch.scatter_add(x0, -2, x1.long(), x2)",
+    },
+  ],
 });
 
 /** A copy of x with src added at the positions index names along dim (torch.scatter_add). */
@@ -96,7 +138,12 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const n = index.numel();
   const size = x.shape[d]!;
   if (n) {
-    const [lo, hi] = [index.amin().item(), index.amax().item()];
+    // NOTE: unrecorded reductions: a bounds check is not a step of the computation observers see
+    const all = index.shape.map((_, i) => i);
+    const [lo, hi] = [
+      reduceRaw("min", index, all, false, "int32").item(),
+      reduceRaw("max", index, all, false, "int32").item(),
+    ];
     const bad = lo < -size ? lo : hi >= size ? hi : undefined;
     if (bad !== undefined) {
       throw new RangeError(
@@ -106,7 +153,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   }
   const outShape = x.shape.map((s, i) => (i === d ? n : s));
   const idxShape = x.shape.map((_, i) => (i === d ? n : 1));
-  return gather(x, d, index.reshape(idxShape).expand(outShape));
+  return gather(x, d, expand(reshape(index, idxShape), outShape));
 }
 
 /** x with `value` where mask is true; the result keeps x's dtype (2.7 fills an int tensor with 2). */
@@ -118,11 +165,12 @@ export function maskedFill(x: Tensor, mask: Tensor, value: Operand): Tensor {
       `maskedFill: mask of shape ${fmtShape(mask.shape)} does not broadcast to the input's shape ${fmtShape(x.shape)}`,
     );
   }
-  const v = value instanceof Tensor ? value.to(x.dtype) : fullRaw([], Number(value), x.dtype);
+  const v = value instanceof TensorBase ? to(value, x.dtype) : fullRaw([], Number(value), x.dtype);
   return where(mask, v, x);
 }
 
-const catOp = defineOp<{ dim: number; sizes: number[] }>({
+/** The concatenation primitive: tensors joined along an existing dim. */
+export const catOp = defineOp<{ dim: number; sizes: number[] }>({
   name: "cat",
   forward: (xs, { dim }) => {
     const first = xs[0]!;
@@ -148,8 +196,27 @@ const catOp = defineOp<{ dim: number; sizes: number[] }>({
   // cat's gradient is the matching slice for each input
   backward: (g, { attrs: { dim, sizes } }) => {
     let at = 0;
-    return sizes.map((s) => g.slice(dim, at, (at += s)));
+    return sizes.map((s) => slice(g, dim, at, (at += s)));
   },
+  explain: {
+    text: (a) => `cat(${a.join(", ")})`,
+    tex: (a) => `[${a.join(", ")}]`,
+    rule: "each input gets its own slice of the upstream gradient",
+    ruleTex: "\\frac{\\partial L}{\\partial x_k} = G[\\text{slice}_k]",
+    gate: "reshape",
+  },
+  samples: [
+    {
+      inputs: [{ shape: [2, 3] }, { shape: [1, 3] }],
+      attrs: { dim: 0, sizes: [2, 1] },
+      torch: "torch.cat([x0, x1], 0)",
+    },
+    {
+      inputs: [{ shape: [2, 1] }, { shape: [2, 3] }, { shape: [2, 2] }],
+      attrs: { dim: 1, sizes: [1, 3, 2] },
+      torch: "torch.cat([x0, x1, x2], -1)",
+    },
+  ],
 });
 
 /** Concatenates tensors along an existing dim. */
@@ -170,7 +237,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   });
   const d = newDim("stack", dim, first.shape);
   return cat(
-    tensors.map((t) => t.unsqueeze(d)),
+    tensors.map((t) => unsqueeze(t, d)),
     d,
   );
 }
@@ -186,7 +253,7 @@ export function split(x: Tensor, size: number | readonly number[], dim = 0): Ten
     );
   }
   let at = 0;
-  return sizesList.map((s) => x.narrow(d, (at += s) - s, s));
+  return sizesList.map((s) => narrow(x, d, (at += s) - s, s));
 }
 
 function piecesOf(n: number, size: number): number[] {
@@ -205,7 +272,8 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   return split(x, Math.ceil(x.shape[d]! / chunks), d);
 }
 
-const padOp = defineOp<{ pads: number[]; value: number }>({
+/** The constant-padding primitive; `pads` holds (before, after) per dim, first dim first. */
+export const padOp = defineOp<{ pads: number[]; value: number }>({
   name: "constantPad",
   forward: ([x], { pads, value }) => {
     const shape = x!.shape.map((s, d) => s + pads[2 * d]! + pads[2 * d + 1]!);
@@ -216,9 +284,28 @@ const padOp = defineOp<{ pads: number[]; value: number }>({
   },
   backward: (g, { attrs: { pads } }) => {
     let r = g;
-    g.shape.forEach((s, d) => (r = r.slice(d, pads[2 * d]!, s - pads[2 * d + 1]!)));
+    g.shape.forEach((s, d) => (r = slice(r, d, pads[2 * d]!, s - pads[2 * d + 1]!)));
     return [r];
   },
+  explain: {
+    text: (a) => `pad(${a[0]})`,
+    tex: (a) => `\\operatorname{pad}(${a[0]})`,
+    rule: "the gradient is cropped back to the unpadded region",
+    ruleTex: "\\frac{\\partial L}{\\partial x} = G[\\text{crop}]",
+    gate: "reshape",
+  },
+  samples: [
+    {
+      inputs: [{ shape: [2, 3] }],
+      attrs: { pads: [0, 0, 1, 2], value: 0 },
+      torch: "torch.nn.functional.pad(x0, [1, 2])",
+    },
+    {
+      inputs: [{ shape: [2, 3] }],
+      attrs: { pads: [0, 2, 1, 0], value: 0.5 },
+      torch: "torch.nn.functional.pad(x0, [1, 0, 0, 2], value=0.5)",
+    },
+  ],
 });
 
 /**

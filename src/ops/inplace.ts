@@ -3,14 +3,16 @@
 // values is detected at backward time. When recording, the tensor takes over the twin's graph
 // node, so gradients still flow through it.
 
-import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
+import type { BinaryOp } from "../backend/kernels.js";
 import { kernels } from "../backend/registry.js";
 import { isFloat, promoteTypes } from "../core/dtype.js";
 import { fmtShape, sameShape } from "../core/shape.js";
+import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
-import { Tensor } from "../tensor/tensor.js";
-import type { BinaryOp } from "../backend/kernels.js";
-import { asTensor, broadcastView, castRaw, type Operand, resultType, wrap } from "./unrecorded.js";
+import { TensorBase as Tensor } from "../tensor/tensor.js";
+import { add } from "./arithmetic.js";
+import { asTensor, broadcastView, castRaw, fullRaw, type Operand, resultType, wrap } from "./unrecorded.js";
+import { clone } from "./view.js";
 
 /** Overwrites self's elements with `value` (broadcast to self's shape) and bumps the version. */
 export function writeInto(self: Tensor, value: Tensor, op: string): void {
@@ -45,7 +47,7 @@ export function inplace(self: Tensor, op: string, compute: (current: Tensor) => 
     return self;
   }
   // NOTE: compute from a copy of the old values, so rules that saved them are not invalidated
-  const result = compute(self.requiresGrad ? self.clone() : noGrad(() => self.clone()));
+  const result = compute(self.requiresGrad ? clone(self) : noGrad(() => clone(self)));
   checkCast(op, self, result);
   if (!result.requiresGrad) {
     writeInto(self, result, op);
@@ -89,6 +91,19 @@ export function inplaceBinary(self: Tensor, op: BinaryOp, other: Operand, alpha 
   }
   self.storage.version++;
   return self;
+}
+
+/**
+ * target += source, recording nothing: what the engine accumulates gradients with. One kernel pass
+ * into target's buffer where inplaceBinary's fast path applies, else the general in-place path.
+ */
+export function addInPlace(target: Tensor, source: Tensor): void {
+  noGrad(() => inplaceBinary(target, "add", source) ?? inplace(target, "add_", (x) => add(x, source)));
+}
+
+/** Zeroes target in place, recording nothing (what zeroGrad does to a gradient it keeps). */
+export function zeroInPlace(target: Tensor): void {
+  noGrad(() => inplace(target, "zero_", () => fullRaw([], 0, target.dtype)));
 }
 
 function checkCast(op: string, self: Tensor, result: Tensor): void {

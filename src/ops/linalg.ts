@@ -3,11 +3,15 @@
 
 import { kernels } from "../backend/registry.js";
 import { broadcastShapes, fmtShape } from "../core/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { TensorBase as Tensor } from "../tensor/tensor.js";
+import { add, mul } from "./arithmetic.js";
 import { defineOp } from "./define.js";
+import { infix } from "./explain-rule.js";
 import { broadcastView, castRaw, resultType, zerosRaw } from "./unrecorded.js";
+import { reshape, squeeze, transpose, unsqueeze } from "./view.js";
 
-const matmulOp = defineOp<undefined>({
+/** The matrix product primitive: [..., M, K] @ [..., K, N] with broadcast batch dims. */
+export const matmulOp = defineOp<undefined>({
   name: "matmul",
   gradName: "MmBackward",
   forward: ([a, b]) => {
@@ -28,6 +32,21 @@ const matmulOp = defineOp<undefined>({
   },
   save: { inputs: [0, 1] },
   backward: (g, { inputs: [a, b], needsInputGrad: [da, db] }) => productGrads(g, a!, b!, da!, db!),
+  explain: {
+    ...infix("@", ""),
+    rule: "∂(A·B)/∂A: G·Bᵀ, ∂(A·B)/∂B: Aᵀ·G",
+    ruleTex: "\\frac{\\partial L}{\\partial A} = G\\,B^\\top,\\; \\frac{\\partial L}{\\partial B} = A^\\top G",
+    gate: "mul",
+  },
+  samples: [
+    { inputs: [{ shape: [2, 3] }, { shape: [3, 4] }], attrs: undefined, torch: "torch.matmul(x0, x1)" },
+    {
+      inputs: [{ shape: [2, 1, 3, 4] }, { shape: [3, 4, 2] }],
+      attrs: undefined,
+      torch: "torch.matmul(x0, x1)",
+      note: "broadcast batch dims: the engine sums the second input's gradient over them",
+    },
+  ],
 });
 
 /**
@@ -37,15 +56,17 @@ const matmulOp = defineOp<undefined>({
  * dense [out, in] buffer the leaf can keep, not a transposed view it would have to copy.
  */
 function productGrads(g: Tensor, a: Tensor, b: Tensor, da: boolean, db: boolean): (Tensor | null)[] {
+  const t = (x: Tensor) => transpose(x, -1, -2);
   return [
-    da ? (isTransposed(a) ? b.matmul(g.transpose(-1, -2)).transpose(-1, -2) : g.matmul(b.transpose(-1, -2))) : null,
-    db ? (isTransposed(b) ? g.transpose(-1, -2).matmul(a).transpose(-1, -2) : a.transpose(-1, -2).matmul(g)) : null,
+    da ? (isTransposed(a) ? t(matmul(b, t(g))) : matmul(g, t(b))) : null,
+    db ? (isTransposed(b) ? t(matmul(t(g), a)) : matmul(t(a), g)) : null,
   ];
 }
 
 // input + mat1 @ mat2 in one op, as torch.addmm: the sum is added into the product's own fresh
 // buffer, so a linear layer makes one output (hot in cache from the product) instead of two
-const addmmOp = defineOp<undefined>({
+/** The fused linear primitive: input + mat1 @ mat2, input broadcast to the product's shape. */
+export const addmmOp = defineOp<undefined>({
   name: "addmm",
   gradName: "AddmmBackward",
   forward: ([input, a, b]) => {
@@ -62,6 +83,25 @@ const addmmOp = defineOp<undefined>({
   backward: (g, { inputs: [, a, b], needsInputGrad: [di, da, db] }) => [
     di ? g : null,
     ...(da || db ? productGrads(g, a!, b!, da!, db!) : [null, null]),
+  ],
+  explain: {
+    text: (a) => `${a[0]} + ${a[1]} @ ${a[2]}`,
+    tex: (a) => `${a[0]} + ${a[1]}\\,${a[2]}`,
+    rule: "∂(C + A·B): G to C (summed over the rows it was broadcast to), G·Bᵀ to A, Aᵀ·G to B",
+    ruleTex:
+      "\\frac{\\partial L}{\\partial C} = \\textstyle\\sum G,\\; \\frac{\\partial L}{\\partial A} = G\\,B^\\top,\\; \\frac{\\partial L}{\\partial B} = A^\\top G",
+  },
+  samples: [
+    {
+      inputs: [{ shape: [4] }, { shape: [3, 5] }, { shape: [5, 4] }],
+      attrs: undefined,
+      torch: "torch.addmm(x0, x1, x2)",
+    },
+    {
+      inputs: [{ shape: [3, 1] }, { shape: [3, 2] }, { shape: [2, 4] }],
+      attrs: undefined,
+      torch: "torch.addmm(x0, x1, x2)",
+    },
   ],
 });
 
@@ -97,9 +137,9 @@ function product(op: string, a: Tensor, b: Tensor): Tensor {
     const batchOf = (t: Tensor) => (t.ndim > 2 ? t.shape.slice(0, -2) : []);
     broadcastShapes(() => `${op}: batch dims of ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`, batchOf(a), batchOf(b));
   }
-  if (a.ndim === 1 && b.ndim === 1) return matmulOp([a.unsqueeze(0), b.unsqueeze(1)], undefined).reshape([]);
-  if (a.ndim === 1) return matmulOp([a.unsqueeze(0), b], undefined).squeeze(-2);
-  if (b.ndim === 1) return matmulOp([a, b.unsqueeze(1)], undefined).squeeze(-1);
+  if (a.ndim === 1 && b.ndim === 1) return reshape(matmulOp([unsqueeze(a, 0), unsqueeze(b, 1)], undefined), []);
+  if (a.ndim === 1) return squeeze(matmulOp([unsqueeze(a, 0), b], undefined), -2);
+  if (b.ndim === 1) return squeeze(matmulOp([a, unsqueeze(b, 1)], undefined), -1);
   return matmulOp([a, b], undefined);
 }
 
@@ -140,8 +180,8 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: AddmmOpti
   if (beta === 1 && alpha === 1) return addmmOp([input, mat1, mat2], undefined);
   addmmShape(input, mat1, mat2);
   // the scaled forms are rare: composed of the product and elementwise ops
-  const scaled = alpha === 1 ? mat1.mm(mat2) : mat1.mm(mat2).mul(alpha);
-  return beta === 0 ? scaled : scaled.add(beta === 1 ? input : input.mul(beta));
+  const scaled = alpha === 1 ? mm(mat1, mat2) : mul(mm(mat1, mat2), alpha);
+  return beta === 0 ? scaled : add(scaled, beta === 1 ? input : mul(input, beta));
 }
 
 /** [M, K, N] of addmm's operands, or a RangeError naming what does not fit. */
@@ -182,5 +222,5 @@ export function dot(a: Tensor, b: Tensor): Tensor {
 /** Outer product of two vectors: out[i, j] = a[i]·b[j]. */
 export function outer(a: Tensor, b: Tensor): Tensor {
   requireDims("outer", a, b, 1);
-  return a.unsqueeze(1).mul(b.unsqueeze(0));
+  return mul(unsqueeze(a, 1), unsqueeze(b, 0));
 }

@@ -4,7 +4,7 @@
 
 import { add, div, mul } from "./arithmetic.js";
 import { defineUnary } from "./elementwise-def.js";
-import { call1, factor, fmt, formula, num, predicateRule, unaryRule, zeroRule } from "./explain-rule.js";
+import { factor, fmt, formula, num, predicateRule, unaryRule, zeroRule } from "./explain-rule.js";
 import { reluBackward } from "./relu-backward.js";
 
 /** −x */
@@ -227,18 +227,18 @@ export const round = defineUnary("round", {
 });
 
 /** Elementwise NaN test. */
-export const isnan = defineUnary("isnan", { dtype: "bool", explain: predicateRule(call1("isnan", "").text, call1("isnan", "\\operatorname{isnan}").tex) });
+export const isnan = defineUnary("isnan", { dtype: "bool", explain: predicateRule("isnan") });
 
 /** Elementwise finiteness test. */
 export const isfinite = defineUnary("isfinite", {
   dtype: "bool",
-  explain: predicateRule(call1("isfinite", "").text, call1("isfinite", "\\operatorname{isfinite}").tex),
+  explain: predicateRule("isfinite"),
 });
 
 /** Elementwise logical not. */
 export const logicalNot = defineUnary("logicalNot", {
   dtype: "bool",
-  explain: predicateRule(call1("not", "").text, call1("not", "\\lnot").tex),
+  explain: predicateRule("logicalNot"),
 });
 
 /** x²; d = 2x dx */

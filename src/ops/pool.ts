@@ -3,42 +3,42 @@
 // PyTorch; amax would split ties). Average pooling is a sum over the sliding-windows view
 // divided by a count.
 
-import { isGradEnabled } from "../graph/grad-mode.js";
 import { kernels } from "../backend/registry.js";
 import { fmtShape, numelOf } from "../core/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
-import { geometryOf, padSpatial, slidingWindows, type WindowGeometry, windowCounts } from "./conv.js";
-import { defineOp } from "./define.js";
+import type { TensorBase as Tensor } from "../tensor/tensor.js";
+import { div } from "./arithmetic.js";
+import { sum } from "./broadcast.js";
+import { type BackwardRule, defineOp } from "./define.js";
+import { genericRule } from "./explain-rule.js";
 import { scatterAdd } from "./index-ops.js";
+import { matmul } from "./linalg.js";
 import { cloneRaw, fullRaw, wrap, zerosRaw } from "./unrecorded.js";
+import { reshape, transpose } from "./view.js";
+import { geometryOf, padSpatial, slidingWindows, type WindowGeometry, windowCounts } from "./windows.js";
 
 /** The window dims (K1..Kk) of a windows view over x's last k dims. */
 const windowDims = (ndim: number, k: number) => Array.from({ length: k }, (_, i) => ndim - k + i);
 
-const maxPoolOp = defineOp<WindowGeometry>({
-  name: "maxPool",
-  // one kernel pass finds each window's maximum and the flat position of its first maximum in
-  // x's plane; the positions (int32, the windows' shape) are kept for the backward alone
-  forward: ([x], g, keep) => {
-    const shape = [...x!.shape.slice(0, x!.ndim - g.kernel.length), ...windowCounts(g)];
-    const out = zerosRaw(shape, x!.dtype);
-    const positions = zerosRaw(shape, "int32");
-    if (out.numel() > 0) kernels().maxPool(x!._view(), g, out.storage.handle, positions.storage.handle);
-    keep(positions);
-    return out;
-  },
-  // max routes: each window's gradient goes to its first maximum, and windows that share that
-  // input element add up there (one scatter-add onto the flat plane)
-  backward: (grad, { kept: [pos], attrs: g }) => {
+/**
+ * Max routes: each window's gradient goes to its first maximum (the kept positions), and windows
+ * that share that input element add up there: one scatter-add onto the flat plane. `fused`
+ * scatters with one kernel call straight into a fresh zero plane; otherwise with the recorded
+ * scatterAdd, which is differentiable in the gradient.
+ */
+function maxPoolBackward(fused: boolean): BackwardRule<WindowGeometry> {
+  return (grad, { kept: [pos], attrs: g }) => {
     const k = g.kernel.length;
     const lead = grad.shape.slice(0, grad.ndim - k);
     const [b, plane, outs] = [numelOf(lead), numelOf(g.size), numelOf(grad.shape.slice(-k))];
-    if (isGradEnabled()) {
-      // createGraph: record the scatter so the gradient is differentiable again
-      const flat = scatterAdd(fullRaw([b, plane], 0, grad.dtype), 1, pos!.reshape([b, outs]), grad.reshape([b, outs]));
-      return [flat.reshape([...lead, ...g.size])];
+    if (!fused) {
+      const flat = scatterAdd(
+        fullRaw([b, plane], 0, grad.dtype),
+        1,
+        reshape(pos!, [b, outs]),
+        reshape(grad, [b, outs]),
+      );
+      return [reshape(flat, [...lead, ...g.size])];
     }
-    // nothing records: scatter straight into a fresh zero plane (no copy of the zeros)
     const out = zerosRaw([...lead, ...g.size], grad.dtype);
     if (b * outs > 0) {
       const src = grad.isContiguous() ? grad : cloneRaw(grad);
@@ -51,7 +51,43 @@ const maxPoolOp = defineOp<WindowGeometry>({
       );
     }
     return [out];
+  };
+}
+
+/** The max pooling primitive over the last k dims of an already padded input. */
+export const maxPoolOp = defineOp<WindowGeometry>({
+  name: "maxPool",
+  // one kernel pass finds each window's maximum and the flat position of its first maximum in
+  // x's plane; the positions (int32, the windows' shape) are kept for the backward alone
+  forward: ([x], g, keep) => {
+    const shape = [...x!.shape.slice(0, x!.ndim - g.kernel.length), ...windowCounts(g)];
+    const out = zerosRaw(shape, x!.dtype);
+    const positions = zerosRaw(shape, "int32");
+    if (out.numel() > 0) kernels().maxPool(x!._view(), g, out.storage.handle, positions.storage.handle);
+    keep(positions);
+    return out;
   },
+  backward: maxPoolBackward(false),
+  fastBackward: maxPoolBackward(true),
+  explain: genericRule("maxPool"),
+  samples: [
+    {
+      inputs: [{ shape: [1, 2, 4, 4] }],
+      attrs: geometryOf("maxPool", [1, 2, 4, 4], [2, 2], [2, 2], [1, 1]),
+      torch: "torch.nn.functional.max_pool2d(x0, 2)",
+    },
+    {
+      inputs: [{ shape: [2, 7] }],
+      attrs: geometryOf("maxPool", [2, 7], [3], [2], [1]),
+      torch: "torch.nn.functional.max_pool1d(x0, 3, stride=2)",
+      note: "overlapping windows: an element that wins twice gets both gradients",
+    },
+    {
+      inputs: [{ shape: [1, 3, 6] }],
+      attrs: geometryOf("maxPool", [1, 3, 6], [2], [1], [2]),
+      torch: "torch.nn.functional.max_pool1d(x0, 2, stride=1, dilation=2)",
+    },
+  ],
 });
 
 /** Pooling geometry as PyTorch computes it: output sizes and the extra end padding ceil mode needs. */
@@ -140,9 +176,9 @@ export function avgPoolNd(x: Tensor, kernel: readonly number[], opts: AvgPoolNdO
   const size = x.shape.slice(-k);
   const { pads } = poolShape("avgPool", size, kernel, opts.stride, opts.padding, ones, opts.ceilMode);
   const dims = windowDims(x.ndim, k);
-  const sums = slidingWindows(padSpatial(x, pads), kernel, opts.stride).sum(dims);
-  if (opts.divisorOverride !== undefined) return sums.div(opts.divisorOverride);
-  if (pads.every(([a, b]) => a === 0 && b === 0)) return sums.div(numelOf(kernel));
+  const sums = sum(slidingWindows(padSpatial(x, pads), kernel, opts.stride), dims);
+  if (opts.divisorOverride !== undefined) return div(sums, opts.divisorOverride);
+  if (pads.every(([a, b]) => a === 0 && b === 0)) return div(sums, numelOf(kernel));
   // the divisor of each window: its taps that land on counted positions (a constant, no grad)
   const counted = opts.countIncludePad
     ? padSpatial(
@@ -154,8 +190,8 @@ export function avgPoolNd(x: Tensor, kernel: readonly number[], opts: AvgPoolNdO
         pads.map(([a, b]) => [0, b - a] as const),
       )
     : padSpatial(fullRaw(size, 1, x.dtype), pads);
-  const counts = slidingWindows(counted, kernel, opts.stride).sum(windowDims(k, k));
-  return sums.div(counts);
+  const counts = sum(slidingWindows(counted, kernel, opts.stride), windowDims(k, k));
+  return div(sums, counts);
 }
 
 /** The [out, size] averaging matrix of adaptive pooling: row i spans ⌊i·size/out⌋ … ⌈(i+1)·size/out⌉. */
@@ -189,7 +225,7 @@ export function adaptiveAvgPoolNd(x: Tensor, outputSize: readonly number[]): Ten
   size.forEach((s, i) => {
     const dim = x.ndim - k + i;
     const a = adaptiveMatrix(s, outputSize[i]!, x);
-    y = y.transpose(dim, -1).matmul(a.transpose(0, 1)).transpose(dim, -1);
+    y = transpose(matmul(transpose(y, dim, -1), transpose(a, 0, 1)), dim, -1);
   });
   return y;
 }

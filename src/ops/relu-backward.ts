@@ -2,6 +2,7 @@
 // where relu's output y is positive, else 0, in one pass and without a mask tensor.
 
 import { defineBinary } from "./elementwise-def.js";
+import { genericRule } from "./explain-rule.js";
 
 /**
  * g where y > 0, else 0 (the same as where(y > 0, g, 0)). Linear in g, so its own gradient passes
@@ -11,12 +12,6 @@ export const reluBackward = defineBinary("reluBackward", {
   dtype: "arith",
   save: [1],
   backward: (gg, { inputs: [, y] }) => [reluBackward(gg, y!), null],
-  explain: {
-    text: (a) => `reluBackward(${a[0]}, ${a[1]})`,
-    tex: (a) => `${a[0]}\\,[${a[1]} > 0]`,
-    rule: "passes the gradient where relu's output is positive, 0 elsewhere",
-    ruleTex: "\\frac{\\partial}{\\partial g} = [y > 0]",
-    gate: "route",
-  },
+  explain: genericRule("reluBackward"),
   torch: "torch.ops.aten.threshold_backward(x0, x1, 0)",
 });

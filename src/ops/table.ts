@@ -10,7 +10,7 @@ import * as arithmetic from "./arithmetic.js";
 import * as binaryMath from "./binary-math.js";
 import { expandOp, sumOp } from "./broadcast.js";
 import { convOp, foldOp, windowsOp } from "./conv.js";
-import type { OpDef } from "./define.js";
+import type { Op } from "./define.js";
 import { logSoftmaxOp, softmaxOp, softplusOp } from "./activation.js";
 import { catOp, gatherOp, padOp, scatterAddOp } from "./index-ops.js";
 import * as math from "./math.js";
@@ -43,44 +43,44 @@ export type UnaryFunctionName = keyof typeof unaryFunctions;
 export type BinaryFunctionName = keyof typeof binaryFunctions;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- entries differ in their attributes
-type AnyOpDef = OpDef<any>;
+export type AnyOp = Op<any>;
 
-const entries: AnyOpDef[] = [
-  ...Object.values(unaryFunctions).map((f) => f.op.def),
-  ...Object.values(binaryKernelOps).map((f) => f.op.def),
-  whereOp.def,
-  clampOp.def,
-  sumOp.def,
-  expandOp.def,
-  prodOp.def,
-  amaxOp.def,
-  aminOp.def,
-  argmaxOp.def,
-  argminOp.def,
-  normOp.def,
-  matmulOp.def,
-  addmmOp.def,
-  viewOp.def,
-  permuteOp.def,
-  sliceOp.def,
-  sliceBackwardOp.def,
-  contiguousOp.def,
-  cloneOp.def,
-  toOp.def,
-  flipOp.def,
-  gatherOp.def,
-  scatterAddOp.def,
-  catOp.def,
-  padOp.def,
-  softplusOp.def,
-  softmaxOp.def,
-  logSoftmaxOp.def,
-  windowsOp.def,
-  foldOp.def,
-  convOp.def,
-  maxPoolOp.def,
-  nllOp.def,
+const entries: AnyOp[] = [
+  ...Object.values(unaryFunctions).map((f) => f.op),
+  ...Object.values(binaryKernelOps).map((f) => f.op),
+  whereOp,
+  clampOp,
+  sumOp,
+  expandOp,
+  prodOp,
+  amaxOp,
+  aminOp,
+  argmaxOp,
+  argminOp,
+  normOp,
+  matmulOp,
+  addmmOp,
+  viewOp,
+  permuteOp,
+  sliceOp,
+  sliceBackwardOp,
+  contiguousOp,
+  cloneOp,
+  toOp,
+  flipOp,
+  gatherOp,
+  scatterAddOp,
+  catOp,
+  padOp,
+  softplusOp,
+  softmaxOp,
+  logSoftmaxOp,
+  windowsOp,
+  foldOp,
+  convOp,
+  maxPoolOp,
+  nllOp,
 ];
 
-/** Every primitive's declaration, by name. */
-export const opTable: Readonly<Record<string, AnyOpDef>> = Object.fromEntries(entries.map((d) => [d.name, d]));
+/** Every primitive, by name: call it with (inputs, attrs); its declaration is `.def`. */
+export const opTable: Readonly<Record<string, AnyOp>> = Object.fromEntries(entries.map((op) => [op.def.name, op]));

@@ -1,14 +1,17 @@
-// Shape ops. Views (view, permute, expand, slice) share storage and only change strides; their
-// backward rules undo the geometry. Copies (contiguous, clone, to, flip) make new buffers.
+// Shape ops. Views (view, permute, slice) share storage and only change strides; their backward
+// rules undo the geometry. Copies (contiguous, clone, to, flip) make new buffers. The broadcast
+// view (expand) and its composites (repeat, tile) are broadcast.ts's, which builds on these.
 
+import { kernels } from "../backend/registry.js";
 import { type DType } from "../core/dtype.js";
 import { fmtShape, inferShape, normDim, normDims, viewStrides } from "../core/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
-import { kernels } from "../backend/registry.js";
-import { defineOp, type OpFn } from "./define.js";
+import type { TensorBase as Tensor } from "../tensor/tensor.js";
+import { defineOp, type Op } from "./define.js";
+import { movesRule } from "./explain-rule.js";
 import { castRaw, cloneRaw, viewOf, zerosRaw } from "./unrecorded.js";
 
-const viewOp = defineOp<{ shape: number[] }>({
+/** The view primitive: the same elements under a new shape, sharing storage. */
+export const viewOp = defineOp<{ shape: number[] }>({
   name: "view",
   forward: ([x], { shape }) => {
     const strides = viewStrides(x!.shape, x!.strides, shape);
@@ -21,7 +24,12 @@ const viewOp = defineOp<{ shape: number[] }>({
     return viewOf(x!, shape, strides, x!.offset);
   },
   save: { inputs: [0] },
-  backward: (g, { inputs: [x] }) => [g.reshape(x!.shape)],
+  backward: (g, { inputs: [x] }) => [reshape(g, x!.shape)],
+  explain: movesRule("view"),
+  samples: [
+    { inputs: [{ shape: [2, 6] }], attrs: { shape: [3, 2, 2] }, torch: "x0.view(3, -1, 2)" },
+    { inputs: [{ shape: [2, 3, 4] }], attrs: { shape: [4, 6] }, torch: "x0.view(4, -1)" },
+  ],
 });
 
 /** A view with a new shape (one dim may be -1); fails if the layout does not allow it. */
@@ -37,7 +45,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return viewOp([contiguous(x)], { shape: s });
 }
 
-const permuteOp = defineOp<{ dims: number[] }>({
+/** The permute primitive: a view with its dims reordered. */
+export const permuteOp = defineOp<{ dims: number[] }>({
   name: "permute",
   forward: ([x], { dims }) =>
     viewOf(
@@ -49,8 +58,13 @@ const permuteOp = defineOp<{ dims: number[] }>({
   backward: (g, { attrs: { dims } }) => {
     const inverse = new Array<number>(dims.length);
     dims.forEach((d, i) => (inverse[d] = i));
-    return [g.permute(...inverse)];
+    return [permute(g, ...inverse)];
   },
+  explain: movesRule("permute"),
+  samples: [
+    { inputs: [{ shape: [2, 3, 4] }], attrs: { dims: [2, 0, 1] }, torch: "x0.permute(-1, 0, 1)" },
+    { inputs: [{ shape: [2, 3] }], attrs: { dims: [1, 0] }, torch: "x0.transpose(0, 1)" },
+  ],
 });
 
 /** Reorders dims: out.shape[i] = x.shape[dims[i]]. */
@@ -75,37 +89,6 @@ export function transpose(x: Tensor, d0: number, d1: number): Tensor {
   return permuteOp([x], { dims });
 }
 
-const expandOp = defineOp<{ shape: number[] }>({
-  name: "expand",
-  forward: ([x], { shape }) => {
-    const lead = shape.length - x!.ndim;
-    const strides = shape.map((s, i) => {
-      if (i < lead) return 0;
-      const d = x!.shape[i - lead]!;
-      if (d === s) return x!.strides[i - lead]!;
-      if (d === 1) return 0;
-      throw new RangeError(
-        `expand: cannot expand shape ${fmtShape(x!.shape)} to ${fmtShape(shape)} (dim ${i} is ${d}, not 1)`,
-      );
-    });
-    return viewOf(x!, shape, strides, x!.offset);
-  },
-  // the engine sums the gradient back over the expanded dims (expand is a copy gate)
-  backward: (g) => [g],
-});
-
-/** A broadcast view (-1 keeps a dim); no data is copied. */
-export function expand(x: Tensor, shape: readonly number[]): Tensor {
-  const lead = shape.length - x.ndim;
-  if (lead < 0)
-    throw new RangeError(`expand: target ${fmtShape(shape)} has fewer dims than the input ${fmtShape(x.shape)}`);
-  const s = shape.map((d, i) => (d === -1 ? (i < lead ? -1 : x.shape[i - lead]!) : d));
-  if (s.some((d) => d < 0))
-    throw new RangeError(`expand: -1 is not allowed for new leading dims in ${fmtShape(shape)}`);
-  if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
-  return expandOp([x], { shape: s });
-}
-
 interface SliceAttrs {
   dim: number;
   start: number;
@@ -114,7 +97,8 @@ interface SliceAttrs {
   inputShape: readonly number[];
 }
 
-const sliceOp: OpFn<SliceAttrs> = defineOp<SliceAttrs>({
+/** The slice primitive: every step-th element of [start, end) along dim, as a view. */
+export const sliceOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
   name: "slice",
   forward: ([x], { dim, start, end, step }) => {
     const shape = [...x!.shape];
@@ -124,9 +108,24 @@ const sliceOp: OpFn<SliceAttrs> = defineOp<SliceAttrs>({
     return viewOf(x!, shape, strides, x!.offset + (shape[dim] ? start * x!.strides[dim]! : 0));
   },
   backward: (g, { attrs }) => [sliceBackwardOp([g], attrs)],
+  explain: movesRule("slice"),
+  samples: [
+    {
+      inputs: [{ shape: [2, 5] }],
+      attrs: { dim: 1, start: 1, end: 4, step: 2, inputShape: [2, 5] },
+      torch: "x0[:, 1:4:2]",
+    },
+    { inputs: [{ shape: [6, 2] }], attrs: { dim: 0, start: 2, end: 6, step: 1, inputShape: [6, 2] }, torch: "x0[-4:]" },
+    {
+      inputs: [{ shape: [2, 3, 4] }],
+      attrs: { dim: 2, start: 0, end: 4, step: 3, inputShape: [2, 3, 4] },
+      torch: "x0[..., 0:4:3]",
+    },
+  ],
 });
 
-const sliceBackwardOp: OpFn<SliceAttrs> = defineOp<SliceAttrs>({
+/** The slice's gradient: the slice's values at their places in zeros of the input's shape. */
+export const sliceBackwardOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
   name: "sliceBackward",
   gradName: "SliceBackwardBackward",
   // scatters the slice's gradient into zeros of the input's shape
@@ -139,6 +138,14 @@ const sliceBackwardOp: OpFn<SliceAttrs> = defineOp<SliceAttrs>({
     return out;
   },
   backward: (gg, { attrs }) => [sliceOp([gg], attrs)],
+  explain: movesRule("sliceBackward"),
+  samples: [
+    {
+      inputs: [{ shape: [2, 2] }],
+      attrs: { dim: 1, start: 1, end: 4, step: 2, inputShape: [2, 5] },
+      torch: "torch.slice_scatter(torch.zeros(2, 5, dtype=x0.dtype), x0, 1, 1, 4, 2)",
+    },
+  ],
 });
 
 /** Elements start, start+step, … < end along `dim` (Python slice semantics, negatives count from the end). */
@@ -224,11 +231,14 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
   return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
 }
 
-const contiguousOp = defineOp<undefined>({
+/** The contiguous primitive: a dense copy of a strided view. */
+export const contiguousOp = defineOp<undefined>({
   name: "contiguous",
   gradName: "CloneBackward",
   forward: ([x]) => cloneRaw(x!),
   backward: (g) => [g],
+  explain: movesRule("contiguous"),
+  samples: [{ inputs: [{ shape: [2, 3] }], attrs: undefined, torch: "x0.contiguous()" }],
 });
 
 /** x itself if already contiguous, else a contiguous copy. */
@@ -236,10 +246,13 @@ export function contiguous(x: Tensor): Tensor {
   return x.isContiguous() ? x : contiguousOp([x], undefined);
 }
 
-const cloneOp = defineOp<undefined>({
+/** The clone primitive: a copy with its own storage. */
+export const cloneOp = defineOp<undefined>({
   name: "clone",
   forward: ([x]) => cloneRaw(x!),
   backward: (g) => [g],
+  explain: movesRule("clone"),
+  samples: [{ inputs: [{ shape: [2, 3] }], attrs: undefined, torch: "x0.clone()" }],
 });
 
 /** A copy with its own storage; gradients flow through it. */
@@ -247,12 +260,22 @@ export function clone(x: Tensor): Tensor {
   return cloneOp([x], undefined);
 }
 
-const toOp = defineOp<{ dtype: DType }>({
+/** The dtype conversion primitive (a copy). */
+export const toOp = defineOp<{ dtype: DType }>({
   name: "to",
   gradName: "ToCopyBackward",
   forward: ([x], { dtype }) => castRaw(x!, dtype),
   // the engine casts the gradient back to the input's dtype
   backward: (g) => [g],
+  explain: movesRule("to"),
+  samples: [
+    {
+      inputs: [{ shape: [2, 3] }],
+      attrs: { dtype: "float32" },
+      torch: "x0.to(torch.float32)",
+      note: "float32 rounding: finite differences need a step near 1e-3",
+    },
+  ],
 });
 
 /** A copy converted to `dtype` (x itself when it already has it). */
@@ -260,7 +283,8 @@ export function to(x: Tensor, dtype: DType): Tensor {
   return x.dtype === dtype ? x : toOp([x], { dtype });
 }
 
-const flipOp = defineOp<{ dims: number[] }>({
+/** The flip primitive: elements reversed along dims (a copy). */
+export const flipOp = defineOp<{ dims: number[] }>({
   name: "flip",
   forward: ([x], { dims }) => {
     let offset = x!.offset;
@@ -271,31 +295,15 @@ const flipOp = defineOp<{ dims: number[] }>({
     });
     return cloneRaw(viewOf(x!, x!.shape, strides, x!.shape.includes(0) ? x!.offset : offset));
   },
-  backward: (g, { attrs: { dims } }) => [g.flip(dims)],
+  backward: (g, { attrs: { dims } }) => [flip(g, dims)],
+  explain: movesRule("flip"),
+  samples: [
+    { inputs: [{ shape: [2, 3, 4] }], attrs: { dims: [0] }, torch: "torch.flip(x0, [0])" },
+    { inputs: [{ shape: [2, 3, 4] }], attrs: { dims: [1, 2] }, torch: "torch.flip(x0, [-1, 1])" },
+  ],
 });
 
 /** Reverses the order of elements along `dims` (a copy, as in PyTorch). */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   return flipOp([x], { dims: normDims("flip", dims, x.shape) });
-}
-
-/** Repeats the tensor along each dim: out.shape[i] = shape[i] · reps[i] (torch.Tensor.repeat). */
-export function repeat(x: Tensor, ...reps: number[]): Tensor {
-  const r = reps.length === 1 && Array.isArray(reps[0]) ? (reps[0] as unknown as number[]) : reps;
-  if (r.length < x.ndim) {
-    throw new RangeError(`repeat: ${r.length} repeat counts given for a ${x.ndim}-d tensor; need at least ${x.ndim}`);
-  }
-  const shape = [...new Array<number>(r.length - x.ndim).fill(1), ...x.shape];
-  const interleaved = shape.flatMap((s) => [1, s]);
-  const expanded = shape.flatMap((s, i) => [r[i]!, s]);
-  return reshape(
-    expand(reshape(x, interleaved), expanded),
-    shape.map((s, i) => s * r[i]!),
-  );
-}
-
-/** Like repeat, but fewer reps than dims are padded with 1s at the front (torch.tile). */
-export function tile(x: Tensor, ...reps: number[]): Tensor {
-  const r = reps.length === 1 && Array.isArray(reps[0]) ? (reps[0] as unknown as number[]) : reps;
-  return repeat(x, ...new Array<number>(Math.max(0, x.ndim - r.length)).fill(1), ...r);
 }

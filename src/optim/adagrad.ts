@@ -1,7 +1,7 @@
 // Adagrad, following torch.optim.Adagrad: the sum of squared gradients scales each step, and the
 // learning rate decays as lr / (1 + (t−1)·lrDecay).
 
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, keepsNoGradient } from "./optimizer.js";
 
 /** Hyperparameters of Adagrad. */

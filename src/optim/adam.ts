@@ -1,7 +1,7 @@
 // Adam and AdamW (with AMSGrad and maximisation), following torch.optim.Adam / AdamW's
 // single-tensor update: bias-corrected first and second moments, eps added after the sqrt.
 
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, keepsNoGradient } from "./optimizer.js";
 
 /** Hyperparameters of Adam and AdamW. */

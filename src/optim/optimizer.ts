@@ -3,21 +3,10 @@
 // Subclasses implement `update(group, param, grad, state)`; step() runs it under noGrad.
 
 import { enableGrad, noGrad } from "../graph/grad-mode.js";
-import { fullLike } from "../tensor/create.js";
 import { isFloat } from "../core/dtype.js";
-import { Tensor } from "../tensor/tensor.js";
-import { zeroGrads } from "../autograd/zero-grad.js";
-
-/**
- * The update() methods known to keep no reference to the gradient they are given (the built-in
- * optimizers', registered from their class bodies), so that reading it leaves it free to reuse.
- */
-const updatesKeepingNoGradient = new Set<unknown>();
-
-/** Declares that an update() method keeps no reference to its gradient. */
-export function keepsNoGradient(update: unknown): void {
-  updatesKeepingNoGradient.add(update);
-}
+import { creation } from "../api/functions.js";
+import { Tensor } from "../api/tensor.js";
+import { peekGrad, zeroGrads } from "../autograd/grad-buffers.js";
 
 /** A parameter group: its tensors plus the hyperparameters that apply to them. */
 export interface ParamGroup {
@@ -57,6 +46,13 @@ export abstract class Optimizer<O extends { lr: number }> {
   state = new Map<Tensor, ParamState>();
   /** Hyperparameters a group gets when it does not set its own. */
   readonly defaults: O;
+  /**
+   * The update() this optimizer was written with, when it keeps no reference to the gradient it is
+   * given (each built-in optimizer names its own): step() then reads gradients with peekGrad, so
+   * zeroGrad can still hand their buffers back to the pool. A subclass that overrides update() no
+   * longer matches, and its update() gets `.grad`, read as any user's code would.
+   */
+  protected readonly updateKeepingNoGradient: unknown = null;
   constructor(params: Params<O>, defaults: O) {
     this.defaults = defaults;
     const list = [...(params as Iterable<Tensor | ParamGroupInput<O>>)];
@@ -103,11 +99,12 @@ export abstract class Optimizer<O extends { lr: number }> {
    */
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     const loss = closure ? enableGrad(closure) : undefined;
+    // an update() that may keep its gradient gets it as a user's code would (see updateKeepingNoGradient)
+    const gradOf = this.update === this.updateKeepingNoGradient ? peekGrad : (p: Tensor) => p.grad;
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
-          // a subclass's own update() may keep the gradient: it reads .grad as a user would
-          const grad = updatesKeepingNoGradient.has(this.update) ? p._grad : p.grad;
+          const grad = gradOf(p) as Tensor | null;
           if (!grad) continue;
           let st = this.state.get(p);
           if (!st) this.state.set(p, (st = {}));
@@ -124,7 +121,7 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** A state-dict buffer for `param`, created as zeros (or `init`) on first use. */
   protected buffer(state: ParamState, key: string, param: Tensor, init = 0): Tensor {
     let b = state[key];
-    if (!(b instanceof Tensor)) state[key] = b = fullLike(param, init);
+    if (!(b instanceof Tensor)) state[key] = b = creation.fullLike(param, init);
     return b;
   }
 

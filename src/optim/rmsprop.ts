@@ -1,7 +1,7 @@
 // RMSprop (optionally centered, with momentum), following torch.optim.RMSprop: the running mean
 // of squared gradients scales each step; eps is added after the square root.
 
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, keepsNoGradient } from "./optimizer.js";
 
 /** Hyperparameters of RMSprop. */

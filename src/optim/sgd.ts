@@ -1,7 +1,7 @@
 // Stochastic gradient descent with momentum, dampening, Nesterov momentum, L2 weight decay and
 // maximisation: the update rule of torch.optim.SGD, operation for operation.
 
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../api/tensor.js";
 import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, keepsNoGradient } from "./optimizer.js";
 
 /** Hyperparameters of SGD (PyTorch's names in camelCase). */

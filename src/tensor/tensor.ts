@@ -49,21 +49,21 @@ export interface RemovableHandle {
 export class TensorBase {
   /** Gradient accumulated by backward (leaves, or tensors that called retainGrad). */
   get grad(): TensorBase | null {
-    this._gradUnseen = false;
+    this._gradUnshared = false;
     return this._grad;
   }
   set grad(g: TensorBase | null) {
     this._grad = g;
-    this._gradUnseen = false;
+    this._gradUnshared = false;
   }
-  /** @internal the gradient, for chainrule's own reads that keep no reference to it. */
+  /** @internal the gradient itself; chainrule's own reads that keep no reference go through peekGrad. */
   _grad: TensorBase | null = null;
   /**
-   * @internal true while nothing but `_grad` refers to its buffer: a backward walk made it for this
-   * leaf and no one has read `.grad` since. zeroGrad then frees it on the spot, as PyTorch's
-   * reference count would, so the next backward gets it back from the pool still in cache.
+   * @internal true while nothing outside chainrule can hold `_grad`'s buffer: backward made it for
+   * this tensor and no one has read `.grad` since. zeroGrad then frees it at once, as PyTorch's
+   * reference count would (autograd/grad-buffers.ts owns this policy).
    */
-  _gradUnseen = false;
+  _gradUnshared = false;
   /** The node that produced this tensor; null on leaves. */
   gradFn: GradFn | null = null;
   /** Which output of `gradFn` this tensor is. */

@@ -2,7 +2,7 @@
 // process.dlopen, the call `require` makes for .node files, so this module imports nothing from
 // Node: a browser bundle can include it, and outside Node it reports the addon as unavailable.
 
-import { type BinaryOp, binaryOps, type ReduceOp, type UnaryOp, unaryOps } from "../kernels.js";
+import { type BinaryOp, binaryOps, type ReduceOp, reduceOps, type UnaryOp, unaryOps } from "../kernels.js";
 
 /** The addon's ABI this TypeScript side speaks (native/addon.cc's kAbi). */
 export const ADDON_ABI = 7;
@@ -68,17 +68,6 @@ export interface OpCodes {
 /** The addon and its op codes, or why it could not be loaded. */
 export type LoadResult =
   { addon: NativeAddon; codes: OpCodes; error?: undefined } | { addon?: undefined; codes?: undefined; error: string };
-
-// NOTE: kernels.ts exports ReduceOp as a type only; this literal lists its names, and
-// `satisfies` makes a name missing from or foreign to ReduceOp a compile error
-const reduceOps = Object.keys({
-  sum: 0,
-  prod: 0,
-  max: 0,
-  min: 0,
-  argmax: 0,
-  argmin: 0,
-} satisfies Record<ReduceOp, 0>) as ReduceOp[];
 
 /** True when running under Node.js with native addon support. */
 export function inNode(): boolean {

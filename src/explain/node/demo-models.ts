@@ -6,9 +6,11 @@
 import { loadDigits, loadIdxFolder, type ClassificationData } from "../../data/index.js";
 import * as nn from "../../nn/index.js";
 import { SGD } from "../../optim/index.js";
-import { tensor } from "../../tensor/create.js";
+import { creation } from "../../api/functions.js";
+
+const { tensor } = creation;
 import { manualSeed, Generator } from "../../tensor/random.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import type { Tensor } from "../../api/tensor.js";
 import { diagnose, type FlowReport } from "../diagnostics.js";
 
 /** The networks `diagnose` knows. */

@@ -2,7 +2,7 @@
 // dimension checks whose errors name the op and the shapes it got.
 
 import { fmtShape } from "../../core/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import type { Tensor } from "../../api/tensor.js";
 
 /** A size given once for every spatial dim, or per dim. */
 export type IntOrTuple = number | readonly number[];

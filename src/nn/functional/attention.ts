@@ -1,16 +1,14 @@
 // Attention: scaled dot-product attention over [..., L, E] and PyTorch's multi-head attention
 // forward on sequence-first [L, N, E] inputs (in-projection, per-head attention, out-projection).
 
-import { kernels } from "../../backend/registry.js";
-import { wrap } from "../../ops/unrecorded.js";
-import { where } from "../../ops/where.js";
+import { creation, functions } from "../../api/functions.js";
+import type { Tensor } from "../../api/tensor.js";
 import { fmtShape } from "../../core/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
 import { dropout, linear } from "./basic.js";
 
 /** A mask as attention takes it: bool (true = may NOT attend) or float (added to the scores). */
 function additiveMask(mask: Tensor, dtype: Tensor["dtype"]): Tensor {
-  return mask.dtype === "bool" ? where(mask, -Infinity, 0).to(dtype) : mask;
+  return mask.dtype === "bool" ? functions.where(mask, -Infinity, 0).to(dtype) : mask;
 }
 
 /** Options of scaledDotProductAttention. */
@@ -33,7 +31,7 @@ export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, opts: Atte
     const [l, len] = scores.shape.slice(-2) as [number, number];
     const data = new Float64Array(l * len);
     for (let i = 0; i < l; i++) data.fill(-Infinity, i * len + i + 1, (i + 1) * len);
-    scores = scores.add(wrap(kernels().upload(scores.dtype, data), scores.dtype, [l, len]));
+    scores = scores.add(creation.tensor(data, { dtype: scores.dtype, shape: [l, len] }));
   }
   if (opts.attnMask) scores = scores.add(additiveMask(opts.attnMask, scores.dtype));
   let weights = scores.softmax(-1);

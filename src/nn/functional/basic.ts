@@ -1,15 +1,10 @@
 // The small functional ops: linear, dropout (seeded by the default generator), embedding lookup,
 // one-hot encoding and padding in PyTorch's four modes.
 
-import { kernels } from "../../backend/registry.js";
-import { rand } from "../../tensor/create.js";
-import type { Generator } from "../../tensor/random.js";
+import { creation, functions } from "../../api/functions.js";
+import type { Tensor } from "../../api/tensor.js";
 import { fmtShape } from "../../core/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
-import { pad as constantPad } from "../../ops/index-ops.js";
-import { addmm } from "../../ops/linalg.js";
-import { wrap } from "../../ops/unrecorded.js";
-import { where } from "../../ops/where.js";
+import type { Generator } from "../../tensor/random.js";
 
 /**
  * x·Wᵀ + b over the last dim of x; leading dims are folded into one matrix product, and the bias
@@ -25,7 +20,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const lead = x.shape.slice(0, -1);
   const x2 = x.reshape([-1, inF]);
-  const out = bias ? addmm(bias, x2, weight.t()) : x2.matmul(weight.t());
+  const out = bias ? functions.addmm(bias, x2, weight.t()) : x2.matmul(weight.t());
   return out.reshape([...lead, weight.shape[0]!]);
 }
 
@@ -42,7 +37,7 @@ export function dropout(x: Tensor, p = 0.5, opts: DropoutOptions = {}): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout: probability must be in [0, 1], got ${p}`);
   if (!(opts.training ?? true) || p === 0) return x;
   if (p === 1) return x.mul(0);
-  const keep = rand(x.shape, { dtype: x.dtype, generator: opts.generator }).ge(p);
+  const keep = creation.rand(x.shape, { dtype: x.dtype, generator: opts.generator }).ge(p);
   return x.mul(keep.to(x.dtype).mul(1 / (1 - p)));
 }
 
@@ -60,21 +55,14 @@ export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOption
   if (opts.paddingIdx === undefined || opts.paddingIdx === null) return rows;
   const pad = opts.paddingIdx < 0 ? opts.paddingIdx + weight.shape[0]! : opts.paddingIdx;
   // the padding row's value passes, its gradient does not
-  return where(indices.eq(pad).unsqueeze(-1), rows.detach(), rows);
+  return functions.where(indices.eq(pad).unsqueeze(-1), rows.detach(), rows);
 }
 
 /** One-hot encoding of int32 class indices: [...] → int32 [..., numClasses] (numClasses −1: max + 1). */
 export function oneHot(indices: Tensor, numClasses = -1): Tensor {
   if (indices.dtype !== "int32") throw new TypeError(`oneHot: indices must be int32, got ${indices.dtype}`);
   const n = numClasses < 0 ? (indices.numel() ? indices.max().item() + 1 : 0) : numClasses;
-  const classes = wrap(
-    kernels().upload(
-      "int32",
-      Int32Array.from({ length: n }, (_, i) => i),
-    ),
-    "int32",
-    [n],
-  );
+  const classes = creation.tensor(Int32Array.from({ length: n }, (_, i) => i));
   return indices.unsqueeze(-1).eq(classes).to("int32");
 }
 
@@ -98,7 +86,7 @@ function padIndex(mode: Exclude<PadMode, "constant">, n: number, before: number,
  * 'constant' fills with `value`; the other modes gather from the input, so gradients add back.
  */
 export function pad(x: Tensor, pads: readonly number[], mode: PadMode = "constant", value = 0): Tensor {
-  if (mode === "constant") return constantPad(x, pads, value);
+  if (mode === "constant") return functions.pad(x, pads, value);
   if (pads.length % 2 || pads.length / 2 > x.ndim || pads.some((p) => !Number.isInteger(p) || p < 0)) {
     throw new RangeError(
       `pad: needs non-negative (before, after) pairs for at most ${x.ndim} dims, got ${fmtShape(pads)}`,
@@ -114,7 +102,7 @@ export function pad(x: Tensor, pads: readonly number[], mode: PadMode = "constan
       throw new RangeError(`pad: ${mode} padding (${before}, ${after}) is too large for dim ${dim} of size ${n}`);
     }
     const idx = padIndex(mode, n, before, after);
-    y = y.indexSelect(dim, wrap(kernels().upload("int32", idx), "int32", [idx.length]));
+    y = y.indexSelect(dim, creation.tensor(idx));
   }
   return y;
 }

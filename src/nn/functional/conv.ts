@@ -2,9 +2,9 @@
 // fold (col2im). Arguments are checked here and the work is ops/conv.ts's: windows view, one
 // im2col copy, one matmul.
 
-import { convNd, convTransposeNd, foldWindows, padSpatial, slidingWindows } from "../../ops/conv.js";
+import { nnFunctions } from "../../api/functions.js";
 import { fmtShape, numelOf } from "../../core/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import type { Tensor } from "../../api/tensor.js";
 import { expectRank, type IntOrTuple, tupleOf, withBatch } from "./args.js";
 
 /** Options of conv1d/conv2d (torch.nn.functional.conv2d's keywords). */
@@ -67,7 +67,7 @@ function convK(
   const stride = tupleOf(op, "stride", opts.stride ?? 1, k);
   const dilation = tupleOf(op, "dilation", opts.dilation ?? 1, k);
   const padding = convPadding(op, opts.padding, kernel, stride, dilation);
-  return withBatch(x, k + 2, (xb) => convNd(xb, w, bias ?? null, { stride, padding, dilation, groups }));
+  return withBatch(x, k + 2, (xb) => nnFunctions.convNd(xb, w, bias ?? null, { stride, padding, dilation, groups }));
 }
 
 /** 1-D convolution of x [N, C, L] with weight [O, C/groups, K]. */
@@ -125,7 +125,7 @@ function convTransposeK(
     }
   });
   return withBatch(x, k + 2, (xb) =>
-    convTransposeNd(xb, w, bias ?? null, { stride, padding, outputPadding, dilation, groups }),
+    nnFunctions.convTransposeNd(xb, w, bias ?? null, { stride, padding, outputPadding, dilation, groups }),
   );
 }
 
@@ -161,8 +161,8 @@ export function unfold(x: Tensor, kernelSize: IntOrTuple, opts: UnfoldOptions = 
   expectRank("unfold", x, [4], "[N, C, H, W]");
   const kernel = tupleOf("unfold", "kernelSize", kernelSize, 2);
   const pads = tupleOf("unfold", "padding", opts.padding ?? 0, 2);
-  const cols = slidingWindows(
-    padSpatial(
+  const cols = nnFunctions.slidingWindows(
+    nnFunctions.padSpatial(
       x,
       pads.map((p) => [p, p] as const),
     ),
@@ -191,7 +191,13 @@ export function fold(cols: Tensor, outputSize: IntOrTuple, kernelSize: IntOrTupl
         `(expected [N, C·${numelOf(kernel)}, ${numelOf(counts)}])`,
     );
   }
-  let out = foldWindows(cols.reshape([n, ck / numelOf(kernel), ...kernel, ...counts]), full, kernel, stride, dilation);
+  let out = nnFunctions.foldWindows(
+    cols.reshape([n, ck / numelOf(kernel), ...kernel, ...counts]),
+    full,
+    kernel,
+    stride,
+    dilation,
+  );
   pads.forEach((p, i) => {
     if (p > 0) out = out.slice(2 + i, p, p + size[i]!);
   });

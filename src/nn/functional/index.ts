@@ -1,7 +1,11 @@
 // cr.nn.functional: the stateless twins of the layers and losses, under PyTorch's names in camelCase.
 
-export { relu, sigmoid, tanh } from "../../ops/elementwise.js";
-export { softmax, logSoftmax, gelu, silu, leakyRelu, elu, softplus } from "../../ops/activation.js";
+import { elementwise, functions } from "../../api/functions.js";
+
+/** The elementwise activations, as torch.nn.functional names them. */
+export const { relu, sigmoid, tanh } = elementwise;
+/** The composite activations and the (log-)softmax. */
+export const { softmax, logSoftmax, gelu, silu, leakyRelu, elu, softplus } = functions;
 export {
   linear,
   dropout,

@@ -2,11 +2,9 @@
 // Cross-entropy takes class indices (int32, with ignoreIndex and weights normalising the mean as
 // PyTorch does) or class probabilities, both with label smoothing.
 
+import { functions, nnFunctions } from "../../api/functions.js";
+import type { Tensor } from "../../api/tensor.js";
 import { fmtShape, sameShape } from "../../core/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
-import { logSoftmax } from "../../ops/activation.js";
-import { nll, targetWeights } from "../../ops/nll.js";
-import { where } from "../../ops/where.js";
 
 /** How a loss combines its per-element values. */
 export type Reduction = "mean" | "sum" | "none";
@@ -59,7 +57,7 @@ export function huberLoss(input: Tensor, target: Tensor, opts: ReductionOptions 
   const delta = opts.delta ?? 1;
   const d = input.sub(target);
   const a = d.abs();
-  return reduceLoss(where(a.lt(delta), d.square().mul(0.5), a.sub(0.5 * delta).mul(delta)), opts.reduction);
+  return reduceLoss(functions.where(a.lt(delta), d.square().mul(0.5), a.sub(0.5 * delta).mul(delta)), opts.reduction);
 }
 
 /** Smooth L1: ½d²/beta for |d| < beta, else |d| − ½beta (L1 when beta is 0). */
@@ -69,7 +67,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: ReductionOptio
   const d = input.sub(target);
   const a = d.abs();
   if (beta === 0) return reduceLoss(a, opts.reduction);
-  return reduceLoss(where(a.lt(beta), d.square().mul(0.5 / beta), a.sub(0.5 * beta)), opts.reduction);
+  return reduceLoss(functions.where(a.lt(beta), d.square().mul(0.5 / beta), a.sub(0.5 * beta)), opts.reduction);
 }
 
 /** Options of the binary cross-entropies. */
@@ -136,7 +134,7 @@ function nllOf(logp: Tensor, target: Tensor, opts: NLLOptions): Tensor {
   }
   const reduction = opts.reduction ?? "mean";
   checkReduction(reduction);
-  return nll(logp, target, opts.weight ?? null, opts.ignoreIndex ?? -100, reduction);
+  return nnFunctions.nll(logp, target, opts.weight ?? null, opts.ignoreIndex ?? -100, reduction);
 }
 
 function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction = "mean"): Tensor {
@@ -173,20 +171,20 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     // class probabilities
     sameShapes("crossEntropy (probability targets)", input, target);
     const t = eps > 0 ? target.mul(1 - eps).add(eps / c) : target;
-    const logp = logSoftmax(input, classDim);
+    const logp = input.logSoftmax(classDim);
     const terms = logp.mul(t);
     const loss = (opts.weight ? terms.mul(opts.weight.reshape(wShape)) : terms).sum(classDim).neg();
     if (opts.reduction === "mean" || opts.reduction === undefined) return loss.sum().div(input.numel() / c);
     return reduceLoss(loss, opts.reduction);
   }
   const [x, t] = classInputs("crossEntropy", input, target);
-  const logp = logSoftmax(x, 1);
+  const logp = x.logSoftmax(1);
   const unbatch = (l: Tensor) => (input.ndim === 1 && opts.reduction === "none" ? l.squeeze(0) : l);
   const nllTerm = unbatch(nllOf(logp, t, opts));
   if (eps === 0) return nllTerm;
   // the uniform part: −Σ_c w_c·log p_c per element, masked and normalised like the nll term
   // w: the targets' class weights (without class weights, 1 where not ignored), the mean's denominator
-  const { w, valid } = targetWeights(logp, t, opts.weight ?? null, opts.ignoreIndex ?? -100);
+  const { w, valid } = nnFunctions.targetWeights(logp, t, opts.weight ?? null, opts.ignoreIndex ?? -100);
   const xShape = x.shape.map((s, d) => (d === 1 ? s : 1));
   const weighted = opts.weight ? logp.mul(opts.weight.reshape(xShape)) : logp;
   const smooth = weighted.sum(1).neg().mul(valid);
@@ -208,7 +206,7 @@ export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): T
   let loss: Tensor;
   if (opts.logTarget) loss = target.exp().mul(target.sub(input));
   // t·log t is 0 at t = 0 (xlogy); log of 1 there keeps the gradient finite
-  else loss = target.mul(where(target.gt(0), target, 1).log()).sub(target.mul(input));
+  else loss = target.mul(functions.where(target.gt(0), target, 1).log()).sub(target.mul(input));
   if (opts.reduction === "batchmean") return loss.sum().div(input.ndim ? input.shape[0]! : 1);
   return reduceLoss(loss, opts.reduction);
 }

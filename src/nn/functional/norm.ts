@@ -4,7 +4,7 @@
 
 import { noGrad } from "../../graph/grad-mode.js";
 import { fmtShape, numelOf, sameShape } from "../../core/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import type { Tensor } from "../../api/tensor.js";
 
 /** (x − mean)/√(var + eps) over `dims` with the biased variance; also returns mean and variance. */
 function standardize(x: Tensor, dims: number[], eps: number): { y: Tensor; mean: Tensor; variance: Tensor } {

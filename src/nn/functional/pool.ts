@@ -1,9 +1,9 @@
 // Pooling with PyTorch's signatures over the last 1 or 2 dims ([N, C, …] or unbatched [C, …]);
 // the work is ops/pool.ts's: a windows view and one reduction.
 
-import { adaptiveAvgPoolNd, avgPoolNd, maxPoolNd } from "../../ops/pool.js";
+import { nnFunctions } from "../../api/functions.js";
 import { fmtShape } from "../../core/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import type { Tensor } from "../../api/tensor.js";
 import { expectRank, type IntOrTuple, tupleOf } from "./args.js";
 
 /** Options of max pooling. */
@@ -32,7 +32,7 @@ const layoutOf = (k: number) => (k === 1 ? "[N, C, L] or [C, L]" : "[N, C, H, W]
 function maxPoolK(op: string, k: number, x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions): Tensor {
   expectRank(op, x, [k + 1, k + 2], layoutOf(k));
   const kernel = tupleOf(op, "kernelSize", kernelSize, k);
-  return maxPoolNd(x, kernel, {
+  return nnFunctions.maxPoolNd(x, kernel, {
     stride: tupleOf(op, "stride", opts.stride ?? kernel, k),
     padding: tupleOf(op, "padding", opts.padding ?? 0, k),
     dilation: tupleOf(op, "dilation", opts.dilation ?? 1, k),
@@ -56,7 +56,7 @@ function avgPoolK(op: string, k: number, x: Tensor, kernelSize: IntOrTuple, opts
   if (opts.divisorOverride !== undefined && !(opts.divisorOverride > 0)) {
     throw new RangeError(`${op}: divisorOverride must be positive, got ${opts.divisorOverride}`);
   }
-  return avgPoolNd(x, kernel, {
+  return nnFunctions.avgPoolNd(x, kernel, {
     stride: tupleOf(op, "stride", opts.stride ?? kernel, k),
     padding: tupleOf(op, "padding", opts.padding ?? 0, k),
     ceilMode: opts.ceilMode ?? false,
@@ -87,7 +87,7 @@ function adaptiveK(op: string, k: number, x: Tensor, outputSize: AdaptiveSize): 
     throw new RangeError(`${op}: outputSize must be ${k} positive integers, got ${JSON.stringify(outputSize)}`);
   }
   if (size.some((s) => s < 1)) throw new RangeError(`${op}: input ${fmtShape(x.shape)} has an empty pooled dim`);
-  return adaptiveAvgPoolNd(x, out);
+  return nnFunctions.adaptiveAvgPoolNd(x, out);
 }
 
 /** Averages the last dim into `outputSize` nearly equal bins. */

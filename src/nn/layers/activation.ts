@@ -1,9 +1,8 @@
 // Activation modules and Dropout: stateless wrappers so activations can sit in a Sequential.
 // Dropout drops only in train mode, drawing its mask from the default generator.
 
-import { elu, gelu, leakyRelu, logSoftmax, silu, softmax, softplus } from "../../ops/activation.js";
-import { relu, sigmoid, tanh } from "../../ops/elementwise.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { elementwise, functions } from "../../api/functions.js";
+import type { Tensor } from "../../api/tensor.js";
 import { dropout } from "../functional/basic.js";
 import { Module } from "../module.js";
 
@@ -11,7 +10,7 @@ import { Module } from "../module.js";
 export class ReLU extends Module {
   /** relu(x) */
   forward(x: Tensor): Tensor {
-    return relu(x);
+    return elementwise.relu(x);
   }
 }
 
@@ -19,7 +18,7 @@ export class ReLU extends Module {
 export class Sigmoid extends Module {
   /** sigmoid(x) */
   forward(x: Tensor): Tensor {
-    return sigmoid(x);
+    return elementwise.sigmoid(x);
   }
 }
 
@@ -27,7 +26,7 @@ export class Sigmoid extends Module {
 export class Tanh extends Module {
   /** tanh(x) */
   forward(x: Tensor): Tensor {
-    return tanh(x);
+    return elementwise.tanh(x);
   }
 }
 
@@ -35,7 +34,7 @@ export class Tanh extends Module {
 export class SiLU extends Module {
   /** silu(x) */
   forward(x: Tensor): Tensor {
-    return silu(x);
+    return functions.silu(x);
   }
 }
 
@@ -47,7 +46,7 @@ export class GELU extends Module {
   }
   /** gelu(x) */
   forward(x: Tensor): Tensor {
-    return gelu(x, this.approximate);
+    return functions.gelu(x, this.approximate);
   }
   override extraRepr(): string {
     return `approximate='${this.approximate}'`;
@@ -62,7 +61,7 @@ export class LeakyReLU extends Module {
   }
   /** leakyRelu(x) */
   forward(x: Tensor): Tensor {
-    return leakyRelu(x, this.negativeSlope);
+    return functions.leakyRelu(x, this.negativeSlope);
   }
   override extraRepr(): string {
     return `negativeSlope=${this.negativeSlope}`;
@@ -77,7 +76,7 @@ export class ELU extends Module {
   }
   /** elu(x) */
   forward(x: Tensor): Tensor {
-    return elu(x, this.alpha);
+    return functions.elu(x, this.alpha);
   }
   override extraRepr(): string {
     return `alpha=${this.alpha}`;
@@ -95,7 +94,7 @@ export class Softplus extends Module {
   }
   /** softplus(x) */
   forward(x: Tensor): Tensor {
-    return softplus(x, this.beta, this.threshold);
+    return functions.softplus(x, this.beta, this.threshold);
   }
   override extraRepr(): string {
     return `beta=${this.beta}, threshold=${this.threshold}`;
@@ -113,7 +112,7 @@ export class Softmax extends Module {
   }
   /** softmax(x, dim) */
   forward(x: Tensor): Tensor {
-    return softmax(x, this.dim ?? implicitDim(x));
+    return functions.softmax(x, this.dim ?? implicitDim(x));
   }
   override extraRepr(): string {
     return `dim=${this.dim ?? "null"}`;
@@ -128,7 +127,7 @@ export class LogSoftmax extends Module {
   }
   /** logSoftmax(x, dim) */
   forward(x: Tensor): Tensor {
-    return logSoftmax(x, this.dim ?? implicitDim(x));
+    return functions.logSoftmax(x, this.dim ?? implicitDim(x));
   }
   override extraRepr(): string {
     return `dim=${this.dim ?? "null"}`;

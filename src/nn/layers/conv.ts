@@ -1,9 +1,9 @@
 // Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d with PyTorch's weight
 // layouts, options and default initialisation. Non-zero padding modes pad first, then convolve.
 
-import { zeros } from "../../tensor/create.js";
+import { creation } from "../../api/functions.js";
 import { fmtShape } from "../../core/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import type { Tensor } from "../../api/tensor.js";
 import { type IntOrTuple, tupleOf } from "../functional/args.js";
 import { pad } from "../functional/basic.js";
 import { convPadding, conv1d, conv2d, convTranspose1d, convTranspose2d } from "../functional/conv.js";
@@ -54,8 +54,8 @@ abstract class ConvBase extends Module {
     const shape = transposed
       ? [inChannels, outChannels / this.groups, ...this.kernelSize]
       : [outChannels, inChannels / this.groups, ...this.kernelSize];
-    this.weight = new Parameter(zeros(shape));
-    this.bias = (opts.bias ?? true) ? new Parameter(zeros([outChannels])) : null;
+    this.weight = new Parameter(creation.zeros(shape));
+    this.bias = (opts.bias ?? true) ? new Parameter(creation.zeros([outChannels])) : null;
     this.resetParameters();
   }
 

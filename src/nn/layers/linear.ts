@@ -2,8 +2,8 @@
 // PyTorch does (Linear: kaiming_uniform(a=√5) weights, U(±1/√fan_in) bias; Embedding: N(0, 1)).
 
 import { noGrad } from "../../graph/grad-mode.js";
-import { zeros } from "../../tensor/create.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { creation } from "../../api/functions.js";
+import type { Tensor } from "../../api/tensor.js";
 import { embedding, linear } from "../functional/basic.js";
 import * as init from "../init.js";
 import { Module, shapeError } from "../module.js";
@@ -36,8 +36,8 @@ export class Linear extends Module {
     opts: { bias?: boolean } = {},
   ) {
     super();
-    this.weight = new Parameter(zeros([outFeatures, inFeatures]));
-    this.bias = (opts.bias ?? true) ? new Parameter(zeros([outFeatures])) : null;
+    this.weight = new Parameter(creation.zeros([outFeatures, inFeatures]));
+    this.bias = (opts.bias ?? true) ? new Parameter(creation.zeros([outFeatures])) : null;
     this.resetParameters();
   }
 
@@ -84,7 +84,7 @@ export class Embedding extends Module {
       throw new RangeError(`Embedding: paddingIdx ${p} is out of range for ${numEmbeddings} embeddings`);
     }
     this.paddingIdx = p === null ? null : p < 0 ? p + numEmbeddings : p;
-    this.weight = new Parameter(zeros([numEmbeddings, embeddingDim]));
+    this.weight = new Parameter(creation.zeros([numEmbeddings, embeddingDim]));
     this.resetParameters();
   }
 

@@ -1,7 +1,7 @@
 // Loss modules: each holds its options and calls the functional form. Class weights are buffers
 // named as PyTorch's (weight, pos_weight), so they appear in the state dict.
 
-import type { Tensor } from "../../tensor/tensor.js";
+import type { Tensor } from "../../api/tensor.js";
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,

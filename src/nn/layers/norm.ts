@@ -2,9 +2,9 @@
 // num_batches_tracked, PyTorch's names), LayerNorm and GroupNorm.
 
 import { noGrad } from "../../graph/grad-mode.js";
-import { ones, zeros } from "../../tensor/create.js";
+import { creation } from "../../api/functions.js";
 import { fmtShape, sameShape } from "../../core/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import type { Tensor } from "../../api/tensor.js";
 import { batchNorm, groupNorm, layerNorm } from "../functional/norm.js";
 import * as init from "../init.js";
 import { Module, shapeError } from "../module.js";
@@ -45,12 +45,12 @@ abstract class BatchNormBase extends Module {
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
     this.trackRunningStats = opts.trackRunningStats ?? true;
     const affine = opts.affine ?? true;
-    this.weight = affine ? new Parameter(ones([numFeatures])) : null;
-    this.bias = affine ? new Parameter(zeros([numFeatures])) : null;
+    this.weight = affine ? new Parameter(creation.ones([numFeatures])) : null;
+    this.bias = affine ? new Parameter(creation.zeros([numFeatures])) : null;
     const track = this.trackRunningStats;
-    this.registerBuffer("running_mean", track ? zeros([numFeatures]) : null);
-    this.registerBuffer("running_var", track ? ones([numFeatures]) : null);
-    this.registerBuffer("num_batches_tracked", track ? zeros([], { dtype: "int32" }) : null);
+    this.registerBuffer("running_mean", track ? creation.zeros([numFeatures]) : null);
+    this.registerBuffer("running_var", track ? creation.ones([numFeatures]) : null);
+    this.registerBuffer("num_batches_tracked", track ? creation.zeros([], { dtype: "int32" }) : null);
   }
 
   /** The running mean (camelCase alias of the running_mean buffer). */
@@ -155,8 +155,8 @@ export class LayerNorm extends Module {
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     this.eps = opts.eps ?? 1e-5;
     const affine = opts.elementwiseAffine ?? true;
-    this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
-    this.bias = affine && (opts.bias ?? true) ? new Parameter(zeros(this.normalizedShape)) : null;
+    this.weight = affine ? new Parameter(creation.ones(this.normalizedShape)) : null;
+    this.bias = affine && (opts.bias ?? true) ? new Parameter(creation.zeros(this.normalizedShape)) : null;
   }
 
   /** x [..., ...normalizedShape] normalised over the trailing dims. */
@@ -193,8 +193,8 @@ export class GroupNorm extends Module {
     }
     this.eps = opts.eps ?? 1e-5;
     const affine = opts.affine ?? true;
-    this.weight = affine ? new Parameter(ones([numChannels])) : null;
-    this.bias = affine ? new Parameter(zeros([numChannels])) : null;
+    this.weight = affine ? new Parameter(creation.ones([numChannels])) : null;
+    this.bias = affine ? new Parameter(creation.zeros([numChannels])) : null;
   }
 
   /** x [N, numChannels, …] normalised per group. */

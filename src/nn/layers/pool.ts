@@ -2,7 +2,7 @@
 // functional forms that name the layer when the input has the wrong rank.
 
 import { fmtShape } from "../../core/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import type { Tensor } from "../../api/tensor.js";
 import type { IntOrTuple } from "../functional/args.js";
 import {
   type AdaptiveSize,

@@ -3,10 +3,9 @@
 // The input projection of all time steps is one matmul; the loop runs the recurrent part, and
 // since every step uses the same weights their gradients add up over the steps.
 
-import { cat, stack } from "../../ops/index-ops.js";
-import { zeros } from "../../tensor/create.js";
+import { creation, functions } from "../../api/functions.js";
 import { fmtShape } from "../../core/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import type { Tensor } from "../../api/tensor.js";
 import { dropout, linear } from "../functional/basic.js";
 import * as init from "../init.js";
 import { Module, shapeError } from "../module.js";
@@ -80,11 +79,11 @@ abstract class RNNBase extends Module {
       for (let d = 0; d < dirs; d++) {
         const suffix = `_l${layer}${d ? "_reverse" : ""}`;
         const inSize = layer === 0 ? inputSize : hiddenSize * dirs;
-        this.registerParameter(`weight_ih${suffix}`, new Parameter(zeros([g, inSize])));
-        this.registerParameter(`weight_hh${suffix}`, new Parameter(zeros([g, hiddenSize])));
+        this.registerParameter(`weight_ih${suffix}`, new Parameter(creation.zeros([g, inSize])));
+        this.registerParameter(`weight_hh${suffix}`, new Parameter(creation.zeros([g, hiddenSize])));
         if (this.bias) {
-          this.registerParameter(`bias_ih${suffix}`, new Parameter(zeros([g])));
-          this.registerParameter(`bias_hh${suffix}`, new Parameter(zeros([g])));
+          this.registerParameter(`bias_ih${suffix}`, new Parameter(creation.zeros([g])));
+          this.registerParameter(`bias_hh${suffix}`, new Parameter(creation.zeros([g])));
         }
       }
     }
@@ -115,7 +114,7 @@ abstract class RNNBase extends Module {
     const dirs = this.bidirectional ? 2 : 1;
     const stateShape = [this.numLayers * dirs, n, this.hiddenSize];
     const states = (hx ?? (this.mode === "LSTM" ? [null, null] : [null])).map((h, k) => {
-      if (!h) return zeros(stateShape, { dtype: input.dtype });
+      if (!h) return creation.zeros(stateShape, { dtype: input.dtype });
       const hb = batched ? h : h.unsqueeze(1);
       if (hb.ndim !== 3 || hb.shape.some((s, i) => s !== stateShape[i])) {
         throw new RangeError(
@@ -139,14 +138,14 @@ abstract class RNNBase extends Module {
           state = step(this.mode, pre.select(0, t), state, wHh, bHh);
           hs[t] = state[0]!;
         }
-        outs.push(stack(hs, 0));
+        outs.push(functions.stack(hs, 0));
         state.forEach((s, i) => finals[i]!.push(s));
       }
-      x = dirs === 2 ? cat(outs, 2) : outs[0]!;
+      x = dirs === 2 ? functions.cat(outs, 2) : outs[0]!;
       if (this.dropout > 0 && this.training && layer < this.numLayers - 1) x = dropout(x, this.dropout);
     }
     const out = batched ? (this.batchFirst ? x.transpose(0, 1) : x) : x.squeeze(1);
-    const last = finals.map((f) => (batched ? stack(f, 0) : stack(f, 0).squeeze(1)));
+    const last = finals.map((f) => (batched ? functions.stack(f, 0) : functions.stack(f, 0).squeeze(1)));
     return [out, last];
   }
 
@@ -219,10 +218,10 @@ abstract class CellBase extends Module {
   ) {
     super();
     const g = gatesOf[mode] * hiddenSize;
-    this.weight_ih = new Parameter(zeros([g, inputSize]));
-    this.weight_hh = new Parameter(zeros([g, hiddenSize]));
-    this.bias_ih = bias ? new Parameter(zeros([g])) : null;
-    this.bias_hh = bias ? new Parameter(zeros([g])) : null;
+    this.weight_ih = new Parameter(creation.zeros([g, inputSize]));
+    this.weight_hh = new Parameter(creation.zeros([g, hiddenSize]));
+    this.bias_ih = bias ? new Parameter(creation.zeros([g])) : null;
+    this.bias_hh = bias ? new Parameter(creation.zeros([g])) : null;
     const bound = 1 / Math.sqrt(hiddenSize);
     for (const p of this.parameters()) init.uniform(p, -bound, bound);
   }
@@ -233,7 +232,7 @@ abstract class CellBase extends Module {
     }
     const xb = x.ndim === 1 ? x.unsqueeze(0) : x;
     const full = state.map((s) =>
-      s ? (x.ndim === 1 ? s.unsqueeze(0) : s) : zeros([xb.shape[0]!, this.hiddenSize], { dtype: x.dtype }),
+      s ? (x.ndim === 1 ? s.unsqueeze(0) : s) : creation.zeros([xb.shape[0]!, this.hiddenSize], { dtype: x.dtype }),
     );
     const next = step(this.mode, linear(xb, this.weight_ih, this.bias_ih), full, this.weight_hh, this.bias_hh);
     return x.ndim === 1 ? next.map((s) => s.squeeze(0)) : next;

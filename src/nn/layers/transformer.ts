@@ -2,10 +2,8 @@
 // (in_proj_weight, in_proj_bias, out_proj.*, self_attn.*, linear1, norm1, …), defaults and
 // initialisation, so their state dicts load into torch and back.
 
-import { gelu } from "../../ops/activation.js";
-import { relu } from "../../ops/elementwise.js";
-import { zeros } from "../../tensor/create.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { creation, elementwise, functions } from "../../api/functions.js";
+import type { Tensor } from "../../api/tensor.js";
 import { multiHeadAttentionForward } from "../functional/attention.js";
 import { ModuleList } from "../containers.js";
 import * as init from "../init.js";
@@ -73,12 +71,12 @@ export class MultiheadAttention extends Module {
     this.dropout = opts.dropout ?? 0;
     this.batchFirst = opts.batchFirst ?? false;
     const packed = this.kdim === embedDim && this.vdim === embedDim;
-    this.in_proj_weight = packed ? new Parameter(zeros([3 * embedDim, embedDim])) : null;
-    this.q_proj_weight = packed ? null : new Parameter(zeros([embedDim, embedDim]));
-    this.k_proj_weight = packed ? null : new Parameter(zeros([embedDim, this.kdim]));
-    this.v_proj_weight = packed ? null : new Parameter(zeros([embedDim, this.vdim]));
+    this.in_proj_weight = packed ? new Parameter(creation.zeros([3 * embedDim, embedDim])) : null;
+    this.q_proj_weight = packed ? null : new Parameter(creation.zeros([embedDim, embedDim]));
+    this.k_proj_weight = packed ? null : new Parameter(creation.zeros([embedDim, this.kdim]));
+    this.v_proj_weight = packed ? null : new Parameter(creation.zeros([embedDim, this.vdim]));
     const bias = opts.bias ?? true;
-    this.in_proj_bias = bias ? new Parameter(zeros([3 * embedDim])) : null;
+    this.in_proj_bias = bias ? new Parameter(creation.zeros([3 * embedDim])) : null;
     this.out_proj = new Linear(embedDim, embedDim, { bias });
     this.resetParameters();
   }
@@ -207,7 +205,7 @@ export class TransformerEncoderLayer extends Module {
     this.dropout1 = new Dropout(p);
     this.dropout2 = new Dropout(p);
     const act = opts.activation ?? "relu";
-    this.activation = act === "relu" ? relu : act === "gelu" ? (x) => gelu(x) : act;
+    this.activation = act === "relu" ? elementwise.relu : act === "gelu" ? (x) => functions.gelu(x) : act;
   }
 
   /** src [L, N, dModel] (or [N, L, dModel] when batchFirst) → the same shape. */
