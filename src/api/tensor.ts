@@ -19,7 +19,7 @@ import { type GradHook, type RemovableHandle, TensorBase, useTensorClass } from 
 import { logSoftmax, softmax, softplus, gelu, silu, leakyRelu, elu } from "../ops/activation.js";
 import { add, div, mul, sub } from "../ops/arithmetic.js";
 import { pow } from "../ops/binary-math.js";
-import { expand, sum } from "../ops/broadcast.js";
+import { expand, repeat, sum, tile } from "../ops/broadcast.js";
 import { chunk, gather, indexSelect, maskedFill, pad, scatterAdd, split } from "../ops/index-ops.js";
 import { addmm, bmm, dot, matmul, mm, outer } from "../ops/linalg.js";
 import { amax, amin, argmax, argmin, logsumexp, max, mean, min, norm, prod, std, variance } from "../ops/reduce.js";
@@ -31,12 +31,10 @@ import {
   flip,
   narrow,
   permute,
-  repeat,
   reshape,
   select,
   slice,
   squeeze,
-  tile,
   to,
   transpose,
   unflatten,
@@ -180,7 +178,7 @@ export class Tensor extends TensorBase {
   t(): Tensor {
     if (this.ndim > 2)
       throw new RangeError(`t: expects a tensor with at most 2 dims, got shape [${this.shape.join(", ")}]`);
-    return this.ndim < 2 ? this : transpose(this, 0, 1);
+    return this.ndim < 2 ? this : up(transpose(this, 0, 1));
   }
   permute(...dims: number[] | [readonly number[]]): Tensor {
     return up(permute(this, ...dimsOf(dims)));

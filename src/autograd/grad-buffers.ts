@@ -4,7 +4,8 @@
 // make until it gives one to something outside it (a hook, a user-defined Function, autograd.grad's
 // caller, a leaf's .grad): it sums into owned buffers in place, adopts one as a leaf's .grad
 // without a copy, and frees each to the backend's pool, still hot, once no pending sum refers to it.
-// A leaf's .grad stays chainrule's until someone reads it; zeroGrad then frees it at once.
+// A leaf's .grad made that way stays chainrule's alone until someone reads `.grad` (chainrule's own
+// readers peek instead); until then zeroGrad frees it at once.
 
 import type { Edge, Node } from "../graph/node.js";
 import { add } from "../ops/arithmetic.js";
@@ -42,7 +43,8 @@ export class GradBuffers {
 
   /** Adds each gradient into the sum pending at its edge's slot (the notes' "copy gate adds"). */
   send(edges: readonly (Edge | null)[], grads: readonly (TensorBase | null)[]): void {
-    // NOTE: all held until all are sent, so no slot is summed into in place while its buffer is still to be sent on
+    // NOTE: all are held until all are sent, so no slot is summed into in place while its buffer
+    // is still to be sent on
     for (const g of grads) if (g) this.hold(g);
     for (let i = 0; i < grads.length; i++) {
       const e = edges[i];
@@ -87,7 +89,10 @@ export class GradBuffers {
     }
   }
 
-  /** Frees those of `grads` (what a node took in and made), and the sums replaced meanwhile, that the walk owns and no pending sum refers to. */
+  /**
+   * Frees those of `grads` (what a node took in and made), and of the sums replaced meanwhile, that
+   * the walk owns and no pending sum refers to.
+   */
   free(grads: readonly (TensorBase | null | undefined)[]): void {
     if (this.freesBuffers) {
       for (const g of grads) if (g) this.freeIfDead(g);
@@ -143,7 +148,7 @@ export class GradBuffers {
     return this.owns(g) && g.offset === 0 && g.storage.size === g.numel() && g.isContiguous();
   }
 
-  /** True when g may be added into `sum` in place: owned, dense, its slot the only reference, g broadcasting into it. */
+  /** True when g may be added into `sum` in place: owned, dense, referred to by its slot alone, g broadcasting into it. */
   private canAddInto(sum: TensorBase, g: TensorBase): boolean {
     return (
       this.freesBuffers &&

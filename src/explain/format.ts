@@ -2,7 +2,10 @@
 // (later in-place updates cannot change what was recorded) and carries the summary statistics
 // that stand in for the values when a tensor is too large to print whole.
 
+import { factor, fmt } from "../ops/explain-rule.js";
 import type { TensorBase as Tensor } from "../tensor/tensor.js";
+
+export { factor, fmt };
 
 /** Tensors with at most this many elements keep every value in a snapshot. */
 export const KEEP_LIMIT = 4096;
@@ -87,24 +90,6 @@ export function addSnapshots(a: Snapshot, b: Snapshot): Snapshot {
  * A number as the notes print it: at most `digits` decimals, trailing zeros dropped, scientific
  * notation for magnitudes outside [1e-4, 1e6). -0 prints as 0.
  */
-export function fmt(v: number, digits = 6): string {
-  if (Number.isNaN(v)) return "nan";
-  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  if (a < 1e-4 || a >= 1e6) {
-    const [m, e] = v.toExponential(Math.min(digits, 4) - 1).split("e") as [string, string];
-    return `${m.replace(/\.?0+$/, "")}e${e.replace("+", "")}`;
-  }
-  const s = v.toFixed(digits).replace(/\.?0+$/, "");
-  return s === "-0" ? "0" : s;
-}
-
-/** A factor in a product: negative numbers in parentheses, as the notes write (-0.484148)·0.249749. */
-export function factor(v: number, digits = 6): string {
-  const s = fmt(v, digits);
-  return s.startsWith("-") ? `(${s})` : s;
-}
 
 /** Row-major nested arrays from a flat list. */
 export function nestValues(values: readonly number[], shape: readonly number[]): unknown {

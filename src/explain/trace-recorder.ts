@@ -8,7 +8,14 @@ import type { TensorBase as Tensor } from "../tensor/tensor.js";
 import { addSnapshots, fmt, KEEP_LIMIT, snapshot } from "./format.js";
 import { currentScope } from "./scope.js";
 
-import { type ParamUpdate, Trace, type TraceOptions, type TraceStep, type TraceValue, type ValueKind } from "./trace-data.js";
+import {
+  type ParamUpdate,
+  Trace,
+  type TraceOptions,
+  type TraceStep,
+  type TraceValue,
+  type ValueKind,
+} from "./trace-data.js";
 
 /** A parameter name's module path: "0.weight" -> "0", "weight" -> "". */
 export function modulePathOf(name: string): string {

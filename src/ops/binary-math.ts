@@ -39,41 +39,35 @@ export const pow = defineBinary("pow", {
   domains: ["positive", "real"],
 });
 
-/** Elementwise max; max routes the gradient to the larger input (split evenly on ties) */
-export const maximum = defineBinary("maximum", {
-  dtype: "arith",
-  save: [0, 1],
-  backward: (g, { inputs: [a, b] }) => {
-    const wa = add(gt(a!, b!), mul(eq(a!, b!), 0.5));
-    return [mul(g, wa), mul(g, add(neg(wa), 1))];
-  },
-  explain: {
-    text: (a) => `max(${a[0]}, ${a[1]})`,
-    tex: (a) => `\\max(${a[0]}, ${a[1]})`,
-    rule: "∂max(a,b)/∂a = 1 if a > b else 0 (½ on ties)",
-    ruleTex: "\\frac{\\partial \\max(a,b)}{\\partial a} = [a > b]",
-    gate: "max",
-    local: (k, [a, b]) => num(routeWeight(k === 0 ? a! - b! : b! - a!)),
-  },
-});
+/**
+ * The elementwise max or min of two tensors: the gradient goes to the winner (`wins` says where
+ * a won), split evenly on ties.
+ */
+function extremum(name: "maximum" | "minimum", wins: typeof gt, word: "max" | "min") {
+  const sign = name === "maximum" ? 1 : -1;
+  return defineBinary(name, {
+    dtype: "arith",
+    save: [0, 1],
+    backward: (g, { inputs: [a, b] }) => {
+      const wa = add(wins(a!, b!), mul(eq(a!, b!), 0.5));
+      return [mul(g, wa), mul(g, add(neg(wa), 1))];
+    },
+    explain: {
+      text: (a) => `${word}(${a[0]}, ${a[1]})`,
+      tex: (a) => `\\${word}(${a[0]}, ${a[1]})`,
+      rule: `∂${word}(a,b)/∂a = 1 if a ${sign > 0 ? ">" : "<"} b else 0 (½ on ties)`,
+      ruleTex: `\\frac{\\partial \\${word}(a,b)}{\\partial a} = [a ${sign > 0 ? ">" : "<"} b]`,
+      gate: "max",
+      local: (k, [a, b]) => num(routeWeight(sign * (k === 0 ? a! - b! : b! - a!))),
+    },
+  });
+}
 
-/** Elementwise min; routes like max */
-export const minimum = defineBinary("minimum", {
-  dtype: "arith",
-  save: [0, 1],
-  backward: (g, { inputs: [a, b] }) => {
-    const wa = add(lt(a!, b!), mul(eq(a!, b!), 0.5));
-    return [mul(g, wa), mul(g, add(neg(wa), 1))];
-  },
-  explain: {
-    text: (a) => `min(${a[0]}, ${a[1]})`,
-    tex: (a) => `\\min(${a[0]}, ${a[1]})`,
-    rule: "∂min(a,b)/∂a = 1 if a < b else 0 (½ on ties)",
-    ruleTex: "\\frac{\\partial \\min(a,b)}{\\partial a} = [a < b]",
-    gate: "max",
-    local: (k, [a, b]) => num(routeWeight(k === 0 ? b! - a! : a! - b!)),
-  },
-});
+/** Elementwise max; max routes the gradient to the larger input (split evenly on ties) */
+export const maximum = extremum("maximum", gt, "max");
+
+/** Elementwise min; routes like max, to the smaller input */
+export const minimum = extremum("minimum", lt, "min");
 
 /** atan2(a, b); d = (b da − a db) / (a² + b²) */
 export const atan2 = defineBinary("atan2", {

@@ -89,8 +89,12 @@ export const abs = defineUnary("abs", {
   dtype: "same",
   save: "input",
   backward: (g, { inputs: [x] }) => [mul(g, sign(x!))],
-  explain: unaryRule("abs", "\\operatorname{abs}", "d/dx |x| = sign(x)", "\\frac{d}{dx}|x| = \\operatorname{sign}(x)", (x) =>
-    num(Math.sign(x)),
+  explain: unaryRule(
+    "abs",
+    "\\operatorname{abs}",
+    "d/dx |x| = sign(x)",
+    "\\frac{d}{dx}|x| = \\operatorname{sign}(x)",
+    (x) => num(Math.sign(x)),
   ),
 });
 
@@ -250,4 +254,3 @@ export const square = defineUnary("square", {
     formula(`2*${factor(x)}`, `2\\cdot ${factor(x)}`, 2 * x),
   ),
 });
-

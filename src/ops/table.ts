@@ -32,7 +32,7 @@ export const unaryFunctions: Exactly<UnaryOp, typeof math> = math;
 /** The public elementwise functions of two tensors (every binary kernel but relu's backward). */
 export const binaryFunctions = { ...arithmetic, ...binaryMath };
 
-const binaryKernelOps: Exactly<BinaryOp, typeof binaryFunctions & { reluBackward: unknown }> = {
+const binaryKernelOps: Exactly<BinaryOp, typeof binaryFunctions & { reluBackward: typeof reluBackward }> = {
   ...binaryFunctions,
   reluBackward,
 };

@@ -264,18 +264,15 @@ export function clone(x: Tensor): Tensor {
 export const toOp = defineOp<{ dtype: DType }>({
   name: "to",
   gradName: "ToCopyBackward",
-  forward: ([x], { dtype }) => castRaw(x!, dtype),
+  // NOTE: a new buffer even in x's own dtype: an op's output must never be its input (to() itself
+  // returns x unchanged before reaching the op)
+  forward: ([x], { dtype }) => (x!.dtype === dtype ? cloneRaw(x!) : castRaw(x!, dtype)),
   // the engine casts the gradient back to the input's dtype
   backward: (g) => [g],
   explain: movesRule("to"),
-  samples: [
-    {
-      inputs: [{ shape: [2, 3] }],
-      attrs: { dtype: "float32" },
-      torch: "x0.to(torch.float32)",
-      note: "float32 rounding: finite differences need a step near 1e-3",
-    },
-  ],
+  // NOTE: float64 to float64, as finite differences need; the float32 backend run of the samples
+  // converts float32 to float64 with it
+  samples: [{ inputs: [{ shape: [2, 3] }], attrs: { dtype: "float64" }, torch: "x0.to(torch.float64)" }],
 });
 
 /** A copy converted to `dtype` (x itself when it already has it). */

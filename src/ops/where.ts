@@ -123,4 +123,3 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   }
   return clampOp([x], { min: min ?? undefined, max: max ?? undefined });
 }
-
