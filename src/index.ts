@@ -14,7 +14,7 @@ export {
 } from "./tensor/create.js";
 export { manualSeed, Generator } from "./tensor/random.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./graph/grad-mode.js";
-export * as autograd from "./autograd/index.js";
+export * as autograd from "./api/autograd.js";
 export { getBackend, setBackend, listBackends } from "./backend/registry.js";
 export { setNumThreads, getNumThreads } from "./backend/threads.js";
 export { opTable } from "./ops/table.js";

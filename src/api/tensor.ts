@@ -8,7 +8,7 @@ import { backward, type BackwardOptions } from "../autograd/backward.js";
 import type { DType } from "../core/dtype.js";
 import { broadcastShapes } from "../core/shape.js";
 import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
-import { nodeOf } from "../graph/node.js";
+import { type Node, nodeOf } from "../graph/node.js";
 import { inplace, inplaceBinary, normal_, uniform_ } from "../ops/inplace.js";
 import type { AddmmOptions } from "../ops/linalg.js";
 import type { DimArg } from "../ops/broadcast.js";
@@ -59,6 +59,8 @@ const scaled = (other: Operand, alpha?: number): Operand =>
 /** An n-dimensional array that records the operations applied to it. */
 export class Tensor extends TensorBase {
   declare _base: Tensor | null;
+  /** The graph node that produced this tensor; null on leaves. */
+  declare gradFn: Node | null;
 
   /** Gradient accumulated by backward (leaves, or tensors that called retainGrad). */
   override get grad(): Tensor | null {

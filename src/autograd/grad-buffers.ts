@@ -26,7 +26,7 @@ export type Grads = (TensorBase | null)[];
 export class GradBuffers {
   /** Storages with ids from here on were made during this walk. */
   private readonly firstNew = Storage.count;
-  /** Storages given to something outside the walk: never summed into or freed by it. */
+  /** Storages given to something outside the walk, or freed already: never summed into or freed by it. */
   private readonly handedOut = new Set<Storage>();
   /** How many pending sums refer to each storage. */
   private readonly refs = new Map<Storage, number>();
@@ -94,11 +94,10 @@ export class GradBuffers {
    * the walk owns and no pending sum refers to.
    */
   free(grads: readonly (TensorBase | null | undefined)[]): void {
-    if (this.freesBuffers) {
-      for (const g of grads) if (g) this.freeIfDead(g);
-      for (const g of this.replaced) this.freeIfDead(g);
-    }
-    this.replaced.length = 0;
+    if (!this.freesBuffers) return;
+    for (const g of grads) if (g) this.freeIfDead(g);
+    // NOTE: emptied only when it has entries: emptying an array is a slow runtime call
+    if (this.replaced.length) for (const g of this.replaced.splice(0)) this.freeIfDead(g);
   }
 
   /** Adds g into the sum at e's slot: in place when the walk owns that sum alone, else into a new sum. */
@@ -117,7 +116,7 @@ export class GradBuffers {
       this.hold(sum);
       this.drop(prev);
       // it may be among the gradients still being sent: freed once the sender is done
-      this.replaced.push(prev);
+      if (this.freesBuffers) this.replaced.push(prev);
     }
   }
 
@@ -148,7 +147,7 @@ export class GradBuffers {
     return this.owns(g) && g.offset === 0 && g.storage.size === g.numel() && g.isContiguous();
   }
 
-  /** True when g may be added into `sum` in place: owned, dense, referred to by its slot alone, g broadcasting into it. */
+  /** True when g may be added into `sum` in place: owned, dense, held by its slot alone, g broadcasting into it. */
   private canAddInto(sum: TensorBase, g: TensorBase): boolean {
     return (
       this.freesBuffers &&

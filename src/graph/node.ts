@@ -106,6 +106,7 @@ export class Node implements GradFn {
   constructor(
     /** PyTorch-style name, e.g. 'MulBackward'. */
     readonly name: string,
+    /** What the node stands for; the engine tells leaves and user code apart by it. */
     readonly kind: NodeKind,
     /** One edge per input; null where the input needs no gradient. */
     readonly next: (Edge | null)[],

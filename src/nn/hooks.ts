@@ -2,7 +2,7 @@
 // module call's tensor inputs and outputs. The outputs' node sees the gradients of the outputs
 // first; the inputs' node then sees the gradients of the inputs and hands both to the hooks.
 
-import { Function as AutogradFunction, type FunctionCtx } from "../autograd/function.js";
+import { Function as AutogradFunction, type FunctionCtx } from "../api/function.js";
 import { Tensor } from "../api/tensor.js";
 
 /** Gradients of a module's tensor inputs (null where none flowed). */

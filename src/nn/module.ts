@@ -3,7 +3,7 @@
 // properties named with registerBuffer. State-dict keys are property paths: "0.weight", "bn.running_mean".
 
 import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
-import { zeroGrads } from "../autograd/zero-grad.js";
+import { zeroGrads } from "../autograd/grad-buffers.js";
 import { type DType, isFloat } from "../core/dtype.js";
 import { fmtShape, sameShape } from "../core/shape.js";
 import { Tensor } from "../api/tensor.js";

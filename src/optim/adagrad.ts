@@ -2,7 +2,7 @@
 // learning rate decays as lr / (1 + (t−1)·lrDecay).
 
 import type { Tensor } from "../api/tensor.js";
-import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, keepsNoGradient } from "./optimizer.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
 
 /** Hyperparameters of Adagrad. */
 export interface AdagradOptions {
@@ -48,9 +48,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     }
   }
 
-  static {
-    keepsNoGradient(this.prototype.update);
-  }
+  protected override readonly updateKeepingNoGradient = Adagrad.prototype.update;
 
   protected update(g: ParamGroup & AdagradOptions, p: Tensor, grad: Tensor, st: ParamState): void {
     const step = ((st.step as number | undefined) ?? 0) + 1;

@@ -2,7 +2,7 @@
 // single-tensor update: bias-corrected first and second moments, eps added after the sqrt.
 
 import type { Tensor } from "../api/tensor.js";
-import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, keepsNoGradient } from "./optimizer.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
 
 /** Hyperparameters of Adam and AdamW. */
 export interface AdamOptions {
@@ -66,9 +66,7 @@ export class Adam extends Optimizer<AdamOptions> {
     );
   }
 
-  static {
-    keepsNoGradient(this.prototype.update);
-  }
+  protected override readonly updateKeepingNoGradient = Adam.prototype.update;
 
   protected update(g: ParamGroup & AdamOptions, p: Tensor, grad: Tensor, st: ParamState): void {
     let d = g.maximize ? grad.neg() : grad;
@@ -94,9 +92,7 @@ export class AdamW extends Optimizer<AdamOptions> {
     );
   }
 
-  static {
-    keepsNoGradient(this.prototype.update);
-  }
+  protected override readonly updateKeepingNoGradient = AdamW.prototype.update;
 
   protected update(g: ParamGroup & AdamOptions, p: Tensor, grad: Tensor, st: ParamState): void {
     if (g.weightDecay !== 0) p.mul_(1 - g.lr * g.weightDecay);

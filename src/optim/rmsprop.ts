@@ -2,7 +2,7 @@
 // of squared gradients scales each step; eps is added after the square root.
 
 import type { Tensor } from "../api/tensor.js";
-import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, keepsNoGradient } from "./optimizer.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
 
 /** Hyperparameters of RMSprop. */
 export interface RMSpropOptions {
@@ -39,9 +39,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     super(params, o);
   }
 
-  static {
-    keepsNoGradient(this.prototype.update);
-  }
+  protected override readonly updateKeepingNoGradient = RMSprop.prototype.update;
 
   protected update(g: ParamGroup & RMSpropOptions, p: Tensor, grad: Tensor, st: ParamState): void {
     st.step = ((st.step as number | undefined) ?? 0) + 1;

@@ -2,7 +2,7 @@
 // maximisation: the update rule of torch.optim.SGD, operation for operation.
 
 import type { Tensor } from "../api/tensor.js";
-import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, keepsNoGradient } from "./optimizer.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
 
 /** Hyperparameters of SGD (PyTorch's names in camelCase). */
 export interface SGDOptions {
@@ -37,9 +37,7 @@ export class SGD extends Optimizer<SGDOptions> {
     super(params, o);
   }
 
-  static {
-    keepsNoGradient(this.prototype.update);
-  }
+  protected override readonly updateKeepingNoGradient = SGD.prototype.update;
 
   protected update(g: ParamGroup & SGDOptions, p: Tensor, grad: Tensor, st: ParamState): void {
     let d = g.maximize ? grad.neg() : grad;

@@ -6,7 +6,6 @@
 
 import type { Kernels, View } from "../backend/kernels.js";
 import { kernels } from "../backend/registry.js";
-import type { Node } from "../graph/node.js";
 import { allocArray, isFloat, type DType, type TypedArray } from "../core/dtype.js";
 import { contiguousStrides, isContiguous, numelOf, type Shape } from "../core/shape.js";
 import { formatTensor } from "./format.js";

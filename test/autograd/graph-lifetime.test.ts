@@ -246,7 +246,7 @@ test("zeroGrad frees a weight gradient no one has read; a gradient that was read
   assertClose(remember.last!, w.detach().mul(10), { rtol: 1e-6 });
 
   // an observer may keep the walk's gradients, one of which becomes w.grad itself
-  const seen: cr.Tensor[] = [];
+  const seen: cr.TensorBase[] = [];
   const model = new cr.nn.Linear(200, 200);
   model.zeroGrad();
   const x = cr.randn([4, 200]);

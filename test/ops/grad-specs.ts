@@ -2,7 +2,7 @@
 // applied to float64 leaves. gradcheck.test.ts runs first- and second-order checks over all of them.
 
 import fc from "fast-check";
-import type { GradcheckOptions } from "../../src/autograd/gradcheck.js";
+import type { GradcheckOptions } from "../../src/api/gradcheck.js";
 import * as cr from "../../src/index.js";
 import type { Tensor } from "../../src/index.js";
 import {

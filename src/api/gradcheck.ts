@@ -2,10 +2,11 @@
 // by element, and names the worst mismatch. gradgradcheck does the same for the gradient itself.
 
 import { fmtShape } from "../core/shape.js";
-import { tensor, randn } from "../tensor/create.js";
-import type { TensorBase } from "../tensor/tensor.js";
-import { mul } from "../ops/arithmetic.js";
-import { grad } from "./backward.js";
+import { creation, elementwise } from "./functions.js";
+import type { Tensor } from "./tensor.js";
+
+const { randn, tensor } = creation;
+const { mul } = elementwise;import { grad } from "./grad.js";
 import { enableGrad } from "../graph/grad-mode.js";
 
 /** Tolerances of gradcheck. */
@@ -15,12 +16,12 @@ export interface GradcheckOptions {
   rtol?: number;
 }
 
-type Fn = (...inputs: TensorBase[]) => TensorBase | TensorBase[];
+type Fn = (...inputs: Tensor[]) => Tensor | Tensor[];
 
-const asList = (r: TensorBase | TensorBase[]) => (Array.isArray(r) ? r : [r]);
+const asList = (r: Tensor | Tensor[]) => (Array.isArray(r) ? r : [r]);
 
 /** Returns true when analytical and numerical Jacobians agree; otherwise throws with the worst element. */
-export function gradcheck(fn: Fn, inputs: TensorBase[], opts: GradcheckOptions = {}): boolean {
+export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): boolean {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3 } = opts;
   inputs.forEach((t, i) => {
     if (t.requiresGrad && t.dtype !== "float64") {
@@ -92,11 +93,11 @@ export function gradcheck(fn: Fn, inputs: TensorBase[], opts: GradcheckOptions =
 }
 
 /** gradcheck of the gradient: second derivatives through createGraph against finite differences. */
-export function gradgradcheck(fn: Fn, inputs: TensorBase[], opts: GradcheckOptions = {}): boolean {
+export function gradgradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): boolean {
   const outputs = asList(fn(...inputs));
   const vs = outputs.map((o) => randn(o.shape, { dtype: "float64" }));
   const diff = inputs.filter((t) => t.requiresGrad);
-  const gradFn = (...xs: TensorBase[]) => {
+  const gradFn = (...xs: Tensor[]) => {
     const outs = asList(fn(...xs));
     const gs = grad(
       outs,

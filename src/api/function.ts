@@ -3,7 +3,10 @@
 // that saves tensors with version checks.
 
 import { isFloat } from "../core/dtype.js";
-import { TensorBase } from "../tensor/tensor.js";
+import { Tensor } from "./tensor.js";
+
+// NOTE: the graph layer hands back the tensors it holds as TensorBase; each one is a Tensor (every
+// tensor is made as one, see tensor.ts), which a user's backward receives.
 import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
 import { edgeOf, Node, type SavedTensor } from "../graph/node.js";
 
@@ -12,47 +15,47 @@ export class FunctionCtx {
   /** For each forward argument: whether its gradient is needed. */
   needsInputGrad: boolean[] = [];
   /** @internal */
-  _toSave: TensorBase[] = [];
+  _toSave: Tensor[] = [];
   /** @internal */
   _saved: SavedTensor[] | null = null;
   /** @internal */
-  _nonDiff = new Set<TensorBase>();
+  _nonDiff = new Set<Tensor>();
   [key: string]: unknown;
 
   /** Saves tensors for backward; they are checked against in-place modification. */
-  saveForBackward(...tensors: TensorBase[]): void {
+  saveForBackward(...tensors: Tensor[]): void {
     this._toSave = tensors;
   }
   /** The tensors saved in forward. */
-  get savedTensors(): TensorBase[] {
-    return this._saved ? this._saved.map((s) => s.unpack()) : this._toSave;
+  get savedTensors(): Tensor[] {
+    return this._saved ? this._saved.map((s) => s.unpack() as Tensor) : this._toSave;
   }
   /** Marks outputs that have no gradient (e.g. indices). */
-  markNonDifferentiable(...tensors: TensorBase[]): void {
+  markNonDifferentiable(...tensors: Tensor[]): void {
     for (const t of tensors) this._nonDiff.add(t);
   }
 }
 
-type Grads = TensorBase | null | undefined | (TensorBase | null | undefined)[];
+type Grads = Tensor | null | undefined | (Tensor | null | undefined)[];
 
 /** Base class of custom functions: subclass with static forward and backward, call apply. */
 export class Function {
   /** Computes the outputs; runs without recording. */
-  static forward(_ctx: FunctionCtx, ..._args: unknown[]): TensorBase | TensorBase[] {
+  static forward(_ctx: FunctionCtx, ..._args: unknown[]): Tensor | Tensor[] {
     throw new Error(`${this.name}.forward must be overridden`);
   }
   /** Returns one gradient per forward argument (null for non-tensors or unneeded ones). */
-  static backward(_ctx: FunctionCtx, ..._grads: TensorBase[]): Grads {
+  static backward(_ctx: FunctionCtx, ..._grads: Tensor[]): Grads {
     throw new Error(`${this.name}.backward must be overridden to differentiate through ${this.name}`);
   }
   /** Runs the function and records it in the graph. */
-  static apply<T extends TensorBase | TensorBase[] = TensorBase>(...args: unknown[]): T {
+  static apply<T extends Tensor | Tensor[] = Tensor>(...args: unknown[]): T {
     const ctx = new FunctionCtx();
-    ctx.needsInputGrad = args.map((a) => a instanceof TensorBase && a.requiresGrad);
+    ctx.needsInputGrad = args.map((a) => a instanceof Tensor && a.requiresGrad);
     const raw = noGrad(() => this.forward(ctx, ...args));
     const list = (Array.isArray(raw) ? raw : [raw]).map((o) => (args.includes(o) ? o.detach() : o));
     if (isGradEnabled() && ctx.needsInputGrad.some(Boolean)) {
-      const tensorArgs = args.map((a) => (a instanceof TensorBase ? a : null));
+      const tensorArgs = args.map((a) => (a instanceof Tensor ? a : null));
       const node = new Node(
         `${this.name}Backward`,
         "function",
@@ -60,7 +63,7 @@ export class Function {
         tensorArgs.map((t) => (t?.requiresGrad ? { shape: t.shape, dtype: t.dtype } : null)),
         list.map((o) => ({ shape: o.shape, dtype: o.dtype })),
         (grads) => {
-          const r = this.backward(ctx, ...grads);
+          const r = this.backward(ctx, ...(grads as Tensor[]));
           const out = Array.isArray(r) ? r : [r];
           if (out.length !== args.length) {
             throw new Error(

@@ -1,36 +1,36 @@
 // autograd.functional: vjp, jvp, jacobian, hessian and hvp built from autograd.grad. Inputs may
 // be one tensor or a list; results mirror that.
 
-import type { TensorBase } from "../tensor/tensor.js";
-import { zerosLike } from "../tensor/create.js";
-import { add, mul } from "../ops/arithmetic.js";
-import { stack } from "../ops/index-ops.js";
-import { sum } from "../ops/broadcast.js";
-import { reshape, select } from "../ops/view.js";
-import { grad } from "./backward.js";
+import type { Tensor } from "./tensor.js";
+import { creation, elementwise, functions } from "./functions.js";
+import { grad } from "./grad.js";
 import { enableGrad } from "../graph/grad-mode.js";
 
-type Inputs = TensorBase | TensorBase[];
-type Fn = (...xs: TensorBase[]) => TensorBase;
+const { zerosLike } = creation;
+const { add, mul } = elementwise;
+const { reshape, select, stack, sum } = functions;
+
+type Inputs = Tensor | Tensor[];
+type Fn = (...xs: Tensor[]) => Tensor;
 
 /** Fresh leaves requiring grad with the inputs' values, so fn is differentiated at those points. */
-function prepare(inputs: Inputs): TensorBase[] {
+function prepare(inputs: Inputs): Tensor[] {
   return (Array.isArray(inputs) ? inputs : [inputs]).map((t) => t.detach().requiresGrad_(true));
 }
 
 const shaped = <T>(inputs: Inputs, list: T[]): T | T[] => (Array.isArray(inputs) ? list : list[0]!);
-const orZeros = (gs: (TensorBase | null)[], xs: TensorBase[]) => gs.map((g, i) => g ?? zerosLike(xs[i]!));
+const orZeros = (gs: (Tensor | null)[], xs: Tensor[]) => gs.map((g, i) => g ?? zerosLike(xs[i]!));
 /** Σᵢ sum(gᵢ·vᵢ), whose gradient is a product with the vectors vs. */
-const dotAll = (gs: TensorBase[], vs: TensorBase[]) =>
+const dotAll = (gs: Tensor[], vs: Tensor[]) =>
   gs.map((g, i) => sum(mul(g, vs[i]!))).reduce((a, b) => add(a, b));
 
 /** Output and vᵀJ. */
 export function vjp(
   fn: Fn,
   inputs: Inputs,
-  v?: TensorBase,
+  v?: Tensor,
   opts: { createGraph?: boolean } = {},
-): [TensorBase, TensorBase | TensorBase[]] {
+): [Tensor, Tensor | Tensor[]] {
   const xs = prepare(inputs);
   const out = enableGrad(() => fn(...xs));
   const gs = grad(out, xs, { gradOutputs: v, allowUnused: true, createGraph: opts.createGraph ?? false });
@@ -38,7 +38,7 @@ export function vjp(
 }
 
 /** Output and J·v, by the double-vjp trick: J·v = ∂/∂u (uᵀJ)·v. */
-export function jvp(fn: Fn, inputs: Inputs, v: Inputs): [TensorBase, TensorBase] {
+export function jvp(fn: Fn, inputs: Inputs, v: Inputs): [Tensor, Tensor] {
   const xs = prepare(inputs);
   const vs = Array.isArray(v) ? v : [v];
   return enableGrad(() => {
@@ -51,11 +51,11 @@ export function jvp(fn: Fn, inputs: Inputs, v: Inputs): [TensorBase, TensorBase]
 }
 
 /** The Jacobian d fn / d input, shaped [...out.shape, ...input.shape] (one per input for lists). */
-export function jacobian(fn: Fn, inputs: Inputs, opts: { createGraph?: boolean } = {}): TensorBase | TensorBase[] {
+export function jacobian(fn: Fn, inputs: Inputs, opts: { createGraph?: boolean } = {}): Tensor | Tensor[] {
   const xs = prepare(inputs);
   const out = enableGrad(() => fn(...xs));
   const flat = reshape(out, [-1]);
-  const rows: TensorBase[][] = xs.map(() => []);
+  const rows: Tensor[][] = xs.map(() => []);
   for (let e = 0; e < flat.shape[0]!; e++) {
     const gs = grad(select(flat, 0, e), xs, {
       retainGraph: true,
@@ -71,17 +71,17 @@ export function jacobian(fn: Fn, inputs: Inputs, opts: { createGraph?: boolean }
 }
 
 /** The Hessian of a scalar fn (single input), shaped [...x.shape, ...x.shape]. */
-export function hessian(fn: Fn, input: TensorBase): TensorBase {
-  const gradFn = (x: TensorBase) => {
+export function hessian(fn: Fn, input: Tensor): Tensor {
+  const gradFn = (x: Tensor) => {
     const out = fn(x);
     const [g] = grad(out, x, { createGraph: true, allowUnused: true });
     return g ?? zerosLike(x);
   };
-  return jacobian(gradFn, input) as TensorBase;
+  return jacobian(gradFn, input) as Tensor;
 }
 
 /** Output and H·v for a scalar fn, without forming H. */
-export function hvp(fn: Fn, inputs: Inputs, v: Inputs): [TensorBase, TensorBase | TensorBase[]] {
+export function hvp(fn: Fn, inputs: Inputs, v: Inputs): [Tensor, Tensor | Tensor[]] {
   const xs = prepare(inputs);
   const vs = Array.isArray(v) ? v : [v];
   return enableGrad(() => {
