@@ -73,6 +73,8 @@ export interface BinarySpec {
   domains?: [Domain, Domain];
   /** The same call in PyTorch, when it is not torch.<the name in snake case>(x0, x1). */
   torch?: string;
+  /** An input the op has no gradient for (a mask-like argument): gradcheck leaves it constant. */
+  constantInput?: 0 | 1;
 }
 
 /** What a product saves: each input's gradient needs the other input, so only those are kept. */
@@ -83,8 +85,8 @@ export function defineBinary(name: BinaryOp, spec: BinarySpec): BinaryFunction {
   const [da, db] = spec.domains ?? ["real", "real"];
   const sample = (a: number[], b: number[]): Sample<undefined> => ({
     inputs: [
-      { shape: a, domain: da },
-      { shape: b, domain: db },
+      { shape: a, domain: da, grad: spec.constantInput !== 0 },
+      { shape: b, domain: db, grad: spec.constantInput !== 1 },
     ],
     attrs: undefined,
     torch: spec.torch ?? `torch.${snake(name)}(x0, x1)`,

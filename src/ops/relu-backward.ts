@@ -14,4 +14,5 @@ export const reluBackward = defineBinary("reluBackward", {
   backward: (gg, { inputs: [, y] }) => [reluBackward(gg, y!), null],
   explain: genericRule("reluBackward"),
   torch: "torch.ops.aten.threshold_backward(x0, x1, 0)",
+  constantInput: 1,
 });
