@@ -6,12 +6,7 @@ export { Tensor } from "./api/tensor.js";
 export { Storage, TensorBase, type GradHook, type RemovableHandle, type NestedArray } from "./tensor/tensor.js";
 export type { DType, TypedArray } from "./core/dtype.js";
 export * from "./api/exports.gen.js";
-export {
-  type TensorOptions,
-  type DataOptions,
-  type RandomOptions,
-  type NestedData,
-} from "./tensor/create.js";
+export { type TensorOptions, type DataOptions, type RandomOptions, type NestedData } from "./tensor/create.js";
 export { manualSeed, Generator } from "./tensor/random.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./graph/grad-mode.js";
 export * as autograd from "./api/autograd.js";

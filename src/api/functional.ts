@@ -21,8 +21,7 @@ function prepare(inputs: Inputs): Tensor[] {
 const shaped = <T>(inputs: Inputs, list: T[]): T | T[] => (Array.isArray(inputs) ? list : list[0]!);
 const orZeros = (gs: (Tensor | null)[], xs: Tensor[]) => gs.map((g, i) => g ?? zerosLike(xs[i]!));
 /** Σᵢ sum(gᵢ·vᵢ), whose gradient is a product with the vectors vs. */
-const dotAll = (gs: Tensor[], vs: Tensor[]) =>
-  gs.map((g, i) => sum(mul(g, vs[i]!))).reduce((a, b) => add(a, b));
+const dotAll = (gs: Tensor[], vs: Tensor[]) => gs.map((g, i) => sum(mul(g, vs[i]!))).reduce((a, b) => add(a, b));
 
 /** Output and vᵀJ. */
 export function vjp(

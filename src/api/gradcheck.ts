@@ -6,7 +6,8 @@ import { creation, elementwise } from "./functions.js";
 import type { Tensor } from "./tensor.js";
 
 const { randn, tensor } = creation;
-const { mul } = elementwise;import { grad } from "./grad.js";
+const { mul } = elementwise;
+import { grad } from "./grad.js";
 import { enableGrad } from "../graph/grad-mode.js";
 
 /** Tolerances of gradcheck. */

@@ -57,6 +57,7 @@ const scaled = (other: Operand, alpha?: number): Operand =>
   alpha === undefined || alpha === 1 ? other : other instanceof TensorBase ? mul(other, alpha) : Number(other) * alpha;
 
 /** An n-dimensional array that records the operations applied to it. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the elementwise methods, see the end of the file
 export class Tensor extends TensorBase {
   declare _base: Tensor | null;
   /** The graph node that produced this tensor; null on leaves. */
@@ -363,7 +364,7 @@ function overwrite(x: TensorBase, value: TensorBase): TensorBase {
 type UnaryMethods = { [K in UnaryFunctionName]: () => Tensor };
 type BinaryMethods = { [K in Exclude<BinaryFunctionName, "add" | "sub">]: (other: Operand) => Tensor };
 // The elementwise methods, one per table op: declared by these types, defined by the loops below.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- each is defined by the loops below
 export interface Tensor extends UnaryMethods, BinaryMethods {}
 
 for (const [name, fn] of Object.entries(unaryFunctions)) {

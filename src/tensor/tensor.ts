@@ -214,7 +214,12 @@ export class TensorBase {
   }
 }
 
-type TensorClass = new (storage: Storage, shape: readonly number[], strides: readonly number[], offset: number) => TensorBase;
+type TensorClass = new (
+  storage: Storage,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+) => TensorBase;
 
 let tensorClass: TensorClass = TensorBase;
 

@@ -51,7 +51,6 @@ const views = {
   s: (x: Tensor) => x.slice(-1, 1, undefined, 2),
 };
 
-
 function runCase(c: GoldenCase): void {
   const fn = goldenOps[c.op];
   assert.ok(fn, `no chainrule mapping for golden op '${c.op}' in test/ops/golden-ops.ts`);
@@ -97,4 +96,3 @@ test("the golden table maps every op name it uses, and each is used", () => {
     [],
   );
 });
-

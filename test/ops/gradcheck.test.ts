@@ -3,7 +3,6 @@
 // Every primitive is also gradchecked on its own table samples (table.test.ts); these properties
 // add random shapes, broadcasting and the composites built from primitives.
 
-import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import * as cr from "../../src/index.js";
@@ -13,7 +12,6 @@ import { indexSpecs, inplaceSpecs, nnSpecs, viewSpecs } from "./grad-specs-shape
 /** Runs per spec: small, so the file stays fast on a loaded machine; the seed keeps runs reproducible. */
 const NUM_RUNS = Number(process.env.GRADCHECK_RUNS ?? 10);
 const SEED = Number(process.env.GRADCHECK_SEED ?? 20240601);
-
 
 function check(s: Spec): void {
   fc.assert(
@@ -42,4 +40,3 @@ for (const [title, specs] of groups) {
     for (const s of specs) test(s.name, () => check(s));
   });
 }
-

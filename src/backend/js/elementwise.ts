@@ -6,7 +6,17 @@ import type { TypedArray } from "../../core/dtype.js";
 
 type Arr = TypedArray;
 type UnaryLoop = (x: Arr, i: number, s: number, out: Arr, o: number, n: number) => void;
-type BinaryLoop = (a: Arr, i: number, sa: number, b: Arr, j: number, sb: number, out: Arr, o: number, n: number) => void;
+type BinaryLoop = (
+  a: Arr,
+  i: number,
+  sa: number,
+  b: Arr,
+  j: number,
+  sb: number,
+  out: Arr,
+  o: number,
+  n: number,
+) => void;
 
 /* eslint-disable no-loss-of-precision -- published erf coefficients, kept digit for digit */
 /** Abramowitz–Stegun 7.1.26 is too coarse for gradcheck; this is W. J. Cody's rational erf. */
