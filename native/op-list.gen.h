@@ -8,6 +8,7 @@
   X(kExp, "exp") \
   X(kLog, "log") \
   X(kLog1p, "log1p") \
+  X(kLog2, "log2") \
   X(kExpm1, "expm1") \
   X(kSqrt, "sqrt") \
   X(kRsqrt, "rsqrt") \

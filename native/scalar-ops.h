@@ -35,6 +35,7 @@ inline auto unaryFn(T x) {
   else if constexpr (Op == kExp) return std::exp(x);
   else if constexpr (Op == kLog) return std::log(x);
   else if constexpr (Op == kLog1p) return std::log1p(x);
+  else if constexpr (Op == kLog2) return std::log2(x);
   else if constexpr (Op == kExpm1) return std::expm1(x);
   else if constexpr (Op == kSqrt) return std::sqrt(x);
   else if constexpr (Op == kRsqrt) return T(1) / std::sqrt(x);

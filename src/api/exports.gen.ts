@@ -22,6 +22,7 @@ export const {
   le,
   log,
   log1p,
+  log2,
   logicalAnd,
   logicalNot,
   logicalOr,

@@ -48,6 +48,21 @@ export const log1p = defineUnary("log1p", {
   domain: "positive",
 });
 
+/** log₂ x; d log₂ x = dx / (x ln 2) */
+export const log2 = defineUnary("log2", {
+  dtype: "float",
+  save: "input",
+  backward: (g, { inputs: [x] }) => [div(g, mul(x!, Math.LN2))],
+  explain: unaryRule(
+    "log2",
+    "\\log_2",
+    "d/dx log₂ x = 1/(x ln 2)",
+    "\\frac{d}{dx} \\log_2 x = \\frac{1}{x \\ln 2}",
+    (x) => formula(`1/(${factor(x)}*ln 2)`, `\\frac{1}{${fmt(x)} \\ln 2}`, 1 / (x * Math.LN2)),
+  ),
+  domain: "positive",
+});
+
 /** eˣ − 1, accurate near 0; d = eˣ dx = (y + 1) dx */
 export const expm1 = defineUnary("expm1", {
   dtype: "float",

@@ -107,6 +107,10 @@ export const unaryLoops = {
     const end = o + n;
     for (; o < end; o++, i += s) out[o] = Math.log1p(x[i]!);
   },
+  log2(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.log2(x[i]!);
+  },
   expm1(x, i, s, out, o, n) {
     const end = o + n;
     for (; o < end; o++, i += s) out[o] = Math.expm1(x[i]!);
