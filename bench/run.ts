@@ -1,6 +1,7 @@
 // `npm run bench`: chainrule (native and JS backends) against TensorFlow.js (cpu, wasm), jax-js
 // (wasm) and PyTorch in one run, printed as one table with chainrule/PyTorch ratios, followed
-// by memory figures and a long training run that shows memory staying flat without dispose().
+// by memory figures and a long training run that shows memory staying flat without dispose();
+// the same report goes to bench/RESULTS.md, dated, with the machine and versions.
 // chainrule native and PyTorch are measured workload by workload, one right after the other, in
 // rounds, and each keeps its best round, so that a busy spell of a shared machine does not land on
 // one side of a ratio only.
@@ -9,6 +10,7 @@
 // of chainrule to load).
 
 import { spawnSync } from "node:child_process";
+import { renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import type * as CR from "../src/index.js";
@@ -198,10 +200,11 @@ function ratio(key: string, native: string[], peer: string[]): string {
   return `${fmt(workload(key).higherIsBetter ? a / b : b / a)}x`;
 }
 
-// the JavaScript peers the issue's "10x the fastest" is about (not chainrule's own JS backend)
+// the JavaScript libraries chainrule is compared with (not its own JS backend)
 const jsPeerColumns = ["tfjs-cpu", "tfjs-wasm", ...threadCounts.map((t) => `jax ${t}T`)];
 
-function report(torchLine: string, addon: NativeAddon | null) {
+/** The run as text: the table of every workload and column, notes, memory, the long run. */
+function report(torchLine: string, addon: NativeAddon | null): string {
   const columns = [
     ...threadCounts.map((t) => `native ${t}T`),
     "js",
@@ -222,21 +225,37 @@ function report(torchLine: string, addon: NativeAddon | null) {
     ]);
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const simd = addon ? `, native SIMD path ${addon.simd()}` : "";
-  console.log(`\nchainrule benchmark — ${cpu}, ${os.availableParallelism()} cores, Node ${process.version}${simd}`);
-  console.log(`${torchLine}; tfjs ${tfjsVersion}; jax-js wasm; ${quick ? "quick" : "full"} budget`);
-  console.log(
+  const out = [
+    `chainrule benchmark — ${cpu}, ${os.availableParallelism()} cores, Node ${process.version}${simd}`,
+    `${torchLine}; tfjs ${tfjsVersion}; jax-js wasm; ${quick ? "quick" : "full"} budget`,
     "ratios: > 1 means chainrule native is faster (GFLOP/s over, or time under, the peer's); " +
-      "against the JS peers, the best of each side's thread counts\n",
-  );
-  console.log(formatTable(rows));
-  if (notes.length) console.log(`\nnotes:\n${notes.map((n) => `  - ${n}`).join("\n")}`);
-  console.log("\nprocess memory after each section (one process: later sections include earlier ones):");
-  console.log(
+      "against the JS peers, the best of each side's thread counts",
+    "",
+    formatTable(rows),
+  ];
+  if (notes.length) out.push("", `notes:\n${notes.map((n) => `  - ${n}`).join("\n")}`);
+  out.push(
+    "",
+    "process memory after each section (one process: later sections include earlier ones):",
     formatTable([
       ["after", "rss", "heapUsed", "external", "arrayBuffers"],
       ...memory.map(([c, m]) => [c, mb(m.rss), mb(m.heapUsed), mb(m.external), mb(m.arrayBuffers)]),
     ]),
   );
+  if (longRunTable) out.push(longRunTable);
+  return out.join("\n");
+}
+
+/** Writes the run's report to bench/RESULTS.md, dated (beside and renamed over: never half a file). */
+function writeResults(text: string) {
+  const path = fileURLToPath(new URL("./RESULTS.md", import.meta.url));
+  const date = new Date().toISOString().slice(0, 16).replace("T", " ");
+  const args = process.argv.slice(2).join(" ");
+  const body =
+    `# chainrule benchmark results\n\n\`npm run bench${args ? ` -- ${args}` : ""}\`, ${date} UTC, ` +
+    `on ${os.type()} ${os.release()} (${os.arch()}).\n\n\`\`\`\n${text}\n\`\`\`\n`;
+  writeFileSync(`${path}.tmp`, body);
+  renameSync(`${path}.tmp`, path);
 }
 
 let tfjsVersion = "";
@@ -257,8 +276,9 @@ async function main() {
     await tfjsPeers();
   }
   if (peers.includes("jax")) jaxPeer();
-  report(torchLine, nativeAddon);
-  if (longRunTable) console.log(longRunTable);
+  const text = report(torchLine, nativeAddon);
+  console.log(`\n${text}`);
+  writeResults(text);
 }
 
 let longRunTable = "";

@@ -1,5 +1,8 @@
-# Golden values for every op: a table of cases (op, fixed inputs, options) run through PyTorch,
-# recording each forward output and the gradients of sum(output * upstream) w.r.t. every float input.
+# Golden values of the public op functions with their options (scalar operands on either side,
+# alpha, dims, dtypes, in-place forms, the nn.functional calls): a table of cases (op, fixed inputs,
+# options) run through PyTorch, recording each forward output and the gradients of
+# sum(output * upstream) w.r.t. every float input. Each primitive's own samples come from the op
+# table instead (tools/gen_golden_table.py).
 # Run with Debian's interpreter (torch 1.13): /usr/bin/python3 tools/gen_golden_ops.py
 # Writes test/fixtures/ops-golden.json, read by test/ops/golden.test.ts (op names match its table).
 

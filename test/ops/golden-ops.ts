@@ -1,6 +1,6 @@
 // The chainrule side of every op name in test/fixtures/ops-golden.json: each entry takes the case's
 // input tensors and options and returns what tools/gen_golden_ops.py's PyTorch twin returns.
-// The two tables must list the same names; golden.test.ts fails on a name missing here.
+// golden.test.ts fails on a case whose name is missing here.
 
 import * as cr from "../../src/index.js";
 import type { DType, Tensor } from "../../src/index.js";

@@ -85,14 +85,12 @@ describe("golden values from PyTorch", () => {
   }
 });
 
-test("the golden table maps every op name it uses, and each is used", () => {
+// every primitive has golden values of its own table samples (table.test.ts); these cases add the
+// public functions' options, scalar operands, dtypes and in-place forms
+test("the golden table maps every op name its cases use", () => {
   const used = new Set(cases.map((c) => c.op));
   assert.deepEqual(
     [...used].filter((op) => !goldenOps[op]),
-    [],
-  );
-  assert.deepEqual(
-    Object.keys(goldenOps).filter((op) => !used.has(op)),
     [],
   );
 });
