@@ -212,30 +212,30 @@ void axpyBlock(T alpha, const T* x, int64_t xr, int64_t sx, T* out, int64_t orow
 
 }  // namespace
 
+/**
+ * Calls f with a value of the unsigned type as wide as one element of `dtype`: a copy within one
+ * dtype moves bits, so three instances serve all four dtypes.
+ */
+template <class F>
+inline void withBitsOf(int dtype, F&& f) {
+  switch (elemSize(dtype)) {
+    case 8:
+      return f(uint64_t{});
+    case 4:
+      return f(uint32_t{});
+    default:
+      return f(uint8_t{});
+  }
+}
+
 void copyView(const View& src, const View& dst) {
   const int64_t* strides[2] = {src.strides, dst.strides};
   const int64_t offsets[2] = {src.offset, dst.offset};
   const Walk w = coalesce(src.nd, src.shape, 2, strides, offsets);
-  if (src.dtype == dst.dtype && isTranspose(w)) {
-    switch (elemSize(src.dtype)) {
-      case 8:
-        return transposeCopy<uint64_t>(w, src, dst);
-      case 4:
-        return transposeCopy<uint32_t>(w, src, dst);
-      default:
-        return transposeCopy<uint8_t>(w, src, dst);
-    }
-  }
-  if (src.dtype == dst.dtype && shortRuns(w)) {
-    switch (elemSize(src.dtype)) {
-      case 8:
-        return shortRunsCopy<uint64_t>(w, src, dst);
-      case 4:
-        return shortRunsCopy<uint32_t>(w, src, dst);
-      default:
-        return shortRunsCopy<uint8_t>(w, src, dst);
-    }
-  }
+  if (src.dtype == dst.dtype && isTranspose(w))
+    return withBitsOf(src.dtype, [&](auto bits) { transposeCopy<decltype(bits)>(w, src, dst); });
+  if (src.dtype == dst.dtype && shortRuns(w))
+    return withBitsOf(src.dtype, [&](auto bits) { shortRunsCopy<decltype(bits)>(w, src, dst); });
   const CopyRun run = pickCopy(src.dtype, dst.dtype);
   const int64_t ss = w.inner(0), ds = w.inner(1);
   forAll(w, kCheapGrain, [&](const int64_t* off, int64_t n) { run(src.data, off[0], ss, dst.data, off[1], ds, n); });

@@ -65,30 +65,24 @@ export const div = defineBinary("div", {
   },
 });
 
-const comparison = (name: "eq" | "ne" | "lt" | "le" | "gt" | "ge") =>
+/** A binary op whose result is a truth value: no gradient flows through it. */
+const predicate = (name: "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logicalAnd" | "logicalOr") =>
   defineBinary(name, { dtype: "compare", explain: predicateRule(name) });
 
 /** a == b */
-export const eq = comparison("eq");
+export const eq = predicate("eq");
 /** a != b */
-export const ne = comparison("ne");
+export const ne = predicate("ne");
 /** a < b */
-export const lt = comparison("lt");
+export const lt = predicate("lt");
 /** a <= b */
-export const le = comparison("le");
+export const le = predicate("le");
 /** a > b */
-export const gt = comparison("gt");
+export const gt = predicate("gt");
 /** a >= b */
-export const ge = comparison("ge");
+export const ge = predicate("ge");
 
 /** Elementwise logical and. */
-export const logicalAnd = defineBinary("logicalAnd", {
-  dtype: "compare",
-  explain: predicateRule("logicalAnd"),
-});
-
+export const logicalAnd = predicate("logicalAnd");
 /** Elementwise logical or. */
-export const logicalOr = defineBinary("logicalOr", {
-  dtype: "compare",
-  explain: predicateRule("logicalOr"),
-});
+export const logicalOr = predicate("logicalOr");

@@ -9,7 +9,7 @@ import { type DType, isFloat } from "../core/dtype.js";
 import { fmtShape, normDims, numelOf } from "../core/shape.js";
 import type { TensorBase as Tensor } from "../tensor/tensor.js";
 import { defineOp } from "./define.js";
-import { reductionRule } from "./explain-rule.js";
+import { reductionRule, callRule } from "./explain-rule.js";
 import { viewOf, zerosRaw } from "./unrecorded.js";
 import { reshape, to } from "./view.js";
 
@@ -109,13 +109,13 @@ export const expandOp = defineOp<{ shape: number[] }>({
   },
   // the engine sums the gradient back over the expanded dims (expand is a copy gate)
   backward: (g) => [g],
-  explain: {
-    text: (a) => `expand(${a[0]})`,
-    tex: (a) => `\\operatorname{expand}(${a[0]})`,
-    rule: "one value used at many positions: the gradients from all of them add up",
-    ruleTex: "\\frac{\\partial L}{\\partial x} = \\sum_{\\text{copies}} G",
-    gate: "copy",
-  },
+  explain: callRule(
+    "expand",
+    1,
+    "one value used at many positions: the gradients from all of them add up",
+    "\\frac{\\partial L}{\\partial x} = \\sum_{\\text{copies}} G",
+    "copy",
+  ),
   samples: [
     { inputs: [{ shape: [3, 1] }], attrs: { shape: [2, 3, 4] }, torch: "x0.expand(2, 3, 4)" },
     { inputs: [{ shape: [1, 3] }], attrs: { shape: [2, 3] }, torch: "x0.expand(2, -1)" },

@@ -70,6 +70,27 @@ export const infix = (op: string, tex: string) => ({
   tex: (a: string[]) => `${a[0]} ${tex} ${a[1]}`,
 });
 
+/**
+ * The rule of an op shown as a call of its first `arity` arguments, `name(a, b)`, with its local
+ * derivative in words and LaTeX.
+ */
+export function callRule(
+  name: string,
+  arity: number,
+  rule: string,
+  ruleTex: string,
+  gate?: Gate,
+): Omit<ExplainRule, "local"> {
+  const args = (a: string[]) => a.slice(0, arity).join(", ");
+  return {
+    text: (a) => `${name}(${args(a)})`,
+    tex: (a) => `\\operatorname{${name}}(${args(a)})`,
+    rule,
+    ruleTex,
+    gate,
+  };
+}
+
 /** The rule of an elementwise function of one argument, with its per-element factor. */
 export function unaryRule(
   name: string,

@@ -5,6 +5,7 @@ import { kernels } from "../backend/registry.js";
 import { broadcastShapes, fmtShape, normDim, sameShape } from "../core/shape.js";
 import { TensorBase, type TensorBase as Tensor } from "../tensor/tensor.js";
 import { expand, reduceRaw } from "./broadcast.js";
+import { callRule } from "./explain-rule.js";
 import { defineOp } from "./define.js";
 import { castRaw, cloneRaw, fullRaw, type Operand, resultType, viewOf, zerosRaw } from "./unrecorded.js";
 import { narrow, newDim, reshape, slice, to, unsqueeze } from "./view.js";
@@ -60,13 +61,13 @@ export const gatherOp = defineOp<{ dim: number }>({
     scatterAdd(fullRaw(x!.shape, 0, g.dtype), dim, index!, g),
     null,
   ],
-  explain: {
-    text: (a) => `gather(${a[0]}, ${a[1]})`,
-    tex: (a) => `\\operatorname{gather}(${a[0]}, ${a[1]})`,
-    rule: "the gradient goes back to the gathered positions (added where picked twice)",
-    ruleTex: "\\frac{\\partial L}{\\partial x} = \\operatorname{scatterAdd}(G)",
-    gate: "route",
-  },
+  explain: callRule(
+    "gather",
+    2,
+    "the gradient goes back to the gathered positions (added where picked twice)",
+    "\\frac{\\partial L}{\\partial x} = \\operatorname{scatterAdd}(G)",
+    "route",
+  ),
   samples: [
     {
       inputs: [{ shape: [2, 4] }, { shape: [2, 3], domain: "index", bound: 4 }],
@@ -104,13 +105,13 @@ export const scatterAddOp = defineOp<{ dim: number }>({
   },
   save: { inputs: [1] },
   backward: (g, { inputs: [, index], attrs: { dim } }) => [g, null, gather(g, dim, index!)],
-  explain: {
-    text: (a) => `scatterAdd(${a[0]}, ${a[1]}, ${a[2]})`,
-    tex: (a) => `\\operatorname{scatterAdd}(${a[0]}, ${a[1]}, ${a[2]})`,
-    rule: "the target gets the upstream gradient; the source gathers it from the scattered positions",
-    ruleTex: "\\frac{\\partial L}{\\partial x} = G,\\; \\frac{\\partial L}{\\partial s} = \\operatorname{gather}(G)",
-    gate: "route",
-  },
+  explain: callRule(
+    "scatterAdd",
+    3,
+    "the target gets the upstream gradient; the source gathers it from the scattered positions",
+    "\\frac{\\partial L}{\\partial x} = G,\\; \\frac{\\partial L}{\\partial s} = \\operatorname{gather}(G)",
+    "route",
+  ),
   samples: [
     {
       inputs: [{ shape: [2, 4] }, { shape: [2, 3], domain: "index", bound: 4 }, { shape: [2, 3] }],
@@ -287,13 +288,13 @@ export const padOp = defineOp<{ pads: number[]; value: number }>({
     g.shape.forEach((s, d) => (r = slice(r, d, pads[2 * d]!, s - pads[2 * d + 1]!)));
     return [r];
   },
-  explain: {
-    text: (a) => `pad(${a[0]})`,
-    tex: (a) => `\\operatorname{pad}(${a[0]})`,
-    rule: "the gradient is cropped back to the unpadded region",
-    ruleTex: "\\frac{\\partial L}{\\partial x} = G[\\text{crop}]",
-    gate: "reshape",
-  },
+  explain: callRule(
+    "pad",
+    1,
+    "the gradient is cropped back to the unpadded region",
+    "\\frac{\\partial L}{\\partial x} = G[\\text{crop}]",
+    "reshape",
+  ),
   samples: [
     {
       inputs: [{ shape: [2, 3] }],

@@ -245,20 +245,16 @@ export const round = defineUnary("round", {
   domain: "offGrid",
 });
 
+/** A test of one tensor with a truth-value result: no gradient flows through it. */
+const predicate = (name: "isnan" | "isfinite" | "logicalNot") =>
+  defineUnary(name, { dtype: "bool", explain: predicateRule(name) });
+
 /** Elementwise NaN test. */
-export const isnan = defineUnary("isnan", { dtype: "bool", explain: predicateRule("isnan") });
-
+export const isnan = predicate("isnan");
 /** Elementwise finiteness test. */
-export const isfinite = defineUnary("isfinite", {
-  dtype: "bool",
-  explain: predicateRule("isfinite"),
-});
-
+export const isfinite = predicate("isfinite");
 /** Elementwise logical not. */
-export const logicalNot = defineUnary("logicalNot", {
-  dtype: "bool",
-  explain: predicateRule("logicalNot"),
-});
+export const logicalNot = predicate("logicalNot");
 
 /** x²; d = 2x dx */
 export const square = defineUnary("square", {

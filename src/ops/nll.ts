@@ -10,6 +10,7 @@ import type { TensorBase as Tensor } from "../tensor/tensor.js";
 import { div, mul, ne } from "./arithmetic.js";
 import { sum } from "./broadcast.js";
 import { type BackwardRule, defineOp } from "./define.js";
+import { callRule } from "./explain-rule.js";
 import { gather, indexSelect, scatterAdd } from "./index-ops.js";
 import { neg } from "./math.js";
 import { amax, amin } from "./reduce.js";
@@ -101,13 +102,13 @@ export const nllOp = defineOp<NllAttrs>({
   },
   backward: nllBackward(false),
   fastBackward: nllBackward(true),
-  explain: {
-    text: (a) => `nll(${a[0]}, ${a[1]})`,
-    tex: (a) => `\\operatorname{nll}(${a[0]}, ${a[1]})`,
-    rule: "picks each target's log-probability: −w·G routes to the target class of each row, 0 to the others (÷ Σw for the mean)",
-    ruleTex: "\\frac{\\partial L}{\\partial x_{n,c}} = -[c = t_n]\\, w_{t_n} G",
-    gate: "route",
-  },
+  explain: callRule(
+    "nll",
+    2,
+    "picks each target's log-probability: −w·G routes to the target class of each row, 0 to the others (÷ Σw for the mean)",
+    "\\frac{\\partial L}{\\partial x_{n,c}} = -[c = t_n]\\, w_{t_n} G",
+    "route",
+  ),
   samples: [
     {
       inputs: [{ shape: [3, 4] }, { shape: [3], domain: "index", bound: 4 }],
