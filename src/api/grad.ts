@@ -2,7 +2,7 @@
 // as the Tensor users get (every tensor is one; see api/tensor.ts).
 
 import { grad as engineGrad } from "../autograd/backward.js";
-import type { Lift } from "./functions.js";
+import type { Lift } from "./tensor.js";
 
 export { backward, type BackwardOptions, type GradOptions } from "../autograd/backward.js";
 

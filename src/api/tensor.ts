@@ -1,47 +1,25 @@
 // Tensor: the class users see. It adds the op methods (`x.mul(y)`, `loss.backward()`) to
 // TensorBase's data, each calling the op it names through an ordinary import; every tensor the
 // lower layers make is one of these (installed below with useTensorClass, as PyTorch's core is
-// handed the Python Tensor class at start-up). The elementwise methods are generated from the op
-// table, so a new elementwise op is a method without an edit here.
+// handed the Python Tensor class at start-up). Most methods are made from the op functions (the
+// elementwise ones of the op table, and op-functions.ts's methodOps): the class body holds only
+// the methods whose form differs from their function's.
 
 import { backward, type BackwardOptions } from "../autograd/backward.js";
-import type { DType } from "../core/dtype.js";
 import { broadcastShapes } from "../core/shape.js";
 import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
 import { type Node, nodeOf } from "../graph/node.js";
-import { inplace, inplaceBinary, normal_, uniform_ } from "../ops/inplace.js";
-import type { AddmmOptions } from "../ops/linalg.js";
-import type { DimArg } from "../ops/broadcast.js";
-import type { VarOptions } from "../ops/reduce.js";
-import type { BinaryFunctionName, UnaryFunctionName } from "../ops/table.js";
-import { fullRaw, type Operand } from "../ops/unrecorded.js";
-import { type GradHook, type RemovableHandle, TensorBase, useTensorClass } from "../tensor/tensor.js";
-import { logSoftmax, softmax, softplus, gelu, silu, leakyRelu, elu } from "../ops/activation.js";
 import { add, div, mul, sub } from "../ops/arithmetic.js";
 import { pow } from "../ops/binary-math.js";
-import { expand, repeat, sum, tile } from "../ops/broadcast.js";
-import { chunk, gather, indexSelect, maskedFill, pad, scatterAdd, split } from "../ops/index-ops.js";
-import { addmm, bmm, dot, matmul, mm, outer } from "../ops/linalg.js";
-import { amax, amin, argmax, argmin, logsumexp, max, mean, min, norm, prod, std, variance } from "../ops/reduce.js";
-import { binaryFunctions, unaryFunctions } from "../ops/table.js";
-import {
-  clone,
-  contiguous,
-  flatten,
-  flip,
-  narrow,
-  permute,
-  reshape,
-  select,
-  slice,
-  squeeze,
-  to,
-  transpose,
-  unflatten,
-  unsqueeze,
-  view,
-} from "../ops/view.js";
+import { expand, repeat, tile } from "../ops/broadcast.js";
+import { maskedFill } from "../ops/index-ops.js";
+import { inplace, inplaceBinary, normal_, uniform_ } from "../ops/inplace.js";
+import { type BinaryFunctionName, binaryFunctions, type UnaryFunctionName, unaryFunctions } from "../ops/table.js";
+import { fullRaw, type Operand } from "../ops/unrecorded.js";
+import { clone, permute, reshape, to, transpose, view } from "../ops/view.js";
 import { clamp, where } from "../ops/where.js";
+import { type GradHook, type RemovableHandle, TensorBase, useTensorClass } from "../tensor/tensor.js";
+import { methodOps } from "./op-functions.js";
 
 /**
  * A tensor the lower layers made, typed as what it is: every tensor is made as this class (see
@@ -55,6 +33,25 @@ const dimsOf = (args: (number | readonly number[])[]): number[] =>
 
 const scaled = (other: Operand, alpha?: number): Operand =>
   alpha === undefined || alpha === 1 ? other : other instanceof TensorBase ? mul(other, alpha) : Number(other) * alpha;
+
+/** T with TensorBase narrowed to Tensor, in results and in arrays and records of results. */
+export type Narrowed<T> = T extends TensorBase
+  ? Tensor
+  : T extends readonly (infer E)[]
+    ? Narrowed<E>[]
+    : T extends (...args: never[]) => unknown
+      ? T
+      : T extends object
+        ? { [K in keyof T]: Narrowed<T[K]> }
+        : T;
+
+/** A function whose tensor results are the Tensor users see. */
+export type Lift<F> = F extends (...args: infer A) => infer R ? (...args: A) => Narrowed<R> : never;
+
+/** The method form of each function of M: f(x, ...args) as x.f(...args). */
+type MethodsOf<M> = {
+  [K in keyof M]: M[K] extends (self: never, ...args: infer A) => infer R ? (...args: A) => Narrowed<R> : never;
+};
 
 /** An n-dimensional array that records the operations applied to it. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the elementwise methods, see the end of the file
@@ -87,95 +84,11 @@ export class Tensor extends TensorBase {
   where(cond: TensorBase, other: Operand): Tensor {
     return up(where(cond, this, other));
   }
-  clamp(min?: number | null, max?: number | null): Tensor {
-    return up(clamp(this, min, max));
-  }
-  softplus(beta?: number, threshold?: number): Tensor {
-    return up(softplus(this, beta, threshold));
-  }
-  gelu(approximate?: "none" | "tanh"): Tensor {
-    return up(gelu(this, approximate));
-  }
-  silu(): Tensor {
-    return up(silu(this));
-  }
-  leakyRelu(negativeSlope?: number): Tensor {
-    return up(leakyRelu(this, negativeSlope));
-  }
-  elu(alpha?: number): Tensor {
-    return up(elu(this, alpha));
-  }
-  softmax(dim: number): Tensor {
-    return up(softmax(this, dim));
-  }
-  logSoftmax(dim: number): Tensor {
-    return up(logSoftmax(this, dim));
-  }
-  sum(dim?: DimArg, keepdim?: boolean): Tensor {
-    return up(sum(this, dim, keepdim));
-  }
-  mean(dim?: DimArg, keepdim?: boolean): Tensor {
-    return up(mean(this, dim, keepdim));
-  }
-  prod(dim?: DimArg, keepdim?: boolean): Tensor {
-    return up(prod(this, dim, keepdim));
-  }
-  max(dim?: number, keepdim?: boolean): Tensor {
-    return up(max(this, dim, keepdim));
-  }
-  min(dim?: number, keepdim?: boolean): Tensor {
-    return up(min(this, dim, keepdim));
-  }
-  amax(dim?: DimArg, keepdim?: boolean): Tensor {
-    return up(amax(this, dim, keepdim));
-  }
-  amin(dim?: DimArg, keepdim?: boolean): Tensor {
-    return up(amin(this, dim, keepdim));
-  }
-  argmax(dim?: number, keepdim?: boolean): Tensor {
-    return up(argmax(this, dim, keepdim));
-  }
-  argmin(dim?: number, keepdim?: boolean): Tensor {
-    return up(argmin(this, dim, keepdim));
-  }
-  var(dim?: DimArg, opts?: VarOptions): Tensor {
-    return up(variance(this, dim, opts));
-  }
-  std(dim?: DimArg, opts?: VarOptions): Tensor {
-    return up(std(this, dim, opts));
-  }
-  logsumexp(dim?: DimArg, keepdim?: boolean): Tensor {
-    return up(logsumexp(this, dim, keepdim));
-  }
-  norm(p?: number, dim?: DimArg, keepdim?: boolean): Tensor {
-    return up(norm(this, p, dim, keepdim));
-  }
-  matmul(other: TensorBase): Tensor {
-    return up(matmul(this, other));
-  }
-  mm(other: TensorBase): Tensor {
-    return up(mm(this, other));
-  }
-  addmm(mat1: TensorBase, mat2: TensorBase, opts?: AddmmOptions): Tensor {
-    return up(addmm(this, mat1, mat2, opts));
-  }
-  bmm(other: TensorBase): Tensor {
-    return up(bmm(this, other));
-  }
-  dot(other: TensorBase): Tensor {
-    return up(dot(this, other));
-  }
-  outer(other: TensorBase): Tensor {
-    return up(outer(this, other));
-  }
   reshape(...shape: number[] | [readonly number[]]): Tensor {
     return up(reshape(this, dimsOf(shape)));
   }
   view(...shape: number[] | [readonly number[]]): Tensor {
     return up(view(this, dimsOf(shape)));
-  }
-  transpose(d0: number, d1: number): Tensor {
-    return up(transpose(this, d0, d1));
   }
   /** The transpose of a matrix (vectors and scalars are returned as they are). */
   t(): Tensor {
@@ -185,12 +98,6 @@ export class Tensor extends TensorBase {
   }
   permute(...dims: number[] | [readonly number[]]): Tensor {
     return up(permute(this, ...dimsOf(dims)));
-  }
-  unsqueeze(dim: number): Tensor {
-    return up(unsqueeze(this, dim));
-  }
-  squeeze(dim?: number | readonly number[]): Tensor {
-    return up(squeeze(this, dim));
   }
   expand(...shape: number[] | [readonly number[]]): Tensor {
     return up(expand(this, dimsOf(shape)));
@@ -204,59 +111,11 @@ export class Tensor extends TensorBase {
   viewAs(other: TensorBase): Tensor {
     return up(view(this, other.shape));
   }
-  flatten(start?: number, end?: number): Tensor {
-    return up(flatten(this, start, end));
-  }
-  unflatten(dim: number, sizes: readonly number[]): Tensor {
-    return up(unflatten(this, dim, sizes));
-  }
-  narrow(dim: number, start: number, length: number): Tensor {
-    return up(narrow(this, dim, start, length));
-  }
-  select(dim: number, index: number): Tensor {
-    return up(select(this, dim, index));
-  }
-  slice(dim: number, start?: number, end?: number, step?: number): Tensor {
-    return up(slice(this, dim, start, end, step));
-  }
-  indexSelect(dim: number, index: TensorBase): Tensor {
-    return up(indexSelect(this, dim, index));
-  }
-  gather(dim: number, index: TensorBase): Tensor {
-    return up(gather(this, dim, index));
-  }
-  scatterAdd(dim: number, index: TensorBase, src: TensorBase): Tensor {
-    return up(scatterAdd(this, dim, index, src));
-  }
-  maskedFill(mask: TensorBase, value: Operand): Tensor {
-    return up(maskedFill(this, mask, value));
-  }
   repeat(...reps: number[] | [readonly number[]]): Tensor {
     return up(repeat(this, ...dimsOf(reps)));
   }
   tile(...reps: number[] | [readonly number[]]): Tensor {
     return up(tile(this, ...dimsOf(reps)));
-  }
-  flip(dims: number | readonly number[]): Tensor {
-    return up(flip(this, dims));
-  }
-  pad(pads: readonly number[], value?: number): Tensor {
-    return up(pad(this, pads, value));
-  }
-  split(size: number | readonly number[], dim?: number): Tensor[] {
-    return split(this, size, dim).map(up);
-  }
-  chunk(chunks: number, dim?: number): Tensor[] {
-    return chunk(this, chunks, dim).map(up);
-  }
-  contiguous(): Tensor {
-    return up(contiguous(this));
-  }
-  clone(): Tensor {
-    return up(clone(this));
-  }
-  to(dtype: DType): Tensor {
-    return up(to(this, dtype));
   }
   float(): Tensor {
     return up(to(this, "float32"));
@@ -363,28 +222,28 @@ function overwrite(x: TensorBase, value: TensorBase): TensorBase {
 
 type UnaryMethods = { [K in UnaryFunctionName]: () => Tensor };
 type BinaryMethods = { [K in Exclude<BinaryFunctionName, "add" | "sub">]: (other: Operand) => Tensor };
-// The elementwise methods, one per table op: declared by these types, defined by the loops below.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- each is defined by the loops below
-export interface Tensor extends UnaryMethods, BinaryMethods {}
+// The methods made from the op functions: declared by these types, defined by the loop below.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the class
+export interface Tensor extends UnaryMethods, BinaryMethods, MethodsOf<typeof methodOps> {}
 
-for (const [name, fn] of Object.entries(unaryFunctions)) {
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor) {
-      return fn(this);
-    },
-    writable: true,
-    configurable: true,
-  });
+/** Defines `name` on the prototype unless the class has its own form of it (add and sub take an alpha). */
+function defineMethod(name: string, method: (this: Tensor, ...args: never[]) => unknown): void {
+  if (name in Tensor.prototype) return;
+  Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
 }
-for (const [name, fn] of Object.entries(binaryFunctions)) {
-  if (name in Tensor.prototype) continue;
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, other: Operand) {
-      return fn(this, other);
-    },
-    writable: true,
-    configurable: true,
+
+// NOTE: a fixed arity for the elementwise methods, the hottest: no rest array per call
+for (const [name, fn] of Object.entries(unaryFunctions))
+  defineMethod(name, function (this: Tensor) {
+    return fn(this);
   });
-}
+for (const [name, fn] of Object.entries(binaryFunctions))
+  defineMethod(name, function (this: Tensor, other: Operand) {
+    return fn(this, other);
+  });
+for (const [name, fn] of Object.entries(methodOps as Record<string, (self: TensorBase, ...args: never[]) => unknown>))
+  defineMethod(name, function (this: Tensor, ...args: never[]) {
+    return fn(this, ...args);
+  });
 
 useTensorClass(Tensor);
