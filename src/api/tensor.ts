@@ -54,7 +54,7 @@ type MethodsOf<M> = {
 };
 
 /** An n-dimensional array that records the operations applied to it. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the elementwise methods, see the end of the file
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the methods made from op functions, see the end of the file
 export class Tensor extends TensorBase {
   declare _base: Tensor | null;
   /** The graph node that produced this tensor; null on leaves. */
@@ -228,7 +228,9 @@ export interface Tensor extends UnaryMethods, BinaryMethods, MethodsOf<typeof me
 
 /** Defines `name` on the prototype unless the class has its own form of it (add and sub take an alpha). */
 function defineMethod(name: string, method: (this: Tensor, ...args: never[]) => unknown): void {
-  if (name in Tensor.prototype) return;
+  if (Object.hasOwn(Tensor.prototype, name)) return;
+  // NOTE: an op named like a data member (numel, detach, item…) would hide it from the lower layers' reads
+  if (name in Tensor.prototype) throw new Error(`Tensor.${name}: an op function has the name of a tensor member`);
   Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
 }
 
