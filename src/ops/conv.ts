@@ -7,6 +7,7 @@ import { observers } from "../graph/observe.js";
 import type { TensorBase as Tensor } from "../tensor/tensor.js";
 import { add } from "./arithmetic.js";
 import { sum } from "./broadcast.js";
+import type { Sample } from "./samples.js";
 import { type BackwardRule, defineOp } from "./define.js";
 import { genericRule } from "./explain-rule.js";
 import { matmul } from "./linalg.js";
@@ -51,6 +52,25 @@ interface ConvAttrs extends ConvNdOptions {
 function convAttrs(xShape: readonly number[], wShape: readonly number[], opts: ConvNdOptions): ConvAttrs {
   const padded = xShape.map((s, i) => (i < 2 ? s : s + opts.padding[i - 2]![0] + opts.padding[i - 2]![1]));
   return { ...opts, geometry: geometryOf("conv", padded, wShape.slice(2), opts.stride, opts.dilation) };
+}
+
+/**
+ * A sample call: x and w (with a bias of w's O outputs when `bias`), the options as stride,
+ * padding (the same at both ends of a dim, as PyTorch's), dilation and groups, and the call under
+ * torch.nn.functional.
+ */
+function convSample(
+  x: number[],
+  w: number[],
+  bias: boolean,
+  [stride, padding, dilation, groups]: [number[], number[], number[], number],
+  call: string,
+): Sample<ConvAttrs> {
+  return {
+    inputs: [{ shape: x }, { shape: w }, ...(bias ? [{ shape: [w[0]!] }] : [])],
+    attrs: convAttrs(x, w, { stride, padding: padding.map((p) => [p, p] as const), dilation, groups }),
+    torch: `torch.nn.functional.${call}`,
+  };
 }
 
 /** Frees a temporary at once unless an observer may hold it (ops run by a backward are observed). */
@@ -160,37 +180,15 @@ export const convOp = defineOp<ConvAttrs>({
   fastBackward: convBackward(true),
   explain: genericRule("convolution"),
   samples: [
-    {
-      inputs: [{ shape: [1, 2, 4, 4] }, { shape: [3, 2, 2, 2] }, { shape: [3] }],
-      attrs: convAttrs([1, 2, 4, 4], [3, 2, 2, 2], {
-        stride: [1, 1],
-        padding: [
-          [0, 0],
-          [0, 0],
-        ],
-        dilation: [1, 1],
-        groups: 1,
-      }),
-      torch: "torch.nn.functional.conv2d(x0, x1, x2)",
-    },
-    {
-      inputs: [{ shape: [2, 2, 5] }, { shape: [4, 1, 3] }],
-      attrs: convAttrs([2, 2, 5], [4, 1, 3], { stride: [2], padding: [[1, 1]], dilation: [1], groups: 2 }),
-      torch: "torch.nn.functional.conv1d(x0, x1, stride=2, padding=1, groups=2)",
-    },
-    {
-      inputs: [{ shape: [1, 1, 5, 4] }, { shape: [2, 1, 2, 2] }, { shape: [2] }],
-      attrs: convAttrs([1, 1, 5, 4], [2, 1, 2, 2], {
-        stride: [2, 1],
-        padding: [
-          [1, 1],
-          [0, 0],
-        ],
-        dilation: [1, 2],
-        groups: 1,
-      }),
-      torch: "torch.nn.functional.conv2d(x0, x1, x2, stride=(2, 1), padding=(1, 0), dilation=(1, 2))",
-    },
+    convSample([1, 2, 4, 4], [3, 2, 2, 2], true, [[1, 1], [0, 0], [1, 1], 1], "conv2d(x0, x1, x2)"),
+    convSample([2, 2, 5], [4, 1, 3], false, [[2], [1], [1], 2], "conv1d(x0, x1, stride=2, padding=1, groups=2)"),
+    convSample(
+      [1, 1, 5, 4],
+      [2, 1, 2, 2],
+      true,
+      [[2, 1], [1, 0], [1, 2], 1],
+      "conv2d(x0, x1, x2, stride=(2, 1), padding=(1, 0), dilation=(1, 2))",
+    ),
   ],
 });
 

@@ -14,7 +14,7 @@ import { scatterAdd } from "./index-ops.js";
 import { matmul } from "./linalg.js";
 import { cloneRaw, fullRaw, wrap, zerosRaw } from "./unrecorded.js";
 import { reshape, transpose } from "./view.js";
-import { geometryOf, padSpatial, slidingWindows, type WindowGeometry, windowCounts } from "./windows.js";
+import { geometryOf, padSpatial, slidingWindows, type WindowGeometry, windowCounts, windowSample } from "./windows.js";
 
 /** The window dims (K1..Kk) of a windows view over x's last k dims. */
 const windowDims = (ndim: number, k: number) => Array.from({ length: k }, (_, i) => ndim - k + i);
@@ -71,22 +71,21 @@ export const maxPoolOp = defineOp<WindowGeometry>({
   fastBackward: maxPoolBackward(true),
   explain: genericRule("maxPool"),
   samples: [
+    windowSample(
+      "maxPool",
+      [1, 2, 4, 4],
+      [
+        [2, 2],
+        [2, 2],
+        [1, 1],
+      ],
+      "torch.nn.functional.max_pool2d(x0, 2)",
+    ),
     {
-      inputs: [{ shape: [1, 2, 4, 4] }],
-      attrs: geometryOf("maxPool", [1, 2, 4, 4], [2, 2], [2, 2], [1, 1]),
-      torch: "torch.nn.functional.max_pool2d(x0, 2)",
-    },
-    {
-      inputs: [{ shape: [2, 7] }],
-      attrs: geometryOf("maxPool", [2, 7], [3], [2], [1]),
-      torch: "torch.nn.functional.max_pool1d(x0, 3, stride=2)",
+      ...windowSample("maxPool", [2, 7], [[3], [2], [1]], "torch.nn.functional.max_pool1d(x0, 3, stride=2)"),
       note: "overlapping windows: an element that wins twice gets both gradients",
     },
-    {
-      inputs: [{ shape: [1, 3, 6] }],
-      attrs: geometryOf("maxPool", [1, 3, 6], [2], [1], [2]),
-      torch: "torch.nn.functional.max_pool1d(x0, 2, stride=1, dilation=2)",
-    },
+    windowSample("maxPool", [1, 3, 6], [[2], [1], [2]], "torch.nn.functional.max_pool1d(x0, 2, stride=1, dilation=2)"),
   ],
 });
 

@@ -6,6 +6,7 @@
 import { kernels } from "../backend/registry.js";
 import { fmtShape, sameShape } from "../core/shape.js";
 import type { TensorBase as Tensor } from "../tensor/tensor.js";
+import type { Sample } from "./samples.js";
 import { defineOp, type Op } from "./define.js";
 import { genericRule } from "./explain-rule.js";
 import { pad } from "./index-ops.js";
@@ -51,17 +52,22 @@ export const windowsOp: Op<WindowGeometry> = defineOp<WindowGeometry>({
   backward: (grad, { attrs }) => [foldOp([grad], attrs)],
   explain: genericRule("slidingWindows"),
   samples: [
-    {
-      inputs: [{ shape: [1, 2, 4, 4] }],
-      attrs: geometryOf("slidingWindows", [1, 2, 4, 4], [2, 2], [2, 1], [1, 1]),
-      torch: "torch.nn.functional.unfold(x0, (2, 2), stride=(2, 1)).reshape(1, 2, 2, 2, 2, 3)",
-    },
-    {
-      inputs: [{ shape: [3, 7] }],
-      attrs: geometryOf("slidingWindows", [3, 7], [3], [2], [2]),
-      torch:
-        "torch.nn.functional.unfold(x0.reshape(1, 3, 1, 7), (1, 3), dilation=(1, 2), stride=(1, 2)).reshape(3, 3, 2)",
-    },
+    windowSample(
+      "slidingWindows",
+      [1, 2, 4, 4],
+      [
+        [2, 2],
+        [2, 1],
+        [1, 1],
+      ],
+      "torch.nn.functional.unfold(x0, (2, 2), stride=(2, 1)).reshape(1, 2, 2, 2, 2, 3)",
+    ),
+    windowSample(
+      "slidingWindows",
+      [3, 7],
+      [[3], [2], [2]],
+      "torch.nn.functional.unfold(x0.reshape(1, 3, 1, 7), (1, 3), dilation=(1, 2), stride=(1, 2)).reshape(3, 3, 2)",
+    ),
   ],
 });
 
@@ -88,16 +94,24 @@ export const foldOp: Op<WindowGeometry> = defineOp<WindowGeometry>({
   backward: (grad, { attrs }) => [windowsOp([grad], attrs)],
   explain: genericRule("foldWindows"),
   samples: [
-    {
-      inputs: [{ shape: [1, 2, 2, 2, 2, 2] }],
-      attrs: geometryOf("foldWindows", [1, 2, 3, 3], [2, 2], [1, 1], [1, 1]),
-      torch: "torch.nn.functional.fold(x0.reshape(1, 8, 4), (3, 3), (2, 2))",
-    },
-    {
-      inputs: [{ shape: [2, 3, 3] }],
-      attrs: geometryOf("foldWindows", [2, 7], [3], [2], [1]),
-      torch: "torch.nn.functional.fold(x0.reshape(1, 6, 3), (1, 7), (1, 3), stride=(1, 2)).reshape(2, 7)",
-    },
+    windowSample(
+      "foldWindows",
+      [1, 2, 2, 2, 2, 2],
+      [
+        [2, 2],
+        [1, 1],
+        [1, 1],
+      ],
+      "torch.nn.functional.fold(x0.reshape(1, 8, 4), (3, 3), (2, 2))",
+      [1, 2, 3, 3],
+    ),
+    windowSample(
+      "foldWindows",
+      [2, 3, 3],
+      [[3], [2], [1]],
+      "torch.nn.functional.fold(x0.reshape(1, 6, 3), (1, 7), (1, 3), stride=(1, 2)).reshape(2, 7)",
+      [2, 7],
+    ),
   ],
 });
 
@@ -133,6 +147,17 @@ export function geometryOf(
     );
   }
   return g;
+}
+
+/** A sample call of a windowed op: one input of `shape` over a grid of `grid` (its last dims by default). */
+export function windowSample(
+  op: string,
+  shape: number[],
+  [kernel, stride, dilation]: [number[], number[], number[]],
+  torch: string,
+  grid: number[] = shape,
+): Sample<WindowGeometry> {
+  return { inputs: [{ shape }], attrs: geometryOf(op, grid, kernel, stride, dilation), torch };
 }
 
 /** The sliding windows of x's last k dims as a view [...lead, K1..Kk, O1..Ok] (no copy). */
