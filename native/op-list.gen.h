@@ -28,7 +28,21 @@
   X(kIsnan, "isnan") \
   X(kIsfinite, "isfinite") \
   X(kLogicalNot, "logicalNot") \
-  X(kSquare, "square")
+  X(kSquare, "square") \
+  X(kLog10, "log10") \
+  X(kExp2, "exp2") \
+  X(kTrunc, "trunc") \
+  X(kFrac, "frac") \
+  X(kAsin, "asin") \
+  X(kAcos, "acos") \
+  X(kAtan, "atan") \
+  X(kSinh, "sinh") \
+  X(kCosh, "cosh") \
+  X(kAsinh, "asinh") \
+  X(kAcosh, "acosh") \
+  X(kAtanh, "atanh") \
+  X(kDeg2rad, "deg2rad") \
+  X(kRad2deg, "rad2deg")
 
 // X(constant, "name") for each binary elementwise kernel, in table order.
 #define CR_BINARY_OPS(X) \

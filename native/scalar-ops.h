@@ -55,6 +55,20 @@ inline auto unaryFn(T x) {
   // half to even, as PyTorch does (the default rounding mode)
   else if constexpr (Op == kRound) return std::nearbyint(x);
   else if constexpr (Op == kSquare) return x * x;
+  else if constexpr (Op == kLog10) return std::log10(x);
+  else if constexpr (Op == kExp2) return std::exp2(x);
+  else if constexpr (Op == kTrunc) return std::trunc(x);
+  else if constexpr (Op == kFrac) return x - std::trunc(x);
+  else if constexpr (Op == kAsin) return std::asin(x);
+  else if constexpr (Op == kAcos) return std::acos(x);
+  else if constexpr (Op == kAtan) return std::atan(x);
+  else if constexpr (Op == kSinh) return std::sinh(x);
+  else if constexpr (Op == kCosh) return std::cosh(x);
+  else if constexpr (Op == kAsinh) return std::asinh(x);
+  else if constexpr (Op == kAcosh) return std::acosh(x);
+  else if constexpr (Op == kAtanh) return std::atanh(x);
+  else if constexpr (Op == kDeg2rad) return x * T(0.017453292519943295);
+  else if constexpr (Op == kRad2deg) return x * T(57.29577951308232);
   else if constexpr (Op == kIsnan) return x != x;
   else if constexpr (Op == kIsfinite) return std::isfinite(x);
   else if constexpr (Op == kLogicalNot) return !truthy(x);

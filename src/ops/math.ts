@@ -63,6 +63,31 @@ export const log2 = defineUnary("log2", {
   domain: "positive",
 });
 
+/** log₁₀ x; d log₁₀ x = dx / (x ln 10) */
+export const log10 = defineUnary("log10", {
+  dtype: "float",
+  save: "input",
+  backward: (g, { inputs: [x] }) => [div(g, mul(x!, Math.LN10))],
+  explain: unaryRule(
+    "log10",
+    "\\log_{10}",
+    "d/dx log₁₀ x = 1/(x ln 10)",
+    "\\frac{d}{dx} \\log_{10} x = \\frac{1}{x \\ln 10}",
+    (x) => formula(`1/(${factor(x)}*ln 10)`, `\\frac{1}{${fmt(x)} \\ln 10}`, 1 / (x * Math.LN10)),
+  ),
+  domain: "positive",
+});
+
+/** 2ˣ; d 2ˣ = 2ˣ ln 2 dx, from the saved output */
+export const exp2 = defineUnary("exp2", {
+  dtype: "float",
+  save: "output",
+  backward: (g, { output: y }) => [mul(g, mul(y, Math.LN2))],
+  explain: unaryRule("exp2", "2^", "d/dx 2ˣ = 2ˣ ln 2", "\\frac{d}{dx} 2^x = 2^x \\ln 2", (_x, y) =>
+    formula(`${factor(y)}*ln 2`, `${factor(y)} \\ln 2`, y * Math.LN2),
+  ),
+});
+
 /** eˣ − 1, accurate near 0; d = eˣ dx = (y + 1) dx */
 export const expm1 = defineUnary("expm1", {
   dtype: "float",
@@ -243,6 +268,54 @@ export const round = defineUnary("round", {
   backward: (g) => [mul(g, 0)],
   explain: zeroRule("round", "\\operatorname{round}"),
   domain: "offGrid",
+});
+
+/** x rounded toward 0 (zero gradient, as in PyTorch) */
+export const trunc = defineUnary("trunc", {
+  dtype: "same",
+  backward: (g) => [mul(g, 0)],
+  explain: zeroRule("trunc", "\\operatorname{trunc}"),
+  domain: "offGrid",
+});
+
+/** x − trunc(x), the fractional part with x's sign; d = dx */
+export const frac = defineUnary("frac", {
+  dtype: "same",
+  backward: (g) => [g],
+  explain: unaryRule(
+    "frac",
+    "\\operatorname{frac}",
+    "d/dx frac(x) = 1",
+    "\\frac{d}{dx}\\operatorname{frac}(x) = 1",
+    () => num(1),
+  ),
+  domain: "offGrid",
+});
+
+/** Degrees to radians, x·π/180 */
+export const deg2rad = defineUnary("deg2rad", {
+  dtype: "float",
+  backward: (g) => [mul(g, Math.PI / 180)],
+  explain: unaryRule(
+    "deg2rad",
+    "\\operatorname{deg2rad}",
+    "d/dx (x·π/180) = π/180",
+    "\\frac{d}{dx}\\frac{\\pi x}{180} = \\frac{\\pi}{180}",
+    () => num(Math.PI / 180),
+  ),
+});
+
+/** Radians to degrees, x·180/π */
+export const rad2deg = defineUnary("rad2deg", {
+  dtype: "float",
+  backward: (g) => [mul(g, 180 / Math.PI)],
+  explain: unaryRule(
+    "rad2deg",
+    "\\operatorname{rad2deg}",
+    "d/dx (x·180/π) = 180/π",
+    "\\frac{d}{dx}\\frac{180 x}{\\pi} = \\frac{180}{\\pi}",
+    () => num(180 / Math.PI),
+  ),
 });
 
 /** A test of one tensor with a truth-value result: no gradient flows through it. */

@@ -17,6 +17,10 @@ export type Domain =
   | "small"
   /** ±0.07 … ±3.03, at least 0.02 from every integer and half-integer (floor, round, remainder). */
   | "offGrid"
+  /** ±0.03 … ±0.97, inside (−1, 1) (asin, atanh). */
+  | "unit"
+  /** 1.2 … 4.1, above 1 (acosh). */
+  | "aboveOne"
   /** Like real, but |x| never ties either (the inf-norm). */
   | "distinctAbs"
   /** 0 or 1 (a bool tensor). */
@@ -54,6 +58,8 @@ const DOMAINS: Record<Exclude<Domain, "bool" | "index">, (k: number) => number> 
   positive: (k) => Math.abs(k) / 10 + 0.2,
   small: (k) => k / 25,
   offGrid: (k) => k / 10 + 0.03,
+  unit: (k) => k / 31,
+  aboveOne: (k) => Math.abs(k) / 10 + 1.1,
   distinctAbs: (k) => (k > 0 ? k / 10 : k / 10 - 0.05),
 };
 

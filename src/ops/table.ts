@@ -14,6 +14,7 @@ import type { Op } from "./define.js";
 import { logSoftmaxOp, softmaxOp, softplusOp } from "./activation.js";
 import { catOp, gatherOp, padOp, scatterAddOp } from "./index-ops.js";
 import * as math from "./math.js";
+import * as trig from "./trig.js";
 import { nllOp } from "./nll.js";
 import { maxPoolOp } from "./pool.js";
 import { amaxOp, aminOp, argmaxOp, argminOp, normOp, prodOp } from "./reduce.js";
@@ -27,7 +28,7 @@ type Exactly<K extends PropertyKey, T> = [Exclude<keyof T, K>, Exclude<K, keyof 
   : { missing: Exclude<K, keyof T>; unknown: Exclude<keyof T, K> };
 
 /** The public elementwise functions of one tensor: one per unary kernel. */
-export const unaryFunctions: Exactly<UnaryOp, typeof math> = math;
+export const unaryFunctions: Exactly<UnaryOp, typeof math & typeof trig> = { ...math, ...trig };
 
 /** The public elementwise functions of two tensors (every binary kernel but relu's backward). */
 export const binaryFunctions = { ...arithmetic, ...binaryMath };

@@ -79,6 +79,10 @@ export function erf(x: number): number {
   return x < 0 ? -v : v;
 }
 
+// torch's factors: π/180 and 180/π rounded once, so a float32 result rounds as PyTorch's does
+const DEG_TO_RAD = Math.PI / 180;
+const RAD_TO_DEG = 180 / Math.PI;
+
 function sigmoid(x: number): number {
   // NOTE: split by sign so that exp never overflows: for x << 0, 1/(1+e^-x) would be 1/inf.
   if (x >= 0) return 1 / (1 + Math.exp(-x));
@@ -196,6 +200,62 @@ export const unaryLoops = {
   square(x, i, s, out, o, n) {
     const end = o + n;
     for (; o < end; o++, i += s) out[o] = x[i]! * x[i]!;
+  },
+  log10(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.log10(x[i]!);
+  },
+  exp2(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.pow(2, x[i]!);
+  },
+  trunc(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.trunc(x[i]!);
+  },
+  frac(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = x[i]! - Math.trunc(x[i]!);
+  },
+  asin(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.asin(x[i]!);
+  },
+  acos(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.acos(x[i]!);
+  },
+  atan(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.atan(x[i]!);
+  },
+  sinh(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.sinh(x[i]!);
+  },
+  cosh(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.cosh(x[i]!);
+  },
+  asinh(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.asinh(x[i]!);
+  },
+  acosh(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.acosh(x[i]!);
+  },
+  atanh(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = Math.atanh(x[i]!);
+  },
+  deg2rad(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = x[i]! * DEG_TO_RAD;
+  },
+  rad2deg(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = x[i]! * RAD_TO_DEG;
   },
 } satisfies Record<string, UnaryLoop>;
 
