@@ -63,7 +63,13 @@
   X(kLogicalOr, "logicalOr") \
   X(kAtan2, "atan2") \
   X(kRemainder, "remainder") \
-  X(kReluBackward, "reluBackward")
+  X(kReluBackward, "reluBackward") \
+  X(kLogaddexp, "logaddexp") \
+  X(kLogaddexp2, "logaddexp2") \
+  X(kHypot, "hypot") \
+  X(kCopysign, "copysign") \
+  X(kFmod, "fmod") \
+  X(kXlogy, "xlogy")
 
 // X(constant, "name") for each reduction kernel, in table order.
 #define CR_REDUCE_OPS(X) \

@@ -113,6 +113,22 @@ inline auto binaryFn(T a, T b) {
   }
   // relu's gradient: a passes where relu's output b is positive (not at 0 or NaN)
   else if constexpr (Op == kReluBackward) return b > 0 ? a : T(0);
+  // log(e^a + e^b) without overflow; equal arguments (infinities included) give a + ln 2
+  else if constexpr (Op == kLogaddexp)
+    return static_cast<T>(a == b ? a + T(0.6931471805599453)
+                                 : std::max(a, b) + std::log1p(std::exp(-std::fabs(a - b))));
+  else if constexpr (Op == kLogaddexp2)
+    return static_cast<T>(a == b ? a + T(1)
+                                 : std::max(a, b) + std::log1p(std::exp2(-std::fabs(a - b))) / T(0.6931471805599453));
+  else if constexpr (Op == kHypot) return static_cast<T>(std::hypot(a, b));
+  else if constexpr (Op == kCopysign) return static_cast<T>(std::copysign(a, b));
+  // C's fmod; on ints a remainder by 0 is 0, as the reference's store of NaN into an Int32Array
+  else if constexpr (Op == kFmod) {
+    if constexpr (std::is_integral_v<T>) return b == 0 ? T(0) : static_cast<T>(a % b);
+    else return std::fmod(a, b);
+  }
+  // a·log(b), 0 where a is 0 (unless b is NaN), as in torch.xlogy
+  else if constexpr (Op == kXlogy) return static_cast<T>(b != b ? b : a == 0 ? T(0) : a * std::log(b));
   else
     static_assert(kNoKernelFor<Op>,
                   "binaryFn has no kernel for binary op number Op (its place in CR_BINARY_OPS, from 0): add its line");

@@ -14,6 +14,7 @@ export const {
   atan2,
   atanh,
   ceil,
+  copysign,
   cos,
   cosh,
   deg2rad,
@@ -24,9 +25,11 @@ export const {
   exp2,
   expm1,
   floor,
+  fmod,
   frac,
   ge,
   gt,
+  hypot,
   isfinite,
   isnan,
   le,
@@ -34,6 +37,8 @@ export const {
   log10,
   log1p,
   log2,
+  logaddexp,
+  logaddexp2,
   logicalAnd,
   logicalNot,
   logicalOr,
@@ -60,6 +65,7 @@ export const {
   tan,
   tanh,
   trunc,
+  xlogy,
 } = elementwise;
 
 export const {

@@ -1,11 +1,17 @@
 // Elementwise functions of two broadcasting tensors beyond arithmetic: powers, max and min,
 // atan2 and the remainder. Their rules use arithmetic, the one-tensor functions and where.
 
-import { add, div, eq, ge, gt, logicalAnd, lt, mul, sub } from "./arithmetic.js";
+import { add, div, eq, ge, gt, logicalAnd, lt, mul, ne, sub } from "./arithmetic.js";
 import { defineBinary } from "./elementwise-def.js";
 import { factor, fmt, formula, infix, num, one, routeWeight } from "./explain-rule.js";
-import { floor, log, neg } from "./math.js";
+import { floor, log, neg, sigmoid, trunc } from "./math.js";
 import { where } from "./where.js";
+
+/** The forward of a function of two arguments: `name(a, b)`. */
+const call2 = (name: string) => ({
+  text: (a: string[]) => `${name}(${a[0]}, ${a[1]})`,
+  tex: (a: string[]) => `\\operatorname{${name}}(${a[0]}, ${a[1]})`,
+});
 
 /**
  * aᵇ; d = b aᵇ⁻¹ da + aᵇ ln(a) db.
@@ -100,4 +106,92 @@ export const remainder = defineBinary("remainder", {
   },
   // a = k/10 + 0.03 over b = |k'|/10 + 0.2 is never within 0.01 of an integer: floor(a/b) is locally constant
   domains: ["offGrid", "positive"],
+});
+
+/** log(eᵃ + eᵇ), without overflow; d/da = σ(a − b), d/db = σ(b − a) */
+export const logaddexp = defineBinary("logaddexp", {
+  dtype: "float",
+  save: [0, 1],
+  backward: (g, { inputs: [a, b] }) => [mul(g, sigmoid(sub(a!, b!))), mul(g, sigmoid(sub(b!, a!)))],
+  explain: {
+    ...call2("logaddexp"),
+    rule: "∂/∂a log(eᵃ+eᵇ) = σ(a−b), ∂/∂b = σ(b−a)",
+    ruleTex: "\\frac{\\partial}{\\partial a} = \\sigma(a-b),\\; \\frac{\\partial}{\\partial b} = \\sigma(b-a)",
+    local: (k, [a, b]) => num(1 / (1 + Math.exp(k === 0 ? b! - a! : a! - b!))),
+  },
+});
+
+/** log₂(2ᵃ + 2ᵇ); d/da = 2ᵃ/(2ᵃ + 2ᵇ) = σ((a − b) ln 2) */
+export const logaddexp2 = defineBinary("logaddexp2", {
+  dtype: "float",
+  save: [0, 1],
+  backward: (g, { inputs: [a, b] }) => [
+    mul(g, sigmoid(mul(sub(a!, b!), Math.LN2))),
+    mul(g, sigmoid(mul(sub(b!, a!), Math.LN2))),
+  ],
+  explain: {
+    ...call2("logaddexp2"),
+    rule: "∂/∂a log₂(2ᵃ+2ᵇ) = 2ᵃ/(2ᵃ+2ᵇ), ∂/∂b = 2ᵇ/(2ᵃ+2ᵇ)",
+    ruleTex:
+      "\\frac{\\partial}{\\partial a} = \\frac{2^a}{2^a+2^b},\\; \\frac{\\partial}{\\partial b} = \\frac{2^b}{2^a+2^b}",
+    local: (k, [a, b]) => num(1 / (1 + 2 ** (k === 0 ? b! - a! : a! - b!))),
+  },
+});
+
+/** √(a² + b²) without overflow; d/da = a/h, d/db = b/h, from the saved output h */
+export const hypot = defineBinary("hypot", {
+  dtype: "float",
+  save: [0, 1],
+  backward: (g, { inputs: [a, b] }) => {
+    const h = hypot(a!, b!);
+    return [mul(g, div(a!, h)), mul(g, div(b!, h))];
+  },
+  explain: {
+    ...call2("hypot"),
+    rule: "∂/∂a √(a²+b²) = a/√(a²+b²), ∂/∂b = b/√(a²+b²)",
+    ruleTex:
+      "\\frac{\\partial}{\\partial a} = \\frac{a}{\\sqrt{a^2+b^2}},\\; \\frac{\\partial}{\\partial b} = \\frac{b}{\\sqrt{a^2+b^2}}",
+    local: (k, x) => num(x[k]! / Math.hypot(x[0]!, x[1]!)),
+  },
+});
+
+/** |a| with b's sign; d/da = ±1 as the result's sign matches a's (0 at a = 0), b gets none */
+export const copysign = defineBinary("copysign", {
+  dtype: "float",
+  save: [0, 1],
+  backward: (g, { inputs: [a, b] }) => [mul(g, div(copysign(a!, b!), where(eq(a!, 0), 1, a!))), mul(g, 0)],
+  explain: {
+    ...call2("copysign"),
+    rule: "∂/∂a copysign(a, b) = ±1 (+1 when a and b have one sign), ∂/∂b = 0",
+    ruleTex:
+      "\\frac{\\partial}{\\partial a} = \\operatorname{sign}(a)\\operatorname{sign}(b),\\; \\frac{\\partial}{\\partial b} = 0",
+  },
+});
+
+/** C's remainder (the dividend's sign, as torch.fmod); d/da = 1, d/db = −trunc(a/b) */
+export const fmod = defineBinary("fmod", {
+  dtype: "arith",
+  save: [0, 1],
+  backward: (g, { inputs: [a, b] }) => [g, neg(mul(g, trunc(div(a!, b!))))],
+  explain: {
+    ...call2("fmod"),
+    rule: "∂fmod(a,b)/∂a = 1, ∂/∂b = −trunc(a/b)",
+    ruleTex: "\\frac{\\partial}{\\partial a} = 1,\\; \\frac{\\partial}{\\partial b} = -\\operatorname{trunc}(a/b)",
+    local: (k, [a, b]) => (k === 0 ? one : num(-Math.trunc(a! / b!))),
+  },
+  domains: ["offGrid", "positive"],
+});
+
+/** a·log b, 0 where a = 0; d/da = log b (0 where a = 0), d/db = a/b */
+export const xlogy = defineBinary("xlogy", {
+  dtype: "float",
+  save: [0, 1],
+  backward: (g, { inputs: [a, b] }) => [mul(g, xlogy(ne(a!, 0), b!)), mul(g, div(a!, b!))],
+  explain: {
+    ...call2("xlogy"),
+    rule: "∂(a·log b)/∂a = log b, ∂/∂b = a/b",
+    ruleTex: "\\frac{\\partial}{\\partial a} = \\log b,\\; \\frac{\\partial}{\\partial b} = \\frac{a}{b}",
+    local: (k, [a, b]) => num(k === 0 ? (a === 0 ? 0 : Math.log(b!)) : a! / b!),
+  },
+  domains: ["real", "positive"],
 });
