@@ -48,35 +48,29 @@ export const log1p = defineUnary("log1p", {
   domain: "positive",
 });
 
-/** log₂ x; d log₂ x = dx / (x ln 2) */
-export const log2 = defineUnary("log2", {
-  dtype: "float",
-  save: "input",
-  backward: (g, { inputs: [x] }) => [div(g, mul(x!, Math.LN2))],
-  explain: unaryRule(
-    "log2",
-    "\\log_2",
-    "d/dx log₂ x = 1/(x ln 2)",
-    "\\frac{d}{dx} \\log_2 x = \\frac{1}{x \\ln 2}",
-    (x) => formula(`1/(${factor(x)}*ln 2)`, `\\frac{1}{${fmt(x)} \\ln 2}`, 1 / (x * Math.LN2)),
-  ),
-  domain: "positive",
-});
+/** The logarithm to base 2 or 10; d log_b x = dx / (x ln b) */
+function logarithm(name: "log2" | "log10", base: 2 | 10, sub: string) {
+  const lnBase = Math.log(base);
+  return defineUnary(name, {
+    dtype: "float",
+    save: "input",
+    backward: (g, { inputs: [x] }) => [div(g, mul(x!, lnBase))],
+    explain: unaryRule(
+      name,
+      `\\log_{${base}}`,
+      `d/dx log${sub} x = 1/(x ln ${base})`,
+      `\\frac{d}{dx} \\log_{${base}} x = \\frac{1}{x \\ln ${base}}`,
+      (x) => formula(`1/(${factor(x)}*ln ${base})`, `\\frac{1}{${fmt(x)} \\ln ${base}}`, 1 / (x * lnBase)),
+    ),
+    domain: "positive",
+  });
+}
 
-/** log₁₀ x; d log₁₀ x = dx / (x ln 10) */
-export const log10 = defineUnary("log10", {
-  dtype: "float",
-  save: "input",
-  backward: (g, { inputs: [x] }) => [div(g, mul(x!, Math.LN10))],
-  explain: unaryRule(
-    "log10",
-    "\\log_{10}",
-    "d/dx log₁₀ x = 1/(x ln 10)",
-    "\\frac{d}{dx} \\log_{10} x = \\frac{1}{x \\ln 10}",
-    (x) => formula(`1/(${factor(x)}*ln 10)`, `\\frac{1}{${fmt(x)} \\ln 10}`, 1 / (x * Math.LN10)),
-  ),
-  domain: "positive",
-});
+/** log₂ x */
+export const log2 = logarithm("log2", 2, "₂");
+
+/** log₁₀ x */
+export const log10 = logarithm("log10", 10, "₁₀");
 
 /** 2ˣ; d 2ˣ = 2ˣ ln 2 dx, from the saved output */
 export const exp2 = defineUnary("exp2", {
