@@ -3,6 +3,7 @@
 // the narrowing is a fact, stated here once for every function instead of at each call.
 
 import * as conv from "../ops/conv.js";
+import * as windows from "../ops/windows.js";
 import * as inplace from "../ops/inplace.js";
 import * as nll from "../ops/nll.js";
 import * as pool from "../ops/pool.js";
@@ -50,9 +51,9 @@ export const creation = lift({
 export const nnFunctions = lift({
   convNd: conv.convNd,
   convTransposeNd: conv.convTransposeNd,
-  slidingWindows: conv.slidingWindows,
-  foldWindows: conv.foldWindows,
-  padSpatial: conv.padSpatial,
+  slidingWindows: windows.slidingWindows,
+  foldWindows: windows.foldWindows,
+  padSpatial: windows.padSpatial,
   maxPoolNd: pool.maxPoolNd,
   avgPoolNd: pool.avgPoolNd,
   adaptiveAvgPoolNd: pool.adaptiveAvgPoolNd,

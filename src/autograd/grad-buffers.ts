@@ -9,8 +9,7 @@
 
 import type { Edge, Node } from "../graph/node.js";
 import { add } from "../ops/arithmetic.js";
-import { addInPlace, writeInto } from "../ops/inplace.js";
-import { fullRaw } from "../ops/unrecorded.js";
+import { addInPlace, zeroInPlace } from "../ops/inplace.js";
 import { clone } from "../ops/view.js";
 import { makeTensor, Storage, type TensorBase } from "../tensor/tensor.js";
 
@@ -194,7 +193,7 @@ export function zeroGrads(params: Iterable<TensorBase>, setToNone: boolean): voi
       p.grad = null;
     } else {
       const grad = g.gradFn ? g.detach() : g;
-      writeInto(grad, fullRaw([], 0, grad.dtype), "zeroGrad");
+      zeroInPlace(grad);
       p._grad = grad;
     }
   }

@@ -1,6 +1,6 @@
 // Convolution is one primitive: im2col (the sliding-windows view copied to a batch-merged matrix),
 // one matmul and one pass that adds the bias; transposed convolution is one matmul and a fold.
-// The window primitives it is built on live in windows.ts; they are exported from here too.
+// The window primitives it is built on live in windows.ts.
 
 import { numelOf } from "../core/shape.js";
 import { observers } from "../graph/observe.js";
@@ -21,17 +21,6 @@ import {
   unpadSpatial,
   type WindowGeometry,
   windowCounts,
-} from "./windows.js";
-
-export {
-  foldOp,
-  foldWindows,
-  geometryOf,
-  padSpatial,
-  slidingWindows,
-  type WindowGeometry,
-  windowCounts,
-  windowsOp,
 } from "./windows.js";
 
 /** Options of the convolutions over k spatial dims (every list has k entries). */

@@ -9,7 +9,7 @@ import { addmmOp, matmulOp } from "./linalg.js";
 import * as arithmetic from "./arithmetic.js";
 import * as binaryMath from "./binary-math.js";
 import { expandOp, sumOp } from "./broadcast.js";
-import { convOp, foldOp, windowsOp } from "./conv.js";
+import { convOp } from "./conv.js";
 import type { Op } from "./define.js";
 import { logSoftmaxOp, softmaxOp, softplusOp } from "./activation.js";
 import { catOp, gatherOp, padOp, scatterAddOp } from "./index-ops.js";
@@ -21,6 +21,7 @@ import { amaxOp, aminOp, argmaxOp, argminOp, normOp, prodOp } from "./reduce.js"
 import { reluBackward } from "./relu-backward.js";
 import { cloneOp, contiguousOp, flipOp, permuteOp, sliceBackwardOp, sliceOp, toOp, viewOp } from "./view.js";
 import { clampOp, whereOp } from "./where.js";
+import { foldOp, windowsOp } from "./windows.js";
 
 /** T when its keys are exactly K: a missing entry or one with an unknown name fails to compile. */
 type Exactly<K extends PropertyKey, T> = [Exclude<keyof T, K>, Exclude<K, keyof T>] extends [never, never]
