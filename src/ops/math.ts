@@ -240,37 +240,18 @@ export const erf = defineUnary("erf", {
   ),
 });
 
-/** ⌊x⌋ (zero gradient, as in PyTorch) */
-export const floor = defineUnary("floor", {
-  dtype: "same",
-  backward: (g) => [mul(g, 0)],
-  explain: zeroRule("floor", "\\lfloor\\cdot\\rfloor"),
-  domain: "offGrid",
-});
+/** A rounding of x to an integer: piecewise constant, so its gradient is 0 (as in PyTorch). */
+const rounding = (name: "floor" | "ceil" | "round" | "trunc", tex: string) =>
+  defineUnary(name, { dtype: "same", backward: (g) => [mul(g, 0)], explain: zeroRule(name, tex), domain: "offGrid" });
 
-/** ⌈x⌉ (zero gradient) */
-export const ceil = defineUnary("ceil", {
-  dtype: "same",
-  backward: (g) => [mul(g, 0)],
-  explain: zeroRule("ceil", "\\lceil\\cdot\\rceil"),
-  domain: "offGrid",
-});
-
-/** Round half to even (zero gradient) */
-export const round = defineUnary("round", {
-  dtype: "same",
-  backward: (g) => [mul(g, 0)],
-  explain: zeroRule("round", "\\operatorname{round}"),
-  domain: "offGrid",
-});
-
-/** x rounded toward 0 (zero gradient, as in PyTorch) */
-export const trunc = defineUnary("trunc", {
-  dtype: "same",
-  backward: (g) => [mul(g, 0)],
-  explain: zeroRule("trunc", "\\operatorname{trunc}"),
-  domain: "offGrid",
-});
+/** ⌊x⌋ */
+export const floor = rounding("floor", "\\lfloor\\cdot\\rfloor");
+/** ⌈x⌉ */
+export const ceil = rounding("ceil", "\\lceil\\cdot\\rceil");
+/** Round half to even */
+export const round = rounding("round", "\\operatorname{round}");
+/** x rounded toward 0 */
+export const trunc = rounding("trunc", "\\operatorname{trunc}");
 
 /** x − trunc(x), the fractional part with x's sign; d = dx */
 export const frac = defineUnary("frac", {
@@ -286,31 +267,30 @@ export const frac = defineUnary("frac", {
   domain: "offGrid",
 });
 
+/** An angle converted by a constant factor: d(c·x) = c dx. */
+function angle(name: "deg2rad" | "rad2deg", scale: number, rule: string, ruleTex: string) {
+  return defineUnary(name, {
+    dtype: "float",
+    backward: (g) => [mul(g, scale)],
+    explain: unaryRule(name, `\\operatorname{${name}}`, rule, ruleTex, () => num(scale)),
+  });
+}
+
 /** Degrees to radians, x·π/180 */
-export const deg2rad = defineUnary("deg2rad", {
-  dtype: "float",
-  backward: (g) => [mul(g, Math.PI / 180)],
-  explain: unaryRule(
-    "deg2rad",
-    "\\operatorname{deg2rad}",
-    "d/dx (x·π/180) = π/180",
-    "\\frac{d}{dx}\\frac{\\pi x}{180} = \\frac{\\pi}{180}",
-    () => num(Math.PI / 180),
-  ),
-});
+export const deg2rad = angle(
+  "deg2rad",
+  Math.PI / 180,
+  "d/dx (x·π/180) = π/180",
+  "\\frac{d}{dx}\\frac{\\pi x}{180} = \\frac{\\pi}{180}",
+);
 
 /** Radians to degrees, x·180/π */
-export const rad2deg = defineUnary("rad2deg", {
-  dtype: "float",
-  backward: (g) => [mul(g, 180 / Math.PI)],
-  explain: unaryRule(
-    "rad2deg",
-    "\\operatorname{rad2deg}",
-    "d/dx (x·180/π) = 180/π",
-    "\\frac{d}{dx}\\frac{180 x}{\\pi} = \\frac{180}{\\pi}",
-    () => num(180 / Math.PI),
-  ),
-});
+export const rad2deg = angle(
+  "rad2deg",
+  180 / Math.PI,
+  "d/dx (x·180/π) = 180/π",
+  "\\frac{d}{dx}\\frac{180 x}{\\pi} = \\frac{180}{\\pi}",
+);
 
 /** A test of one tensor with a truth-value result: no gradient flows through it. */
 const predicate = (name: "isnan" | "isfinite" | "logicalNot") =>
