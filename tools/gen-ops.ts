@@ -8,8 +8,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { binaryOps, reduceOps, unaryOps } from "../src/backend/kernels.js";
 import { creation, elementwise, functions } from "../src/api/functions.js";
-import { sampleDtype, sampleValues, isGradInput } from "../src/ops/samples.js";
-import { opTable } from "../src/ops/table.js";
+import { type Sample, sampleDtype, sampleValues, isGradInput } from "../src/ops/samples.js";
+import { nnCompositeTable } from "../src/nn/functional/table.js";
+import { compositeTable, opTable } from "../src/ops/table.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -67,32 +68,64 @@ function seedOf(op: string, k: number): number {
 /** One sample call with its values, as the golden generator and the table tests read it. */
 export interface SampleCase {
   op: string;
+  /** A primitive of the op table, or a composite function written with them. */
+  kind: "primitive" | "composite";
   index: number;
   inputs: { shape: number[]; dtype: string; values: number[]; grad: boolean }[];
   attrs: unknown;
   torch: string;
-  /** Whether the op has a backward: the golden generator then writes gradients too. */
+  /** Whether the op has a gradient: the golden generator then writes gradients too. */
   differentiable: boolean;
+  /** Whether gradgradcheck runs on it. */
+  secondOrder: boolean;
 }
 
-/** Every sample of every op in the table, with its input values. */
+/** Every entry with samples: the primitives, then the composites of ops/ and of nn.functional. */
+export function sampleEntries(): {
+  name: string;
+  kind: SampleCase["kind"];
+  samples: readonly Sample<unknown>[];
+  differentiable: boolean;
+  secondOrder: boolean;
+}[] {
+  return [
+    ...Object.entries(opTable).map(([name, { def }]) => ({
+      name,
+      kind: "primitive" as const,
+      samples: def.samples,
+      differentiable: def.backward !== undefined,
+      secondOrder: true,
+    })),
+    ...Object.values({ ...compositeTable, ...nnCompositeTable }).map((c) => ({
+      name: c.name,
+      kind: "composite" as const,
+      samples: c.samples,
+      differentiable: c.differentiable ?? true,
+      secondOrder: c.secondOrder ?? true,
+    })),
+  ];
+}
+
+/** Every sample of every entry, with its input values. */
 export function sampleCases(): SampleCase[] {
   const cases: SampleCase[] = [];
-  for (const [name, { def }] of Object.entries(opTable)) {
-    def.samples.forEach((s, k) => {
+  for (const { name, kind, samples, differentiable, secondOrder } of sampleEntries()) {
+    samples.forEach((s, k) => {
       const values = sampleValues(s.inputs, seedOf(name, k));
       cases.push({
         op: name,
+        kind,
         index: k,
         inputs: s.inputs.map((input, i) => ({
           shape: [...input.shape],
           dtype: sampleDtype(input),
           values: values[i]!,
-          grad: def.backward !== undefined && isGradInput(input),
+          grad: differentiable && isGradInput(input),
         })),
         attrs: s.attrs ?? null,
         torch: s.torch,
-        differentiable: def.backward !== undefined,
+        differentiable,
+        secondOrder,
       });
     });
   }

@@ -10,6 +10,7 @@ import { isGradEnabled, setGradEnabled } from "../graph/grad-mode.js";
 import { edgeOf, isAnomalyEnabled, Node, type SavedTensor } from "../graph/node.js";
 import { observers } from "../graph/observe.js";
 import type { TensorBase as Tensor } from "../tensor/tensor.js";
+import type { OptionsProbe } from "./composite.js";
 import type { ExplainRule } from "./explain-rule.js";
 import type { Sample } from "./samples.js";
 
@@ -56,6 +57,8 @@ export interface OpDef<A> {
   explain: ExplainRule;
   /** Sample calls: gradcheck, the backend conformance tests and the PyTorch goldens run them. */
   samples: readonly [Sample<A>, ...Sample<A>[]];
+  /** For an op whose public function takes an options object: the options test's way in. */
+  options?: OptionsProbe;
 }
 
 /** A declared op: tensors and attributes in, one tensor out, recorded when grad mode is on. */

@@ -10,6 +10,7 @@ import * as arithmetic from "./arithmetic.js";
 import * as binaryMath from "./binary-math.js";
 import { expandOp, sumOp } from "./broadcast.js";
 import { convOp } from "./conv.js";
+import type { CompositeDef } from "./composite.js";
 import type { Op } from "./define.js";
 import { logSoftmaxOp, softmaxOp, softplusOp } from "./activation.js";
 import { catOp, gatherOp, padOp, scatterAddOp } from "./index-ops.js";
@@ -86,3 +87,13 @@ const entries: AnyOp[] = [
 
 /** Every primitive, by name: call it with (inputs, attrs); its declaration is `.def`. */
 export const opTable: Readonly<Record<string, AnyOp>> = Object.fromEntries(entries.map((op) => [op.def.name, op]));
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- composites differ in their attributes
+export type AnyComposite = CompositeDef<any>;
+
+const composites: AnyComposite[] = [];
+
+/** The public functions written with the primitives above, by name, with their samples. */
+export const compositeTable: Readonly<Record<string, AnyComposite>> = Object.fromEntries(
+  composites.map((c) => [c.name, c]),
+);
