@@ -16,6 +16,7 @@ export { opTable } from "./ops/table.js";
 export type { VarOptions } from "./ops/reduce.js";
 export type { AddmmOptions } from "./ops/linalg.js";
 export type { DimArg } from "./ops/broadcast.js";
+export type { ValuesIndices } from "./tensor/values-indices.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";

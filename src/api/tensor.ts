@@ -19,6 +19,7 @@ import { fullRaw, type Operand } from "../ops/unrecorded.js";
 import { clone, permute, reshape, to, transpose, view } from "../ops/view.js";
 import { clamp, where } from "../ops/where.js";
 import { type GradHook, type RemovableHandle, TensorBase, useTensorClass } from "../tensor/tensor.js";
+import type { ValuesIndices } from "../tensor/values-indices.js";
 import { methodOps } from "./op-functions.js";
 
 /**
@@ -37,13 +38,15 @@ const scaled = (other: Operand, alpha?: number): Operand =>
 /** T with TensorBase narrowed to Tensor, in results and in arrays and records of results. */
 export type Narrowed<T> = T extends TensorBase
   ? Tensor
-  : T extends readonly (infer E)[]
-    ? Narrowed<E>[]
-    : T extends (...args: never[]) => unknown
-      ? T
-      : T extends object
-        ? { [K in keyof T]: Narrowed<T[K]> }
-        : T;
+  : T extends ValuesIndices
+    ? ValuesIndices<Tensor>
+    : T extends readonly (infer E)[]
+      ? Narrowed<E>[]
+      : T extends (...args: never[]) => unknown
+        ? T
+        : T extends object
+          ? { [K in keyof T]: Narrowed<T[K]> }
+          : T;
 
 /** A function whose tensor results are the Tensor users see. */
 export type Lift<F> = F extends (...args: infer A) => infer R ? (...args: A) => Narrowed<R> : never;
