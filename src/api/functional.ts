@@ -1,6 +1,7 @@
 // autograd.functional: vjp, jvp, jacobian, hessian and hvp built from autograd.grad. Inputs may
 // be one tensor or a list; results mirror that.
 
+import { checkOptions } from "../core/options.js";
 import type { Tensor } from "./tensor.js";
 import { creation, elementwise, functions } from "./functions.js";
 import { grad } from "./grad.js";
@@ -32,6 +33,7 @@ export function vjp(
 ): [Tensor, Tensor | Tensor[]] {
   const xs = prepare(inputs);
   const out = enableGrad(() => fn(...xs));
+  checkOptions("autograd.functional.vjp", opts, ["createGraph"]);
   const gs = grad(out, xs, { gradOutputs: v, allowUnused: true, createGraph: opts.createGraph ?? false });
   return [out.detach(), shaped(inputs, orZeros(gs, xs))];
 }
@@ -51,6 +53,7 @@ export function jvp(fn: Fn, inputs: Inputs, v: Inputs): [Tensor, Tensor] {
 
 /** The Jacobian d fn / d input, shaped [...out.shape, ...input.shape] (one per input for lists). */
 export function jacobian(fn: Fn, inputs: Inputs, opts: { createGraph?: boolean } = {}): Tensor | Tensor[] {
+  checkOptions("autograd.functional.jacobian", opts, ["createGraph"]);
   const xs = prepare(inputs);
   const out = enableGrad(() => fn(...xs));
   const flat = reshape(out, [-1]);

@@ -1,6 +1,7 @@
 // gradcheck: compares the engine's Jacobian with central finite differences in float64, element
 // by element, and names the worst mismatch. gradgradcheck does the same for the gradient itself.
 
+import { checkOptions } from "../core/options.js";
 import { fmtShape } from "../core/shape.js";
 import { creation, elementwise } from "./functions.js";
 import type { Tensor } from "./tensor.js";
@@ -23,6 +24,7 @@ const asList = (r: Tensor | Tensor[]) => (Array.isArray(r) ? r : [r]);
 
 /** Returns true when analytical and numerical Jacobians agree; otherwise throws with the worst element. */
 export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): boolean {
+  checkOptions("gradcheck", opts, ["eps", "atol", "rtol"]);
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3 } = opts;
   inputs.forEach((t, i) => {
     if (t.requiresGrad && t.dtype !== "float64") {
@@ -95,6 +97,7 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
 
 /** gradcheck of the gradient: second derivatives through createGraph against finite differences. */
 export function gradgradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): boolean {
+  checkOptions("gradgradcheck", opts, ["eps", "atol", "rtol"]);
   const outputs = asList(fn(...inputs));
   const vs = outputs.map((o) => randn(o.shape, { dtype: "float64" }));
   const diff = inputs.filter((t) => t.requiresGrad);

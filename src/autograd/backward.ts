@@ -1,5 +1,6 @@
 // The user-facing entry points of the engine: tensor.backward() and autograd.grad().
 
+import { checkOptions } from "../core/options.js";
 import { fmtShape, sameShape } from "../core/shape.js";
 import type { TensorBase } from "../tensor/tensor.js";
 import { fullRaw } from "../ops/unrecorded.js";
@@ -28,6 +29,7 @@ export type BackwardOptions = RunOptions;
 
 /** Computes the gradient of `t` with respect to graph leaves, accumulating into their `.grad`. */
 export function backward(t: TensorBase, gradient?: TensorBase, opts: BackwardOptions = {}): void {
+  checkOptions("backward", opts, ["retainGraph", "createGraph"]);
   if (!t.requiresGrad) {
     throw new Error(
       `backward: this tensor (shape ${fmtShape(t.shape)}, dtype ${t.dtype}) does not require grad and has no gradFn`,
@@ -48,6 +50,7 @@ export function grad(
   inputs: TensorBase | TensorBase[],
   opts: GradOptions = {},
 ): (TensorBase | null)[] {
+  checkOptions("autograd.grad", opts, ["gradOutputs", "retainGraph", "createGraph", "allowUnused"]);
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const given =

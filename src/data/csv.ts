@@ -2,6 +2,7 @@
 // label column split off as integer classes (or floats), and errors that name the source and
 // line. Blank lines are skipped; fields may be quoted.
 
+import { checkOptions } from "../core/options.js";
 import { creation } from "../api/functions.js";
 import type { Tensor } from "../api/tensor.js";
 
@@ -51,6 +52,7 @@ function fieldsOf(line: string, delimiter: string): string[] {
 
 /** Parses CSV text of numbers; `source` (a file name) and the 1-based line number appear in every error. */
 export function parseCsv(text: string, opts: CsvOptions = {}, source = "<csv>"): CsvTable {
+  checkOptions("parseCsv", opts, ["headerLines", "delimiter", "labelColumn", "dtype"]);
   const { headerLines = 0, delimiter = ",", labelColumn = -1, dtype = "float32" } = opts;
   const lines = text.split(/\r?\n/);
   const header = lines.slice(0, headerLines).map((l) => fieldsOf(l, delimiter));

@@ -2,6 +2,7 @@
 // Iterable with `for...of` and with `for await` (which yields to the event loop between batches,
 // so a progress bar or a browser page stays responsive).
 
+import { checkOptions } from "../core/options.js";
 import { creation } from "../api/functions.js";
 import { defaultGenerator, Generator } from "../tensor/random.js";
 import { type Dataset, defaultCollate } from "./dataset.js";
@@ -33,6 +34,7 @@ export class DataLoader<T> implements Iterable<T>, AsyncIterable<T> {
     readonly dataset: Dataset<T>,
     opts: DataLoaderOptions<T> = {},
   ) {
+    checkOptions("DataLoader", opts, ["batchSize", "shuffle", "dropLast", "seed", "generator", "collate"]);
     const { batchSize = 1, shuffle = false, dropLast = false } = opts;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);

@@ -2,6 +2,7 @@
 // CSVs (header line "rows,features,class names..."), and MNIST-style IDX pairs from a folder;
 // plus a seeded train/test split and feature standardisation that can be saved with a model.
 
+import { checkOptions } from "../core/options.js";
 import { creation } from "../api/functions.js";
 import { Generator } from "../tensor/random.js";
 import type { Tensor } from "../api/tensor.js";
@@ -108,6 +109,7 @@ export function trainTestSplit(
   data: ClassificationData,
   opts: { testFraction?: number; testSize?: number; seed?: number } = {},
 ): Split {
+  checkOptions("trainTestSplit", opts, ["testFraction", "testSize", "seed"]);
   const n = data.x.shape[0]!;
   const nTest = opts.testSize ?? Math.round(n * (opts.testFraction ?? 0.2));
   if (!Number.isInteger(nTest) || nTest < 1 || nTest >= n) {

@@ -1,6 +1,7 @@
 // Matrix products. One primitive, batched matmul with broadcast batch dims; the 1-D cases of
 // torch.matmul and mm/bmm/dot/outer are shape wrappers around it.
 
+import { checkOptions } from "../core/options.js";
 import { kernels } from "../backend/registry.js";
 import { broadcastShapes, fmtShape } from "../core/shape.js";
 import type { TensorBase as Tensor } from "../tensor/tensor.js";
@@ -103,6 +104,7 @@ export const addmmOp = defineOp<undefined>({
       torch: "torch.addmm(x0, x1, x2)",
     },
   ],
+  options: { keys: ["beta", "alpha"], call: ([input, a, b], o) => addmm(input!, a!, b!, o) },
 });
 
 /** True for a matrix stored column-major: the transpose of a dense one (as W.t() in linear). */
@@ -174,6 +176,7 @@ export interface AddmmOptions {
  * values (NaN included).
  */
 export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: AddmmOptions = {}): Tensor {
+  checkOptions("addmm", opts, ["beta", "alpha"]);
   needFloatOrInt("addmm", mat1, mat2);
   if (input.dtype === "bool") throw new TypeError(`addmm: bool tensors are not supported (got input ${input.dtype})`);
   const { beta = 1, alpha = 1 } = opts;

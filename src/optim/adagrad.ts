@@ -2,7 +2,7 @@
 // learning rate decays as lr / (1 + (t−1)·lrDecay).
 
 import type { Tensor } from "../api/tensor.js";
-import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, withDefaults } from "./optimizer.js";
 
 /** Hyperparameters of Adagrad. */
 export interface AdagradOptions {
@@ -17,15 +17,14 @@ export interface AdagradOptions {
 /** torch.optim.Adagrad: s ← s + g², p ← p − clr·g/(√s + eps) with clr = lr/(1 + (t−1)·lrDecay). */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: Params<AdagradOptions>, opts: Partial<AdagradOptions> = {}) {
-    const o: AdagradOptions = {
+    const o = withDefaults<AdagradOptions>("Adagrad", opts, {
       lr: 1e-2,
       lrDecay: 0,
       weightDecay: 0,
       initialAccumulatorValue: 0,
       eps: 1e-10,
       maximize: false,
-      ...opts,
-    };
+    });
     checkOption("Adagrad", "learning rate", o.lr, o.lr >= 0, ">= 0");
     checkOption("Adagrad", "lrDecay", o.lrDecay, o.lrDecay >= 0, ">= 0");
     checkOption("Adagrad", "weightDecay", o.weightDecay, o.weightDecay >= 0, ">= 0");

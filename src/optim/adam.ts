@@ -2,7 +2,7 @@
 // single-tensor update: bias-corrected first and second moments, eps added after the sqrt.
 
 import type { Tensor } from "../api/tensor.js";
-import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, withDefaults } from "./optimizer.js";
 
 /** Hyperparameters of Adam and AdamW. */
 export interface AdamOptions {
@@ -54,15 +54,17 @@ export class Adam extends Optimizer<AdamOptions> {
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
     super(
       params,
-      validated("Adam", {
-        lr: 1e-3,
-        betas: [0.9, 0.999],
-        eps: 1e-8,
-        weightDecay: 0,
-        amsgrad: false,
-        maximize: false,
-        ...opts,
-      }),
+      validated(
+        "Adam",
+        withDefaults<AdamOptions>("Adam", opts, {
+          lr: 1e-3,
+          betas: [0.9, 0.999],
+          eps: 1e-8,
+          weightDecay: 0,
+          amsgrad: false,
+          maximize: false,
+        }),
+      ),
     );
   }
 
@@ -80,15 +82,17 @@ export class AdamW extends Optimizer<AdamOptions> {
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
     super(
       params,
-      validated("AdamW", {
-        lr: 1e-3,
-        betas: [0.9, 0.999],
-        eps: 1e-8,
-        weightDecay: 1e-2,
-        amsgrad: false,
-        maximize: false,
-        ...opts,
-      }),
+      validated(
+        "AdamW",
+        withDefaults<AdamOptions>("AdamW", opts, {
+          lr: 1e-3,
+          betas: [0.9, 0.999],
+          eps: 1e-8,
+          weightDecay: 1e-2,
+          amsgrad: false,
+          maximize: false,
+        }),
+      ),
     );
   }
 

@@ -2,6 +2,7 @@
 // formulas so the sequence of rates matches torch.optim.lr_scheduler step for step. Each writes
 // `lr` (and for OneCycleLR the momentum) into the optimizer's parameter groups.
 
+import { checkOptions } from "../core/options.js";
 import type { ParamGroup } from "./optimizer.js";
 
 /** What a scheduler needs of an optimizer: its groups and its default hyperparameters. */
@@ -156,6 +157,19 @@ export class OneCycleLR extends LRScheduler {
   private readonly anneal: "cos" | "linear";
 
   constructor(optimizer: SchedulableOptimizer, maxLr: number | number[], opts: OneCycleOptions = {}) {
+    checkOptions("OneCycleLR", opts, [
+      "totalSteps",
+      "epochs",
+      "stepsPerEpoch",
+      "pctStart",
+      "annealStrategy",
+      "cycleMomentum",
+      "baseMomentum",
+      "maxMomentum",
+      "divFactor",
+      "finalDivFactor",
+      "threePhase",
+    ]);
     const {
       pctStart = 0.3,
       annealStrategy = "cos",
@@ -317,6 +331,16 @@ export class ReduceLROnPlateau extends SchedulerBase {
 
   constructor(optimizer: SchedulableOptimizer, opts: PlateauOptions = {}) {
     super(optimizer);
+    checkOptions("ReduceLROnPlateau", opts, [
+      "mode",
+      "factor",
+      "patience",
+      "threshold",
+      "thresholdMode",
+      "cooldown",
+      "minLr",
+      "eps",
+    ]);
     const { mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = "rel" } = opts;
     if (factor >= 1) throw new RangeError(`ReduceLROnPlateau: factor must be < 1, got ${factor}`);
     if (mode !== "min" && mode !== "max") throw new RangeError(`ReduceLROnPlateau: unknown mode '${mode as string}'`);

@@ -3,6 +3,7 @@
 // Subclasses implement `update(group, param, grad, state)`; step() runs it under noGrad.
 
 import { enableGrad, noGrad } from "../graph/grad-mode.js";
+import { checkOptions } from "../core/options.js";
 import { isFloat } from "../core/dtype.js";
 import { creation } from "../api/functions.js";
 import { Tensor } from "../api/tensor.js";
@@ -36,6 +37,12 @@ export interface OptimizerStateDict {
 /** Rejects a hyperparameter outside its valid range, naming the optimizer and the option. */
 export function checkOption(opt: string, name: string, value: number, ok: boolean, needed: string): void {
   if (!ok || Number.isNaN(value)) throw new RangeError(`${opt}: invalid ${name} ${value} (must be ${needed})`);
+}
+
+/** The options a user gave over the optimizer's defaults, refusing keys the defaults do not have. */
+export function withDefaults<O extends object>(opt: string, opts: Partial<O>, defaults: O): O {
+  checkOptions(opt, opts, Object.keys(defaults));
+  return { ...defaults, ...opts };
 }
 
 /** Base class of every optimizer; `O` is its hyperparameter record. */

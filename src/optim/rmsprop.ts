@@ -2,7 +2,7 @@
 // of squared gradients scales each step; eps is added after the square root.
 
 import type { Tensor } from "../api/tensor.js";
-import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, withDefaults } from "./optimizer.js";
 
 /** Hyperparameters of RMSprop. */
 export interface RMSpropOptions {
@@ -21,7 +21,7 @@ export interface RMSpropOptions {
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Params<RMSpropOptions>, opts: Partial<RMSpropOptions> = {}) {
-    const o: RMSpropOptions = {
+    const o = withDefaults<RMSpropOptions>("RMSprop", opts, {
       lr: 1e-2,
       alpha: 0.99,
       eps: 1e-8,
@@ -29,8 +29,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       momentum: 0,
       centered: false,
       maximize: false,
-      ...opts,
-    };
+    });
     checkOption("RMSprop", "learning rate", o.lr, o.lr >= 0, ">= 0");
     checkOption("RMSprop", "eps", o.eps, o.eps >= 0, ">= 0");
     checkOption("RMSprop", "momentum", o.momentum, o.momentum >= 0, ">= 0");

@@ -2,7 +2,7 @@
 // maximisation: the update rule of torch.optim.SGD, operation for operation.
 
 import type { Tensor } from "../api/tensor.js";
-import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
+import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, withDefaults } from "./optimizer.js";
 
 /** Hyperparameters of SGD (PyTorch's names in camelCase). */
 export interface SGDOptions {
@@ -17,15 +17,14 @@ export interface SGDOptions {
 /** torch.optim.SGD: p ← p − lr·d, where d is the gradient (+ weightDecay·p) passed through momentum. */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> = {}) {
-    const o: SGDOptions = {
+    const o = withDefaults<SGDOptions>("SGD", opts, {
       lr: 1e-3,
       momentum: 0,
       dampening: 0,
       weightDecay: 0,
       nesterov: false,
       maximize: false,
-      ...opts,
-    };
+    });
     checkOption("SGD", "learning rate", o.lr, o.lr >= 0, ">= 0");
     checkOption("SGD", "momentum", o.momentum, o.momentum >= 0, ">= 0");
     checkOption("SGD", "weightDecay", o.weightDecay, o.weightDecay >= 0, ">= 0");

@@ -6,6 +6,8 @@ import { creation } from "../../api/functions.js";
 import type { Tensor } from "../../api/tensor.js";
 import { embedding, linear } from "../functional/basic.js";
 import * as init from "../init.js";
+import { checkOptions } from "../../core/options.js";
+import { fmtShape } from "../../core/shape.js";
 import { Module, shapeError } from "../module.js";
 import { Parameter } from "../parameter.js";
 
@@ -36,6 +38,7 @@ export class Linear extends Module {
     opts: { bias?: boolean } = {},
   ) {
     super();
+    checkOptions("Linear", opts, ["bias"]);
     this.weight = new Parameter(creation.zeros([outFeatures, inFeatures]));
     this.bias = (opts.bias ?? true) ? new Parameter(creation.zeros([outFeatures])) : null;
     this.resetParameters();
@@ -79,6 +82,7 @@ export class Embedding extends Module {
     opts: EmbeddingLayerOptions = {},
   ) {
     super();
+    checkOptions("Embedding", opts, ["paddingIdx"]);
     const p = opts.paddingIdx ?? null;
     if (p !== null && (p >= numEmbeddings || p < -numEmbeddings)) {
       throw new RangeError(`Embedding: paddingIdx ${p} is out of range for ${numEmbeddings} embeddings`);
@@ -90,8 +94,14 @@ export class Embedding extends Module {
 
   /** An embedding holding `embeddings` [V, D] (frozen by default). */
   static fromPretrained(embeddings: Tensor, opts: EmbeddingLayerOptions & { freeze?: boolean } = {}): Embedding {
+    checkOptions("Embedding.fromPretrained", opts, ["paddingIdx", "freeze"]);
+    if (embeddings.ndim !== 2) {
+      throw new RangeError(
+        `Embedding.fromPretrained: expected a 2-d [V, D] table, got shape ${fmtShape(embeddings.shape)}`,
+      );
+    }
     const [v, d] = embeddings.shape as [number, number];
-    const e = new Embedding(v, d, opts);
+    const e = new Embedding(v, d, { paddingIdx: opts.paddingIdx });
     e.to(embeddings.dtype);
     e.loadStateDict({ weight: embeddings });
     e.weight.requiresGrad = !(opts.freeze ?? true);
@@ -109,6 +119,16 @@ export class Embedding extends Module {
   forward(indices: Tensor): Tensor {
     if (indices.dtype !== "int32") {
       throw new TypeError(`${this.label()}: expected int32 indices, got ${indices.dtype}`);
+    }
+    const n = this.numEmbeddings;
+    // NOTE: checked here, not left to the lookup, so the error names this table and the index
+    if (indices.numel()) {
+      const [lo, hi] = [indices.amin().item(), indices.amax().item()];
+      if (lo < 0 || hi >= n) {
+        throw new RangeError(
+          `${this.label()}: index ${lo < 0 ? lo : hi} is out of range; indices must be in [0, ${n})`,
+        );
+      }
     }
     return embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
   }

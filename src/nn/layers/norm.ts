@@ -7,6 +7,7 @@ import { fmtShape, sameShape } from "../../core/shape.js";
 import type { Tensor } from "../../api/tensor.js";
 import { batchNorm, groupNorm, layerNorm } from "../functional/norm.js";
 import * as init from "../init.js";
+import { checkOptions } from "../../core/options.js";
 import { Module, shapeError } from "../module.js";
 import { Parameter } from "../parameter.js";
 
@@ -41,6 +42,7 @@ abstract class BatchNormBase extends Module {
     opts: BatchNormOptions,
   ) {
     super();
+    checkOptions(new.target.name, opts, ["eps", "momentum", "affine", "trackRunningStats"]);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
     this.trackRunningStats = opts.trackRunningStats ?? true;
@@ -152,6 +154,7 @@ export class LayerNorm extends Module {
   /** Weight 1 and bias 0 of normalizedShape. */
   constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
     super();
+    checkOptions("LayerNorm", opts, ["eps", "elementwiseAffine", "bias"]);
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     this.eps = opts.eps ?? 1e-5;
     const affine = opts.elementwiseAffine ?? true;
@@ -188,6 +191,7 @@ export class GroupNorm extends Module {
     opts: { eps?: number; affine?: boolean } = {},
   ) {
     super();
+    checkOptions("GroupNorm", opts, ["eps", "affine"]);
     if (numChannels % numGroups) {
       throw new RangeError(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
     }

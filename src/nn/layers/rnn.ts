@@ -8,6 +8,7 @@ import { fmtShape } from "../../core/shape.js";
 import type { Tensor } from "../../api/tensor.js";
 import { dropout, linear } from "../functional/basic.js";
 import * as init from "../init.js";
+import { checkOptions } from "../../core/options.js";
 import { Module, shapeError } from "../module.js";
 import { Parameter } from "../parameter.js";
 
@@ -68,6 +69,8 @@ abstract class RNNBase extends Module {
     opts: RNNOptions,
   ) {
     super();
+    const keys = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional"];
+    checkOptions(new.target.name, opts, mode.startsWith("RNN") ? [...keys, "nonlinearity"] : keys);
     this.numLayers = opts.numLayers ?? 1;
     this.bias = opts.bias ?? true;
     this.batchFirst = opts.batchFirst ?? false;
@@ -247,6 +250,7 @@ abstract class CellBase extends Module {
 export class RNNCell extends CellBase {
   /** nonlinearity 'tanh' (default) or 'relu'. */
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; nonlinearity?: "tanh" | "relu" } = {}) {
+    checkOptions("RNNCell", opts, ["bias", "nonlinearity"]);
     super(opts.nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", inputSize, hiddenSize, opts.bias ?? true);
   }
   /** h' from x [N, inputSize] and h [N, hiddenSize] (zeros when omitted). */
@@ -259,6 +263,7 @@ export class RNNCell extends CellBase {
 export class LSTMCell extends CellBase {
   /** An LSTM cell. */
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
+    checkOptions("LSTMCell", opts, ["bias"]);
     super("LSTM", inputSize, hiddenSize, opts.bias ?? true);
   }
   /** [h', c'] from x and [h, c] (zeros when omitted). */
@@ -272,6 +277,7 @@ export class LSTMCell extends CellBase {
 export class GRUCell extends CellBase {
   /** A GRU cell. */
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
+    checkOptions("GRUCell", opts, ["bias"]);
     super("GRU", inputSize, hiddenSize, opts.bias ?? true);
   }
   /** h' from x and h (zeros when omitted). */

@@ -7,6 +7,7 @@ import type { Tensor } from "../../api/tensor.js";
 import { multiHeadAttentionForward } from "../functional/attention.js";
 import { ModuleList } from "../containers.js";
 import * as init from "../init.js";
+import { checkOptions } from "../../core/options.js";
 import { Module, shapeError } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { Dropout } from "./activation.js";
@@ -62,6 +63,7 @@ export class MultiheadAttention extends Module {
     opts: MultiheadAttentionOptions = {},
   ) {
     super();
+    checkOptions("MultiheadAttention", opts, ["dropout", "bias", "kdim", "vdim", "batchFirst"]);
     this.headDim = embedDim / numHeads;
     if (!Number.isInteger(this.headDim)) {
       throw new RangeError(`MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
@@ -108,6 +110,7 @@ export class MultiheadAttention extends Module {
    * batchFirst; unbatched [L, E] … too). Returns [output like query, weights [N, L, S] or null].
    */
   forward(query: Tensor, key: Tensor, value: Tensor, opts: MultiheadCallOptions = {}): [Tensor, Tensor | null] {
+    checkOptions(`${this.label()}.forward`, opts, ["keyPaddingMask", "needWeights", "attnMask", "averageAttnWeights"]);
     const batched = query.ndim === 3;
     const layout = this.batchFirst ? "[N, L, " : "[L, N, ";
     if ((query.ndim !== 2 && query.ndim !== 3) || query.shape[query.ndim - 1] !== this.embedDim) {
@@ -171,6 +174,8 @@ export interface EncoderCallOptions {
   srcKeyPaddingMask?: Tensor | null;
 }
 
+const encoderCallKeys = ["srcMask", "srcKeyPaddingMask"];
+
 /** Self-attention and a feed-forward block, each with a residual and layer norm (torch.nn.TransformerEncoderLayer). */
 export class TransformerEncoderLayer extends Module {
   self_attn: MultiheadAttention;
@@ -191,6 +196,15 @@ export class TransformerEncoderLayer extends Module {
     readonly opts: TransformerEncoderLayerOptions = {},
   ) {
     super();
+    checkOptions("TransformerEncoderLayer", opts, [
+      "dimFeedforward",
+      "dropout",
+      "activation",
+      "layerNormEps",
+      "batchFirst",
+      "normFirst",
+      "bias",
+    ]);
     const p = opts.dropout ?? 0.1;
     const bias = opts.bias ?? true;
     const ff = opts.dimFeedforward ?? 2048;
@@ -210,6 +224,7 @@ export class TransformerEncoderLayer extends Module {
 
   /** src [L, N, dModel] (or [N, L, dModel] when batchFirst) → the same shape. */
   forward(src: Tensor, opts: EncoderCallOptions = {}): Tensor {
+    checkOptions(`${this.label()}.forward`, opts, encoderCallKeys);
     const sa = (x: Tensor) => {
       const [y] = this.self_attn._call(x, x, x, {
         attnMask: opts.srcMask,
@@ -253,12 +268,14 @@ export class TransformerEncoder extends Module {
     opts: { norm?: Module | null } = {},
   ) {
     super();
+    checkOptions("TransformerEncoder", opts, ["norm"]);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => encoderLayer.clone()));
     this.norm = opts.norm ?? null;
   }
 
   /** src through every layer, then the norm. */
   forward(src: Tensor, opts: EncoderCallOptions = {}): Tensor {
+    checkOptions(`${this.label()}.forward`, opts, encoderCallKeys);
     let x = src;
     for (const layer of this.layers) x = layer._call(x, opts) as Tensor;
     return this.norm ? (this.norm._call(x) as Tensor) : x;
