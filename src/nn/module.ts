@@ -2,6 +2,7 @@
 // hold a Parameter or a Module (in declaration order, PyTorch's registration order); buffers are
 // properties named with registerBuffer. State-dict keys are property paths: "0.weight", "bn.running_mean".
 
+import { labelled } from "./layer-errors.js";
 import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
 import { zeroGrads } from "../autograd/grad-buffers.js";
 import { type DType, isFloat } from "../core/dtype.js";
@@ -380,25 +381,6 @@ function addHook<H>(map: Map<number, H>, hook: H): RemovableHandle {
   const id = hookIds++;
   map.set(id, hook);
   return { remove: () => void map.delete(id) };
-}
-
-const labelledErrors = new WeakSet<Error>();
-
-/**
- * An error from inside a layer's forward, its message led by the innermost layer's label, so a
- * failing op deep in a model says which layer called it ("Embedding(10, 3): …", not just
- * "indexSelect: …"). Errors that already name their layer are passed on unchanged.
- */
-function labelled(e: unknown, m: Module): unknown {
-  if (!(e instanceof Error) || labelledErrors.has(e)) return e;
-  const label = m.label();
-  if (!e.message.startsWith(label)) {
-    e.message = `${label}: ${e.message}`;
-    const frames = e.stack?.indexOf("\n    at ") ?? -1;
-    if (frames >= 0) e.stack = `${e.name}: ${e.message}${e.stack!.slice(frames)}`;
-  }
-  labelledErrors.add(e);
-  return e;
 }
 
 /** Throws a shape error that names the layer: "Linear(...): expected …, got shape [2, 5]". */
