@@ -4,7 +4,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
-import { packageRoot, viewerBuildOptions, writeViewerPage } from "../src/explain/node/viewer-page.js";
+import { packageRoot } from "../src/explain/node/package-root.js";
+import { viewerBuildOptions, writeViewerPage } from "../src/explain/node/viewer-page.js";
 import { SEEDS } from "../src/explain/seeds.js";
 
 const root = packageRoot();

@@ -18,23 +18,28 @@ interface PageData {
 
 const CSS = `
 body { margin: 0; font: 14px/1.4 system-ui, sans-serif; color: #212529; background: #f8f9fa; }
-#cr-app { display: grid; grid-template-columns: minmax(360px, 1fr) 480px; grid-template-rows: auto 1fr; height: 100vh; }
+#cr-app { display: grid; grid-template-columns: minmax(360px, 1fr) 420px; grid-template-rows: auto fit-content(50vh) 1fr; height: 100vh; }
 header { grid-column: 1 / 3; display: flex; gap: 8px; align-items: center; padding: 8px 12px; background: #fff; border-bottom: 1px solid #dee2e6; flex-wrap: wrap; }
 header h1 { font-size: 16px; margin: 0 12px 0 0; }
 header button { font: inherit; padding: 4px 10px; border: 1px solid #adb5bd; border-radius: 4px; background: #fff; cursor: pointer; }
 header button:disabled { opacity: .4; cursor: default; }
 #cr-position { font-variant-numeric: tabular-nums; color: #495057; }
-#cr-loss { margin-left: auto; font-family: ui-monospace, monospace; }
-#cr-graph { overflow: auto; padding: 8px; background: #fff; }
-#cr-side { overflow: auto; padding: 8px 12px; border-left: 1px solid #dee2e6; }
+#cr-loss { margin-left: auto; font-family: ui-monospace, monospace; white-space: nowrap; }
+#cr-graph { grid-column: 1 / 3; overflow: auto; padding: 8px; background: #fff; border-bottom: 1px solid #dee2e6; }
+#cr-side { overflow: auto; padding: 8px 12px; }
+#cr-editors { overflow: auto; padding: 0 12px; border-left: 1px solid #dee2e6; }
 #cr-frame-title { font-size: 15px; margin: 4px 0; }
 #cr-frame { background: #fff; border: 1px solid #dee2e6; border-radius: 6px; padding: 8px 10px; }
 #cr-frame[data-phase=backward] { border-color: #e8590c; }
 .cr-gate { display: inline-block; margin: 2px 4px 2px 0; padding: 1px 8px; border-radius: 10px; background: #fff3bf; border: 1px solid #f08c00; font-size: 12px; }
 #cr-rule { font-family: ui-monospace, monospace; color: #5f3dc4; margin: 4px 0; }
 #cr-values { display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; margin: 6px 0; font-family: ui-monospace, monospace; font-size: 12px; }
-#cr-values dt { color: #495057; } #cr-values dd { margin: 0; word-break: break-all; }
-#cr-lines, #cr-notes pre { font-size: 12px; white-space: pre-wrap; background: #f1f3f5; padding: 6px; border-radius: 4px; }
+#cr-values dt { color: #495057; } #cr-values dd { margin: 0; }
+/* lines break between numbers, never inside one */
+.cr-num { white-space: nowrap; }
+#cr-lines { font-size: 12px; white-space: pre-wrap; background: #f1f3f5; padding: 6px; border-radius: 4px; }
+#cr-lines:empty, #cr-rule:empty, #cr-gates:empty { display: none; }
+#cr-notes pre { font-size: 12px; white-space: pre; overflow-x: auto; background: #f1f3f5; padding: 6px; border-radius: 4px; }
 #cr-editors fieldset { border: 1px solid #dee2e6; border-radius: 6px; margin: 8px 0; padding: 6px 8px; }
 #cr-editors input { width: 64px; font: 12px ui-monospace, monospace; margin: 1px; }
 #cr-editors input.cr-source { width: 100%; }
@@ -52,6 +57,21 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   if (text !== undefined) e.textContent = text;
   return e;
 };
+
+/** Numbers as printed by cr.explain (fmt): 0.413382, -1e-7, inf, nan. */
+const NUMBER = /-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|-?inf|nan/g;
+
+/** Text as nodes, each number in a span that does not wrap: a line may break between numbers only. */
+function withNumbers(text: string): (Node | string)[] {
+  const out: (Node | string)[] = [];
+  let at = 0;
+  for (const m of text.matchAll(NUMBER)) {
+    out.push(text.slice(at, m.index), el("span", { class: "cr-num" }, m[0]));
+    at = m.index + m[0].length;
+  }
+  out.push(text.slice(at));
+  return out.filter((n) => n !== "");
+}
 
 class Viewer {
   private scenario: Scenario;
@@ -100,8 +120,8 @@ class Viewer {
     );
     const notes = el("details", { id: "cr-notes" });
     notes.append(el("summary", {}, "Whole pass as text (the notes' flow chart)"), el("pre", { id: "cr-text" }));
-    side.append(el("div", { id: "cr-error" }), frame, el("form", { id: "cr-editors" }), notes);
-    this.root.append(header, graph, side);
+    side.append(el("div", { id: "cr-error" }), frame, notes);
+    this.root.append(header, graph, side, el("form", { id: "cr-editors" }));
     this.buildEditors();
     document.addEventListener("keydown", (e) => {
       if ((e.target as HTMLElement).tagName === "INPUT") return;
@@ -145,15 +165,17 @@ class Viewer {
         Object.entries(s.vars).flatMap(([k, v]) => [el("label", {}, ` ${k} = `), num(`vars.${k}`, v, k)]),
       );
     } else {
-      field("input x", grid("input", s.input, "x"));
-      field("target y", grid("target", s.target, "y"));
+      // the names the graph and the frames use, so each number is called one thing on the page
+      const names = cr.explain.mlpNames(s);
+      field(`${names.input} (input)`, grid("input", s.input, names.input));
+      field(`${names.target} (target)`, grid("target", s.target, names.target));
       s.layers.forEach((l, i) => {
-        if (l.weight.length * l.weight[0]!.length <= 64)
-          field(`W${i + 1}`, grid(`layers.${i}.weight`, l.weight, `W${i + 1}`));
+        const { weight, bias } = names.layers[i]!;
+        if (l.weight.length * l.weight[0]!.length <= 64) field(weight, grid(`layers.${i}.weight`, l.weight, weight));
         if (l.bias.length <= 64)
           field(
-            `b${i + 1}`,
-            l.bias.map((v, j) => num(`layers.${i}.bias.${j}`, v, `b${i + 1}[${j + 1}]`)),
+            bias,
+            l.bias.map((v, j) => num(`layers.${i}.bias.${j}`, v, `${bias}[${j + 1}]`)),
           );
       });
     }
@@ -203,7 +225,10 @@ class Viewer {
       const cls = g.phase === "backward" ? "grad" : "done";
       if (g.node && k < i) svg.querySelector(`.node[data-id="${g.node}"]`)?.classList.add(cls);
     }
-    if (f.node) svg.querySelector(`.node[data-id="${f.node}"]`)?.classList.add("current");
+    const current = f.node ? svg.querySelector(`.node[data-id="${f.node}"]`) : null;
+    current?.classList.add("current");
+    // the graph is wider than the pane: keep the node being explained in view
+    current?.scrollIntoView({ block: "nearest", inline: "center" });
     for (const e of f.edges) {
       svg
         .querySelector(`.edge[data-from="${e.from}"][data-to="${e.to}"]`)
@@ -218,8 +243,14 @@ class Viewer {
     gates.replaceChildren(...f.gates.map((g) => el("span", { class: "cr-gate" }, g)));
     this.$("cr-rule").textContent = f.rule ? `rule: ${f.rule}` : "";
     const dl = this.$("cr-values");
-    dl.replaceChildren(...f.values.flatMap(([k, v]) => [el("dt", {}, k), el("dd", { "data-label": k }, v)]));
-    this.$("cr-lines").textContent = f.lines.join("\n");
+    dl.replaceChildren(
+      ...f.values.flatMap(([k, v]) => {
+        const dd = el("dd", { "data-label": k });
+        dd.append(...withNumbers(v));
+        return [el("dt", {}, k), dd];
+      }),
+    );
+    this.$("cr-lines").replaceChildren(...withNumbers(f.lines.join("\n")));
     (this.$("cr-prev") as HTMLButtonElement).disabled = i === 0;
     (this.$("cr-first") as HTMLButtonElement).disabled = i === 0;
     (this.$("cr-next") as HTMLButtonElement).disabled = i === this.frames.length - 1;

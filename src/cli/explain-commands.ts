@@ -3,9 +3,8 @@
 // graph` (the gradFn graph as DOT, Mermaid, JSON or SVG), `chainrule diagnose` (gradient flow
 // over a few training steps) and `chainrule saliency` (input-gradient heatmaps for digits/MNIST).
 
-import { readFile, writeFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { writeFile } from "node:fs/promises";
+import { type Command, Option } from "commander";
 import { loadFile } from "../io/index.js";
 import { creation } from "../api/functions.js";
 
@@ -17,6 +16,7 @@ import {
   explanationJSON,
   runMlp,
   runExpression,
+  mlpNames,
   graphOf,
   graphOfTrace,
   toDot,
@@ -30,7 +30,9 @@ import {
   heatmapPng,
   type Scenario,
   type LossKind,
+  type Trace,
 } from "../explain/index.js";
+import type { Tensor } from "../api/tensor.js";
 import {
   layersFromStateDict,
   mlpScenario,
@@ -42,7 +44,9 @@ import { type PageData, serveViewer, writeViewerPage } from "../explain/node/vie
 import { DIAGNOSE_NETS, type DiagnoseNet, diagnoseDigits, trainClassifier } from "../explain/node/demo-models.js";
 import { applyPreprocess } from "./task-data.js";
 import type { RunInfo } from "./predict-command.js";
-import { METADATA_KEY, positiveInt } from "./train-command.js";
+import { fileWithExtension, intInRange, nonNegativeInt, port, positiveInt, positiveNumber } from "./parsers.js";
+import { jsonArg, sampleRows } from "./sample-input.js";
+import { METADATA_KEY } from "./train-command.js";
 
 /** Options that pick what to explain, shared by explain and graph. */
 interface SourceOptions {
@@ -56,13 +60,10 @@ interface SourceOptions {
   lr?: number;
 }
 
-const EXAMPLES = Object.keys(SEEDS).join(" | ");
+const EXAMPLES = Object.keys(SEEDS).join(", ");
 
-function number(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got '${v}'`);
-  return n;
-}
+/** A class index of the digits and MNIST: 0 to 9. */
+const digit = intInRange(0, 9);
 
 /** "x=-2,y=5" -> { x: -2, y: 5 }. */
 export function parseVars(list: string): Record<string, number> {
@@ -77,26 +78,6 @@ export function parseVars(list: string): Record<string, number> {
         return [k, Number(v)];
       }),
   );
-}
-
-/** A JSON value given inline or as the path of a .json file. */
-async function jsonArg(what: string, text: string): Promise<unknown> {
-  const raw = !/^[\s[{\d.-]/.test(text) && existsSync(text) ? await readFile(text, "utf8") : text;
-  try {
-    return JSON.parse(raw);
-  } catch (e) {
-    throw new Error(`${what}: not JSON (${(e as Error).message}): ${raw.slice(0, 60)}`, { cause: e });
-  }
-}
-
-/** Rows of `features` numbers from one sample (any nesting) or a list of samples. */
-function rowsOf(value: unknown, features: number): number[][] {
-  const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [Number(v)]);
-  const all = flat(value);
-  if (all.some((v) => !Number.isFinite(v))) throw new Error("--input: every entry must be a number");
-  if (all.length === features) return [all];
-  if (Array.isArray(value) && value.every((s) => flat(s).length === features)) return value.map(flat);
-  throw new Error(`--input: got ${all.length} numbers; the model takes ${features} per sample`);
 }
 
 /** The model spec and layers from --model and/or --weights (a chainrule train file describes itself). */
@@ -134,13 +115,17 @@ export async function resolveSource(target: string | undefined, opts: SourceOpti
     const scenario: Scenario = { kind: "expression", source: opts.expr, vars: parseVars(opts.vars ?? ""), lr: opts.lr };
     return { title: opts.expr, scenario };
   }
+  if (target && !/^mlp:/.test(target))
+    throw new Error(
+      `unknown example '${target}'; the examples are ${EXAMPLES}, or give a model spec such as mlp:3-4-2`,
+    );
   if (target && !opts.model) opts.model = target;
   if (!opts.model && !opts.weights)
     throw new Error(`explain: name an example (${EXAMPLES}), --expr, or --model/--weights`);
   const { spec, layers, info } = await modelOf(opts);
   const features = spec.sizes[0]!;
   let rows = opts.input
-    ? rowsOf(await jsonArg("--input", opts.input), features)
+    ? sampleRows(await jsonArg("--input", opts.input), features).rows
     : [new Array<number>(features).fill(0)];
   if (info && opts.input) rows = applyPreprocess(info.preprocess, tensor(rows)).toArray() as number[][];
   const title = `MLP ${spec.sizes.join("-")}${opts.weights ? ` from ${opts.weights}` : " (random weights, seed 0)"}`;
@@ -180,10 +165,10 @@ function sourceOptions(cmd: Command): Command {
       "--model <spec>",
       "mlp:<sizes>[:<hidden act>[:<output act>]], e.g. mlp:64-32-10 or mlp:3-4-2:sigmoid:softmax",
     )
-    .option("--input <json>", "one sample (or a list) as JSON, or a .json file")
+    .option("--input <json|file>", 'one sample, a list, or {"x": [...]} as JSON, or a .json file')
     .option("--target <json>", "the target: a class index or a JSON list (default: the predicted class)")
     .addOption(new Option("--loss <kind>", "the loss").choices(["bce", "half-sse", "mse", "cross-entropy"]))
-    .option("--lr <rate>", "apply one SGD step with this learning rate", number);
+    .option("--lr <rate>", "apply one SGD step with this learning rate", positiveNumber);
 }
 
 /** Registers explain, graph, diagnose and saliency on the chainrule program (printing to `say`). */
@@ -201,8 +186,8 @@ export function registerExplainCommands(program: Command, say: Printer = (t) => 
     .option("-o, --out <file>", "write to a file instead of stdout")
     .option("--html <file>", "write the interactive viewer page")
     .option("--serve", "serve the interactive viewer on 127.0.0.1")
-    .option("--port <port>", "port for --serve (0: any free port)", (v) => (v === "0" ? 0 : positiveInt(v)), 8321)
-    .option("--lifetime <seconds>", "stop serving after this many seconds", number)
+    .option("--port <port>", "port for --serve (0: any free port)", port, 8321)
+    .option("--lifetime <seconds>", "stop serving after this many seconds", positiveNumber)
     .action(async (example: string | undefined, opts: SourceOptions & Record<string, unknown>) => {
       const data = await resolveSource(example, opts);
       const e = explainScenario(data.scenario, {
@@ -243,13 +228,19 @@ export function registerExplainCommands(program: Command, say: Printer = (t) => 
     .action(
       async (target: string | undefined, opts: SourceOptions & { format: string; full?: boolean; out?: string }) => {
         const { scenario } = await resolveSource(target, opts);
-        const run =
-          scenario.kind === "mlp"
-            ? runMlp(scenario, { backward: false })
-            : runExpression(scenario, { backward: false });
-        const root = "tensors" in run ? run.tensors.loss : run.output;
-        const names = "vars" in run ? run.vars : { a0: run.tensors.input, y: run.tensors.target };
-        const g = opts.full ? graphOfTrace(run.trace) : graphOf(root, names);
+        // the tensors graphOf starts from, and the names it gives the leaves
+        let root: Tensor, names: Record<string, Tensor>, trace: Trace;
+        if (scenario.kind === "mlp") {
+          const run = runMlp(scenario, { backward: false });
+          const leaf = mlpNames(scenario);
+          root = run.tensors.loss;
+          names = { [leaf.input]: run.tensors.input, [leaf.target]: run.tensors.target };
+          trace = run.trace;
+        } else {
+          const run = runExpression(scenario, { backward: false });
+          [root, names, trace] = [run.output, run.vars, run.trace];
+        }
+        const g = opts.full ? graphOfTrace(trace) : graphOf(root, names);
         const out = { dot: toDot, mermaid: toMermaid, json: toGraphJSON, svg: toSvg }[opts.format as "dot"](g);
         await emit(say, out, opts.out);
       },
@@ -259,8 +250,8 @@ export function registerExplainCommands(program: Command, say: Printer = (t) => 
     .command("diagnose")
     .description("train a small net on the digits for a few steps and print its gradient-flow report")
     .addOption(new Option("--net <name>", "which net").choices([...DIAGNOSE_NETS, "all"]).default("healthy"))
-    .option("--steps <n>", "SGD steps before the traced one", (v) => positiveInt(v), 3)
-    .option("--lr <rate>", "learning rate", number, 0.1)
+    .option("--steps <n>", "SGD steps before the traced one", positiveInt, 3)
+    .option("--lr <rate>", "learning rate", positiveNumber, 0.1)
     .option("--svg <file>", "also draw the report as SVG (with --net all: one file per net)")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
     .action(async (opts: { net: string; steps: number; lr: number; svg?: string; format: string }) => {
@@ -283,12 +274,12 @@ export function registerExplainCommands(program: Command, say: Printer = (t) => 
     .command("saliency")
     .description("train a quick MLP on the digits (8x8) or MNIST (28x28) and draw |d score / d input| as a heatmap")
     .addOption(new Option("--dataset <name>", "dataset").choices(["digits", "mnist"]).default("digits"))
-    .option("--index <n>", "which example", (v) => (v === "0" ? 0 : positiveInt(v)), 0)
-    .option("--class <n>", "the class whose score is differentiated (default: the predicted one)", (v) => Number(v))
-    .option("--epochs <n>", "training epochs", (v) => positiveInt(v))
-    .option("--limit <n>", "training examples (MNIST default 2000)", (v) => positiveInt(v))
+    .option("--index <n>", "which training image", nonNegativeInt, 0)
+    .option("--class <n>", "the class whose score is differentiated, 0 to 9 (default: the predicted one)", digit)
+    .option("--epochs <n>", "training epochs", positiveInt)
+    .option("--limit <n>", "training images (MNIST default 2000)", positiveInt)
     .option("--mnist-dir <dir>", "folder with the MNIST IDX files (env CHAINRULE_MNIST)", process.env.CHAINRULE_MNIST)
-    .option("-o, --out <file>", "output image (.svg or .png)")
+    .option("-o, --out <file>", "output image, .svg or .png", fileWithExtension(".svg", ".png"))
     .action(
       async (opts: {
         dataset: "digits" | "mnist";
@@ -304,21 +295,26 @@ export function registerExplainCommands(program: Command, say: Printer = (t) => 
           limit: opts.limit,
           mnistDir: opts.mnistDir,
         });
-        if (opts.index >= c.inputs.shape[0]!)
-          throw new Error(`saliency: --index ${opts.index} is past the ${c.inputs.shape[0]} examples`);
+        const n = c.inputs.shape[0]!;
+        if (opts.index >= n) throw new Error(`saliency: --index ${opts.index} is past the ${n} training images`);
         const x = c.inputs.narrow(0, opts.index, 1);
         const s = saliency((t) => c.model.call(t), x, opts.class);
-        const image = Array.from(x.dataSync());
-        const label = c.data.y.dataSync()[opts.index];
-        const title = `${opts.dataset} #${opts.index} (label ${label}): |d score[${s.target}] / d pixel|`;
-        const out = opts.out ?? `saliency-${opts.dataset}-${opts.index}.svg`;
+        const label = c.data.y.dataSync()[opts.index]!;
+        const verdict = `label ${label}, predicted ${s.predicted}${s.predicted === label ? "" : " (wrong)"}`;
+        // the accuracy is measured on the very images the model was trained on, and says so
         say(
-          `trained accuracy ${(c.accuracy * 100).toFixed(1)}%; predicted ${s.predicted}, ` +
-            `score[${s.target}] = ${s.score.toFixed(4)}\n`,
+          `training-set accuracy ${(c.accuracy * 100).toFixed(1)}% (${n} images); ` +
+            `image #${opts.index}: ${verdict}; score[${s.target}] = ${s.score.toFixed(4)}\n`,
         );
-        const file = out.endsWith(".png")
-          ? heatmapPng(s.values, c.height, c.width, { image })
-          : heatmapSvg(s.values, c.height, c.width, { image, title });
+        const picture = {
+          image: Array.from(x.dataSync()),
+          title: `${opts.dataset} #${opts.index}: ${verdict}`,
+          label: `|d score[${s.target}] / d pixel|`,
+        };
+        const out = opts.out ?? `saliency-${opts.dataset}-${opts.index}.svg`;
+        const file = out.toLowerCase().endsWith(".png")
+          ? heatmapPng(s.values, c.height, c.width, picture)
+          : heatmapSvg(s.values, c.height, c.width, picture);
         await emit(say, file, out);
       },
     );

@@ -6,13 +6,27 @@
 import { Command } from "commander";
 // the package as users get it: every backend that loads here is registered
 import "../index.js";
+import { packageVersion } from "../explain/node/package-root.js";
 import { registerExplainCommands } from "./explain-commands.js";
 import { registerPredictCommand } from "./predict-command.js";
 import { registerTrainCommand } from "./train-command.js";
 
+// NOTE: a reader that stops early (`chainrule explain ... | head -1`) closes the pipe, and the next
+// write fails with EPIPE. Nobody wants the rest of the output then, so every command ends there,
+// quietly and successfully, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(0);
+  });
+}
+
 const program = new Command("chainrule")
   .description("chainrule: reverse-mode autograd and neural networks in TypeScript")
-  .showHelpAfterError();
+  .version(packageVersion(), "-v, --version", "print the chainrule version")
+  // commander's own errors (a bad flag value, an unknown option) read like the commands' errors:
+  // one line, no usage dump; subcommands inherit this when registered below
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "chainrule: ")) });
 registerTrainCommand(program);
 registerPredictCommand(program);
 registerExplainCommands(program);

@@ -1,19 +1,16 @@
 // `chainrule predict`: rebuilds the model a weights file describes (its __metadata__ holds the
-// config, preprocessing and class names), runs it on samples from a JSON or CSV file and prints
-// the predicted classes with their probabilities (and the accuracy when the CSV has labels).
+// config, preprocessing and class names), runs it on samples (inline JSON, a JSON or a CSV file)
+// and prints the predicted classes with their probabilities (and the accuracy given labels).
 
-import { readFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { noGrad } from "../graph/grad-mode.js";
-import { readBytes, parseCsv } from "../data/index.js";
 import { loadFile } from "../io/index.js";
-import { creation } from "../api/functions.js";
-
-const { tensor } = creation;
 import type { Tensor } from "../api/tensor.js";
 import { buildModel, type ModelConfig, modelInput } from "./models.js";
+import { positiveInt } from "./parsers.js";
+import { readSamples } from "./sample-input.js";
 import { applyPreprocess, type Preprocess } from "./task-data.js";
-import { METADATA_KEY, positiveInt } from "./train-command.js";
+import { METADATA_KEY } from "./train-command.js";
 
 /** What `chainrule train` stores in the weights file's metadata. */
 export interface RunInfo {
@@ -21,54 +18,6 @@ export interface RunInfo {
   preprocess: Preprocess;
   classes: string[];
   dataset: string;
-}
-
-/** Raw samples [n, features] and their labels when the input had a label column. */
-export interface Samples {
-  x: Tensor;
-  labels: number[] | null;
-}
-
-/** Reads samples: JSON (one sample or a list; nested arrays are flattened) or CSV (plain or gzip). */
-export async function readSamples(file: string, features: number): Promise<Samples> {
-  if (/\.json$/i.test(file)) {
-    let value: unknown;
-    try {
-      value = JSON.parse(await readFile(file, "utf8"));
-    } catch (e) {
-      throw new Error(`predict: cannot read JSON from ${file}: ${(e as Error).message}`, { cause: e });
-    }
-    const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [Number(v)]);
-    const list = Array.isArray(value) && value.length && flat(value[0]).length === features ? value : [value];
-    const rows = list.map((s, i) => {
-      const r = flat(s);
-      if (r.length !== features || r.some((v) => !Number.isFinite(v))) {
-        throw new RangeError(`predict: ${file}: sample ${i} has ${r.length} numbers, the model expects ${features}`);
-      }
-      return r;
-    });
-    return { x: tensor(rows.length ? rows : [[]]).reshape([rows.length, features]), labels: null };
-  }
-  const text = new TextDecoder().decode(await readBytes(file, "predict"));
-  let table;
-  try {
-    table = parseCsv(text, { labelColumn: null }, file);
-  } catch (e) {
-    // a first line of names (like the iris file's "150,4,setosa,...") is a header: skip it
-    if (!/: line 1: /.test((e as Error).message)) throw e;
-    table = parseCsv(text, { labelColumn: null, headerLines: 1 }, file);
-  }
-  const cols = table.features.shape[1]!;
-  if (cols === features) return { x: table.features, labels: null };
-  if (cols === features + 1) {
-    return {
-      x: table.features.narrow(1, 0, features),
-      labels: Array.from(table.features.select(1, features).dataSync()),
-    };
-  }
-  throw new RangeError(
-    `predict: ${file} has ${cols} columns; the model expects ${features} (or ${features + 1} with a label)`,
-  );
 }
 
 /** Loads a weights file written by `chainrule train` and rebuilds its model. */
@@ -113,7 +62,7 @@ interface PredictFlags {
 async function runPredict(f: PredictFlags): Promise<void> {
   const { model, info } = await loadRun(f.weights, f.model);
   const features = info.model.sampleShape.reduce((a, b) => a * b, 1);
-  const { x, labels } = await readSamples(f.input, features);
+  const { x, labels, source } = await readSamples(f.input, features);
   const probs = predictProbabilities(model, info, x);
   const n = x.shape[0]!;
   const k = Math.min(f.top, info.classes.length);
@@ -145,7 +94,7 @@ async function runPredict(f: PredictFlags): Promise<void> {
     );
     return;
   }
-  console.log(`${info.model.kind} trained on ${info.dataset}; ${n} sample${n === 1 ? "" : "s"} from ${f.input}`);
+  console.log(`${info.model.kind} trained on ${info.dataset}; ${n} sample${n === 1 ? "" : "s"} from ${source}`);
   for (const r of results.slice(0, f.show)) {
     const top = r.top.map((t) => `${t.class} ${(100 * t.probability).toFixed(1)}%`).join(", ");
     const mark = labels ? (r.predicted === r.label ? "  ✓" : `  ✗ (label ${info.classes[r.label!] ?? r.label})`) : "";
@@ -162,8 +111,9 @@ export function registerPredictCommand(program: Command): void {
     .description("run weights saved by `chainrule train` on samples and print classes and probabilities")
     .requiredOption("--weights <file>", "a model.safetensors written by chainrule train")
     .requiredOption(
-      "--input <file>",
-      "samples: JSON (one or a list) or CSV, optionally gzip, optionally with a label column",
+      "--input <json|file>",
+      'samples: inline JSON (one sample, a list, or {"x": [...], "y": [labels]}), a .json file, ' +
+        "or CSV (optionally gzip, optionally with a label column)",
     )
     .addOption(new Option("--model <kind>", "check that the weights hold this kind of model").choices(["mlp", "cnn"]))
     .option("--top <k>", "how many classes to list per sample", positiveInt, 3)

@@ -2,8 +2,9 @@
 // IDX files, turned into a seeded train/test split plus the preprocessing that predict must
 // repeat (a fixed scale for images, standardisation for tabular data).
 
-import { stat } from "node:fs/promises";
-import { join } from "node:path";
+import { statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { InvalidArgumentError } from "commander";
 import * as data from "../data/index.js";
 import { creation } from "../api/functions.js";
 
@@ -24,6 +25,28 @@ export interface TaskData {
   preprocess: Preprocess;
   train: { x: Tensor; y: Tensor };
   test: { x: Tensor; y: Tensor };
+}
+
+/** The datasets known by name; anything else must be a folder of IDX files. */
+export const DATASETS = ["digits", "iris", "breast-cancer"] as const;
+
+const isFolder = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+
+/** A commander parser for --dataset: a known name or an existing folder. */
+export function datasetArg(v: string): string {
+  if ((DATASETS as readonly string[]).includes(v) || isFolder(v)) return v;
+  throw new InvalidArgumentError(`expected ${DATASETS.join(", ")} or a folder of IDX image/label files, got '${v}'`);
+}
+
+/**
+ * What a run calls its dataset: the name given, or for a folder of IDX files the folder's name
+ * ("mnist", not the "t10k" of its file names; torchvision's MNIST/raw gives "mnist").
+ */
+export function datasetName(dataset: string): string {
+  if ((DATASETS as readonly string[]).includes(dataset)) return dataset;
+  const dir = resolve(dataset);
+  const name = basename(dir) === "raw" ? basename(dirname(dir)) : basename(dir);
+  return name.toLowerCase() || "idx";
 }
 
 /** A folder holding iris.csv and breast_cancer.csv to use instead of the bundled copies, if any. */
@@ -53,14 +76,8 @@ async function loadRaw(dataset: string, dataDir: string | undefined): Promise<da
     case "breast-cancer":
       return data.loadBreastCancer(dataDir && join(dataDir, "breast_cancer.csv"));
   }
-  const isDir = await stat(dataset).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (!isDir) {
-    throw new Error(
-      `unknown dataset '${dataset}': use digits, iris, breast-cancer or a folder with IDX image/label files`,
-    );
+  if (!isFolder(dataset)) {
+    throw new Error(`unknown dataset '${dataset}': use ${DATASETS.join(", ")} or a folder with IDX image/label files`);
   }
   return data.loadIdxFolder(dataset);
 }
@@ -85,7 +102,7 @@ export async function loadTaskData(
   const sampleShape = dataset === "digits" ? [8, 8] : raw.x.shape.slice(1);
   const prep = (x: Tensor) => applyPreprocess(preprocess, x).reshape([x.shape[0]!, ...sampleShape]);
   return {
-    name: raw.name,
+    name: datasetName(dataset),
     classes: raw.classes,
     sampleShape,
     isImage,

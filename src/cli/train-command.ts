@@ -1,38 +1,22 @@
 // `chainrule train`: trains an MLP or CNN with a live progress bar (epoch, loss, accuracy,
 // samples/s), evaluates on held-out data after each epoch, and writes the weights (safetensors,
-// with the model config in __metadata__), a loss/accuracy chart (SVG) and the history (JSON).
+// with the model config in __metadata__), a loss/accuracy chart (SVG) and the history (JSON)
+// into a run folder that never silently replaces an earlier run.
 
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import cliProgress from "cli-progress";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
 import { getBackend } from "../backend/registry.js";
 import { save, writeFileAtomic } from "../io/index.js";
+import { intInRange, nonNegativeInt, positiveInt, positiveNumber } from "./parsers.js";
 import { chartSvg } from "./svg-chart.js";
-import { defaultDataDir } from "./task-data.js";
+import { DATASETS, datasetArg, datasetName, defaultDataDir } from "./task-data.js";
 import { type EpochStats, OPTIMIZERS, type TrainResult, trainModel } from "./trainer.js";
 
 /** Key of the weights file's __metadata__ entry that holds what predict needs (JSON). */
 export const METADATA_KEY = "chainrule";
-
-/** A commander parser for positive integers. */
-export function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got '${v}'`);
-  return n;
-}
-
-function positiveNumber(v: string): number {
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got '${v}'`);
-  return n;
-}
-
-function nonNegativeInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got '${v}'`);
-  return n;
-}
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
@@ -60,6 +44,30 @@ export function curvesSvg(history: EpochStats[], title: string): string {
       ],
     },
   ]);
+}
+
+/** The files a run writes into its folder. */
+const RUN_FILES = ["model.safetensors", "curves.svg", "history.json"];
+
+/** Whether `folder` holds (some of) a run's files. */
+export const holdsRun = (folder: string): boolean => RUN_FILES.some((f) => existsSync(join(folder, f)));
+
+/**
+ * Where a run goes. An explicit --out is used as given, but an earlier run there is replaced only
+ * with --overwrite. The default runs/<dataset>-<model> is numbered past earlier runs instead
+ * (runs/digits-mlp-2, -3, ...), as experiment trackers version their runs.
+ */
+export function runFolder(opts: { out?: string; overwrite?: boolean }, name: string): string {
+  if (opts.out) {
+    if (!opts.overwrite && holdsRun(opts.out))
+      throw new Error(`train: --out ${opts.out} holds an earlier run; pass --overwrite to replace it`);
+    return opts.out;
+  }
+  const base = join("runs", name);
+  if (opts.overwrite) return base;
+  let folder = base;
+  for (let n = 2; holdsRun(folder); n++) folder = `${base}-${n}`;
+  return folder;
 }
 
 /** Writes model.safetensors, curves.svg and history.json into `out`; returns their paths. */
@@ -99,11 +107,17 @@ interface TrainFlags {
   optimizer: (typeof OPTIMIZERS)[number];
   seed: number;
   out?: string;
+  overwrite?: boolean;
   limit?: number;
   dataDir?: string;
 }
 
 async function runTrain(f: TrainFlags): Promise<void> {
+  // decided before training, so a refusal costs nothing
+  const name = `${datasetName(f.dataset)}-${f.model}`;
+  const out = runFolder(f, name);
+  if (out !== (f.out ?? join("runs", name)))
+    console.log(`${join("runs", name)} holds an earlier run; this one goes to ${out}`);
   const bar = new cliProgress.SingleBar(
     {
       format: "epoch {epoch} [{bar}] {value}/{total} batches | loss {loss} | acc {acc} | {speed} samples/s",
@@ -144,7 +158,6 @@ async function runTrain(f: TrainFlags): Promise<void> {
   );
   const seconds = (performance.now() - t0) / 1000;
   const last = result.history[result.history.length - 1]!;
-  const out = f.out ?? join("runs", `${result.task.name}-${result.config.kind}`);
   const paths = await writeRun(result, out);
   const show = (p: string) => (relative(process.cwd(), p).startsWith("..") ? p : relative(process.cwd(), p));
   console.log(
@@ -165,7 +178,8 @@ export function registerTrainCommand(program: Command): void {
     .addOption(new Option("--model <kind>", "network").choices(["mlp", "cnn"]).default("mlp"))
     .option(
       "--dataset <name|dir>",
-      "digits (bundled), iris, breast-cancer, or a folder of IDX image/label files such as MNIST",
+      `${DATASETS.join(", ")} (bundled), or a folder of IDX image/label files such as MNIST`,
+      datasetArg,
       "digits",
     )
     .option("--epochs <n>", "passes over the training data (default: 20 for the digits MLP)", positiveInt)
@@ -179,9 +193,11 @@ export function registerTrainCommand(program: Command): void {
     .option("--seed <n>", "seed for the split, initial weights and shuffling", nonNegativeInt, 0)
     .option(
       "--out <folder>",
-      "where to write model.safetensors, curves.svg, history.json (default runs/<dataset>-<model>)",
+      "where to write model.safetensors, curves.svg, history.json " +
+        "(default runs/<dataset>-<model>, numbered -2, -3, ... when it holds a run)",
     )
-    .option("--limit <n>", "use at most n samples in all (for quick runs)", positiveInt)
+    .option("--overwrite", "replace the run already in the output folder")
+    .option("--limit <n>", "use at most n samples in all (for quick runs; at least 10)", intInRange(10))
     .option(
       "--data-dir <folder>",
       "folder with iris.csv and breast_cancer.csv to use instead of the bundled copies (env CHAINRULE_DATASETS)",

@@ -1,9 +1,9 @@
-// The graph as an SVG picture: dagre lays the nodes out (ranks top to bottom, modules as
-// clusters), and this file writes the SVG from dagre's coordinates. Nodes and edges carry data-
-// attributes (data-id, data-from, data-to) so the browser viewer can highlight them.
+// The graph as an SVG picture: dagre lays the nodes out (data flowing left to right, modules as
+// clusters in the order they ran), and this file writes the SVG from dagre's coordinates. Nodes
+// and edges carry data- attributes (data-id, data-from, data-to) so the viewer can highlight them.
 
 import dagre from "@dagrejs/dagre";
-import { type GraphModel, type GraphNode, nodeLines } from "./graph.js";
+import { type GraphEdge, type GraphModel, type GraphNode, nodeLines } from "./graph.js";
 
 /** Options of the SVG export. */
 export interface SvgOptions {
@@ -33,7 +33,7 @@ export function layoutGraph(g: GraphModel, opts: SvgOptions = {}): Layout {
   const charW = font * 0.62;
   const lineH = font * 1.3;
   const dg = new dagre.graphlib.Graph({ multigraph: true, compound: opts.clusters ?? true });
-  dg.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 36, marginx: 12, marginy: 12 });
+  dg.setGraph({ rankdir: "LR", nodesep: 18, ranksep: 30, marginx: 12, marginy: 12 });
   dg.setDefaultEdgeLabel(() => ({}));
   const lines = new Map<string, string[]>();
   for (const n of g.nodes) {
@@ -48,6 +48,7 @@ export function layoutGraph(g: GraphModel, opts: SvgOptions = {}): Layout {
     for (const n of g.nodes) if (n.kind === "op" && n.module) dg.setParent(n.id, `cluster:${n.module}`);
   }
   g.edges.forEach((e, i) => dg.setEdge(e.from, e.to, {}, `e${i}`));
+  moduleOrderEdges(g).forEach(([from, to], i) => dg.setEdge(from, to, { weight: 0 }, `order${i}`));
   dagre.layout(dg);
   const size = dg.graph();
   return {
@@ -70,6 +71,49 @@ export function layoutGraph(g: GraphModel, opts: SvgOptions = {}): Layout {
         return { module: id.slice(8), x: l.x! - l.width / 2, y: l.y! - l.height / 2, width: l.width, height: l.height };
       }),
   };
+}
+
+/**
+ * Invisible edges that rank each module's ops after the previous module's: from the ops whose
+ * output leaves a module to the ops that start the next one. Without them dagre ranks an op by
+ * its own inputs alone (the permute of layer 2's weight beside layer 1's sigmoid), so a later
+ * module can be drawn level with or before an earlier one and the path zigzags. An edge that
+ * would close a cycle (a module run twice, around another) is left out.
+ */
+function moduleOrderEdges(g: GraphModel): [string, string][] {
+  const moduleOf = new Map(g.nodes.filter((n) => n.kind === "op" && n.module).map((n) => [n.id, n.module!]));
+  const next = new Map<string, string[]>();
+  const link = (from: string, to: string) => next.set(from, [...(next.get(from) ?? []), to]);
+  g.edges.forEach((e) => link(e.from, e.to));
+  const reaches = (from: string, to: string): boolean => {
+    const seen = new Set([from]);
+    const stack = [from];
+    while (stack.length) {
+      for (const n of next.get(stack.pop()!) ?? []) {
+        if (n === to) return true;
+        if (seen.has(n)) continue;
+        seen.add(n);
+        stack.push(n);
+      }
+    }
+    return false;
+  };
+  const within = (e: GraphEdge) => moduleOf.has(e.from) && moduleOf.get(e.from) === moduleOf.get(e.to);
+  const ops = (m: string) => [...moduleOf].filter(([, mod]) => mod === m).map(([id]) => id);
+  const exits = (m: string) => ops(m).filter((id) => !g.edges.some((e) => e.from === id && within(e)));
+  const entries = (m: string) => ops(m).filter((id) => !g.edges.some((e) => e.to === id && within(e)));
+  const order = [...new Set(moduleOf.values())];
+  const added: [string, string][] = [];
+  order.slice(1).forEach((m, i) => {
+    for (const from of exits(order[i]!)) {
+      for (const to of entries(m)) {
+        if (reaches(to, from)) continue;
+        added.push([from, to]);
+        link(from, to);
+      }
+    }
+  });
+  return added;
 }
 
 const FILL: Record<GraphNode["kind"], string> = {

@@ -36,6 +36,7 @@ export { parseProgram, evaluate, freeVariables, type Statement } from "./express
 export {
   runMlp,
   runExpression,
+  mlpNames,
   traceScenario,
   lossOf,
   type Scenario,
@@ -67,5 +68,15 @@ export {
   type DiagnoseOptions,
 } from "./diagnostics.js";
 export { flowReportSvg } from "./diagnostics-svg.js";
-export { saliency, heatmapSvg, heatmapPng, type SaliencyMap, type HeatmapOptions } from "./saliency.js";
+export { saliency, type SaliencyMap } from "./saliency.js";
+export {
+  heatmapSvg,
+  heatmapPng,
+  heatmapLayout,
+  heatColor,
+  type HeatmapOptions,
+  type HeatmapLayout,
+  type LayoutRect,
+  type LayoutText,
+} from "./heatmap.js";
 export { encodePng } from "./png.js";

@@ -130,6 +130,22 @@ function modulePath(s: MlpScenario, i: number): string {
   return s.modules?.[i] ?? String(2 * i);
 }
 
+/**
+ * The names an MLP scenario's leaves go by in its trace, graph and viewer: the input a0, the
+ * target y, and each linear layer's "<module path>.weight" and ".bias", as torch.nn.Sequential.
+ */
+export function mlpNames(s: MlpScenario): {
+  input: string;
+  target: string;
+  layers: { weight: string; bias: string }[];
+} {
+  return {
+    input: "a0",
+    target: "y",
+    layers: s.layers.map((_, i) => ({ weight: `${modulePath(s, i)}.weight`, bias: `${modulePath(s, i)}.bias` })),
+  };
+}
+
 /** Checks an MLP scenario's shapes, naming the first mismatch. */
 export function checkMlp(s: MlpScenario): void {
   const n = s.sizes.length - 1;
@@ -160,13 +176,14 @@ export interface ScenarioRunOptions {
 export function runMlp(s: MlpScenario, opts: ScenarioRunOptions = {}): MlpRun {
   checkMlp(s);
   const dtype: DType = s.dtype ?? "float64";
+  const names = mlpNames(s);
   const input = tensor(s.input, { dtype });
   const target = tensor(s.target, { dtype });
   const params = s.layers.map((l, i) => {
     const weight = tensor(l.weight, { dtype, requiresGrad: true });
     const bias = tensor(l.bias, { dtype, requiresGrad: true });
-    weight.name = `${modulePath(s, i)}.weight`;
-    bias.name = `${modulePath(s, i)}.bias`;
+    weight.name = names.layers[i]!.weight;
+    bias.name = names.layers[i]!.bias;
     return { weight, bias };
   });
   const passes: MlpTensors[] = [];
@@ -193,7 +210,7 @@ export function runMlp(s: MlpScenario, opts: ScenarioRunOptions = {}): MlpRun {
   const backward = opts.backward ?? true;
   const t = trace(forward, {
     lr: backward ? s.lr : undefined,
-    names: { a0: input, y: target },
+    names: { [names.input]: input, [names.target]: target },
     secondForward: backward && s.secondForward,
     backward,
   });

@@ -1,8 +1,9 @@
 // The viewer in a real browser: Debian's chromium (headless, fresh profile) driven by
-// playwright-core opens the served 3-4-2 page, clicks through the whole forward pass, backward
-// pass and update, checking the highlighted node, title, gates and every number shown against
-// the frames computed here in Node; then edits an input, a weight and the target and checks that
-// everything was recomputed; and saves a screenshot in a temp folder.
+// playwright-core opens the served 3-4-2 page, checks the layout (modules left to right in data
+// order, one name per parameter, no empty boxes, numbers never broken across lines), clicks
+// through the whole forward pass, backward pass and update, checking the highlighted node, title,
+// gates and every number shown against the frames computed here in Node; then edits an input, a
+// weight and the target and checks that everything was recomputed; and saves a screenshot.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -21,10 +22,55 @@ interface Shown {
   gates: string[];
   values: [string, string][];
   position: string;
+  /** Numbers the page drew across two lines. */
+  brokenNumbers: string[];
 }
 
 const expectedFrames = (scenario: cr.explain.Scenario) =>
   cr.explain.framesOf(cr.explain.explainScenario(scenario).trace);
+
+type Page = import("playwright-core").Page;
+
+/** Modules in data order, each parameter under one name, no empty box, no number split in a narrow window. */
+async function checkLayout(page: Page): Promise<void> {
+  const boxes = await page.$$eval(".cluster", (cs) =>
+    cs.map((c) => {
+      const r = c.getBoundingClientRect();
+      return { module: c.getAttribute("data-module")!, left: r.left, right: r.right };
+    }),
+  );
+  const byX = [...boxes].sort((a, b) => a.left - b.left);
+  assert.deepEqual(
+    byX.map((b) => b.module),
+    ["0", "1", "2", "3", "loss"],
+    "modules left to right in data order",
+  );
+  byX.slice(1).forEach((b, i) => assert.ok(byX[i]!.right <= b.left, `module ${b.module} right of ${byX[i]!.module}`));
+  // the first frame lists the leaves: no empty text box under them
+  assert.equal(await page.textContent("#cr-frame-title"), "Inputs and parameters");
+  assert.equal(await page.$eval("#cr-lines", (e) => e.getBoundingClientRect().height), 0);
+  // the editors, the first frame and the graph call each leaf by the same name
+  const names = (labels: string[]) => labels.map((l) => l.replace(/ \(.*\)$/, "")).sort();
+  const legends = names(await page.$$eval("#cr-editors legend", (ls) => ls.map((l) => l.textContent!)));
+  const listed = names(await page.$$eval("#cr-values dt", (ds) => ds.map((d) => d.textContent!)));
+  const drawn = names(
+    await page.$$eval(".node.parameter, .node.input", (ns) => ns.map((n) => n.querySelector("tspan")!.textContent!)),
+  );
+  assert.deepEqual(listed, ["0.bias", "0.weight", "2.bias", "2.weight", "a0", "y"]);
+  assert.deepEqual(drawn, listed);
+  assert.deepEqual(legends, [...listed, "learning rate"].sort());
+  // in a narrow window the weights wrap, between numbers only
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: 800, height: size.height });
+  const lines = await page.$eval('#cr-values dd[data-label="0.weight (parameter)"]', (dd) => {
+    const n = dd.querySelectorAll(".cr-num");
+    return { first: n[0]!.getBoundingClientRect().top, last: n[n.length - 1]!.getBoundingClientRect().top };
+  });
+  assert.ok(lines.last > lines.first, "0.weight's numbers wrap onto a second line");
+  const broken = await page.$$eval(".cr-num", (ns) => ns.filter((n) => n.getClientRects().length > 1).length);
+  assert.equal(broken, 0, "no number is broken across lines");
+  await page.setViewportSize(size);
+}
 
 test("viewer: step through the 3-4-2 network's forward and backward pass, edit, recompute", async (t) => {
   if (!existsSync(CHROMIUM)) {
@@ -72,10 +118,14 @@ test("viewer: step through the 3-4-2 network's forward and backward pass, edit, 
             d.textContent!,
           ]),
           position: document.querySelector("#cr-position")!.textContent!,
+          brokenNumbers: Array.from(document.querySelectorAll(".cr-num"))
+            .filter((n) => n.getClientRects().length > 1)
+            .map((n) => n.textContent!),
         };
       }, click);
     const frames = expectedFrames(seed.scenario);
     assert.equal(await page.textContent("#cr-loss"), "L = 0.2344");
+    await checkLayout(page);
     const phases = new Set<string>();
     await page.click("#cr-next");
     await page.click("#cr-prev");
@@ -87,6 +137,7 @@ test("viewer: step through the 3-4-2 network's forward and backward pass, edit, 
       assert.equal(s.node, f.node ?? null, `highlighted node of ${f.title}`);
       assert.deepEqual(s.gates, f.gates, `gates of ${f.title}`);
       assert.deepEqual(s.values, f.values, `numbers of ${f.title}`);
+      assert.deepEqual(s.brokenNumbers, [], `numbers of ${f.title} on one line each`);
       phases.add(f.phase);
     }
     assert.deepEqual([...phases], ["start", "forward", "backward", "update"]);

@@ -1,6 +1,6 @@
 // The explain commands, run in-process through registerExplainCommands: the worked examples in
 // every format, a user's MLP from a safetensors file (the notes' 3-4-2 weights saved to disk give
-// the notes' numbers), graph exports, diagnose, the HTML page and the bounded --serve.
+// the notes' numbers), graph exports, diagnose, saliency, the HTML page and the bounded --serve.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import * as cr from "../../src/index.js";
 import { registerExplainCommands } from "../../src/cli/explain-commands.js";
+import { trainClassifier } from "../../src/explain/node/demo-models.js";
 
 /** Starts `chainrule <args>` in-process; output() is what it has printed so far. */
 function start(...args: string[]): { done: Promise<string>; output(): string } {
@@ -66,6 +67,27 @@ test("explain --weights: the notes' 3-4-2 weights from a safetensors file give t
   assert.match(text, /Output Layer \(2 neurons, softmax\)/);
 });
 
+test("an unknown example is refused with the list of examples", async () => {
+  for (const command of ["explain", "graph"]) {
+    await assert.rejects(
+      run(command, "seed-9-9-9"),
+      /^Error: unknown example 'seed-9-9-9'; the examples are seed-graph, seed-2-2-1, seed-3-4-2, or give a model spec/,
+    );
+  }
+});
+
+test('explain --input takes {"x": [...]} as well as a bare sample', async () => {
+  const args = ["mlp:3-4-2", "--target", "0", "-f", "json"];
+  const bare = JSON.parse(await run("explain", ...args, "--input", "[1, 0.5, -1]"));
+  const wrapped = JSON.parse(await run("explain", ...args, "--input", '{"x": [[1, 0.5, -1]]}'));
+  assert.deepEqual(wrapped.values, bare.values);
+  await assert.rejects(
+    run("explain", ...args, "--input", "[1, 2]"),
+    /--input: sample 0 has 2 numbers; the model expects 3/,
+  );
+  await assert.rejects(run("explain", ...args, "--input", "nowhere.json"), /--input: no file 'nowhere.json'/);
+});
+
 test("graph exports: dot, mermaid, json and an SVG file", async () => {
   const dot = await run("graph", "seed-graph", "-f", "dot");
   assert.match(dot, /label="MulBackward/);
@@ -84,6 +106,28 @@ test("diagnose prints the gradient-flow report and writes its SVG", async () => 
   assert.match(out, /dead-relu: Linear\(64, 32\) with bias -50/);
   assert.match(out, /100% of ReLU units are dead/);
   assert.match(readFileSync(svg, "utf8"), /class="cr-flow"/);
+});
+
+test("saliency says a misprediction plainly, names the training-set accuracy, titles the PNG", async () => {
+  // the same quick, seeded training the command does: find an image it gets wrong
+  const quick = ["--epochs", "1", "--limit", "100"];
+  const c = await trainClassifier("digits", { epochs: 1, limit: 100 });
+  const predicted = c.model.call(c.inputs).argmax(1).dataSync();
+  const labels = c.data.y.dataSync();
+  const wrong = predicted.findIndex((p, i) => p !== labels[i]);
+  assert.ok(wrong >= 0, "a one-epoch model gets some image wrong");
+  const png = join(dir, "wrong.png");
+  const out = await run("saliency", ...quick, "--index", String(wrong), "-o", png);
+  const verdict = `label ${labels[wrong]}, predicted ${predicted[wrong]} (wrong)`;
+  assert.match(out, /^training-set accuracy \d+\.\d% \(100 images\); /);
+  assert.ok(out.includes(`; image #${wrong}: ${verdict};`), out);
+  assert.deepEqual([...readFileSync(png).subarray(1, 4)], [80, 78, 71], "a PNG");
+  const svg = join(dir, "wrong.svg");
+  await run("saliency", ...quick, "--index", String(wrong), "-o", svg);
+  const text = readFileSync(svg, "utf8");
+  assert.ok(text.includes(`>digits #${wrong}: ${verdict}</text>`), "the title says it");
+  assert.match(text, /<g class="scale">/);
+  await assert.rejects(run("saliency", ...quick, "--index", "100"), /--index 100 is past the 100 training images/);
 });
 
 test("--html writes the self-contained viewer; --serve serves it for a bounded time", async () => {

@@ -1,6 +1,6 @@
 // Graph export: the gradFn graph of f = (x+y)z and of the 3-4-2 network as DOT, Mermaid, JSON and
 // SVG (laid out by dagre): the expected nodes and edges, parameters named by module path, saved
-// tensors listed, and every SVG node placed at finite coordinates.
+// tensors listed, every SVG node placed, data flowing left to right and modules in the order they ran.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -71,11 +71,40 @@ test("SVG: dagre places every node; nodes and edges carry the ids the viewer hig
   for (const n of lay.nodes) assert.ok(Number.isFinite(n.x) && Number.isFinite(n.y) && n.width > 0, n.node.id);
   const out = lay.nodes.find((n) => n.node.id === "output")!;
   const leaf = lay.nodes.find((n) => n.node.label === "x")!;
-  assert.ok(out.y > leaf.y, "forward flows downwards: leaves above the output");
+  assert.ok(out.x > leaf.x, "forward flows left to right: leaves left of the output");
   const svg = toSvg(g);
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="cr-graph" width="\d+" height="\d+"/);
   assert.equal(svg.match(/<g class="node /g)!.length, g.nodes.length);
   assert.equal(svg.match(/<g class="edge" data-from="[^"]+" data-to="[^"]+"><path d="M[\d.]+,[\d.]+ /g)!.length, 5);
   assert.ok(svg.includes(">MulBackward</tspan>"));
   assert.ok(svg.trimEnd().endsWith("</svg>"));
+});
+
+test("SVG layout of the 3-4-2 network: every edge points right, modules side by side in data order", () => {
+  const trace = cr.explain.explainScenario(cr.explain.SEEDS["seed-3-4-2"].scenario).trace;
+  const lay = layoutGraph(graphOfTrace(trace));
+  const at = new Map(lay.nodes.map((n) => [n.node.id, n]));
+  for (const e of lay.edges) assert.ok(at.get(e.from)!.x < at.get(e.to)!.x, `${e.from} -> ${e.to} points right`);
+  // the modules in the order the forward pass ran them, each box wholly right of the one before
+  const order = [...new Set(trace.steps.map((s) => s.module!))];
+  assert.deepEqual(order, ["0", "1", "2", "3", "loss"]);
+  const boxes = order.map((m) => lay.clusters.find((c) => c.module === m)!);
+  boxes.slice(1).forEach((b, i) => {
+    const prev = boxes[i]!;
+    assert.ok(prev.x + prev.width <= b.x, `module ${prev.module} ends before module ${b.module} starts`);
+  });
+});
+
+test("SVG layout: a module run twice around another still flows left to right", () => {
+  const op = (id: string, module: string): cr.explain.GraphNode => ({ id, kind: "op", label: id, module });
+  const g: cr.explain.GraphModel = {
+    nodes: [op("s0", "a"), op("s1", "b"), op("s2", "a"), { id: "output", kind: "output", label: "L" }],
+    edges: [
+      { from: "s0", to: "s1" },
+      { from: "s1", to: "s2" },
+      { from: "s2", to: "output" },
+    ],
+  };
+  const at = new Map(layoutGraph(g).nodes.map((n) => [n.node.id, n.x]));
+  assert.ok(at.get("s0")! < at.get("s1")! && at.get("s1")! < at.get("s2")! && at.get("s2")! < at.get("output")!);
 });

@@ -1,5 +1,6 @@
 // Saliency maps: |∂score/∂x| equals central finite differences; maps for a digits model (8x8)
-// and an MNIST model (28x28) render as SVG and as valid PNG (chunk CRCs, zlib stream, pixel size).
+// and an MNIST model (28x28) render as SVG and as valid PNG (chunk CRCs, zlib stream, pixel size),
+// both from one layout: the title and colour scale drawn in the PNG too, no text past the edge.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -30,8 +31,8 @@ test("saliency is |d score / d input|, checked against central differences", () 
   for (const p of model.parameters()) assert.equal(p.grad, null, "parameters' .grad untouched");
 });
 
-/** Checks a PNG's signature, chunk CRCs and that its pixel data inflates to w·h RGB rows. */
-function checkPng(png: Uint8Array, width: number, height: number): void {
+/** Checks a PNG's signature, chunk CRCs and that its pixel data inflates to w·h RGB rows; returns the RGB pixels. */
+function checkPng(png: Uint8Array, width: number, height: number): Uint8Array {
   assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   let o = 8;
@@ -47,7 +48,50 @@ function checkPng(png: Uint8Array, width: number, height: number): void {
     o += 12 + len;
   }
   assert.deepEqual(types, ["IHDR", "IDAT", "IEND"]);
-  assert.equal(inflateSync(Buffer.concat(idat)).length, height * (width * 3 + 1));
+  const raw = inflateSync(Buffer.concat(idat));
+  assert.equal(raw.length, height * (width * 3 + 1));
+  // every row is filter byte 0 (none) then its pixels
+  const rgb = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    rgb.set(raw.subarray(y * (width * 3 + 1) + 1, (y + 1) * (width * 3 + 1)), y * width * 3);
+  return rgb;
+}
+
+/** The SVG and the PNG of one heatmap show the layout: texts inside the picture, drawn in both. */
+function checkPictures(values: number[], h: number, w: number, opts: cr.explain.HeatmapOptions): void {
+  const lay = cr.explain.heatmapLayout(values, h, w, opts);
+  const rgb = checkPng(cr.explain.heatmapPng(values, h, w, opts), lay.width, lay.height);
+  const at = (x: number, y: number) => Array.from(rgb.subarray((y * lay.width + x) * 3, (y * lay.width + x) * 3 + 3));
+  for (const t of lay.texts) {
+    const left = t.x - { start: 0, middle: 0.5, end: 1 }[t.anchor] * (t.text.length * 12 - 2);
+    assert.ok(left >= 0 && left + t.text.length * 12 - 2 <= lay.width, `'${t.text}' fits the picture`);
+    let ink = 0;
+    for (let y = t.y; y < t.y + 16; y++)
+      for (let x = Math.round(left); x < left + t.text.length * 12 - 2; x++) ink += +(at(x, y)[0]! < 100);
+    assert.ok(ink > 4 * t.text.replace(/ /g, "").length, `'${t.text}' is drawn in the PNG`);
+  }
+  // the colour scale runs from white (0) to red (the largest value)
+  const bar = lay.rects.filter((r) => r.group === "scale");
+  assert.ok(bar.length > 10);
+  const [first, last] = [bar[0]!, bar.at(-1)!];
+  assert.deepEqual(at(first.x, first.y), first.rgb);
+  assert.ok(
+    first.rgb.every((v) => v > 240),
+    "white at 0",
+  );
+  assert.deepEqual(at(last.x + last.width - 1, last.y), last.rgb);
+  assert.deepEqual([last.rgb[0], last.rgb[1]! < 20, last.rgb[2]! < 20], [255, true, true], "red at the top");
+  const svg = cr.explain.heatmapSvg(values, h, w, opts);
+  assert.match(svg, new RegExp(`width="${lay.width}" height="${lay.height}"`));
+  for (const t of lay.texts)
+    assert.ok(svg.includes(`>${t.text.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</text>`), t.text);
+  assert.equal(
+    svg
+      .split('<g class="scale">')[1]!
+      .split("</g>")[0]!
+      .match(/<rect /g)!.length,
+    bar.length,
+  );
 }
 
 const mnistDir = join(sharedDatasets, "mnist");
@@ -66,8 +110,17 @@ test("digits (8x8): saliency heatmap as SVG and PNG", async () => {
   const image = Array.from(x.dataSync());
   const svg = cr.explain.heatmapSvg(s.values, 8, 8, { image, title: "digit" });
   assert.equal(svg.match(/<g class="heat">/g)!.length, 1);
-  assert.equal(svg.split('<g class="heat">')[1]!.match(/<rect /g)!.length, 64);
-  checkPng(cr.explain.heatmapPng(s.values, 8, 8, { image, cell: 4 }), 2 * 8 * 4 + 4, 8 * 4);
+  assert.equal(
+    svg
+      .split('<g class="heat">')[1]!
+      .split("</g>")[0]!
+      .match(/<rect /g)!.length,
+    64,
+  );
+  // a title far wider than the two 8x8 panels widens the picture instead of being cut off
+  const title = "digits #0: label 0, predicted 0\n|d score[0] / d pixel| of a quickly trained MLP";
+  checkPictures(s.values, 8, 8, { image, title, label: "|d score / d pixel|", cell: 4 });
+  checkPictures(s.values, 8, 8, { title: "no image" });
 });
 
 test("MNIST (28x28): saliency heatmap as PNG", async (t) => {
@@ -77,6 +130,13 @@ test("MNIST (28x28): saliency heatmap as PNG", async (t) => {
   }
   const { c, s } = await mapFor("mnist", 300);
   assert.deepEqual([c.height, c.width, s.values.length], [28, 28, 784]);
-  checkPng(cr.explain.heatmapPng(s.values, 28, 28, { cell: 2 }), 56, 56);
-  assert.equal(cr.explain.heatmapSvg(s.values, 28, 28).match(/<rect x=/g)!.length, 784);
+  checkPictures(s.values, 28, 28, { cell: 2, title: "mnist" });
+  const svg = cr.explain.heatmapSvg(s.values, 28, 28);
+  assert.equal(
+    svg
+      .split('<g class="heat">')[1]!
+      .split("</g>")[0]!
+      .match(/<rect x=/g)!.length,
+    784,
+  );
 });

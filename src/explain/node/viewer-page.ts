@@ -2,14 +2,14 @@
 // with esbuild, writes a self-contained HTML page around it with the scenario embedded, and
 // serves that page on localhost for a bounded time. Node-only: not part of cr.explain.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { NotesFigure } from "../render-walkthrough.js";
 import type { Scenario } from "../scenario.js";
 import { xmlEscape } from "../graph-svg.js";
+import { packageRoot } from "./package-root.js";
 
 /** What the page shows: a scenario with its title, intro lines and the note's printed figures. */
 export interface PageData {
@@ -17,19 +17,6 @@ export interface PageData {
   intro?: string[];
   scenario: Scenario;
   notes?: NotesFigure[];
-}
-
-/** The package root: the nearest folder above this file whose package.json names chainrule. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "chainrule")
-      return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`viewer: no chainrule package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
 }
 
 let bundled: Promise<string> | null = null;
