@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/addon-buffers.cc",
+        "native/addon-index.cc",
         "native/napi-args.cc",
         "native/buffers.cc",
         "native/copy.cc",
@@ -18,7 +19,9 @@
         "native/matmul.cc",
         "native/pool.cc",
         "native/reduce.cc",
+        "native/scan.cc",
         "native/softmax.cc",
+        "native/sort.cc",
         "native/thread-pool.cc"
       ],
       "defines": ["NAPI_EXPERIMENTAL", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -22,7 +22,7 @@ namespace {
 
 // Bumped whenever the descriptor layout or a function's arguments change, so a stale build is
 // refused by the TypeScript side instead of misreading its calls.
-constexpr int kAbi = 7;
+constexpr int kAbi = 9;
 
 napi_value Init(napi_env env, napi_callback_info info) {
   Args a;
@@ -53,10 +53,8 @@ napi_value Init(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-/**
- * Whether view v is every element of buffer b once, dense in some order of its dims (a permuted
- * layout counts), so that a kernel writing all of v writes every byte of b.
- */
+}  // namespace
+
 bool coversBuffer(const View& v, const Buffer& b) {
   if (v.offset != 0 || v.numel() * elemSize(v.dtype) != b.bytes) return false;
   int dims[kMaxDims];
@@ -73,6 +71,8 @@ bool coversBuffer(const View& v, const Buffer& b) {
     if (v.strides[dims[i]] != s) return false;
   return true;
 }
+
+namespace {
 
 /** Settles the deferred zeros of output buffer argument i, which a kernel writes through view v. */
 void settleOutput(Args& a, size_t i, const View& v) {
@@ -198,6 +198,50 @@ napi_value SoftmaxCall(napi_env env, napi_callback_info info, int nIn) {
 napi_value Softmax(napi_env env, napi_callback_info info) { return SoftmaxCall(env, info, 1); }
 napi_value SoftmaxBackward(napi_env env, napi_callback_info info) { return SoftmaxCall(env, info, 2); }
 
+/** Checks that a row kernel's views share x's shape, the outputs' dtypes, and names the op in errors. */
+void requireRows(Args& a, const char* op, const View& x, const View& out, int outDt, const View* indices) {
+  requireSameShape(a, op, x, out);
+  if (a.ok() && out.dtype != outDt) a.error(std::string(op) + ": output has the wrong dtype", true);
+  if (indices) {
+    requireSameShape(a, op, x, *indices);
+    if (a.ok() && indices->dtype != kI32) a.error(std::string(op) + ": indices must be int32", true);
+  }
+  if (a.ok() && x.nd < 1) a.error(std::string(op) + ": expected at least one dim");
+}
+
+/** scan(op, x, out[, indices]): x's, out's and the indices' views are in the descriptor. */
+napi_value Scan(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!load(env, info, a)) return nullptr;
+  const int op = intArg(a, 0);
+  const View x = viewArg(a, 1);
+  const View out = viewArg(a, 2, false);
+  const bool withIndices = a.argc >= 4;
+  View indices;
+  if (withIndices) indices = viewArg(a, 3, false);
+  if (a.ok() && (op < 0 || op >= scanop::kCount)) a.error("scan: unknown op code");
+  requireRows(a, "scan", x, out, x.dtype, withIndices ? &indices : nullptr);
+  if (a.ok()) settleOutput(a, 2, out);
+  if (a.ok() && withIndices) settleOutput(a, 3, indices);
+  if (a.ok() && x.numel() > 0) scan(op, x, out, withIndices ? &indices : nullptr);
+  return finish(a);
+}
+
+/** sort(x, values, indices, descending): the three views are in the descriptor. */
+napi_value Sort(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!load(env, info, a)) return nullptr;
+  const View x = viewArg(a, 0);
+  const View values = viewArg(a, 1, false);
+  const View indices = viewArg(a, 2, false);
+  const bool descending = intArg(a, 3) != 0;
+  requireRows(a, "sort", x, values, x.dtype, &indices);
+  if (a.ok()) settleOutput(a, 1, values);
+  if (a.ok()) settleOutput(a, 2, indices);
+  if (a.ok() && x.numel() > 0) sortRows(x, descending, values, indices);
+  return finish(a);
+}
+
 napi_value Matmul(napi_env env, napi_callback_info info) {
   Args a;
   if (!load(env, info, a)) return nullptr;
@@ -216,65 +260,6 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   }
   char* out = outArg(a, 2, dt, n);
   if (ready(a)) matmul(x, y, out, dt);
-  return finish(a);
-}
-
-/** Checks the index operand of gather/scatterAdd against the data operand's shape. */
-void checkIndex(Args& a, const char* op, const View& data, int dim, const View& index) {
-  if (!a.ok()) return;
-  if (index.dtype != kI32) return a.error(std::string(op) + ": index must be int32", true);
-  if (index.nd != data.nd) return a.error(std::string(op) + ": index must have as many dims as input");
-  if (dim < 0 || dim >= data.nd) return a.error(std::string(op) + ": dim out of range");
-  for (int d = 0; d < data.nd; d++)
-    if (d != dim && index.shape[d] > data.shape[d])
-      return a.error(std::string(op) + ": index is larger than the input at dim " + std::to_string(d));
-}
-
-std::string outOfBounds(const char* op, int64_t bad, int dim, int64_t size) {
-  return std::string(op) + ": index " + std::to_string(bad) + " is out of bounds for dimension " + std::to_string(dim) +
-         " with size " + std::to_string(size);
-}
-
-napi_value Gather(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
-  const View x = viewArg(a, 0);
-  const int dim = intArg(a, 1);
-  const View index = viewArg(a, 2);
-  checkIndex(a, "gather", x, dim, index);
-  char* out = outArg(a, 3, x.dtype, index.numel());
-  a.outBytes = -1;  // an out-of-range index stops the kernel part way: keep the zeros
-  int64_t bad = 0;
-  if (ready(a) && index.numel() > 0 && !gather(x, dim, index, out, &bad))
-    a.error(outOfBounds("gather", bad, dim, x.shape[dim]));
-  return finish(a);
-}
-
-napi_value ScatterAdd(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
-  const View dst = viewArg(a, 0, false);
-  const int dim = intArg(a, 1);
-  const View index = viewArg(a, 2);
-  const View src = viewArg(a, 3);
-  checkIndex(a, "scatterAdd", dst, dim, index);
-  for (int d = 0; a.ok() && d < index.nd; d++)
-    if (src.nd != index.nd || index.shape[d] > src.shape[d]) a.error("scatterAdd: src is smaller than index");
-  if (!a.ok()) return finish(a);
-  // a fresh zero buffer that dst covers whole gets its zeros from the kernel, slice by slice as it
-  // scatters along dim > 0; otherwise from ensureZero's one pass
-  Buffer* b = ownBuffer(a, 0);
-  const bool zeroFirst =
-      b && b->zeroPending && b->data && dim > 0 && index.numel() > 0 && coversBuffer(dst, *b);
-  if (b && !zeroFirst) ensureZero(b);
-  if (b) b->zeroPending = false;
-  int64_t bad = 0;
-  if (index.numel() > 0 && !scatterAdd(dst.data + dst.offset * elemSize(dst.dtype), dst.dtype, dst.nd, dst.shape, dim,
-                                       index, src, &bad, zeroFirst)) {
-    // what the kernel did not reach holds no zeros yet
-    if (zeroFirst) std::memset(dst.data, 0, static_cast<size_t>(b->bytes));
-    a.error(outOfBounds("scatterAdd", bad, dim, dst.shape[dim]));
-  }
   return finish(a);
 }
 
@@ -364,8 +349,10 @@ NAPI_MODULE_INIT() {
              {"where", Where},       {"axpy", Axpy},
              {"reduce", Reduce},     {"softmax", Softmax},
              {"softmaxBackward", SoftmaxBackward},
+             {"scan", Scan},         {"sort", Sort},
              {"matmul", Matmul},     {"gather", Gather},
-             {"scatterAdd", ScatterAdd}, {"maxPool", MaxPool},
+             {"scatterAdd", ScatterAdd}, {"scatterReduce", ScatterReduce},
+             {"maxPool", MaxPool},
              {"free", Free},
              {"alloc", Alloc},       {"upload", Upload},
              {"write", Write},       {"read", Read},
@@ -384,5 +371,6 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "unaryOps", stringArray(env, kUnaryNames, kUnaryCount));
   napi_set_named_property(env, exports, "binaryOps", stringArray(env, kBinaryNames, kBinaryCount));
   napi_set_named_property(env, exports, "reduceOps", stringArray(env, kReduceNames, kReduceCount));
+  napi_set_named_property(env, exports, "scanOps", stringArray(env, scanop::kNames, scanop::kCount));
   return exports;
 }

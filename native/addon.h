@@ -1,5 +1,6 @@
-// The addon's Node-API functions, shared between addon.cc (kernels and module setup) and
-// addon-buffers.cc (buffer management); argument decoding lives in napi-args.h.
+// The addon's Node-API functions, shared between addon.cc (kernels and module setup),
+// addon-buffers.cc (buffer management) and addon-index.cc (gather and scatters); argument
+// decoding lives in napi-args.h.
 #pragma once
 
 #include <node_api.h>
@@ -26,5 +27,18 @@ napi_value Fill(napi_env env, napi_callback_info info);
 napi_value Free(napi_env env, napi_callback_info info);
 /** pooledBytes(): bytes of released memory kept for reuse. */
 napi_value PooledBytes(napi_env env, napi_callback_info info);
+
+/** gather(x, dim, index, out): out (index's shape) = x's elements index picks along dim. */
+napi_value Gather(napi_env env, napi_callback_info info);
+/** scatterAdd(dst, dim, index, src): dst's elements index picks along dim += src's. */
+napi_value ScatterAdd(napi_env env, napi_callback_info info);
+/** scatterReduce(dst, dim, index, src, reduce, includeSelf): dst's picked elements combined with src's. */
+napi_value ScatterReduce(napi_env env, napi_callback_info info);
+
+/**
+ * Whether view v is every element of buffer b once, dense in some order of its dims (a permuted
+ * layout counts), so that a kernel writing all of v writes every byte of b.
+ */
+bool coversBuffer(const View& v, const Buffer& b);
 
 }  // namespace cr

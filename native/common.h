@@ -43,8 +43,8 @@ inline int elemSize(int dt) { return dt == kF32 || dt == kI32 ? 4 : dt == kF64 ?
 /** The most dims a view may have. */
 constexpr int kMaxDims = 32;
 
-/** JavaScript truthiness of a number: 0, -0 and NaN are false. */
-inline bool truthy(double v) { return v != 0 && v == v; }
+/** A number as a bool, as PyTorch casts one: 0 and -0 are false, everything else (NaN too) is true. */
+inline bool truthy(double v) { return v != 0; }
 
 /** ECMAScript ToInt32: what an Int32Array store does with a double (truncate, wrap mod 2^32). */
 inline int32_t toInt32(double v) {

@@ -60,7 +60,8 @@ UnaryRun pickUnary(int op, int xdt, int odt) {
 
 bool costlyUnary(int op) {
   return !(op == kNeg || op == kAbs || op == kRelu || op == kSquare || op == kSign || op == kIsnan ||
-           op == kLogicalNot || op == kFloor || op == kCeil || op == kRound || op == kIsfinite);
+           op == kLogicalNot || op == kFloor || op == kCeil || op == kRound || op == kIsfinite || op == kIsinf ||
+           op == kIsposinf || op == kIsneginf || op == kSignbit);
 }
 
 // ---- binary -------------------------------------------------------------------------------
@@ -134,7 +135,7 @@ void binary(int op, const View& a, const View& b, char* out, int outDt) {
   const Walk w = coalesce(a.nd, a.shape, 3, strides, offsets);
   const BinaryRun run = pickBinary(op, a.dtype, b.dtype, outDt);
   const int64_t sa = w.inner(0), sb = w.inner(1);
-  const bool costly = op == kPow || op == kAtan2 || op == kRemainder || op == kDiv;
+  const bool costly = op == kPow || op == kAtan2 || op == kRemainder || op == kDiv || op == kFloorDivide;
   forAll(w, costly ? kCostlyGrain : kCheapGrain,
          [&](const int64_t* off, int64_t n) { run(op, a, off[0], sa, b, off[1], sb, out, outDt, off[2], n); });
 }

@@ -1,11 +1,13 @@
-// gather and scatterAdd: walk the index tensor's shape; the data operand is addressed with its
-// own strides at every dim but `dim`, where the index value picks the position. Negative
-// indices count from the end; an out-of-range one stops the kernel and is reported.
+// gather, scatterAdd and scatterReduce: walk the index tensor's shape; the data operand is
+// addressed with its own strides at every dim but `dim`, where the index value picks the
+// position. Negative indices count from the end; an out-of-range one stops the kernel and is
+// reported.
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <type_traits>
+#include <vector>
 
 #include "kernels.h"
 #include "thread-pool.h"
@@ -100,6 +102,23 @@ bool scatterWalk(const Walk& w, int64_t size, int64_t step, const View& index, i
   return ok;
 }
 
+/**
+ * The walk of a scatter into contiguous dst of dstShape: index, src, and dst with its stride along
+ * dim zeroed (the index value supplies that coordinate, times *step).
+ */
+Walk scatterWalkOver(int nd, const int64_t* dstShape, int dim, const View& index, const View& src, int64_t* step) {
+  int64_t ds[kMaxDims];
+  int64_t s = 1;
+  for (int d = nd - 1; d >= 0; d--) {
+    ds[d] = d == dim ? 0 : s;
+    if (d == dim) *step = s;
+    s *= dstShape[d] > 1 ? dstShape[d] : 1;
+  }
+  const int64_t* strides[3] = {index.strides, src.strides, ds};
+  const int64_t offsets[3] = {index.offset, src.offset, 0};
+  return coalesce(index.nd, index.shape, 3, strides, offsets);
+}
+
 template <class T>
 bool scatterRuns(const Walk& w, char* dst, int64_t size, int64_t step, const View& index, const View& src, int64_t* bad) {
   const T* sp = reinterpret_cast<const T*>(src.data);
@@ -115,16 +134,8 @@ bool scatterRuns(const Walk& w, char* dst, int64_t size, int64_t step, const Vie
 
 bool scatterSerial(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
                    int64_t* bad) {
-  int64_t ds[kMaxDims];
-  int64_t s = 1, step = 1;
-  for (int d = nd - 1; d >= 0; d--) {
-    ds[d] = d == dim ? 0 : s;
-    if (d == dim) step = s;
-    s *= dstShape[d] > 1 ? dstShape[d] : 1;
-  }
-  const int64_t* strides[3] = {index.strides, src.strides, ds};
-  const int64_t offsets[3] = {index.offset, src.offset, 0};
-  const Walk w = coalesce(index.nd, index.shape, 3, strides, offsets);
+  int64_t step = 1;
+  const Walk w = scatterWalkOver(nd, dstShape, dim, index, src, &step);
   const int64_t size = dstShape[dim];
   if (dstDt == src.dtype) {
     switch (dstDt) {
@@ -185,6 +196,83 @@ bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, 
     std::memset(dst + outer * slice, 0, static_cast<size_t>((dstShape[0] - outer) * slice));
   if (!ok) *bad = firstBad;
   return ok;
+}
+
+namespace {
+
+// scatterReduce's modes, in the order of the TypeScript scatterReduceOps list.
+enum Mode : int { kAssign = 0, kSum = 1, kProd = 2, kAmax = 3, kAmin = 4 };
+
+template <class T>
+inline bool isNan(T v) {
+  if constexpr (std::is_floating_point_v<T>)
+    return v != v;
+  else
+    return false;
+}
+
+template <class T>
+inline T combine(int mode, T a, T b) {
+  if constexpr (std::is_same_v<T, int32_t>) {
+    // int sums and products wrap, as the reference's typed-array stores and Math.imul do
+    if (mode == kSum) return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+    if (mode == kProd) return static_cast<int32_t>(static_cast<uint32_t>(a) * static_cast<uint32_t>(b));
+  }
+  switch (mode) {
+    case kSum:
+      return static_cast<T>(a + b);
+    case kProd:
+      return static_cast<T>(a * b);
+    case kAmax:
+      return isNan(a) ? a : isNan(b) ? b : a > b ? a : b;
+    case kAmin:
+      return isNan(a) ? a : isNan(b) ? b : a < b ? a : b;
+    default:
+      return b;
+  }
+}
+
+template <class T>
+bool reduceRuns(const Walk& w, char* dst, int64_t size, int64_t step, const View& index, const View& src, int mode,
+                uint8_t* touched, int64_t* bad) {
+  const T* sp = reinterpret_cast<const T*>(src.data);
+  T* d = reinterpret_cast<T*>(dst);
+  return scatterWalk(w, size, step, index, bad, [&](int64_t t, int64_t so) {
+    if (touched && !touched[t]) {
+      touched[t] = 1;
+      d[t] = sp[so];
+    } else {
+      d[t] = combine<T>(mode, d[t], sp[so]);
+    }
+  });
+}
+
+}  // namespace
+
+// One thread, in index order: the order of the writes decides "assign", as in PyTorch's CPU loop.
+bool scatterReduce(char* dst, int dt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
+                   int reduce, bool includeSelf, int64_t* bad) {
+  int64_t step = 1;
+  const Walk w = scatterWalkOver(nd, dstShape, dim, index, src, &step);
+  // without includeSelf a position's first value replaces what is there
+  std::vector<uint8_t> touched;
+  if (!includeSelf && reduce != kAssign) {
+    int64_t n = 1;
+    for (int d = 0; d < nd; d++) n *= dstShape[d];
+    touched.assign(static_cast<size_t>(n), 0);
+  }
+  uint8_t* t = touched.empty() ? nullptr : touched.data();
+  const int64_t size = dstShape[dim];
+  switch (dt) {
+    case kF32:
+      return reduceRuns<float>(w, dst, size, step, index, src, reduce, t, bad);
+    case kF64:
+      return reduceRuns<double>(w, dst, size, step, index, src, reduce, t, bad);
+    case kI32:
+      return reduceRuns<int32_t>(w, dst, size, step, index, src, reduce, t, bad);
+    default:
+      return reduceRuns<uint8_t>(w, dst, size, step, index, src, reduce, t, bad);
+  }
 }
 
 }  // namespace cr

@@ -48,6 +48,38 @@ bool scatterAdd(char* dst, int dstDt, int nd, const int64_t* dstShape, int dim, 
                 int64_t* badIndex, bool zeroFirst);
 
 /**
+ * dst (contiguous, dstShape, src's dtype)[.. index along dim ..] = reduce(that, src), in index order;
+ * reduce is the mode's position in the TypeScript scatterReduceOps (assign, sum, prod, amax, amin).
+ * Without includeSelf a position src reaches starts from the first value it gets. False (and
+ * *badIndex) on an out-of-range index.
+ */
+bool scatterReduce(char* dst, int dt, int nd, const int64_t* dstShape, int dim, const View& index, const View& src,
+                   int reduce, bool includeSelf, int64_t* badIndex);
+
+/** Scan kernels, numbered in table order; in their own namespace, as kSum is a reduction's too. */
+namespace scanop {
+#define CR_SCAN_CONSTANT(constant, name) constant,
+#define CR_SCAN_NAME(constant, name) name,
+enum Op : int { CR_SCAN_OPS(CR_SCAN_CONSTANT) kCount };
+/** Their names, exported so the TypeScript side can map names to codes. */
+inline constexpr const char* kNames[] = {CR_SCAN_OPS(CR_SCAN_NAME)};
+#undef CR_SCAN_CONSTANT
+#undef CR_SCAN_NAME
+}  // namespace scanop
+
+/**
+ * out (x's shape and dtype) = the inclusive scan `op` of x along its last dim; max and min also
+ * write indices (int32, x's shape; may be null): where each running extreme was taken.
+ */
+void scan(int op, const View& x, const View& out, const View* indices);
+
+/**
+ * values (x's dtype) and indices (int32) = x sorted stably along its last dim, NaN above every
+ * number, and where each value came from; all three views of one shape.
+ */
+void sortRows(const View& x, bool descending, const View& values, const View& indices);
+
+/**
  * Max pooling of x's last k dims (windows of kernel taps, stride and dilation apart): values
  * (x's dtype) and positions (int32, flat in the pooled plane of k dims) are contiguous
  * [...lead, ...windows]. The first maximum of a window wins ties; a NaN wins over any number.

@@ -42,7 +42,12 @@
   X(kAcosh, "acosh") \
   X(kAtanh, "atanh") \
   X(kDeg2rad, "deg2rad") \
-  X(kRad2deg, "rad2deg")
+  X(kRad2deg, "rad2deg") \
+  X(kSinc, "sinc") \
+  X(kIsinf, "isinf") \
+  X(kIsposinf, "isposinf") \
+  X(kIsneginf, "isneginf") \
+  X(kSignbit, "signbit")
 
 // X(constant, "name") for each binary elementwise kernel, in table order.
 #define CR_BINARY_OPS(X) \
@@ -69,7 +74,8 @@
   X(kHypot, "hypot") \
   X(kCopysign, "copysign") \
   X(kFmod, "fmod") \
-  X(kXlogy, "xlogy")
+  X(kXlogy, "xlogy") \
+  X(kFloorDivide, "floorDivide")
 
 // X(constant, "name") for each reduction kernel, in table order.
 #define CR_REDUCE_OPS(X) \
@@ -79,3 +85,11 @@
   X(kMin, "min") \
   X(kArgmax, "argmax") \
   X(kArgmin, "argmin")
+
+// X(constant, "name") for each scan kernel, in table order.
+#define CR_SCAN_OPS(X) \
+  X(kSum, "sum") \
+  X(kProd, "prod") \
+  X(kMax, "max") \
+  X(kMin, "min") \
+  X(kLogsumexp, "logsumexp")

@@ -1,7 +1,7 @@
 // One element of every unary and binary kernel, as a template on the op code so each op gets its
 // own loop. The rules mirror the reference backend (src/backend/js/elementwise.ts) exactly,
-// including JavaScript's Math.pow special cases and truthiness for the logical ops. A new op in
-// op-list.gen.h needs one line here, its kernel; until it has one the build fails.
+// including JavaScript's Math.pow special cases. A new op in op-list.gen.h needs one line here,
+// its kernel; until it has one the build fails.
 #pragma once
 
 #include <cmath>
@@ -69,9 +69,21 @@ inline auto unaryFn(T x) {
   else if constexpr (Op == kAtanh) return std::atanh(x);
   else if constexpr (Op == kDeg2rad) return x * T(0.017453292519943295);
   else if constexpr (Op == kRad2deg) return x * T(57.29577951308232);
+  // sin(πx)/(πx), 1 at 0; π in T, so float rounds as PyTorch's float kernel does
+  else if constexpr (Op == kSinc) {
+    if (x == 0) return T(1);
+    const T px = T(3.14159265358979323846) * x;
+    return static_cast<T>(std::sin(px) / px);
+  }
   else if constexpr (Op == kIsnan) return x != x;
   else if constexpr (Op == kIsfinite) return std::isfinite(x);
-  else if constexpr (Op == kLogicalNot) return !truthy(x);
+  // NaN counts as true in the logical ops, as in PyTorch (x != 0, not JavaScript's truthiness)
+  else if constexpr (Op == kLogicalNot) return x == 0;
+  else if constexpr (Op == kIsinf) return std::isinf(x);
+  else if constexpr (Op == kIsposinf) return std::isinf(x) && x > 0;
+  else if constexpr (Op == kIsneginf) return std::isinf(x) && x < 0;
+  // true for −0 and a NaN carrying the sign bit, as the reference's signbit
+  else if constexpr (Op == kSignbit) return static_cast<bool>(std::signbit(x));
   else
     static_assert(kNoKernelFor<Op>,
                   "unaryFn has no kernel for unary op number Op (its place in CR_UNARY_OPS, from 0): add its line");
@@ -103,8 +115,8 @@ inline auto binaryFn(T a, T b) {
   else if constexpr (Op == kLe) return a <= b;
   else if constexpr (Op == kGt) return a > b;
   else if constexpr (Op == kGe) return a >= b;
-  else if constexpr (Op == kLogicalAnd) return truthy(a) && truthy(b);
-  else if constexpr (Op == kLogicalOr) return truthy(a) || truthy(b);
+  else if constexpr (Op == kLogicalAnd) return a != 0 && b != 0;
+  else if constexpr (Op == kLogicalOr) return a != 0 || b != 0;
   else if constexpr (Op == kAtan2) return std::atan2(a, b);
   else if constexpr (Op == kRemainder) {
     // Python-style: the result takes the divisor's sign, as in torch.remainder
@@ -129,6 +141,17 @@ inline auto binaryFn(T a, T b) {
   }
   // a·log(b), 0 where a is 0 (unless b is NaN), as in torch.xlogy
   else if constexpr (Op == kXlogy) return static_cast<T>(b != b ? b : a == 0 ? T(0) : a * std::log(b));
+  // Python's float floor division (1 // 0.1 is 9), as PyTorch's div_floor; a zero divisor gives a/b.
+  // Integer divisors of 0 never get here: the op refuses them first.
+  else if constexpr (Op == kFloorDivide) {
+    if (b == 0) return static_cast<T>(a / b);
+    const T mod = std::fmod(a, b);
+    T div = (a - mod) / b;
+    if (mod != 0 && (b < 0) != (mod < 0)) div -= T(1);
+    if (div == 0) return std::copysign(T(0), a / b);
+    const T floor = std::floor(div);
+    return div - floor > T(0.5) ? floor + T(1) : floor;
+  }
   else
     static_assert(kNoKernelFor<Op>,
                   "binaryFn has no kernel for binary op number Op (its place in CR_BINARY_OPS, from 0): add its line");

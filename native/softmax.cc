@@ -8,6 +8,7 @@
 
 #include "isa.h"
 #include "kernels.h"
+#include "rows.h"
 #include "thread-pool.h"
 
 namespace cr {
@@ -16,44 +17,6 @@ namespace {
 // Row elements per thread part: exp costs several times an add, as elementwise.cc's costly grain.
 constexpr int64_t kGrain = 1 << 11;
 
-/** The rows of views of one shape along its last dim: a walk over the other dims. */
-struct Rows {
-  Walk outer;
-  int64_t len;                  // elements per row
-  int64_t step[kMaxOperands];   // each view's stride along the row
-};
-
-Rows rowsOf(const View* const* views, int nv) {
-  const View& first = *views[0];
-  const int nd = first.nd;
-  const int64_t* strides[kMaxOperands];
-  int64_t offsets[kMaxOperands];
-  Rows r;
-  for (int v = 0; v < nv; v++) {
-    strides[v] = views[v]->strides;
-    offsets[v] = views[v]->offset;
-    r.step[v] = nd > 0 ? views[v]->strides[nd - 1] : 0;
-  }
-  r.len = nd > 0 ? first.shape[nd - 1] : 1;
-  r.outer = coalesce(nd > 0 ? nd - 1 : 0, first.shape, nv, strides, offsets);
-  return r;
-}
-
-/** Calls row(offsets) for every row, in parallel; offsets[v] is where view v's row starts. */
-template <class F>
-void forRows(const Rows& r, F&& row) {
-  if (r.len == 0 || r.outer.numel == 0) return;
-  parallelFor(r.outer.numel, kGrain / r.len + 1, [&](int64_t b, int64_t e) {
-    walkRange(r.outer, b, e, [&](const int64_t* off, int64_t n) {
-      int64_t at[kMaxOperands];
-      for (int64_t i = 0; i < n; i++) {
-        for (int v = 0; v < r.outer.nv; v++) at[v] = off[v] + i * r.outer.inner(v);
-        row(static_cast<const int64_t*>(at));
-      }
-    });
-  });
-}
-
 template <class T>
 void softmaxRows(const View& x, const View& out, bool log) {
   const View* views[] = {&x, &out};
@@ -61,7 +24,7 @@ void softmaxRows(const View& x, const View& out, bool log) {
   const T* xs = reinterpret_cast<const T*>(x.data);
   T* os = reinterpret_cast<T*>(out.data);
   const int64_t n = r.len, sx = r.step[0], so = r.step[1];
-  forRows(r, [&](const int64_t* at) {
+  forRows(r, kGrain, [&](const int64_t* at) {
     const T* px = xs + at[0];
     T* po = os + at[1];
     T max = -std::numeric_limits<T>::infinity();
@@ -108,7 +71,7 @@ void softmaxBackwardRows(const View& g, const View& y, const View& out, bool log
   const T* ys = reinterpret_cast<const T*>(y.data);
   T* os = reinterpret_cast<T*>(out.data);
   const int64_t n = r.len, sg = r.step[0], sy = r.step[1], so = r.step[2];
-  forRows(r, [&](const int64_t* at) {
+  forRows(r, kGrain, [&](const int64_t* at) {
     const T* pg = gs + at[0];
     const T* py = ys + at[1];
     T* po = os + at[2];

@@ -34,6 +34,20 @@ export function assertClose(
   }
 }
 
+/** Asserts fn throws a `type` whose message holds every part, in order. */
+export function throwsNaming(fn: () => unknown, type: ErrorConstructor, ...parts: string[]): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof type, `expected a ${type.name}, got ${String(e)}`);
+    let at = 0;
+    for (const p of parts) {
+      const i = e.message.indexOf(p, at);
+      assert.ok(i >= 0, `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(p)} (after position ${at})`);
+      at = i + p.length;
+    }
+    return true;
+  });
+}
+
 /** The shared datasets folder, which sits beside the checkout (../shared/datasets), as in CI. */
 export const sharedDatasets = fileURLToPath(new URL("../../shared/datasets/", import.meta.url));
 

@@ -6,7 +6,7 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { binaryOps, reduceOps, unaryOps } from "../src/backend/kernels.js";
+import { binaryOps, reduceOps, scanOps, unaryOps } from "../src/backend/kernels.js";
 import { creation, elementwise, functions } from "../src/api/functions.js";
 import { type Sample, sampleDtype, sampleValues, isGradInput } from "../src/ops/samples.js";
 import { nnCompositeTable } from "../src/nn/functional/table.js";
@@ -30,6 +30,7 @@ export function nativeHeader(): string {
     xmacro("unary elementwise kernel", "CR_UNARY_OPS", unaryOps),
     xmacro("binary elementwise kernel", "CR_BINARY_OPS", binaryOps),
     xmacro("reduction kernel", "CR_REDUCE_OPS", reduceOps),
+    xmacro("scan kernel", "CR_SCAN_OPS", scanOps),
   ].join("\n");
 }
 
@@ -132,12 +133,24 @@ export function sampleCases(): SampleCase[] {
   return cases;
 }
 
+/**
+ * JSON with NaN, the infinities and −0 as strings ("NaN", "-Infinity", "-0.0"), which JSON lacks
+ * or loses and Python's float() reads.
+ */
+const nonJsonNumber = (v: number) => (Object.is(v, -0) ? "-0.0" : String(v));
+const sampleJson = (value: unknown) =>
+  JSON.stringify(
+    value,
+    (_, v: unknown) => (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0)) ? nonJsonNumber(v) : v),
+    1,
+  ) + "\n";
+
 /** Every generated file, by path from the repository root. */
 export function generatedFiles(): Record<string, string> {
   return {
     "native/op-list.gen.h": nativeHeader(),
     "src/api/exports.gen.ts": exportsModule(),
-    "test/fixtures/op-samples.json": JSON.stringify(sampleCases(), null, 1) + "\n",
+    "test/fixtures/op-samples.json": sampleJson(sampleCases()),
   };
 }
 

@@ -39,7 +39,9 @@ def flat(t):
 def run(case):
     xs = []
     for inp in case["inputs"]:
-        t = torch.tensor(inp["values"], dtype=TORCH_DT[inp["dtype"]]).reshape(inp["shape"])
+        # float() also reads the "NaN" and "Infinity" strings gen-ops.ts writes for them
+        values = [float(v) for v in inp["values"]]
+        t = torch.tensor(values, dtype=TORCH_DT[inp["dtype"]]).reshape(inp["shape"])
         if inp["grad"]:
             t.requires_grad_(True)
         xs.append(t)

@@ -7,11 +7,23 @@ import * as windows from "../ops/windows.js";
 import * as inplace from "../ops/inplace.js";
 import * as nll from "../ops/nll.js";
 import * as pool from "../ops/pool.js";
+import * as poolIndices from "../ops/pool-indices.js";
 import { binaryFunctions, unaryFunctions } from "../ops/table.js";
 import * as create from "../tensor/create.js";
+import { max, min } from "../ops/reduce-extremum.js";
+import { nonzero } from "../ops/masked.js";
+import { median, nanmedian } from "../ops/selection.js";
+import { unique } from "../ops/counting.js";
 import { functionOnlyOps, methodOps } from "./op-functions.js";
 // loaded for its effect too: it installs the class every tensor is made as
-import { type Lift, Tensor } from "./tensor.js";
+import {
+  type ExtremumFunction,
+  type Lift,
+  type MedianFunction,
+  type NonzeroFunction,
+  Tensor,
+  type UniqueFunction,
+} from "./tensor.js";
 
 export type { Lift, Narrowed } from "./tensor.js";
 
@@ -27,7 +39,16 @@ export { Tensor };
 export const elementwise = lift({ ...unaryFunctions, ...binaryFunctions });
 
 /** The other public op functions, each written where its op is declared. */
-export const functions = lift({ ...methodOps, ...functionOnlyOps });
+export const functions = {
+  ...lift({ ...methodOps, ...functionOnlyOps }),
+  // typed by hand: lifting an overloaded function keeps only its last signature
+  max: max as unknown as ExtremumFunction,
+  min: min as unknown as ExtremumFunction,
+  nonzero: nonzero as unknown as NonzeroFunction,
+  median: median as unknown as MedianFunction,
+  nanmedian: nanmedian as unknown as MedianFunction,
+  unique: unique as unknown as UniqueFunction,
+};
 
 /** The creation functions, lifted the same way. */
 export const creation = lift({
@@ -55,6 +76,8 @@ export const nnFunctions = lift({
   foldWindows: windows.foldWindows,
   padSpatial: windows.padSpatial,
   maxPoolNd: pool.maxPoolNd,
+  maxPoolWithIndices: poolIndices.maxPoolWithIndices,
+  maxUnpool: poolIndices.maxUnpool,
   avgPoolNd: pool.avgPoolNd,
   adaptiveAvgPoolNd: pool.adaptiveAvgPoolNd,
   nll: nll.nll,

@@ -11,14 +11,22 @@ import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
 import { type Node, nodeOf } from "../graph/node.js";
 import { add, div, mul, sub } from "../ops/arithmetic.js";
 import { pow } from "../ops/binary-math.js";
+import type { DivOptions } from "../ops/rounding-division.js";
 import { expand, repeat, tile } from "../ops/broadcast.js";
 import { maskedFill } from "../ops/index-ops.js";
+import type { IndexItem } from "../ops/index-parse.js";
+import { indexPut_, type IndexPutOptions } from "../ops/index-put.js";
+import { nonzero, type NonzeroOptions } from "../ops/masked.js";
+import { median, nanmedian } from "../ops/selection.js";
+import { unique, type UniqueOptions } from "../ops/counting.js";
+import { extremum } from "../ops/reduce-extremum.js";
 import { inplace, inplaceBinary, normal_, uniform_ } from "../ops/inplace.js";
 import { type BinaryFunctionName, binaryFunctions, type UnaryFunctionName, unaryFunctions } from "../ops/table.js";
 import { fullRaw, type Operand } from "../ops/unrecorded.js";
 import { clone, permute, reshape, to, transpose, view } from "../ops/view.js";
 import { clamp, where } from "../ops/where.js";
 import { type GradHook, type RemovableHandle, TensorBase, useTensorClass } from "../tensor/tensor.js";
+import type { MinMax } from "../tensor/min-max.js";
 import type { ValuesIndices } from "../tensor/values-indices.js";
 import { methodOps } from "./op-functions.js";
 
@@ -40,13 +48,50 @@ export type Narrowed<T> = T extends TensorBase
   ? Tensor
   : T extends ValuesIndices
     ? ValuesIndices<Tensor>
-    : T extends readonly (infer E)[]
-      ? Narrowed<E>[]
-      : T extends (...args: never[]) => unknown
-        ? T
-        : T extends object
-          ? { [K in keyof T]: Narrowed<T[K]> }
-          : T;
+    : T extends MinMax
+      ? MinMax<Tensor>
+      : T extends readonly unknown[]
+        ? { [K in keyof T]: Narrowed<T[K]> }
+        : T extends (...args: never[]) => unknown
+          ? T
+          : T extends object
+            ? { [K in keyof T]: Narrowed<T[K]> }
+            : T;
+
+/** max and min's three forms as functions (cr.max), typed with the Tensor users see. */
+export interface ExtremumFunction {
+  (x: TensorBase): Tensor;
+  (x: TensorBase, dim: number, keepdim?: boolean): ValuesIndices<Tensor>;
+  (x: TensorBase, other: TensorBase): Tensor;
+}
+
+/** nonzero's two forms: an int32 [n, ndim] tensor, or with asTuple one index tensor per dim. */
+export interface NonzeroFunction {
+  (x: TensorBase, opts: { asTuple: true }): Tensor[];
+  (x: TensorBase, opts?: NonzeroOptions): Tensor;
+}
+
+/** median's and nanmedian's two forms: over every element (a tensor), or along a dim (values, indices). */
+export interface MedianFunction {
+  (x: TensorBase): Tensor;
+  (x: TensorBase, dim: number, keepdim?: boolean): ValuesIndices<Tensor>;
+}
+
+/** unique's options asking for neither the inverse nor the counts: the result is one tensor. */
+type UniqueAlone = UniqueOptions & { returnInverse?: false; returnCounts?: false };
+/** unique's options asking for both: (output, inverse, counts). */
+type UniqueBoth = UniqueOptions & { returnInverse: true; returnCounts: true };
+/** unique's options asking for one of them: (output, inverse) or (output, counts). */
+type UniqueOne = UniqueOptions &
+  ({ returnInverse: true; returnCounts?: false } | { returnCounts: true; returnInverse?: false });
+
+/** unique's forms: the sorted unique values, or PyTorch's tuple when the inverse or counts are asked for. */
+export interface UniqueFunction {
+  (x: TensorBase, opts?: UniqueAlone): Tensor;
+  (x: TensorBase, opts: UniqueBoth): readonly [output: Tensor, inverse: Tensor, counts: Tensor];
+  (x: TensorBase, opts: UniqueOne): readonly [output: Tensor, inverseOrCounts: Tensor];
+  (x: TensorBase, opts: UniqueOptions): Tensor | readonly Tensor[];
+}
 
 /** A function whose tensor results are the Tensor users see. */
 export type Lift<F> = F extends (...args: infer A) => infer R ? (...args: A) => Narrowed<R> : never;
@@ -83,6 +128,27 @@ export class Tensor extends TensorBase {
   sub(other: Operand, opts?: { alpha?: number }): Tensor {
     return up(sub(this, scaled(other, opts?.alpha)));
   }
+  /**
+   * The largest element; along a dim, its values and int32 indices (`const [v, i] = x.max(1)`);
+   * against a tensor, the elementwise maximum.
+   */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices<Tensor>;
+  max(other: TensorBase): Tensor;
+  max(arg?: number | TensorBase, keepdim?: boolean): Tensor | ValuesIndices<Tensor> {
+    return extremum("max", this, arg, keepdim) as Tensor | ValuesIndices<Tensor>;
+  }
+  /** The smallest element; along a dim its values and int32 indices; or minimum(this, other). */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices<Tensor>;
+  min(other: TensorBase): Tensor;
+  min(arg?: number | TensorBase, keepdim?: boolean): Tensor | ValuesIndices<Tensor> {
+    return extremum("min", this, arg, keepdim) as Tensor | ValuesIndices<Tensor>;
+  }
+  /** this / other, its quotient rounded with `roundingMode` "trunc" or "floor" (see cr.div). */
+  div(other: Operand, opts?: DivOptions): Tensor {
+    return up(div(this, other, opts));
+  }
   /** where(cond, this, other) */
   where(cond: TensorBase, other: Operand): Tensor {
     return up(where(cond, this, other));
@@ -98,6 +164,16 @@ export class Tensor extends TensorBase {
     if (this.ndim > 2)
       throw new RangeError(`t: expects a tensor with at most 2 dims, got shape [${this.shape.join(", ")}]`);
     return this.ndim < 2 ? this : up(transpose(this, 0, 1));
+  }
+  /** The dims reversed, as a view (PyTorch's `x.T`): a matrix's transpose. */
+  get T(): Tensor {
+    return this.ndim < 2 ? this : up(permute(this, ...this.shape.map((_, d) => this.ndim - 1 - d)));
+  }
+  /** The last two dims swapped, as a view (PyTorch's `x.mT`): a batch of matrices transposed. */
+  get mT(): Tensor {
+    if (this.ndim < 2)
+      throw new RangeError(`mT: expects a tensor with at least 2 dims, got shape [${this.shape.join(", ")}]`);
+    return up(transpose(this, -2, -1));
   }
   permute(...dims: number[] | [readonly number[]]): Tensor {
     return up(permute(this, ...dimsOf(dims)));
@@ -146,7 +222,9 @@ export class Tensor extends TensorBase {
   mul_(other: Operand): this {
     return (inplaceBinary(this, "mul", other) ?? inplace(this, "mul_", (x) => mul(x, other))) as this;
   }
-  div_(other: Operand): this {
+  /** this /= other, in place; with a `roundingMode`, the rounded quotient (ints may stay int). */
+  div_(other: Operand, opts?: DivOptions): this {
+    if (opts) return inplace(this, "div_", (x) => div(x, other, opts)) as this;
     return (inplaceBinary(this, "div", other) ?? inplace(this, "div_", (x) => div(x, other))) as this;
   }
   pow_(other: Operand): this {
@@ -157,6 +235,36 @@ export class Tensor extends TensorBase {
   }
   maskedFill_(mask: TensorBase, value: Operand): this {
     return inplace(this, "maskedFill_", (x) => maskedFill(x, mask, value)) as this;
+  }
+  /** this[items] = value, in place (`+=` with accumulate): `x.indexPut_([mask], 0)` is x[mask] = 0. */
+  indexPut_(items: readonly IndexItem[], value: TensorBase | number, opts?: IndexPutOptions): this {
+    return indexPut_(this, items, value, opts) as this;
+  }
+  /** The lower median of every element, or along dim its values and int32 indices (`const [v, i] = x.median(1)`). */
+  median(): Tensor;
+  median(dim: number, keepdim?: boolean): ValuesIndices<Tensor>;
+  median(dim?: number, keepdim?: boolean): Tensor | ValuesIndices<Tensor> {
+    return (dim === undefined ? median(this) : median(this, dim, keepdim)) as Tensor | ValuesIndices<Tensor>;
+  }
+  /** median ignoring NaNs. */
+  nanmedian(): Tensor;
+  nanmedian(dim: number, keepdim?: boolean): ValuesIndices<Tensor>;
+  nanmedian(dim?: number, keepdim?: boolean): Tensor | ValuesIndices<Tensor> {
+    return (dim === undefined ? nanmedian(this) : nanmedian(this, dim, keepdim)) as Tensor | ValuesIndices<Tensor>;
+  }
+  /** The sorted unique elements (or slices along `dim`); with returnInverse/returnCounts, PyTorch's tuple. */
+  unique(opts?: UniqueAlone): Tensor;
+  unique(opts: UniqueBoth): readonly [output: Tensor, inverse: Tensor, counts: Tensor];
+  unique(opts: UniqueOne): readonly [output: Tensor, inverseOrCounts: Tensor];
+  unique(opts?: UniqueOptions): Tensor | readonly Tensor[];
+  unique(opts?: UniqueOptions): Tensor | readonly Tensor[] {
+    return unique(this, opts ?? {}) as Tensor | readonly Tensor[];
+  }
+  /** The indices of the non-zero elements: int32 [n, ndim], or with asTuple one tensor per dim. */
+  nonzero(opts: { asTuple: true }): Tensor[];
+  nonzero(opts?: NonzeroOptions): Tensor;
+  nonzero(opts?: NonzeroOptions): Tensor | Tensor[] {
+    return nonzero(this, opts) as Tensor | Tensor[];
   }
   zero_(): this {
     return inplace(this, "zero_", (x) => overwrite(x, fullRaw([], 0, this.dtype))) as this;
@@ -224,12 +332,12 @@ function overwrite(x: TensorBase, value: TensorBase): TensorBase {
 }
 
 type UnaryMethods = { [K in UnaryFunctionName]: () => Tensor };
-type BinaryMethods = { [K in Exclude<BinaryFunctionName, "add" | "sub">]: (other: Operand) => Tensor };
+type BinaryMethods = { [K in Exclude<BinaryFunctionName, "add" | "sub" | "div">]: (other: Operand) => Tensor };
 // The methods made from the op functions: declared by these types, defined by the loop below.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the class
 export interface Tensor extends UnaryMethods, BinaryMethods, MethodsOf<typeof methodOps> {}
 
-/** Defines `name` on the prototype unless the class has its own form of it (add and sub take an alpha). */
+/** Defines `name` on the prototype unless the class has its own form of it (add and sub take an alpha, div options). */
 function defineMethod(name: string, method: (this: Tensor, ...args: never[]) => unknown): void {
   if (Object.hasOwn(Tensor.prototype, name)) return;
   // NOTE: an op named like a data member (numel, detach, item…) would hide it from the lower layers' reads

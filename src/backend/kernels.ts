@@ -40,6 +40,16 @@ export const reduceOps = ["sum", "prod", "max", "min", "argmax", "argmin"] as co
 /** Name of a reduction kernel. */
 export type ReduceOp = (typeof reduceOps)[number];
 
+/** How scatterReduce combines what is at a position with what index sends there. */
+export const scatterReduceOps = ["assign", "sum", "prod", "amax", "amin"] as const;
+/** Name of a scatterReduce mode. */
+export type ScatterReduce = (typeof scatterReduceOps)[number];
+
+/** Inclusive scans along the last dim (cumsum, cumprod, cummax, cummin, logcumsumexp). */
+export const scanOps = ["sum", "prod", "max", "min", "logsumexp"] as const;
+/** Name of a scan kernel. */
+export type ScanOp = (typeof scanOps)[number];
+
 /** The kernels every backend implements; the reference backend is typed `satisfies Kernels`. */
 export interface Kernels {
   readonly name: string;
@@ -80,12 +90,37 @@ export interface Kernels {
    * gradient g (same shape): g − e^y·Σg with `log`, else y·(g − Σg·y), sums along each row.
    */
   softmaxBackward(g: View, y: View, log: boolean, out: View): void;
+  /**
+   * The inclusive scan `op` of x along its last dim into `out` (a view of x's shape and dtype over
+   * a fresh buffer), accumulated in double. max and min also write `indices` (int32, x's shape):
+   * where each running extreme was taken, the later position on ties; a NaN wins and stays.
+   */
+  scan(op: ScanOp, x: View, out: View, indices: View | null): void;
+  /**
+   * x sorted stably along its last dim into `values` (x's dtype) and `indices` (int32, where each
+   * value came from), views of x's shape over fresh buffers. NaN sorts above every number.
+   */
+  sort(x: View, descending: boolean, values: View, indices: View): void;
   /** Batched matrix product: a [...B, M, K] @ b [...B, K, N] -> contiguous out [...B, M, N]. */
   matmul(a: View, b: View, out: Handle, dtype: DType): void;
   /** out[..i..] = x[.. index[..i..] along dim ..]; out has index's shape. */
   gather(x: View, dim: number, index: View, out: Handle): void;
   /** dst (contiguous, shape dstShape)[.. index along dim ..] += src[..]. */
   scatterAdd(dst: Handle, dstShape: Shape, dim: number, index: View, src: View): void;
+  /**
+   * dst (contiguous, of dstShape and src's dtype)[.. index along dim ..] = reduce(that, src[..]),
+   * in index order ("assign": the last write wins). Without includeSelf a position src reaches
+   * starts from the first value it gets. amax/amin propagate NaN; int32 sum and prod wrap.
+   */
+  scatterReduce(
+    dst: Handle,
+    dstShape: Shape,
+    dim: number,
+    index: View,
+    src: View,
+    reduce: ScatterReduce,
+    includeSelf: boolean,
+  ): void;
   /**
    * Max pooling over x's last k = kernel.length dims: `values` (x's dtype) and `positions` (int32,
    * each window's first maximum as a flat index into its k-dim plane) are contiguous

@@ -16,12 +16,33 @@ export { Linear, Embedding, type EmbeddingLayerOptions } from "./layers/linear.j
 export {
   Conv1d,
   Conv2d,
+  Conv3d,
   ConvTranspose1d,
   ConvTranspose2d,
+  ConvTranspose3d,
   type ConvLayerOptions,
   type ConvTransposeLayerOptions,
 } from "./layers/conv.js";
-export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d } from "./layers/pool.js";
+export {
+  MaxPool1d,
+  MaxPool2d,
+  MaxPool3d,
+  AvgPool1d,
+  AvgPool2d,
+  AvgPool3d,
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool2d,
+  AdaptiveAvgPool3d,
+  AdaptiveMaxPool1d,
+  AdaptiveMaxPool2d,
+  AdaptiveMaxPool3d,
+  MaxUnpool1d,
+  MaxUnpool2d,
+  MaxUnpool3d,
+  type PoolResult,
+  type MaxUnpoolLayerOptions,
+} from "./layers/pool.js";
+export { Upsample, PixelShuffle, PixelUnshuffle, type UpsampleOptions } from "./layers/resample.js";
 export {
   BatchNorm1d,
   BatchNorm2d,
@@ -63,9 +84,26 @@ export {
   CrossEntropyLoss,
   NLLLoss,
   KLDivLoss,
+  PoissonNLLLoss,
+  GaussianNLLLoss,
+  MultiLabelSoftMarginLoss,
+  CTCLoss,
   type LossOptions,
   type ClassLossOptions,
 } from "./layers/loss.js";
+export { CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss } from "./layers/loss-margin.js";
+export { CosineSimilarity, PairwiseDistance } from "./layers/distance.js";
+export {
+  Hardtanh,
+  ReLU6,
+  Hardswish,
+  Hardsigmoid,
+  Hardshrink,
+  Softshrink,
+  PReLU,
+  RReLU,
+} from "./layers/activation-piecewise.js";
+export { CELU, SELU, Mish, Softsign, Tanhshrink, LogSigmoid, Softmin, GLU } from "./layers/activation-smooth.js";
 export * as functional from "./functional/index.js";
 export * as init from "./init.js";
 export * as utils from "./utils.js";

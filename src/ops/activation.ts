@@ -2,7 +2,6 @@
 // primitive because its composed gradient is wrong at 0; softmax and logSoftmax are primitives
 // (as in PyTorch) so that a classifier's loss is one fused kernel each way, not a dozen ops.
 
-import type { View } from "../backend/kernels.js";
 import { kernels } from "../backend/registry.js";
 import { isFloat } from "../core/dtype.js";
 import { normDim } from "../core/shape.js";
@@ -13,7 +12,7 @@ import { sum } from "./broadcast.js";
 import { defineOp } from "./define.js";
 import { dimText, type ExplainRule, genericRule } from "./explain-rule.js";
 import { abs, erf, exp, expm1, log1p, neg, relu, sigmoid, tanh } from "./math.js";
-import { castRaw, zerosRaw } from "./unrecorded.js";
+import { castRaw, rowsAlong, zerosRaw } from "./unrecorded.js";
 import { where } from "./where.js";
 
 interface SoftplusAttrs {
@@ -80,15 +79,6 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 
 interface SoftmaxAttrs {
   dim: number;
-}
-
-/** t's kernel view with `dim` moved last, the layout the softmax kernels read rows in. */
-function rowsAlong(t: Tensor, dim: number): View {
-  const v = t._view();
-  if (t.ndim === 0) return { ...v, shape: [1], strides: [1] };
-  if (dim === t.ndim - 1) return v;
-  const order = [...Array(t.ndim).keys()].filter((d) => d !== dim).concat(dim);
-  return { ...v, shape: order.map((d) => v.shape[d]!), strides: order.map((d) => v.strides[d]!) };
 }
 
 const softmaxExplain: ExplainRule = {

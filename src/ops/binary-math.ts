@@ -1,10 +1,14 @@
 // Elementwise functions of two broadcasting tensors beyond arithmetic: powers, max and min,
 // atan2 and the remainder. Their rules use arithmetic, the one-tensor functions and where.
 
+import { isFloat } from "../core/dtype.js";
+import type { TensorBase as Tensor } from "../tensor/tensor.js";
 import { add, div, eq, ge, gt, logicalAnd, lt, mul, ne, sub } from "./arithmetic.js";
-import { defineBinary } from "./elementwise-def.js";
+import { type BinaryFunction, defineBinary } from "./elementwise-def.js";
 import { factor, fmt, formula, infix, num, one, routeWeight } from "./explain-rule.js";
 import { floor, log, neg, sigmoid, trunc } from "./math.js";
+import { checkIntDivisor, divisionSamples } from "./rounding-division.js";
+import { type Operand, resultType, scalarRaw } from "./unrecorded.js";
 import { where } from "./where.js";
 
 /** The forward of a function of two arguments: `name(a, b)`. */
@@ -14,11 +18,11 @@ const call2 = (name: string) => ({
 });
 
 /**
- * aᵇ; d = b aᵇ⁻¹ da + aᵇ ln(a) db.
+ * The pow kernel's entry: aᵇ in the promoted dtype; d = b aᵇ⁻¹ da + aᵇ ln(a) db.
  * NOTE: as in PyTorch, b = 0 gives da no gradient (0⁰ would be 0·inf), and where a = 0 and b ≥ 0
- * the ln term is masked to 0, so x² has a finite grad at 0. Ints stay ints (int ** int is int).
+ * the ln term is masked to 0, so x² has a finite grad at 0.
  */
-export const pow = defineBinary("pow", {
+const powOfTensors = defineBinary("pow", {
   dtype: "arith",
   save: [0, 1],
   backward: (g, { inputs: [a, b] }) => [
@@ -43,7 +47,54 @@ export const pow = defineBinary("pow", {
     },
   },
   domains: ["positive", "real"],
+  samples: [
+    {
+      inputs: [
+        { shape: [6], dtype: "int32", values: [2, 3, -2, 0, -1, 1] },
+        { shape: [6], dtype: "int32", values: [2, -1, 3, 0, -1, -2] },
+      ],
+      attrs: undefined,
+      torch: "torch.pow(x0, x1)",
+      note: "int ** int is int; negative int powers round toward 0 (3 ** -1 is 0), 0 ** -1 is 0",
+    },
+    ...[-1, 0.5, 2].map((e) => ({
+      inputs: [
+        { shape: [4], dtype: "int32" as const, values: [2, 3, -2, 4] },
+        { shape: [], dtype: "float32" as const, values: [e], grad: false },
+      ],
+      attrs: undefined,
+      torch: "torch.pow(x0, x1)",
+      note: "an int tensor to a float power is float (what pow(intTensor, -1 or 0.5) calls)",
+    })),
+    {
+      inputs: [{ shape: [3], dtype: "int32", values: [1, 2, 3] }, { shape: [3] }],
+      attrs: undefined,
+      torch: "torch.pow(x0, x1)",
+      note: "int ** float tensor is float",
+    },
+    {
+      inputs: [{ shape: [4] }, { shape: [4], dtype: "int32", values: [2, 3, -1, 0] }],
+      attrs: undefined,
+      torch: "torch.pow(x0, x1)",
+      note: "float ** int tensor is float",
+    },
+  ],
 });
+
+/**
+ * aᵇ with broadcasting, in the promoted dtype, as PyTorch: an int tensor to an int tensor's
+ * power stays int (negative powers round toward 0: 3 ** -1 is 0), to a float tensor's is float.
+ * A plain number exponent on an int (or bool) tensor cannot say whether it is PyTorch's 2 or
+ * 2.0, so the rule is by value: a non-negative integer keeps the result int32 (`x.pow(2)`), a
+ * negative or fractional number makes it float32, as PyTorch's `x ** -1.0` and `x ** 0.5` do
+ * (`cr.tensor([2], {dtype: "int32"}).pow(-1)` is [0.5], where PyTorch's int `x ** -1` raises).
+ * For int ** negative int, pass the exponent as an int tensor.
+ */
+export const pow: BinaryFunction = Object.assign(
+  (a: Operand, b: Operand): Tensor =>
+    powOfTensors(a, typeof b === "number" && b < 0 && !isFloat(resultType([a, b])) ? scalarRaw(b, "float32") : b),
+  { op: powOfTensors.op },
+);
 
 /**
  * The elementwise max or min of two tensors: the gradient goes to the winner (`wins` says where
@@ -106,6 +157,8 @@ export const remainder = defineBinary("remainder", {
   },
   // a = k/10 + 0.03 over b = |k'|/10 + 0.2 is never within 0.01 of an integer: floor(a/b) is locally constant
   domains: ["offGrid", "positive"],
+  check: (_a, b, dt) => checkIntDivisor("remainder", b, dt),
+  samples: divisionSamples(undefined, "torch.remainder(x0, x1)"),
 });
 
 /** log(eᵃ + eᵇ), without overflow; d/da = σ(a − b), d/db = σ(b − a) */
@@ -180,6 +233,8 @@ export const fmod = defineBinary("fmod", {
     local: (k, [a, b]) => (k === 0 ? one : num(-Math.trunc(a! / b!))),
   },
   domains: ["offGrid", "positive"],
+  check: (_a, b, dt) => checkIntDivisor("fmod", b, dt),
+  samples: divisionSamples(undefined, "torch.fmod(x0, x1)"),
 });
 
 /** a·log b, 0 where a = 0; d/da = log b (0 where a = 0), d/db = a/b */

@@ -8,6 +8,7 @@ import { kernels } from "../backend/registry.js";
 import { type DType, isFloat } from "../core/dtype.js";
 import { fmtShape, normDims, numelOf } from "../core/shape.js";
 import type { TensorBase as Tensor } from "../tensor/tensor.js";
+import { defineComposite } from "./composite.js";
 import { defineOp } from "./define.js";
 import { reductionRule, callRule } from "./explain-rule.js";
 import { viewOf, zerosRaw } from "./unrecorded.js";
@@ -134,6 +135,22 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return expandOp([x], { shape: s });
 }
 
+/** x broadcast to `shape` as a view sharing x's storage (torch.broadcast_to); -1 keeps a dim's size. */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  const lead = shape.length - x.ndim;
+  const fits = (s: number, i: number) => {
+    const d = i < lead ? undefined : x.shape[i - lead]!;
+    return s === -1 ? d !== undefined : Number.isInteger(s) && s >= 0 && (d === undefined || d === s || d === 1);
+  };
+  if (lead < 0 || !shape.every(fits)) {
+    throw new RangeError(
+      `broadcastTo: cannot broadcast shape ${fmtShape(x.shape)} to ${fmtShape(shape)} (aligned from the right, ` +
+        "each size must match or be 1; -1 keeps an existing dim's size)",
+    );
+  }
+  return expand(x, shape);
+}
+
 /** Repeats the tensor along each dim: out.shape[i] = shape[i] · reps[i] (torch.Tensor.repeat). */
 export function repeat(x: Tensor, ...reps: number[]): Tensor {
   const r = reps.length === 1 && Array.isArray(reps[0]) ? (reps[0] as unknown as number[]) : reps;
@@ -154,6 +171,27 @@ export function tile(x: Tensor, ...reps: number[]): Tensor {
   const r = reps.length === 1 && Array.isArray(reps[0]) ? (reps[0] as unknown as number[]) : reps;
   return repeat(x, ...new Array<number>(Math.max(0, x.ndim - r.length)).fill(1), ...r);
 }
+
+/** broadcastTo's samples. */
+export const broadcastToComposite = defineComposite<{ shape: number[] }>({
+  name: "broadcastTo",
+  call: ([x], { shape }) => broadcastTo(x!, shape),
+  samples: [
+    { inputs: [{ shape: [3, 1] }], attrs: { shape: [2, -1, 4] }, torch: "torch.broadcast_to(x0, (2, -1, 4))" },
+    { inputs: [{ shape: [] }], attrs: { shape: [2, 0] }, torch: "torch.broadcast_to(x0, (2, 0))" },
+  ],
+});
+
+/** tile's samples: fewer reps than dims (padded with 1s in front) and more (new leading dims). */
+export const tileComposite = defineComposite<{ reps: number[] }>({
+  name: "tile",
+  call: ([x], { reps }) => tile(x!, ...reps),
+  samples: [
+    { inputs: [{ shape: [2, 3] }], attrs: { reps: [2] }, torch: "torch.tile(x0, (2,))" },
+    { inputs: [{ shape: [2, 3] }], attrs: { reps: [2, 1, 2] }, torch: "torch.tile(x0, (2, 1, 2))" },
+    { inputs: [{ shape: [1, 2] }], attrs: { reps: [3, 0] }, torch: "torch.tile(x0, (3, 0))" },
+  ],
+});
 
 /** Reduces a gradient to `shape` by summing the dims broadcasting added or stretched. */
 export function sumToShape(g: Tensor, shape: readonly number[], where = "backward"): Tensor {

@@ -26,6 +26,8 @@ export interface UnarySpec {
   domain?: Domain;
   /** PyTorch's function, when it is not torch.<the name in snake case>. */
   torch?: string;
+  /** Samples beyond the two drawn ones: edge values (0, ±inf, NaN, −0) and int inputs. */
+  samples?: readonly Sample<undefined>[];
 }
 
 /** A unary op's public function, carrying its table entry. */
@@ -53,7 +55,7 @@ export function defineUnary(name: UnaryOp, spec: UnarySpec): UnaryFunction {
     save: spec.save === "input" ? { inputs: [0] } : spec.save === "output" ? { output: true } : undefined,
     backward: spec.backward,
     explain: spec.explain,
-    samples: [sample([2, 3]), sample([])],
+    samples: [sample([2, 3]), sample([]), ...(spec.samples ?? [])],
   });
   return Object.assign((x: Tensor) => op([x], undefined), { op });
 }
@@ -75,6 +77,10 @@ export interface BinarySpec {
   torch?: string;
   /** An input the op has no gradient for (a mask-like argument): gradcheck leaves it constant. */
   constantInput?: 0 | 1;
+  /** Refuses inputs the kernel cannot take (an integer divisor of 0), given the dtype it computes in. */
+  check?: (a: Tensor, b: Tensor, dtype: DType) => void;
+  /** Samples beyond the two drawn ones: edge values, negative operands, int inputs. */
+  samples?: readonly Sample<undefined>[];
 }
 
 /** What a product saves: each input's gradient needs the other input, so only those are kept. */
@@ -96,12 +102,13 @@ export function defineBinary(name: BinaryOp, spec: BinarySpec): BinaryFunction {
     forward: ([a, b]) => {
       const dt = a!.dtype === b!.dtype ? a!.dtype : resultType([a!, b!]);
       const inDt = spec.dtype === "float" ? floatOf(dt) : dt;
+      spec.check?.(a!, b!, inDt);
       return binaryRaw(name, name, a!, b!, inDt, spec.dtype === "compare" ? "bool" : inDt);
     },
     save: spec.save ? { inputs: spec.save } : undefined,
     backward: spec.backward,
     explain: spec.explain,
-    samples: [sample([2, 3], [2, 3]), sample([2, 3], [3])],
+    samples: [sample([2, 3], [2, 3]), sample([2, 3], [3]), ...(spec.samples ?? [])],
   });
   const fn = (a: Operand, b: Operand): Tensor => {
     const dt = resultType([a, b]);

@@ -11,7 +11,8 @@ import { castRaw, cloneRaw, fullRaw, type Operand, resultType, viewOf, zerosRaw 
 import { narrow, newDim, reshape, slice, to, unsqueeze } from "./view.js";
 import { where } from "./where.js";
 
-function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, other?: Tensor): void {
+/** Checks an index operand of gather/scatter along dim against the input (and src, same shape). */
+export function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, other?: Tensor): void {
   if (index.dtype !== "int32") throw new TypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
   if (index.ndim !== x.ndim) {
     throw new RangeError(
@@ -33,7 +34,7 @@ function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, other?: T
 }
 
 /** Runs an indexing kernel; its out-of-range error is re-raised naming the op and both shapes. */
-function withShapes(op: string, x: Tensor, index: Tensor, run: () => void): void {
+export function withShapes(op: string, x: Tensor, index: Tensor, run: () => void): void {
   try {
     run();
   } catch (e) {
@@ -131,30 +132,38 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   return scatterAddOp([x, index, src], { dim: normDim("scatterAdd", dim, x.shape) });
 }
 
+/** Throws when an int32 index tensor holds a value outside -size..size-1 for `dim` of `shape`. */
+export function checkIndexRange(op: string, index: Tensor, dim: number, shape: readonly number[]): void {
+  if (!index.numel()) return;
+  const size = shape[dim < 0 ? dim + shape.length : dim]!;
+  // NOTE: unrecorded reductions: a bounds check is not a step of the computation observers see
+  const all = index.shape.map((_, i) => i);
+  const [lo, hi] = [
+    reduceRaw("min", index, all, false, "int32").item(),
+    reduceRaw("max", index, all, false, "int32").item(),
+  ];
+  const bad = lo < -size ? lo : hi >= size ? hi : undefined;
+  if (bad !== undefined) {
+    throw new RangeError(
+      `${op}: index ${bad} is out of range for dim ${dim} of size ${size} (input shape ${fmtShape(shape)})`,
+    );
+  }
+}
+
 /** The entries of `index` (1-D int32) along `dim`. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim("indexSelect", dim, x.shape);
   if (index.ndim > 1) throw new RangeError(`indexSelect: index must be 1-D, got shape ${fmtShape(index.shape)}`);
   if (index.dtype !== "int32") throw new TypeError(`indexSelect: index must be an int32 tensor, got ${index.dtype}`);
-  const n = index.numel();
-  const size = x.shape[d]!;
-  if (n) {
-    // NOTE: unrecorded reductions: a bounds check is not a step of the computation observers see
-    const all = index.shape.map((_, i) => i);
-    const [lo, hi] = [
-      reduceRaw("min", index, all, false, "int32").item(),
-      reduceRaw("max", index, all, false, "int32").item(),
-    ];
-    const bad = lo < -size ? lo : hi >= size ? hi : undefined;
-    if (bad !== undefined) {
-      throw new RangeError(
-        `indexSelect: index ${bad} is out of range for dim ${dim} of size ${size} (input shape ${fmtShape(x.shape)})`,
-      );
-    }
-  }
-  const outShape = x.shape.map((s, i) => (i === d ? n : s));
-  const idxShape = x.shape.map((_, i) => (i === d ? n : 1));
-  return gather(x, d, expand(reshape(index, idxShape), outShape));
+  checkIndexRange("indexSelect", index, dim, x.shape);
+  const outShape = x.shape.map((s, i) => (i === d ? index.numel() : s));
+  return gather(x, d, indexAlong(index, d, outShape));
+}
+
+/** A 1-D index laid along `dim` and expanded to `shape` (whose dim `dim` is its length): gather's form of it. */
+export function indexAlong(index: Tensor, dim: number, shape: readonly number[]): Tensor {
+  const along = shape.map((s, i) => (i === dim ? s : 1));
+  return expand(reshape(index, along), shape);
 }
 
 /** x with `value` where mask is true; the result keeps x's dtype (2.7 fills an int tensor with 2). */

@@ -6,6 +6,7 @@ import { add, div, mul } from "./arithmetic.js";
 import { defineUnary } from "./elementwise-def.js";
 import { factor, fmt, formula, num, predicateRule, unaryRule, zeroRule } from "./explain-rule.js";
 import { reluBackward } from "./relu-backward.js";
+import type { Sample } from "./samples.js";
 
 /** −x */
 export const neg = defineUnary("neg", {
@@ -292,16 +293,38 @@ export const rad2deg = angle(
   "\\frac{d}{dx}\\frac{180 x}{\\pi} = \\frac{180}{\\pi}",
 );
 
+// the values the tests of floats are about, as a float and as an int sample
+const specialValues: Sample<undefined>[] = [
+  {
+    inputs: [{ shape: [8], values: [1, Infinity, -Infinity, NaN, -0, 0, -2, 3e38], grad: false }],
+    attrs: undefined,
+    torch: "",
+  },
+  { inputs: [{ shape: [3], dtype: "int32", values: [-1, 0, 1] }], attrs: undefined, torch: "" },
+];
+
 /** A test of one tensor with a truth-value result: no gradient flows through it. */
-const predicate = (name: "isnan" | "isfinite" | "logicalNot") =>
-  defineUnary(name, { dtype: "bool", explain: predicateRule(name) });
+const predicate = (name: "isnan" | "isfinite" | "logicalNot" | "isinf" | "isposinf" | "isneginf" | "signbit") =>
+  defineUnary(name, {
+    dtype: "bool",
+    explain: predicateRule(name),
+    samples: specialValues.map((s) => ({ ...s, torch: `torch.${name === "logicalNot" ? "logical_not" : name}(x0)` })),
+  });
 
 /** Elementwise NaN test. */
 export const isnan = predicate("isnan");
-/** Elementwise finiteness test. */
+/** Elementwise finiteness test (ints are always finite). */
 export const isfinite = predicate("isfinite");
 /** Elementwise logical not. */
 export const logicalNot = predicate("logicalNot");
+/** Elementwise test for +inf or −inf (false for ints). */
+export const isinf = predicate("isinf");
+/** Elementwise test for +inf. */
+export const isposinf = predicate("isposinf");
+/** Elementwise test for −inf. */
+export const isneginf = predicate("isneginf");
+/** Elementwise test of the sign bit: true for negatives and for −0 (`cr.signbit(cr.tensor([-0]))` is [true]). */
+export const signbit = predicate("signbit");
 
 /** x²; d = 2x dx */
 export const square = defineUnary("square", {

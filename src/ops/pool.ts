@@ -138,20 +138,28 @@ export interface PoolNdOptions {
   ceilMode: boolean;
 }
 
+/** Max pooling's padding per pooled dim, and its window geometry over the padded input. */
+export interface PaddedGeometry {
+  pads: [number, number][];
+  geometry: WindowGeometry;
+}
+
+export function paddedGeometry(
+  shape: readonly number[],
+  kernel: readonly number[],
+  opts: PoolNdOptions,
+): PaddedGeometry {
+  const k = kernel.length;
+  const size = shape.slice(-k);
+  const { pads } = poolShape("maxPool", size, kernel, opts.stride, opts.padding, opts.dilation, opts.ceilMode);
+  const padded = [...shape.slice(0, -k), ...size.map((s, i) => s + pads[i]![0] + pads[i]![1])];
+  return { pads, geometry: geometryOf("maxPool", padded, kernel, opts.stride, opts.dilation) };
+}
+
 /** Max pooling over the last `kernel.length` dims; padding never wins (it is -inf). */
 export function maxPoolNd(x: Tensor, kernel: readonly number[], opts: PoolNdOptions): Tensor {
-  const k = kernel.length;
-  const { pads } = poolShape(
-    "maxPool",
-    x.shape.slice(-k),
-    kernel,
-    opts.stride,
-    opts.padding,
-    opts.dilation,
-    opts.ceilMode,
-  );
-  const xp = padSpatial(x, pads, -Infinity);
-  return maxPoolOp([xp], geometryOf("maxPool", xp.shape, kernel, opts.stride, opts.dilation));
+  const { pads, geometry } = paddedGeometry(x.shape, kernel, opts);
+  return maxPoolOp([padSpatial(x, pads, -Infinity)], geometry);
 }
 
 /** Options of average pooling. */

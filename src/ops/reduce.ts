@@ -1,5 +1,6 @@
 // Reductions other than sum (broadcast.ts's). The forward permutes the reduced dims to the back (a
-// view) and calls one kernel; the backward broadcasts the gradient back over them.
+// view) and calls one kernel; the backward broadcasts the gradient back over them. max and min's
+// three forms are in reduce-extremum.ts, var and std in reduce-moments.ts.
 
 import type { ReduceOp } from "../backend/kernels.js";
 import { isFloat } from "../core/dtype.js";
@@ -10,8 +11,7 @@ import { pow } from "./binary-math.js";
 import { type DimArg, keepDims, reduceAttrs, type ReduceAttrs, reduceRaw, sum, sumOp, sumType } from "./broadcast.js";
 import { defineOp } from "./define.js";
 import { genericRule, reductionRule } from "./explain-rule.js";
-import { gather } from "./index-ops.js";
-import { abs, exp, isfinite, log, sign, sqrt } from "./math.js";
+import { abs, exp, isfinite, log, sign } from "./math.js";
 import { reshape, squeeze, to } from "./view.js";
 import { where } from "./where.js";
 
@@ -130,41 +130,6 @@ export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
 export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
   const d = dim === undefined ? undefined : reduceAttrs("argmin", x, dim, keepdim).dims[0];
   return argminOp([x], { dim: d, keepdim });
-}
-/**
- * max() over all elements (gradient split among ties), or max(dim): the values at argmax, so the
- * gradient routes to the index PyTorch's max(dim) returns.
- */
-export function max(x: Tensor, dim?: number, keepdim = false): Tensor {
-  if (dim === undefined || x.ndim === 0) return amax(x, dim, keepdim);
-  const d = reduceAttrs("max", x, dim, keepdim).dims[0]!;
-  const v = gather(x, d, argmax(x, d, true));
-  return keepdim ? v : squeeze(v, d);
-}
-/** min() over all elements, or min(dim) routed to argmin. */
-export function min(x: Tensor, dim?: number, keepdim = false): Tensor {
-  if (dim === undefined || x.ndim === 0) return amin(x, dim, keepdim);
-  const d = reduceAttrs("min", x, dim, keepdim).dims[0]!;
-  const v = gather(x, d, argmin(x, d, true));
-  return keepdim ? v : squeeze(v, d);
-}
-
-/** Options of var and std. */
-export interface VarOptions {
-  /** Bessel's correction: divide by N - correction (default 1, unbiased). */
-  correction?: number;
-  keepdim?: boolean;
-}
-/** Variance over `dim`. */
-export function variance(x: Tensor, dim?: DimArg, opts: VarOptions = {}): Tensor {
-  const a = reduceAttrs("var", x, dim, true);
-  const n = numelOf(a.dims.map((d) => x.shape[d]!));
-  const centred = sub(x, mean(x, a.dims, true));
-  return div(sum(mul(centred, centred), a.dims, opts.keepdim ?? false), Math.max(n - (opts.correction ?? 1), 0));
-}
-/** Standard deviation over `dim`. */
-export function std(x: Tensor, dim?: DimArg, opts: VarOptions = {}): Tensor {
-  return sqrt(variance(x, dim, opts));
 }
 /** log Σ exp(x) over `dim`, computed stably by shifting by the (detached) max. */
 export function logsumexp(x: Tensor, dim?: DimArg, keepdim = false): Tensor {

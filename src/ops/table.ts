@@ -8,19 +8,60 @@ import type { BinaryOp, UnaryOp } from "../backend/kernels.js";
 import { addmmOp, matmulOp } from "./linalg.js";
 import * as arithmetic from "./arithmetic.js";
 import * as binaryMath from "./binary-math.js";
-import { expandOp, sumOp } from "./broadcast.js";
+import { broadcastToComposite, expandOp, sumOp, tileComposite } from "./broadcast.js";
 import { convOp } from "./conv.js";
+import { bincountComposite, histcComposite, uniqueComposite } from "./counting.js";
+import { cummaxComposite, cumminComposite, cumprodOp, cumsumOp, logcumsumexpOp } from "./cumulative.js";
 import type { CompositeDef } from "./composite.js";
 import type { Op } from "./define.js";
+import { diagComposite, diagEmbedComposite, diagonalBackwardOp, diagonalOp, traceComposite } from "./diagonal.js";
+import { einsumComposite } from "./einsum.js";
 import { logSoftmaxOp, softmaxOp, softplusOp } from "./activation.js";
 import { catOp, gatherOp, padOp, scatterAddOp } from "./index-ops.js";
+import { iscloseComposite, nanToNumComposite } from "./closeness.js";
+import { lerpComposite } from "./lerp.js";
+import { indexAddComposite, indexCopyComposite, indexFillComposite } from "./index-dim.js";
+import { indexPutComposite } from "./index-put.js";
+import { indexComposite } from "./indexing.js";
+import { maskedScatterComposite, maskedSelectComposite, nonzeroComposite } from "./masked.js";
+import { scatterOp, scatterReduceOp } from "./scatter.js";
+import { takeAlongDimComposite, takeComposite } from "./take.js";
 import * as math from "./math.js";
 import * as trig from "./trig.js";
 import { nllOp } from "./nll.js";
+import { binaryCrossEntropyOp } from "./binary-cross-entropy.js";
 import { maxPoolOp } from "./pool.js";
+import { maxPoolIndicesOp, maxUnpoolOp } from "./pool-indices.js";
 import { amaxOp, aminOp, argmaxOp, argminOp, normOp, prodOp } from "./reduce.js";
+import { aminmaxComposite, maxComposite, minComposite } from "./reduce-extremum.js";
+import { allComposite, anyComposite, countNonzeroComposite } from "./reduce-logical.js";
+import { stdComposite, stdMeanComposite, varComposite, varMeanComposite } from "./reduce-moments.js";
+import { nanmeanComposite, nansumComposite } from "./reduce-nan.js";
+import {
+  fliplrComposite,
+  flipudComposite,
+  movedimComposite,
+  rollComposite,
+  rot90Composite,
+  swapaxesComposite,
+} from "./rearrange.js";
 import { reluBackward } from "./relu-backward.js";
-import { cloneOp, contiguousOp, flipOp, permuteOp, sliceBackwardOp, sliceOp, toOp, viewOp } from "./view.js";
+import { searchsortedComposite } from "./searchsorted.js";
+import { kthvalueComposite, medianComposite, modeComposite, nanmedianComposite } from "./selection.js";
+import { argsortComposite, msortComposite, sortComposite, topkComposite } from "./sort.js";
+import { meshgridComposite, repeatInterleaveComposite, unfoldComposite } from "./replicate.js";
+import { trilComposite, triuComposite } from "./triangular.js";
+import {
+  cloneOp,
+  contiguousOp,
+  flipOp,
+  permuteOp,
+  sliceBackwardOp,
+  sliceOp,
+  toOp,
+  unflattenComposite,
+  viewOp,
+} from "./view.js";
 import { clampOp, whereOp } from "./where.js";
 import { foldOp, windowsOp } from "./windows.js";
 
@@ -71,8 +112,12 @@ const entries: AnyOp[] = [
   cloneOp,
   toOp,
   flipOp,
+  diagonalOp,
+  diagonalBackwardOp,
   gatherOp,
   scatterAddOp,
+  scatterOp,
+  scatterReduceOp,
   catOp,
   padOp,
   softplusOp,
@@ -82,7 +127,13 @@ const entries: AnyOp[] = [
   foldOp,
   convOp,
   maxPoolOp,
+  maxPoolIndicesOp,
+  maxUnpoolOp,
   nllOp,
+  binaryCrossEntropyOp,
+  cumsumOp,
+  cumprodOp,
+  logcumsumexpOp,
 ];
 
 /** Every primitive, by name: call it with (inputs, attrs); its declaration is `.def`. */
@@ -91,7 +142,65 @@ export const opTable: Readonly<Record<string, AnyOp>> = Object.fromEntries(entri
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- composites differ in their attributes
 export type AnyComposite = CompositeDef<any>;
 
-const composites: AnyComposite[] = [];
+const composites: AnyComposite[] = [
+  lerpComposite,
+  iscloseComposite,
+  nanToNumComposite,
+  maxComposite,
+  minComposite,
+  aminmaxComposite,
+  anyComposite,
+  allComposite,
+  countNonzeroComposite,
+  varComposite,
+  stdComposite,
+  varMeanComposite,
+  stdMeanComposite,
+  nansumComposite,
+  nanmeanComposite,
+  trilComposite,
+  triuComposite,
+  diagEmbedComposite,
+  diagComposite,
+  traceComposite,
+  rollComposite,
+  fliplrComposite,
+  flipudComposite,
+  rot90Composite,
+  movedimComposite,
+  swapaxesComposite,
+  repeatInterleaveComposite,
+  meshgridComposite,
+  unfoldComposite,
+  broadcastToComposite,
+  tileComposite,
+  unflattenComposite,
+  einsumComposite,
+  indexAddComposite,
+  indexCopyComposite,
+  indexFillComposite,
+  nonzeroComposite,
+  maskedSelectComposite,
+  maskedScatterComposite,
+  takeComposite,
+  takeAlongDimComposite,
+  indexComposite,
+  indexPutComposite,
+  cummaxComposite,
+  cumminComposite,
+  sortComposite,
+  argsortComposite,
+  msortComposite,
+  topkComposite,
+  kthvalueComposite,
+  medianComposite,
+  nanmedianComposite,
+  modeComposite,
+  uniqueComposite,
+  bincountComposite,
+  histcComposite,
+  searchsortedComposite,
+];
 
 /** The public functions written with the primitives above, by name, with their samples. */
 export const compositeTable: Readonly<Record<string, AnyComposite>> = Object.fromEntries(

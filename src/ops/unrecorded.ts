@@ -57,6 +57,15 @@ export function broadcastView(t: Tensor, shape: Shape): View {
   return { ...v, shape, strides };
 }
 
+/** t's kernel view with `dim` moved last, the layout row kernels (softmax, scan, sort) read; a 0-d t is one row of one. */
+export function rowsAlong(t: Tensor, dim: number): View {
+  const v = t._view();
+  if (t.ndim === 0) return { ...v, shape: [1], strides: [1] };
+  if (dim === t.ndim - 1) return v;
+  const order = [...Array(t.ndim).keys()].filter((d) => d !== dim).concat(dim);
+  return { ...v, shape: order.map((d) => v.shape[d]!), strides: order.map((d) => v.strides[d]!) };
+}
+
 /** Anything an op accepts as an operand. */
 export type Operand = Tensor | number | boolean;
 

@@ -3,9 +3,10 @@
 // view (expand) and its composites (repeat, tile) are broadcast.ts's, which builds on these.
 
 import { kernels } from "../backend/registry.js";
-import { type DType } from "../core/dtype.js";
+import { checkDType, type DType } from "../core/dtype.js";
 import { fmtShape, inferShape, normDim, normDims, viewStrides } from "../core/shape.js";
 import type { TensorBase as Tensor } from "../tensor/tensor.js";
+import { defineComposite } from "./composite.js";
 import { defineOp, type Op } from "./define.js";
 import { movesRule } from "./explain-rule.js";
 import { castRaw, cloneRaw, viewOf, zerosRaw } from "./unrecorded.js";
@@ -231,6 +232,16 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
   return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
 }
 
+/** unflatten's samples: one size may be -1. */
+export const unflattenComposite = defineComposite<{ dim: number; sizes: number[] }>({
+  name: "unflatten",
+  call: ([x], { dim, sizes }) => unflatten(x!, dim, sizes),
+  samples: [
+    { inputs: [{ shape: [2, 12] }], attrs: { dim: 1, sizes: [3, -1] }, torch: "x0.unflatten(1, (3, -1))" },
+    { inputs: [{ shape: [6, 2] }], attrs: { dim: -2, sizes: [1, 6, 1] }, torch: "x0.unflatten(-2, (1, 6, 1))" },
+  ],
+});
+
 /** The contiguous primitive: a dense copy of a strided view. */
 export const contiguousOp = defineOp<undefined>({
   name: "contiguous",
@@ -277,7 +288,7 @@ export const toOp = defineOp<{ dtype: DType }>({
 
 /** A copy converted to `dtype` (x itself when it already has it). */
 export function to(x: Tensor, dtype: DType): Tensor {
-  return x.dtype === dtype ? x : toOp([x], { dtype });
+  return x.dtype === dtype ? x : toOp([x], { dtype: checkDType(dtype, "to") });
 }
 
 /** The flip primitive: elements reversed along dims (a copy). */

@@ -3,6 +3,7 @@
 
 import { kernels } from "../backend/registry.js";
 import { arrayType, checkDType, type DType, type TypedArray } from "../core/dtype.js";
+import { checkOptions } from "../core/options.js";
 import { contiguousStrides, fmtShape, numelOf, type Shape } from "../core/shape.js";
 import { defaultGenerator, type Generator } from "./random.js";
 import { makeTensor, Storage, TensorBase as Tensor } from "./tensor.js";
@@ -17,6 +18,40 @@ export interface TensorOptions {
 export interface DataOptions extends TensorOptions {
   shape?: readonly number[];
 }
+
+/**
+ * A shape as PyTorch takes one: a list (`zeros([2, 3])`) or the sizes one by one (`zeros(2, 3)`),
+ * the options object last either way.
+ */
+export type SizeArgs<O> = [shape: readonly number[], opts?: O] | number[] | [...sizes: number[], opts: O];
+
+/** The shape and options of size arguments, the options checked against `keys`. */
+function sizeArgs<O extends TensorOptions>(where: string, args: SizeArgs<O>, keys: readonly string[]): [number[], O] {
+  const last = args[args.length - 1];
+  const hasOpts = typeof last === "object" && last !== null && !Array.isArray(last);
+  const rest = hasOpts ? args.slice(0, -1) : args;
+  const [first] = rest;
+  const sizes = rest.length === 1 && Array.isArray(first) ? first : rest;
+  if (!sizes.every((n) => typeof n === "number")) {
+    throw new TypeError(
+      `${where}: expected a shape (a list, or sizes one by one) and an options object, got ${describe(args)}`,
+    );
+  }
+  const opts = (hasOpts ? last : {}) as O;
+  checkCreation(where, opts, keys);
+  return [checkShape(where, sizes as number[]), opts];
+}
+
+const describe = (args: unknown[]) => JSON.stringify(args, (_, v: unknown) => (v instanceof Tensor ? "<tensor>" : v));
+
+/** Checks a creation function's options: only `keys`, and a dtype chainrule has. */
+function checkCreation(where: string, opts: TensorOptions, keys: readonly string[]): void {
+  checkOptions(where, opts, keys);
+  if (opts.dtype !== undefined) checkDType(opts.dtype, where);
+}
+
+const TENSOR_KEYS = ["dtype", "requiresGrad"];
+const RANDOM_KEYS = [...TENSOR_KEYS, "generator"];
 
 /** Nested arrays of numbers or booleans. */
 export type NestedData = number | boolean | readonly NestedData[];
@@ -45,6 +80,7 @@ function dtypeOfTyped(a: TypedArray): DType {
  * bool, typed arrays keep their type; `dtype` overrides.
  */
 export function tensor(data: NestedData | TypedArray | Tensor, opts: DataOptions = {}): Tensor {
+  checkCreation("tensor", opts, [...TENSOR_KEYS, "shape"]);
   if (data instanceof Tensor) return leaf(data.dataSync(), data.shape, opts.dtype ?? data.dtype, opts.requiresGrad);
   if (ArrayBuffer.isView(data)) {
     const shape = opts.shape ?? [data.length];
@@ -93,27 +129,46 @@ function checkShape(op: string, shape: readonly number[]): number[] {
 
 /** A tensor filled with `value`. */
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
-  const s = checkShape("full", shape);
+  return filled("full", shape, value, opts);
+}
+
+function filled(where: string, shape: readonly number[], value: number, opts: TensorOptions): Tensor {
+  checkCreation(where, opts, TENSOR_KEYS);
+  const s = checkShape(where, shape);
   const dtype = opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32");
   const n = numelOf(s);
   const data = new (arrayType(dtype))(n);
   if (value !== 0) data.fill(Number(value));
   return leaf(data, s, dtype, opts.requiresGrad);
 }
-/** Zeros. */
-export const zeros = (shape: readonly number[], opts: TensorOptions = {}) => full(shape, 0, opts);
-/** Ones. */
-export const ones = (shape: readonly number[], opts: TensorOptions = {}) => full(shape, 1, opts);
+/** Zeros: `zeros([2, 3])` or `zeros(2, 3)`, options last. */
+export function zeros(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, opts] = sizeArgs("zeros", args, TENSOR_KEYS);
+  return filled("zeros", shape, 0, opts);
+}
+/** Ones: `ones([2, 3])` or `ones(2, 3)`, options last. */
+export function ones(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, opts] = sizeArgs("ones", args, TENSOR_KEYS);
+  return filled("ones", shape, 1, opts);
+}
 /** Zeros with t's shape and dtype. */
-export const zerosLike = (t: Tensor, opts: TensorOptions = {}) => full(t.shape, 0, { dtype: t.dtype, ...opts });
+export const zerosLike = (t: Tensor, opts: TensorOptions = {}) =>
+  filled("zerosLike", t.shape, 0, { dtype: t.dtype, ...checked("zerosLike", opts) });
 /** Ones with t's shape and dtype. */
-export const onesLike = (t: Tensor, opts: TensorOptions = {}) => full(t.shape, 1, { dtype: t.dtype, ...opts });
+export const onesLike = (t: Tensor, opts: TensorOptions = {}) =>
+  filled("onesLike", t.shape, 1, { dtype: t.dtype, ...checked("onesLike", opts) });
 /** `value` with t's shape and dtype. */
 export const fullLike = (t: Tensor, value: number, opts: TensorOptions = {}) =>
-  full(t.shape, value, { dtype: t.dtype, ...opts });
+  filled("fullLike", t.shape, value, { dtype: t.dtype, ...checked("fullLike", opts) });
+
+function checked(where: string, opts: TensorOptions): TensorOptions {
+  checkCreation(where, opts, TENSOR_KEYS);
+  return opts;
+}
 
 /** start, start+step, … < end (one argument means 0 … end). Integral arguments give int32. */
 export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
+  checkCreation("arange", opts, TENSOR_KEYS);
   if (end === undefined) [start, end] = [0, start];
   if (step === 0 || !Number.isFinite(step))
     throw new RangeError(`arange: step must be non-zero and finite, got ${step}`);
@@ -123,17 +178,32 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
   return leaf(data, [n], dtype, opts.requiresGrad);
 }
 
-/** n evenly spaced points from a to b inclusive. */
+/**
+ * n evenly spaced points from a to b inclusive: `cr.linspace(0, 1, 5)`. With an int dtype the
+ * points are PyTorch's: a and b are truncated to integers first, and each point, computed in
+ * float64 from the nearer end, is truncated toward 0 (`cr.linspace(0, 10, 4, { dtype: "int32" })`
+ * is [0, 3, 6, 10]).
+ */
 export function linspace(a: number, b: number, n: number, opts: TensorOptions = {}): Tensor {
+  checkCreation("linspace", opts, TENSOR_KEYS);
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`linspace: n must be a non-negative integer, got ${n}`);
-  const step = n > 1 ? (b - a) / (n - 1) : 0;
+  const dtype = checkDType(opts.dtype ?? "float32", "linspace");
+  if (dtype === "bool") throw new TypeError("linspace: a bool dtype is not supported (PyTorch has none either)");
+  // NOTE: PyTorch 1.13's vectorized CPU loop departs from this rule for longer int results (from 16
+  // points for int32 with AVX2), differently per instruction set; this is its scalar rule
+  const [start, end] = dtype === "int32" ? [Math.trunc(a), Math.trunc(b)] : [a, b];
+  const step = n > 1 ? (end - start) / (n - 1) : 0;
   // fill from both ends as PyTorch does, so the last point is exactly b
-  const data = Array.from({ length: n }, (_, i) => (i < n / 2 ? a + i * step : b - (n - 1 - i) * step));
-  return leaf(data, [n], opts.dtype ?? "float32", opts.requiresGrad);
+  const half = Math.floor(n / 2);
+  const point = (i: number) => (i < half || n === 1 ? start + i * step : end - (n - 1 - i) * step);
+  const data = Array.from({ length: n }, (_, i) => (dtype === "int32" ? Math.trunc(point(i)) : point(i)));
+  return leaf(data, [n], dtype, opts.requiresGrad);
 }
 
 /** The n×m identity (m = n by default). */
 export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
+  checkCreation("eye", opts, TENSOR_KEYS);
+  checkShape("eye", [n, m]);
   const data = new Float64Array(n * m);
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return leaf(data, [n, m], opts.dtype ?? "float32", opts.requiresGrad);
@@ -155,23 +225,29 @@ function drawn(shape: readonly number[], opts: RandomOptions, draw: (g: Generato
 /** The largest float32 below 1. */
 const F32_BELOW_ONE = 1 - 2 ** -24;
 
-/** Uniform samples from [0, 1). */
-export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+/** Uniform samples from [0, 1): `rand([2, 3])` or `rand(2, 3)`, options last. */
+export function rand(...args: SizeArgs<RandomOptions>): Tensor {
+  const [shape, opts] = sizeArgs("rand", args, RANDOM_KEYS);
   // NOTE: a double within 2^-25 of 1 rounds up to 1 when stored as float32; cap it so the
   // float32 samples stay below 1 too
   const cap = (opts.dtype ?? "float32") === "float32" ? F32_BELOW_ONE : 1;
   return drawn(shape, opts, (g) => Math.min(g.uniform(), cap), "rand");
 }
-/** Standard normal samples. */
-export const randn = (shape: readonly number[], opts: RandomOptions = {}) =>
-  drawn(shape, opts, (g) => g.normal(), "randn");
+/** Standard normal samples: `randn([2, 3])` or `randn(2, 3)`, options last. */
+export function randn(...args: SizeArgs<RandomOptions>): Tensor {
+  const [shape, opts] = sizeArgs("randn", args, RANDOM_KEYS);
+  return drawn(shape, opts, (g) => g.normal(), "randn");
+}
 /** Uniform integers in [low, high). */
 export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  checkCreation("randint", opts, RANDOM_KEYS);
   if (!(high > low)) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
   return drawn(shape, { dtype: "int32", ...opts }, (g) => g.int(low, high), "randint");
 }
 /** A random permutation of 0 … n-1 (Fisher–Yates). */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  checkCreation("randperm", opts, RANDOM_KEYS);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
   const g = opts.generator ?? defaultGenerator;
   const p = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {

@@ -90,7 +90,8 @@ test("scaledDotProductAttention is softmax(q·kᵀ/√E)·v, with causal and boo
     [false, false, false, true, true],
   ]);
   const causal = F.scaledDotProductAttention(q, k, v, { isCausal: true });
-  assertClose(causal, F.scaledDotProductAttention(q, k, v, { attnMask: mask }), { atol: 1e-12 });
+  // a bool attnMask marks the keys each query may attend (torch 2.x's scaled_dot_product_attention)
+  assertClose(causal, F.scaledDotProductAttention(q, k, v, { attnMask: mask.logicalNot() }), { atol: 1e-12 });
   const manual = q.matmul(k.transpose(1, 2)).div(2).maskedFill(mask, -Infinity).softmax(-1).matmul(v);
   assertClose(causal, manual, { atol: 1e-12 });
 });

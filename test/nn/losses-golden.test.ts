@@ -81,6 +81,11 @@ test("losses reject mismatched shapes and bad targets with the op's name", () =>
     /crossEntropy: expected input \[N, C, …\] and class-index target \[N, …\]; got input \[2, 3\] and target \[3\]/,
   );
   assert.throws(() => F.nllLoss(cr.zeros([2, 3]), cr.zeros([2])), /nllLoss: class-index targets must be int32/);
+  // PyTorch's int64 labels ported as a float tensor: say what they must be and how to make them
+  assert.throws(
+    () => F.crossEntropy(cr.zeros([2, 3]), cr.tensor([0, 2])),
+    /crossEntropy: class-index targets must be an int32 tensor, got float32 of shape \[2\] for input \[2, 3\]; make them with cr\.tensor\(labels, \{ dtype: "int32" \}\)/,
+  );
   assert.throws(() => F.mseLoss(cr.zeros([2]), cr.zeros([2]), { reduction: "avg" as "mean" }), /reduction must be/);
   assert.throws(
     () => F.crossEntropy(cr.zeros([2, 3]), cr.tensor([0, 1], { dtype: "int32" }), { reduction: "avg" as "mean" }),

@@ -1,23 +1,9 @@
 // Misuse fails loudly and usefully: every error names the op and the shapes (or dtypes) it got,
 // so a user can find the faulty call without a debugger.
 
-import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as cr from "../../src/index.js";
-
-/** Asserts fn throws an instance of `type` whose message contains every part, in order. */
-function throwsNaming(fn: () => unknown, type: ErrorConstructor, ...parts: string[]): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof type, `expected a ${type.name}, got ${String(e)}`);
-    let at = 0;
-    for (const p of parts) {
-      const i = e.message.indexOf(p, at);
-      assert.ok(i >= 0, `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(p)} (after position ${at})`);
-      at = i + p.length;
-    }
-    return true;
-  });
-}
+import { throwsNaming } from "../helpers.js";
 
 const x = cr.ones([2, 3]);
 const ints = (data: number[][] | number[]) => cr.tensor(data, { dtype: "int32" });

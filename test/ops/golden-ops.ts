@@ -62,9 +62,10 @@ const F = cr.nn.functional;
 /** Every conv/pool option chainrule takes; the generator writes them under these (camelCase) names. */
 type NnOptions = cr.nn.functional.ConvOptions &
   cr.nn.functional.ConvTransposeOptions &
-  cr.nn.functional.MaxPoolOptions &
+  Omit<cr.nn.functional.MaxPoolOptions, "returnIndices"> &
   cr.nn.functional.AvgPoolOptions;
-const convOpts = (kw: Kw) => kw as NnOptions;
+/** The options object of a conv/pool call: the keywords but the sizes passed as arguments. */
+const convOpts = ({ kernelSize: _k, outputSize: _o, ...kw }: Kw) => kw as NnOptions;
 const tuple = (v: unknown) => v as number | number[];
 
 /** Every op name of the golden file, mapped to chainrule. */
@@ -84,8 +85,8 @@ export const goldenOps: Record<string, GoldenOp> = {
   prod: (xs, kw) => x0(xs).prod(dims(kw.dim), bool(kw.keepdim)),
   amax: (xs, kw) => x0(xs).amax(dims(kw.dim), bool(kw.keepdim)),
   amin: (xs, kw) => x0(xs).amin(dims(kw.dim), bool(kw.keepdim)),
-  max: (xs, kw) => x0(xs).max(opt(kw.dim), bool(kw.keepdim)),
-  min: (xs, kw) => x0(xs).min(opt(kw.dim), bool(kw.keepdim)),
+  max: (xs, kw) => (kw.dim === undefined ? x0(xs).max() : x0(xs).max(num(kw.dim), bool(kw.keepdim)).values),
+  min: (xs, kw) => (kw.dim === undefined ? x0(xs).min() : x0(xs).min(num(kw.dim), bool(kw.keepdim)).values),
   argmax: (xs, kw) => x0(xs).argmax(opt(kw.dim), bool(kw.keepdim)),
   argmin: (xs, kw) => x0(xs).argmin(opt(kw.dim), bool(kw.keepdim)),
   var: (xs, kw) => x0(xs).var(dims(kw.dim), { correction: opt(kw.correction), keepdim: bool(kw.keepdim) }),

@@ -162,7 +162,7 @@ export const reductionSpecs: Spec[] = [
       withDimArb().chain((c) => fc.record({ c: fc.constant(c), keepdim: fc.boolean() })),
       ({ c, keepdim }) => ({
         inputs: [leaf(c.x)],
-        fn: (t) => t[op](c.dim, keepdim),
+        fn: (t) => t[op](c.dim, keepdim).values,
       }),
     ),
   ),

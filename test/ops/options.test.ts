@@ -12,7 +12,9 @@ import { sampleCases } from "../../tools/gen-ops.js";
 import { closestKey } from "../../src/core/options.js";
 
 const probes: [string, OptionsProbe][] = [
-  ...Object.entries(opTable).flatMap(([name, op]) => (op.def.options ? [[name, op.def.options] as [string, OptionsProbe]] : [])),
+  ...Object.entries(opTable).flatMap(([name, op]) =>
+    op.def.options ? [[name, op.def.options] as [string, OptionsProbe]] : [],
+  ),
   ...Object.values({ ...compositeTable, ...nnCompositeTable }).flatMap((c) =>
     c.options ? [[c.name, c.options] as [string, OptionsProbe]] : [],
   ),

@@ -78,7 +78,7 @@ test("zeros, ones, full and the *Like forms", () => {
   }
   assert.deepEqual(cr.fullLike(t, 3).toArray(), [[3, 3]]);
   assert.equal(cr.zerosLike(t, { dtype: "int32" }).dtype, "int32");
-  assert.throws(() => cr.zeros([2, -1]), /full: shape must be a list of non-negative integers/);
+  assert.throws(() => cr.zeros([2, -1]), /zeros: shape must be a list of non-negative integers/);
 });
 
 test("arange, linspace and eye", () => {
@@ -168,4 +168,47 @@ test("randint draws integers in [low, high); randperm is a permutation", () => {
     Array.from(p.dataSync()).sort((x, y) => x - y),
     Array.from({ length: 50 }, (_, i) => i),
   );
+});
+
+test("shapes as a list or size by size, options last, as PyTorch takes them", () => {
+  assert.deepEqual(cr.zeros(2, 3).shape, [2, 3]);
+  assert.deepEqual(cr.ones(4).shape, [4]);
+  assert.equal(cr.randn(2, 3, { dtype: "float64" }).dtype, "float64");
+  assert.deepEqual(cr.rand([1, 2], { generator: new cr.Generator(1) }).shape, [1, 2]);
+  assert.throws(() => cr.zeros(2, "3" as never), /zeros: expected a shape \(a list, or sizes one by one\)/);
+});
+
+test("an unknown dtype or option gets the same clear error in every creation and cast", () => {
+  const unknown = /unknown dtype 'int64'; expected float32, float64, int32 or bool/;
+  for (const make of [
+    () => cr.zeros([2], { dtype: "int64" as never }),
+    () => cr.full([2], 1, { dtype: "int64" as never }),
+    () => cr.arange(3, undefined, 1, { dtype: "int64" as never }),
+    () => cr.randn([2], { dtype: "int64" as never }),
+    () => cr.eye(2, 2, { dtype: "int64" as never }),
+    () => cr.tensor([1, 2]).to("int64" as never),
+  ])
+    assert.throws(make, unknown);
+  assert.throws(
+    () => cr.ones([2], { dtyp: "int32" } as never),
+    /ones: unknown option 'dtyp' \(did you mean 'dtype'\?\)/,
+  );
+  assert.throws(() => cr.tensor([1], { requires_grad: true } as never), /did you mean 'requiresGrad'/);
+});
+
+test("x.T reverses the dims and x.mT swaps the last two, as views", () => {
+  const x = cr.arange(6).reshape(2, 3);
+  assert.deepEqual(x.T.toArray(), [
+    [0, 3],
+    [1, 4],
+    [2, 5],
+  ]);
+  assert.deepEqual(cr.zeros(2, 3, 4).T.shape, [4, 3, 2]);
+  assert.deepEqual(cr.zeros(5, 2, 3).mT.shape, [5, 3, 2]);
+});
+
+test("a float cast to bool is true for every non-zero value, NaN included, as PyTorch's", () => {
+  const x = cr.tensor([NaN, 0, 0.5, -0, -2]);
+  assert.deepEqual(Array.from(x.to("bool").dataSync()), [1, 0, 1, 0, 1]);
+  assert.deepEqual(Array.from(cr.tensor([NaN, 0.5, 0], { dtype: "bool" }).dataSync()), [1, 1, 0]);
 });

@@ -25,7 +25,7 @@ export function copyView(src: View, dst: View): void {
   forEachRow(walk, [src.offset, dst.offset], (o, n) => {
     let i = o[0]!;
     let j = o[1]!;
-    if (boolOut) for (let k = 0; k < n; k++, i += ss, j += ds) d[j] = s[i] ? 1 : 0;
+    if (boolOut) for (let k = 0; k < n; k++, i += ss, j += ds) d[j] = s[i] !== 0 ? 1 : 0;
     else for (let k = 0; k < n; k++, i += ss, j += ds) d[j] = s[i]!;
   });
 }

@@ -3,7 +3,7 @@
 // against their keys, and the native addon's op list is generated from the table.
 
 import type { TypedArray } from "../../core/dtype.js";
-import { erf, sigmoid } from "./scalar-math.js";
+import { erf, floorDivide, sigmoid, signbit, sinc, sincFloat32 } from "./scalar-math.js";
 
 type Arr = TypedArray;
 type UnaryLoop = (x: Arr, i: number, s: number, out: Arr, o: number, n: number) => void;
@@ -126,9 +126,10 @@ export const unaryLoops = {
     const end = o + n;
     for (; o < end; o++, i += s) out[o] = Number.isFinite(x[i]!) ? 1 : 0;
   },
+  // NaN counts as true, as in PyTorch (JavaScript's truthiness would make it false)
   logicalNot(x, i, s, out, o, n) {
     const end = o + n;
-    for (; o < end; o++, i += s) out[o] = x[i]! ? 0 : 1;
+    for (; o < end; o++, i += s) out[o] = x[i] === 0 ? 1 : 0;
   },
   square(x, i, s, out, o, n) {
     const end = o + n;
@@ -189,6 +190,29 @@ export const unaryLoops = {
   rad2deg(x, i, s, out, o, n) {
     const end = o + n;
     for (; o < end; o++, i += s) out[o] = x[i]! * RAD_TO_DEG;
+  },
+  // sin(πx)/(πx), 1 at 0; a float32 result is computed in float32 as PyTorch does (see sincFloat32)
+  sinc(x, i, s, out, o, n) {
+    const end = o + n;
+    const f = out instanceof Float32Array ? sincFloat32 : sinc;
+    for (; o < end; o++, i += s) out[o] = f(x[i]!);
+  },
+  isinf(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = x[i] === Infinity || x[i] === -Infinity ? 1 : 0;
+  },
+  isposinf(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = x[i] === Infinity ? 1 : 0;
+  },
+  isneginf(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = x[i] === -Infinity ? 1 : 0;
+  },
+  // the sign bit: true for −0 (and a NaN carrying it), as in torch.signbit
+  signbit(x, i, s, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += s) out[o] = signbit(x[i]!) ? 1 : 0;
   },
 } satisfies Record<string, UnaryLoop>;
 
@@ -260,13 +284,14 @@ export const binaryLoops = {
     const end = o + n;
     for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! >= b[j]! ? 1 : 0;
   },
+  // NaN counts as true, as in PyTorch
   logicalAnd(a, i, sa, b, j, sb, out, o, n) {
     const end = o + n;
-    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! && b[j]! ? 1 : 0;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i] !== 0 && b[j] !== 0 ? 1 : 0;
   },
   logicalOr(a, i, sa, b, j, sb, out, o, n) {
     const end = o + n;
-    for (; o < end; o++, i += sa, j += sb) out[o] = a[i]! || b[j]! ? 1 : 0;
+    for (; o < end; o++, i += sa, j += sb) out[o] = a[i] !== 0 || b[j] !== 0 ? 1 : 0;
   },
   atan2(a, i, sa, b, j, sb, out, o, n) {
     const end = o + n;
@@ -328,6 +353,11 @@ export const binaryLoops = {
         y = b[j]!;
       out[o] = y !== y ? NaN : x === 0 ? 0 : x * Math.log(y);
     }
+  },
+  // ⌊a/b⌋ as Python's float // computes it (so 1 // 0.1 is 9), as in torch.floor_divide
+  floorDivide(a, i, sa, b, j, sb, out, o, n) {
+    const end = o + n;
+    for (; o < end; o++, i += sa, j += sb) out[o] = floorDivide(a[i]!, b[j]!);
   },
 } satisfies Record<string, BinaryLoop>;
 

@@ -10,7 +10,10 @@ import { coalesce, forEachRow } from "./strided.js";
 import { matmulInto } from "./matmul.js";
 import { maxPoolInto } from "./pool.js";
 import { reduceRows } from "./reduce.js";
+import { scanInto } from "./scan.js";
+import { scatterReduceInto } from "./scatter.js";
 import { softmaxBackwardInto, softmaxInto } from "./softmax.js";
+import { sortInto } from "./sort.js";
 
 const arr = (h: Handle) => h as TypedArray;
 
@@ -41,7 +44,7 @@ export const referenceKernels = {
   alloc: (dtype: DType, size: number) => allocArray(dtype, size),
   upload(dtype: DType, data: ArrayLike<number>) {
     const out = allocArray(dtype, data.length);
-    if (dtype === "bool") for (let i = 0; i < data.length; i++) out[i] = data[i] ? 1 : 0;
+    if (dtype === "bool") for (let i = 0; i < data.length; i++) out[i] = data[i] !== 0 ? 1 : 0;
     else out.set(data);
     return out;
   },
@@ -99,7 +102,7 @@ export const referenceKernels = {
     const [sc, sa, sb] = [0, 1, 2].map((v) => walk.strides[v]!.at(-1)!) as [number, number, number];
     forEachRow(walk, [cond.offset, a.offset, b.offset, 0], (off, n) => {
       let [c, i, j, k] = off as [number, number, number, number];
-      for (const end = k + n; k < end; k++, c += sc, i += sa, j += sb) o[k] = cs[c] ? as[i]! : bs[j]!;
+      for (const end = k + n; k < end; k++, c += sc, i += sa, j += sb) o[k] = cs[c] !== 0 ? as[i]! : bs[j]!;
     });
   },
   reduce(op, x, nReduce, out, _outDtype) {
@@ -109,6 +112,8 @@ export const referenceKernels = {
   },
   softmax: softmaxInto,
   softmaxBackward: softmaxBackwardInto,
+  scan: scanInto,
+  sort: sortInto,
   matmul(a, b, out, _dtype) {
     matmulInto(a, b, arr(out));
   },
@@ -144,6 +149,7 @@ export const referenceKernels = {
         d[o + indexAt(is, i, size, "scatterAdd", dim) * step]! += ss[s]!;
     });
   },
+  scatterReduce: scatterReduceInto,
   maxPool(x, geometry, values, positions) {
     maxPoolInto(x, geometry, arr(values), arr(positions));
   },

@@ -68,3 +68,50 @@ export function sigmoid(x: number): number {
   const e = Math.exp(x);
   return e / (1 + e);
 }
+
+/** sin(πx)/(πx), 1 at 0 (the normalized sinc). */
+export function sinc(x: number): number {
+  if (x === 0) return 1;
+  const px = Math.PI * x;
+  return Math.sin(px) / px;
+}
+
+const PI_F32 = Math.fround(Math.PI);
+
+/**
+ * sinc in float32 arithmetic, as PyTorch's float kernel: π rounded to float32 puts sinc(k) at
+ * about 1e-8 for integers k ≠ 0 (−2.78e-8 at 1), where float64 gives about 1e-17.
+ */
+export function sincFloat32(x: number): number {
+  if (x === 0) return 1;
+  const px = Math.fround(PI_F32 * x);
+  return Math.fround(Math.fround(Math.sin(px)) / px);
+}
+
+const signWord = new Float64Array(1);
+const signBits = new Uint32Array(signWord.buffer);
+
+/** The sign bit of x: true for negative numbers, −0 and a NaN that carries it. */
+export function signbit(x: number): boolean {
+  if (x === x) return x < 0 || Object.is(x, -0);
+  signWord[0] = x;
+  // NOTE: assumes little-endian storage (the high word second), as on every platform Node runs on
+  return signBits[1]! >>> 31 === 1;
+}
+
+/**
+ * Python's float floor division, as PyTorch's div_floor computes it: the quotient of a − fmod(a, b)
+ * (an exact multiple of b), so that 1 // 0.1 is 9 where ⌊1/0.1⌋ is 10; a zero divisor gives a/b.
+ */
+export function floorDivide(a: number, b: number): number {
+  if (b === 0) return a / b;
+  const mod = a % b;
+  let div = (a - mod) / b;
+  if (mod !== 0 && b < 0 !== mod < 0) div -= 1;
+  if (div === 0) {
+    const q = a / b;
+    return q < 0 || Object.is(q, -0) ? -0 : 0;
+  }
+  const floor = Math.floor(div);
+  return div - floor > 0.5 ? floor + 1 : floor;
+}

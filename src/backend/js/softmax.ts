@@ -4,35 +4,9 @@
 
 import type { TypedArray } from "../../core/dtype.js";
 import type { Handle, View } from "../kernels.js";
-import { coalesce, forEachRow } from "./strided.js";
+import { forEachLastDimRow } from "./strided.js";
 
 const arr = (h: Handle) => h as TypedArray;
-
-/**
- * Calls row(offsets) for every row along the last dim of views of one shape: offsets[v] is
- * where view v's row starts; its elements are views[v].strides.at(-1) apart.
- */
-function forEachLastDimRow(views: View[], row: (offsets: readonly number[]) => void): void {
-  const shape = views[0]!.shape;
-  if (shape.some((s) => s === 0)) return;
-  const outer = shape.slice(0, -1);
-  const walk = coalesce(
-    outer,
-    views.map((v) => v.strides.slice(0, -1)),
-  );
-  const steps = walk.strides.map((s) => s.at(-1)!);
-  const at = views.map(() => 0);
-  forEachRow(
-    walk,
-    views.map((v) => v.offset),
-    (off, n) => {
-      for (let i = 0; i < n; i++) {
-        for (let v = 0; v < at.length; v++) at[v] = off[v]! + i * steps[v]!;
-        row(at);
-      }
-    },
-  );
-}
 
 /** out = softmax (or, with `log`, log-softmax) of x along the last dim. */
 export function softmaxInto(x: View, log: boolean, out: View): void {

@@ -2,6 +2,7 @@
 // innermost run is handed to a tight loop with its own strides. No per-element callbacks.
 
 import type { Shape } from "../../core/shape.js";
+import type { View } from "../kernels.js";
 
 /** A shape and the strides of several views over it, with mergeable dims folded together. */
 export interface Walk {
@@ -57,4 +58,30 @@ export function forEachRow(walk: Walk, start: readonly number[], row: (offsets: 
     }
     if (d < 0) return;
   }
+}
+
+/**
+ * Calls row(offsets) for every row along the last dim of views of one shape: offsets[v] is
+ * where view v's row starts; its elements are views[v].strides.at(-1) apart.
+ */
+export function forEachLastDimRow(views: readonly View[], row: (offsets: readonly number[]) => void): void {
+  const shape = views[0]!.shape;
+  if (shape.some((s) => s === 0)) return;
+  const outer = shape.slice(0, -1);
+  const walk = coalesce(
+    outer,
+    views.map((v) => v.strides.slice(0, -1)),
+  );
+  const steps = walk.strides.map((s) => s.at(-1)!);
+  const at = views.map(() => 0);
+  forEachRow(
+    walk,
+    views.map((v) => v.offset),
+    (off, n) => {
+      for (let i = 0; i < n; i++) {
+        for (let v = 0; v < at.length; v++) at[v] = off[v]! + i * steps[v]!;
+        row(at);
+      }
+    },
+  );
 }

@@ -2,10 +2,19 @@
 // process.dlopen, the call `require` makes for .node files, so this module imports nothing from
 // Node: a browser bundle can include it, and outside Node it reports the addon as unavailable.
 
-import { type BinaryOp, binaryOps, type ReduceOp, reduceOps, type UnaryOp, unaryOps } from "../kernels.js";
+import {
+  type BinaryOp,
+  binaryOps,
+  type ReduceOp,
+  reduceOps,
+  type ScanOp,
+  scanOps,
+  type UnaryOp,
+  unaryOps,
+} from "../kernels.js";
 
 /** The addon's ABI this TypeScript side speaks (native/addon.cc's kAbi). */
-export const ADDON_ABI = 7;
+export const ADDON_ABI = 9;
 
 /** An addon buffer: an opaque External, freed by the garbage collector or by free(). */
 export type NativeBuffer = object;
@@ -16,6 +25,7 @@ export interface NativeAddon {
   readonly unaryOps: readonly string[];
   readonly binaryOps: readonly string[];
   readonly reduceOps: readonly string[];
+  readonly scanOps: readonly string[];
   /** Hands over the shared view descriptor and the staging buffer for small uploads and reads. */
   init(desc: Float64Array, staging: Float64Array): void;
   /** A zero-filled buffer of n elements of dtype code `dtype`. */
@@ -44,6 +54,19 @@ export interface NativeAddon {
   matmul(a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, dtype: number): void;
   gather(x: NativeBuffer, dim: number, index: NativeBuffer, out: NativeBuffer): void;
   scatterAdd(dst: NativeBuffer, dim: number, index: NativeBuffer, src: NativeBuffer): void;
+  /** `reduce` is the mode's position in scatterReduceOps; includeSelf is 0 or 1. */
+  scatterReduce(
+    dst: NativeBuffer,
+    dim: number,
+    index: NativeBuffer,
+    src: NativeBuffer,
+    reduce: number,
+    includeSelf: number,
+  ): void;
+  /** x's, out's and (max, min) the indices' views are in the descriptor; no indices argument, none written. */
+  scan(op: number, x: NativeBuffer, out: NativeBuffer, indices?: NativeBuffer): void;
+  /** x's, values' and indices' views are in the descriptor; descending is 0 or 1. */
+  sort(x: NativeBuffer, values: NativeBuffer, indices: NativeBuffer, descending: number): void;
   /** x's view, then k and the kernel sizes, strides and dilations, are in the descriptor. */
   maxPool(x: NativeBuffer, values: NativeBuffer, positions: NativeBuffer): void;
   /** Returns the buffer's memory now; later use of it throws. */
@@ -63,6 +86,7 @@ export interface OpCodes {
   readonly unary: Readonly<Record<UnaryOp, number>>;
   readonly binary: Readonly<Record<BinaryOp, number>>;
   readonly reduce: Readonly<Record<ReduceOp, number>>;
+  readonly scan: Readonly<Record<ScanOp, number>>;
 }
 
 /** The addon and its op codes, or why it could not be loaded. */
@@ -116,6 +140,7 @@ export function loadAddon(): LoadResult {
     unary: codesByName(unaryOps, addon.unaryOps, missing),
     binary: codesByName(binaryOps, addon.binaryOps, missing),
     reduce: codesByName(reduceOps, addon.reduceOps, missing),
+    scan: codesByName(scanOps, addon.scanOps, missing),
   };
   if (missing.length > 0) return { error: `${path} has no kernel for ${missing.join(", ")}; ${rebuild}` };
   return { addon, codes };

@@ -7,7 +7,7 @@
 
 import { allocArray, type DType, type TypedArray } from "../../core/dtype.js";
 import { contiguousStrides, numelOf, type Shape } from "../../core/shape.js";
-import type { Handle, Kernels, View } from "../kernels.js";
+import { type Handle, type Kernels, scatterReduceOps, type View } from "../kernels.js";
 import { referenceKernels } from "../js/reference.js";
 import type { NativeAddon, NativeBuffer, OpCodes } from "./addon.js";
 
@@ -79,12 +79,12 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes): NativeKernels
       const n = data.length;
       if (n <= TINY) return referenceKernels.upload(dtype, data);
       if (n <= STAGED) {
-        if (dtype === "bool") for (let i = 0; i < n; i++) staging[i] = data[i] ? 1 : 0;
+        if (dtype === "bool") for (let i = 0; i < n; i++) staging[i] = data[i] !== 0 ? 1 : 0;
         else for (let i = 0; i < n; i++) staging[i] = data[i]!;
         return addon.uploadStaged(dtypeCode[dtype], n);
       }
       const arr = allocArray(dtype, data.length);
-      if (dtype === "bool") for (let i = 0; i < data.length; i++) arr[i] = data[i] ? 1 : 0;
+      if (dtype === "bool") for (let i = 0; i < data.length; i++) arr[i] = data[i] !== 0 ? 1 : 0;
       else arr.set(data);
       return addon.upload(dtypeCode[dtype], arr);
     },
@@ -172,6 +172,34 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes): NativeKernels
       const yv = put(y);
       addon.softmaxBackward(gv, yv, put(out), log ? 1 : 0);
     },
+    scan(op, x, out, indices) {
+      const handles = indices ? [x.handle, out.handle, indices.handle] : [x.handle, out.handle];
+      if (allTiny(...handles) || !fits(x)) {
+        const o = typed(out);
+        const i = indices && typed(indices);
+        referenceKernels.scan(op, typed(x), o, i);
+        writeBack(out.handle, o.handle as TypedArray);
+        if (indices && i) writeBack(indices.handle, i.handle as TypedArray);
+        return;
+      }
+      pos = 0;
+      const src = put(x);
+      const dst = put(out);
+      if (indices) addon.scan(codes.scan[op], src, dst, put(indices));
+      else addon.scan(codes.scan[op], src, dst);
+    },
+    sort(x, descending, values, indices) {
+      if (allTiny(x.handle, values.handle, indices.handle) || !fits(x)) {
+        const [v, i] = [typed(values), typed(indices)];
+        referenceKernels.sort(typed(x), descending, v, i);
+        writeBack(values.handle, v.handle as TypedArray);
+        return writeBack(indices.handle, i.handle as TypedArray);
+      }
+      pos = 0;
+      const src = put(x);
+      const v = put(values);
+      addon.sort(src, v, put(indices), descending ? 1 : 0);
+    },
     matmul(a, b, out, dtype) {
       if (allTiny(a.handle, b.handle, out)) return referenceKernels.matmul(a, b, out, dtype);
       if (!fits(a)) {
@@ -207,6 +235,18 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes): NativeKernels
         offset: 0,
       };
       addon.scatterAdd(put(dstView), dim, put(index), put(src));
+    },
+    scatterReduce(dst, dstShape: Shape, dim, index, src, reduce, includeSelf) {
+      // dst holds src's dtype, as scatterAdd's does
+      if (allTiny(dst, index.handle, src.handle) || !fits(src)) {
+        const d = read(dst, src.dtype);
+        referenceKernels.scatterReduce(d, dstShape, dim, typed(index), typed(src), reduce, includeSelf);
+        return writeBack(dst, d);
+      }
+      pos = 0;
+      const strides = contiguousStrides(dstShape);
+      const d = put({ handle: dst, dtype: src.dtype, shape: dstShape, strides, offset: 0 });
+      addon.scatterReduce(d, dim, put(index), put(src), scatterReduceOps.indexOf(reduce), includeSelf ? 1 : 0);
     },
     maxPool(x, geometry, values, positions) {
       if (allTiny(x.handle, values, positions) || !fits(x)) {

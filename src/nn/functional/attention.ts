@@ -3,45 +3,104 @@
 
 import { creation, functions } from "../../api/functions.js";
 import type { Tensor } from "../../api/tensor.js";
+import { checkOptions } from "../../core/options.js";
 import { fmtShape } from "../../core/shape.js";
+import { defineComposite } from "../../ops/composite.js";
 import { dropout, linear } from "./basic.js";
+import { asTensors } from "./spatial-args.js";
 
-/** A mask as attention takes it: bool (true = may NOT attend) or float (added to the scores). */
+/** Multi-head attention's mask: bool (true = may NOT attend) or float (added to the scores). */
 function additiveMask(mask: Tensor, dtype: Tensor["dtype"]): Tensor {
   return mask.dtype === "bool" ? functions.where(mask, -Infinity, 0).to(dtype) : mask;
 }
 
-/** Options of scaledDotProductAttention. */
-export interface AttentionOptions {
-  /** Bool (true = masked out) or additive float mask broadcast against the scores [..., L, S]. */
-  attnMask?: Tensor | null;
-  /** Dropout on the attention weights. */
-  dropoutP?: number;
-  /** Mask out keys after each query (a causal mask). */
-  isCausal?: boolean;
-  /** Multiplies the scores (default 1/√E). */
-  scale?: number;
-}
-
-/** softmax(q·kᵀ·scale + mask)·v for q [..., L, E], k [..., S, E], v [..., S, Ev]; returns [output, weights]. */
-export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): [Tensor, Tensor] {
-  const e = q.shape[q.ndim - 1]!;
-  let scores = q.mul(opts.scale ?? 1 / Math.sqrt(e)).matmul(k.transpose(-2, -1));
-  if (opts.isCausal) {
-    const [l, len] = scores.shape.slice(-2) as [number, number];
-    const data = new Float64Array(l * len);
-    for (let i = 0; i < l; i++) data.fill(-Infinity, i * len + i + 1, (i + 1) * len);
-    scores = scores.add(creation.tensor(data, { dtype: scores.dtype, shape: [l, len] }));
-  }
-  if (opts.attnMask) scores = scores.add(additiveMask(opts.attnMask, scores.dtype));
+/** softmax(q·kᵀ·scale + bias)·v, dropout on the weights; returns [output, weights]. */
+function attend(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  bias: Tensor | null,
+  scale: number,
+  dropoutP: number,
+): [Tensor, Tensor] {
+  let scores = q.matmul(k.transpose(-2, -1)).mul(scale);
+  if (bias) scores = scores.add(bias);
   let weights = scores.softmax(-1);
-  if (opts.dropoutP) weights = dropout(weights, opts.dropoutP);
+  // NOTE: drawn only when dropoutP > 0, so attention without dropout leaves the generator alone
+  if (dropoutP > 0) weights = dropout(weights, dropoutP);
   return [weights.matmul(v), weights];
 }
 
-/** Attention output for q [..., L, E], k [..., S, E], v [..., S, Ev] (torch's scaled_dot_product_attention). */
+/** Options of scaledDotProductAttention (torch 2.x's scaled_dot_product_attention keywords). */
+export interface AttentionOptions {
+  /** Bool (true = may attend) or additive float mask, broadcast against the scores [..., L, S]. */
+  attnMask?: Tensor | null;
+  /** Dropout on the attention weights, drawn from the default generator (always applied, as in PyTorch). */
+  dropoutP?: number;
+  /** Query i attends to keys 0 … i only (a lower-triangular mask from the top-left, also when L ≠ S). */
+  isCausal?: boolean;
+  /** Multiplies the scores (default 1/√E). */
+  scale?: number | null;
+  /** Grouped-query attention: k and v may have fewer heads (dim -3) than q, each shared by a group of q's. */
+  enableGqa?: boolean;
+}
+
+const attentionKeys = ["attnMask", "dropoutP", "isCausal", "scale", "enableGqa"] as const;
+
+/** k and v with q's heads: checked, and repeated for grouped-query attention. */
+function sharedHeads(q: Tensor, k: Tensor, v: Tensor): [Tensor, Tensor] {
+  const op = "scaledDotProductAttention";
+  if (q.ndim < 3 || k.ndim < 3 || v.ndim < 3) {
+    throw new RangeError(
+      `${op}: enableGqa needs heads at dim -3: q, k, v of at least 3 dims, got ${shapesOf(q, k, v)}`,
+    );
+  }
+  const [hq, hk, hv] = [q, k, v].map((t) => t.shape[t.ndim - 3]!) as [number, number, number];
+  if (hq % hk !== 0 || hq % hv !== 0) {
+    throw new RangeError(
+      `${op}: q's ${hq} heads must be a multiple of k's ${hk} and v's ${hv} (grouped-query attention), got ${shapesOf(q, k, v)}`,
+    );
+  }
+  // each k/v head serves a group of neighbouring q heads, as torch's repeat_interleave(group, -3)
+  return [k.repeatInterleave(hq / hk, -3), v.repeatInterleave(hq / hv, -3)];
+}
+
+const shapesOf = (q: Tensor, k: Tensor, v: Tensor) =>
+  `q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)} and v ${fmtShape(v.shape)}`;
+
+/** The top-left aligned causal mask [L, S]: 0 where key j ≤ query i, -inf after. */
+function causalBias(l: number, s: number, dtype: Tensor["dtype"]): Tensor {
+  const data = new Float64Array(l * s);
+  for (let i = 0; i < l; i++) data.fill(-Infinity, i * s + Math.min(i + 1, s), (i + 1) * s);
+  return creation.tensor(data, { dtype, shape: [l, s] });
+}
+
+/**
+ * softmax(q·kᵀ·scale + mask)·v for q [..., L, E], k [..., S, E], v [..., S, Ev] (torch 2.x's
+ * scaled_dot_product_attention): `scaledDotProductAttention(q, k, v, { isCausal: true })`.
+ */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
-  return attentionWithWeights(q, k, v, opts)[0];
+  const op = "scaledDotProductAttention";
+  checkOptions(op, opts, attentionKeys);
+  const e = q.shape[q.ndim - 1]!;
+  if (
+    q.ndim < 2 ||
+    k.ndim < 2 ||
+    v.ndim < 2 ||
+    k.shape[k.ndim - 1] !== e ||
+    k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]
+  ) {
+    throw new RangeError(`${op}: ${shapesOf(q, k, v)} must be [..., L, E], [..., S, E] and [..., S, Ev]`);
+  }
+  if (opts.isCausal && opts.attnMask) throw new RangeError(`${op}: attnMask and isCausal cannot both be set`);
+  const p = opts.dropoutP ?? 0;
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`${op}: dropoutP must be in [0, 1], got ${p}`);
+  const [key, value] = opts.enableGqa ? sharedHeads(q, k, v) : [k, v];
+  let bias: Tensor | null = null;
+  if (opts.isCausal) bias = causalBias(q.shape[q.ndim - 2]!, k.shape[k.ndim - 2]!, q.dtype);
+  const mask = opts.attnMask;
+  if (mask) bias = mask.dtype === "bool" ? functions.where(mask, 0, -Infinity).to(q.dtype) : mask;
+  return attend(q, key, value, bias, opts.scale ?? 1 / Math.sqrt(e), p)[0];
 }
 
 /** The learnable tensors of multi-head attention. */
@@ -84,6 +143,14 @@ export function multiHeadAttentionForward(
   w: MultiheadWeights,
   opts: MultiheadOptions = {},
 ): [Tensor, Tensor | null] {
+  checkOptions("multiHeadAttention", opts, [
+    "keyPaddingMask",
+    "attnMask",
+    "needWeights",
+    "averageAttnWeights",
+    "dropoutP",
+    "training",
+  ]);
   const [l, n, e] = query.shape as [number, number, number];
   const s = key.shape[0]!;
   if (key.ndim !== 3 || value.ndim !== 3 || key.shape[1] !== n || value.shape[0] !== s || value.shape[1] !== n) {
@@ -117,13 +184,122 @@ export function multiHeadAttentionForward(
       .reshape([n * numHeads, 1, s]);
     mask = mask ? mask.add(perHead) : perHead;
   }
-  const [out, weights] = attentionWithWeights(q, k, v, {
-    attnMask: mask,
-    dropoutP: opts.training === false ? 0 : (opts.dropoutP ?? 0),
-  });
+  const [out, weights] = attend(q, k, v, mask, 1 / Math.sqrt(hd), opts.training === false ? 0 : (opts.dropoutP ?? 0));
   const merged = out.transpose(0, 1).reshape([l * n, e]);
   const result = linear(merged, w.outProjWeight, w.outProjBias).reshape([l, n, e]);
   if (opts.needWeights === false) return [result, null];
   const perHeadWeights = weights.reshape([n, numHeads, l, s]);
   return [result, opts.averageAttnWeights === false ? perHeadWeights : perHeadWeights.mean(1)];
 }
+
+/** An attention sample's options; the mask, when there is one, is the sample's fourth input. */
+type AttentionAttrs = Omit<AttentionOptions, "attnMask">;
+
+/**
+ * A sample of scaledDotProductAttention: q, k, v (and a mask) of these shapes, and the same
+ * attention written out for torch 1.13, which lacks scaled_dot_product_attention: softmax of the
+ * scaled scores plus the mask, times v, with k and v's heads repeated for grouped-query attention.
+ */
+function attentionSample(
+  [q, k, v]: [number[], number[], number[]],
+  opts: AttentionAttrs,
+  mask?: { shape: number[]; values?: number[]; bool: boolean },
+) {
+  const group = opts.enableGqa ? q.at(-3)! / k.at(-3)! : 1;
+  const kv = (x: string) => (group > 1 ? `${x}.repeat_interleave(${group}, -3)` : x);
+  const scale = opts.scale ?? 1 / Math.sqrt(q.at(-1)!);
+  let scores = `(x0 @ ${kv("x1")}.transpose(-2, -1) * ${scale})`;
+  if (opts.isCausal) {
+    scores += `.masked_fill(~torch.ones(${q.at(-2)}, ${k.at(-2)}, dtype=torch.bool).tril(), float('-inf'))`;
+  }
+  if (mask) scores += mask.bool ? `.masked_fill(~x3, float('-inf'))` : ` + x3`;
+  return {
+    inputs: [
+      { shape: q },
+      { shape: k },
+      { shape: v },
+      ...(mask
+        ? [mask.bool ? { shape: mask.shape, values: mask.values, dtype: "bool" as const } : { shape: mask.shape }]
+        : []),
+    ],
+    attrs: opts,
+    torch: `torch.softmax(${scores}, -1) @ ${kv("x2")}`,
+  };
+}
+
+/** scaledDotProductAttention's table entry: masks of both kinds, causal with L ≠ S, scale, grouped queries. */
+export const attentionComposite = defineComposite<AttentionAttrs>({
+  name: "scaledDotProductAttention",
+  call: (xs, opts) => {
+    const [q, k, v, attnMask] = asTensors(xs);
+    return scaledDotProductAttention(q!, k!, v!, { ...opts, attnMask });
+  },
+  options: {
+    keys: attentionKeys,
+    call: (xs, o) => {
+      const [q, k, v] = asTensors(xs);
+      return scaledDotProductAttention(q!, k!, v!, o);
+    },
+  },
+  samples: [
+    attentionSample(
+      [
+        [2, 3, 4],
+        [2, 5, 4],
+        [2, 5, 3],
+      ],
+      {},
+    ),
+    attentionSample(
+      [
+        [1, 2, 3, 2],
+        [1, 2, 5, 2],
+        [1, 2, 5, 2],
+      ],
+      { isCausal: true, scale: 0.3 },
+    ),
+    attentionSample(
+      [
+        [2, 4, 3],
+        [2, 2, 3],
+        [2, 2, 2],
+      ],
+      { isCausal: true },
+    ),
+    attentionSample(
+      [
+        [2, 3, 2],
+        [2, 5, 2],
+        [2, 5, 2],
+      ],
+      {},
+      { shape: [3, 5], values: [1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1], bool: true },
+    ),
+    attentionSample(
+      [
+        [2, 2, 3, 2],
+        [2, 2, 4, 2],
+        [2, 2, 4, 3],
+      ],
+      { scale: 1.5 },
+      { shape: [2, 1, 1, 4], bool: false },
+    ),
+    attentionSample(
+      [
+        [1, 4, 3, 2],
+        [1, 2, 5, 2],
+        [1, 2, 5, 3],
+      ],
+      { enableGqa: true },
+    ),
+    attentionSample(
+      [
+        [2, 3, 2, 2],
+        [2, 1, 3, 2],
+        [2, 1, 3, 2],
+      ],
+      { enableGqa: true, scale: 0.8 },
+      { shape: [3, 2, 3], values: [1, 0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1], bool: true },
+    ),
+  ],
+});

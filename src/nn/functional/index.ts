@@ -19,26 +19,48 @@ export {
 export {
   conv1d,
   conv2d,
+  conv3d,
   convTranspose1d,
   convTranspose2d,
-  unfold,
-  fold,
+  convTranspose3d,
   type ConvOptions,
   type ConvTransposeOptions,
-  type UnfoldOptions,
 } from "./conv.js";
+export { unfold, fold, type UnfoldOptions } from "./fold.js";
+export { pixelShuffle, pixelUnshuffle } from "./pixel-shuffle.js";
+export { interpolate, type InterpolateMode, type InterpolateOptions } from "./resample.js";
 export {
   maxPool1d,
   maxPool2d,
+  maxPool3d,
   avgPool1d,
   avgPool2d,
+  avgPool3d,
+  type MaxPoolOptions,
+  type MaxPoolFunction,
+  type AvgPoolOptions,
+} from "./pool.js";
+export {
   adaptiveAvgPool1d,
   adaptiveAvgPool2d,
-  type MaxPoolOptions,
-  type AvgPoolOptions,
+  adaptiveAvgPool3d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool2d,
+  adaptiveMaxPool3d,
   type AdaptiveSize,
-} from "./pool.js";
-export { batchNorm, layerNorm, groupNorm, normalize, type BatchNormOptions, type NormOptions } from "./norm.js";
+  type AdaptiveMaxPoolOptions,
+  type AdaptiveMaxPoolFunction,
+} from "./adaptive-pool.js";
+export { maxUnpool1d, maxUnpool2d, maxUnpool3d, type MaxUnpoolOptions } from "./unpool.js";
+export {
+  batchNorm,
+  layerNorm,
+  groupNorm,
+  normalize,
+  type BatchNormOptions,
+  type NormOptions,
+  type NormalizeOptions,
+} from "./norm.js";
 export {
   mseLoss,
   l1Loss,
@@ -49,7 +71,6 @@ export {
   crossEntropy,
   nllLoss,
   klDiv,
-  logsigmoid,
   type Reduction,
   type ReductionOptions,
   type BCEOptions,
@@ -58,6 +79,40 @@ export {
   type CrossEntropyOptions,
   type KLDivOptions,
 } from "./loss.js";
+export {
+  hardtanh,
+  relu6,
+  hardswish,
+  hardsigmoid,
+  hardshrink,
+  softshrink,
+  prelu,
+  rrelu,
+  type HardtanhOptions,
+  type ShrinkOptions,
+  type RReLUOptions,
+} from "./activation.js";
+export { celu, selu, mish, softsign, softmin, tanhshrink, logsigmoid, glu } from "./activation-smooth.js";
+export {
+  cosineSimilarity,
+  pairwiseDistance,
+  cdist,
+  type CosineSimilarityOptions,
+  type PairwiseDistanceOptions,
+  type CdistOptions,
+  type CdistComputeMode,
+} from "./distance.js";
+export {
+  cosineEmbeddingLoss,
+  marginRankingLoss,
+  tripletMarginLoss,
+  multiLabelSoftMarginLoss,
+  type MarginOptions,
+  type TripletMarginOptions,
+  type MultiLabelSoftMarginOptions,
+} from "./loss-margin.js";
+export { poissonNllLoss, gaussianNllLoss, type PoissonNLLOptions, type GaussianNLLOptions } from "./loss-likelihood.js";
+export { ctcLoss, type CTCLossOptions, type Lengths } from "./loss-ctc.js";
 export {
   scaledDotProductAttention,
   multiHeadAttentionForward,

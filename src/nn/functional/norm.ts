@@ -3,8 +3,11 @@
 // group norm and Lp normalisation. Their gradients come from the parts.
 
 import { noGrad } from "../../graph/grad-mode.js";
-import { fmtShape, numelOf, sameShape } from "../../core/shape.js";
+import { checkOptions } from "../../core/options.js";
+import { fmtShape, normDim, numelOf, sameShape } from "../../core/shape.js";
+import { defineComposite } from "../../ops/composite.js";
 import type { Tensor } from "../../api/tensor.js";
+import { pNorm } from "./distance.js";
 
 /** (x − mean)/√(var + eps) over `dims` with the biased variance; also returns mean and variance. */
 function standardize(x: Tensor, dims: number[], eps: number): { y: Tensor; mean: Tensor; variance: Tensor } {
@@ -115,8 +118,63 @@ export function groupNorm(x: Tensor, numGroups: number, opts: NormOptions = {}):
   return affine(y.reshape(x.shape), opts.weight, opts.bias, x.shape.map((s, d) => (d === 1 ? s : 1)).slice(1));
 }
 
-/** x / max(‖x‖_p, eps) along `dim` (torch.nn.functional.normalize). */
-export function normalize(x: Tensor, opts: { p?: number; dim?: number; eps?: number } = {}): Tensor {
-  const { p = 2, dim = 1, eps = 1e-12 } = opts;
-  return x.div(x.norm(p, dim, true).clamp(eps).expandAs(x));
+/** Options of normalize. */
+export interface NormalizeOptions {
+  /** The norm's p, any that torch.norm takes: 0, negative, fractional, ±Infinity (default 2). */
+  p?: number;
+  /** The dim the vectors lie along (default 1). */
+  dim?: number;
+  /** The smallest norm divided by (default 1e-12). */
+  eps?: number;
 }
+
+/** x / max(‖x‖_p, eps) along `dim` (torch.nn.functional.normalize). */
+export function normalize(x: Tensor, opts: NormalizeOptions = {}): Tensor {
+  checkOptions("normalize", opts, ["p", "dim", "eps"]);
+  const { p = 2, dim = 1, eps = 1e-12 } = opts;
+  return x.div(
+    pNorm(x, p, normDim("normalize", dim, x.shape), true)
+      .clamp(eps)
+      .expandAs(x),
+  );
+}
+
+/** normalize's table entry. */
+export const normalizeComposite = defineComposite<NormalizeOptions>({
+  name: "normalize",
+  call: ([x], o) => normalize(x as Tensor, o),
+  options: { keys: ["p", "dim", "eps"], call: ([x], o) => normalize(x as Tensor, o) },
+  samples: [
+    { inputs: [{ shape: [3, 4] }], attrs: {}, torch: "torch.nn.functional.normalize(x0)" },
+    {
+      inputs: [{ shape: [2, 3, 2] }],
+      attrs: { p: 1, dim: -2 },
+      torch: "torch.nn.functional.normalize(x0, p=1, dim=-2)",
+    },
+    {
+      inputs: [{ shape: [2, 3], domain: "distinctAbs" }],
+      attrs: { p: Infinity, dim: 0 },
+      torch: "torch.nn.functional.normalize(x0, p=float('inf'), dim=0)",
+    },
+    {
+      inputs: [{ shape: [2, 3], domain: "distinctAbs" }],
+      attrs: { p: -Infinity },
+      torch: "torch.nn.functional.normalize(x0, p=float('-inf'))",
+    },
+    { inputs: [{ shape: [2, 3] }], attrs: { p: 0.5 }, torch: "torch.nn.functional.normalize(x0, p=0.5)" },
+    { inputs: [{ shape: [2, 3] }], attrs: { p: 3 }, torch: "torch.nn.functional.normalize(x0, p=3)" },
+    { inputs: [{ shape: [2, 3] }], attrs: { p: -1.5 }, torch: "torch.nn.functional.normalize(x0, p=-1.5)" },
+    {
+      inputs: [{ shape: [2, 3] }],
+      attrs: { p: 0 },
+      torch: "torch.nn.functional.normalize(x0, p=0)",
+      note: "p = 0 divides by the count of non-zeros (zeros would make the count jump under finite differences)",
+    },
+    {
+      inputs: [{ shape: [4] }],
+      attrs: { dim: 0, eps: 10 },
+      torch: "torch.nn.functional.normalize(x0, dim=0, eps=10.0)",
+      note: "a norm below eps: divided by eps",
+    },
+  ],
+});

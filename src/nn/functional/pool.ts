@@ -1,22 +1,83 @@
-// Pooling with PyTorch's signatures over the last 1 or 2 dims ([N, C, …] or unbatched [C, …]);
-// the work is ops/pool.ts's: a windows view and one reduction.
+// Max and average pooling with PyTorch's signatures over the last 1, 2 or 3 dims ([N, C, …] or
+// unbatched [C, …]); the work is ops/pool.ts's: one max-pooling kernel pass, or a windows view and
+// one reduction. Max pooling returns (values, indices) with returnIndices.
 
 import { nnFunctions } from "../../api/functions.js";
-import { fmtShape } from "../../core/shape.js";
 import type { Tensor } from "../../api/tensor.js";
-import { expectRank, type IntOrTuple, tupleOf } from "./args.js";
+import { checkOptions } from "../../core/options.js";
+import { defineComposite } from "../../ops/composite.js";
+import type { ValuesIndices } from "../../tensor/values-indices.js";
+import { type IntOrTuple, tupleOf } from "./args.js";
+import { asCalledBy, asTensors, atLeast, expectSpatial, partOf, torchCall } from "./spatial-args.js";
 
-/** Options of max pooling. */
+/** Options of max pooling (torch.nn.functional.max_pool2d's keywords). */
 export interface MaxPoolOptions {
   /** Step between windows (default: the kernel size). */
   stride?: IntOrTuple | null;
+  /** -inf added on both sides of each pooled dim, at most half the kernel. */
   padding?: IntOrTuple;
   dilation?: IntOrTuple;
   /** Round the output size up, letting the last window hang over the end. */
   ceilMode?: boolean;
+  /** Also return where each maximum is: its flat int32 position in the input's pooled plane. */
+  returnIndices?: boolean;
 }
 
-/** Options of average pooling. */
+/** Max pooling's signature: (values, indices) with returnIndices, the values otherwise. */
+export interface MaxPoolFunction {
+  (x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions & { returnIndices: true }): ValuesIndices<Tensor>;
+  (x: Tensor, kernelSize: IntOrTuple, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
+  (x: Tensor, kernelSize: IntOrTuple, opts?: MaxPoolOptions): Tensor | ValuesIndices<Tensor>;
+}
+
+/** The option keys of max pooling. */
+export const maxPoolKeys = ["stride", "padding", "dilation", "ceilMode", "returnIndices"] as const;
+
+/** The stride of a pooling: the kernel size where it is not given (None or [] in PyTorch). */
+function strideOf(op: string, stride: IntOrTuple | null | undefined, kernel: number[]): number[] {
+  if (stride === null || stride === undefined || (typeof stride !== "number" && stride.length === 0)) return kernel;
+  const s = tupleOf(op, "stride", stride, kernel.length);
+  atLeast(op, "stride", s, 1);
+  return s;
+}
+
+/** The kernel and padding of a pooling, checked as PyTorch checks them. */
+function kernelAndPadding(op: string, k: number, kernelSize: IntOrTuple, padding: IntOrTuple = 0) {
+  const kernel = tupleOf(op, "kernelSize", kernelSize, k);
+  atLeast(op, "kernelSize", kernel, 1);
+  const pads = tupleOf(op, "padding", padding, k);
+  pads.forEach((p, i) => {
+    if (p < 0 || p > kernel[i]! / 2) {
+      throw new RangeError(`${op}: padding ${p} must be between 0 and half the kernel size ${kernel[i]}`);
+    }
+  });
+  return { kernel, pads };
+}
+
+function maxPoolK(op: string, k: number, x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions) {
+  checkOptions(op, opts, maxPoolKeys);
+  expectSpatial(op, x, k);
+  const { kernel, pads } = kernelAndPadding(op, k, kernelSize, opts.padding);
+  const dilation = tupleOf(op, "dilation", opts.dilation ?? 1, k);
+  atLeast(op, "dilation", dilation, 1);
+  const pool = { stride: strideOf(op, opts.stride, kernel), padding: pads, dilation, ceilMode: opts.ceilMode ?? false };
+  return asCalledBy(op, () =>
+    opts.returnIndices ? nnFunctions.maxPoolWithIndices(x, kernel, pool) : nnFunctions.maxPoolNd(x, kernel, pool),
+  );
+}
+
+const maxPoolFunction = (op: string, k: number) =>
+  ((x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions = {}) =>
+    maxPoolK(op, k, x, kernelSize, opts)) as MaxPoolFunction;
+
+/** Max over sliding windows of the last dim: `maxPool1d(x, 3, { stride: 2 })`. */
+export const maxPool1d = maxPoolFunction("maxPool1d", 1);
+/** Max over sliding windows of the last two dims; the gradient goes to each window's first maximum. */
+export const maxPool2d = maxPoolFunction("maxPool2d", 2);
+/** Max over sliding windows of the last three dims: `const [y, where] = maxPool3d(x, 2, { returnIndices: true })`. */
+export const maxPool3d = maxPoolFunction("maxPool3d", 3);
+
+/** Options of average pooling (avgPool1d takes no divisorOverride, as in PyTorch). */
 export interface AvgPoolOptions {
   stride?: IntOrTuple | null;
   padding?: IntOrTuple;
@@ -24,78 +85,112 @@ export interface AvgPoolOptions {
   /** Count padding zeros in each window's divisor (default true). */
   countIncludePad?: boolean;
   /** Divide every window sum by this instead. */
-  divisorOverride?: number;
+  divisorOverride?: number | null;
 }
 
-const layoutOf = (k: number) => (k === 1 ? "[N, C, L] or [C, L]" : "[N, C, H, W] or [C, H, W]");
-
-function maxPoolK(op: string, k: number, x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions): Tensor {
-  expectRank(op, x, [k + 1, k + 2], layoutOf(k));
-  const kernel = tupleOf(op, "kernelSize", kernelSize, k);
-  return nnFunctions.maxPoolNd(x, kernel, {
-    stride: tupleOf(op, "stride", opts.stride ?? kernel, k),
-    padding: tupleOf(op, "padding", opts.padding ?? 0, k),
-    dilation: tupleOf(op, "dilation", opts.dilation ?? 1, k),
-    ceilMode: opts.ceilMode ?? false,
-  });
-}
-
-/** Max over sliding windows of the last dim. */
-export function maxPool1d(x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions = {}): Tensor {
-  return maxPoolK("maxPool1d", 1, x, kernelSize, opts);
-}
-
-/** Max over sliding windows of the last two dims; the gradient goes to each window's first maximum. */
-export function maxPool2d(x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions = {}): Tensor {
-  return maxPoolK("maxPool2d", 2, x, kernelSize, opts);
-}
+const avgPoolKeys = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"] as const;
 
 function avgPoolK(op: string, k: number, x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions): Tensor {
-  expectRank(op, x, [k + 1, k + 2], layoutOf(k));
-  const kernel = tupleOf(op, "kernelSize", kernelSize, k);
-  if (opts.divisorOverride !== undefined && !(opts.divisorOverride > 0)) {
-    throw new RangeError(`${op}: divisorOverride must be positive, got ${opts.divisorOverride}`);
+  checkOptions(op, opts, k === 1 ? avgPoolKeys.slice(0, 4) : avgPoolKeys);
+  expectSpatial(op, x, k);
+  const { kernel, pads } = kernelAndPadding(op, k, kernelSize, opts.padding);
+  const divisor = opts.divisorOverride ?? undefined;
+  if (divisor !== undefined && (!Number.isInteger(divisor) || divisor === 0)) {
+    throw new RangeError(`${op}: divisorOverride must be a non-zero integer, got ${divisor}`);
   }
-  return nnFunctions.avgPoolNd(x, kernel, {
-    stride: tupleOf(op, "stride", opts.stride ?? kernel, k),
-    padding: tupleOf(op, "padding", opts.padding ?? 0, k),
+  const pool = {
+    stride: strideOf(op, opts.stride, kernel),
+    padding: pads,
     ceilMode: opts.ceilMode ?? false,
     countIncludePad: opts.countIncludePad ?? true,
-    divisorOverride: opts.divisorOverride,
-  });
+    divisorOverride: divisor,
+  };
+  return asCalledBy(op, () => nnFunctions.avgPoolNd(x, kernel, pool));
 }
 
 /** Mean over sliding windows of the last dim. */
-export function avgPool1d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
+export function avgPool1d(
+  x: Tensor,
+  kernelSize: IntOrTuple,
+  opts: Omit<AvgPoolOptions, "divisorOverride"> = {},
+): Tensor {
   return avgPoolK("avgPool1d", 1, x, kernelSize, opts);
 }
 
-/** Mean over sliding windows of the last two dims. */
+/** Mean over sliding windows of the last two dims: `avgPool2d(x, 3, { stride: 2, padding: 1 })`. */
 export function avgPool2d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
   return avgPoolK("avgPool2d", 2, x, kernelSize, opts);
 }
 
-/** An adaptive output size: one number, or one per dim where null keeps the input's size. */
-export type AdaptiveSize = number | readonly (number | null)[];
-
-function adaptiveK(op: string, k: number, x: Tensor, outputSize: AdaptiveSize): Tensor {
-  expectRank(op, x, [k + 1, k + 2], layoutOf(k));
-  const given = typeof outputSize === "number" ? new Array<number>(k).fill(outputSize) : [...outputSize];
-  const size = x.shape.slice(-k);
-  const out = given.map((o, i) => o ?? size[i]!);
-  if (out.length !== k || out.some((o) => !Number.isInteger(o) || o < 1)) {
-    throw new RangeError(`${op}: outputSize must be ${k} positive integers, got ${JSON.stringify(outputSize)}`);
-  }
-  if (size.some((s) => s < 1)) throw new RangeError(`${op}: input ${fmtShape(x.shape)} has an empty pooled dim`);
-  return nnFunctions.adaptiveAvgPoolNd(x, out);
+/** Mean over sliding windows of the last three dims. */
+export function avgPool3d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
+  return avgPoolK("avgPool3d", 3, x, kernelSize, opts);
 }
 
-/** Averages the last dim into `outputSize` nearly equal bins. */
-export function adaptiveAvgPool1d(x: Tensor, outputSize: AdaptiveSize): Tensor {
-  return adaptiveK("adaptiveAvgPool1d", 1, x, outputSize);
+/** A pooling sample's call: the kernel and the options. */
+interface PoolAttrs {
+  kernelSize: IntOrTuple;
+  opts: MaxPoolOptions & AvgPoolOptions;
 }
 
-/** Averages the last two dims into an `outputSize` grid of nearly equal bins. */
-export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
-  return adaptiveK("adaptiveAvgPool2d", 2, x, outputSize);
+type PoolFn = (
+  x: Tensor,
+  kernelSize: IntOrTuple,
+  opts?: MaxPoolOptions & AvgPoolOptions,
+) => Tensor | ValuesIndices<Tensor>;
+
+/** A pooling function's table entry, its samples given as [input shape, kernel, options]. */
+function poolEntry(
+  name: string,
+  torchName: string,
+  fn: PoolFn,
+  keys: readonly string[],
+  samples: [number[], IntOrTuple, PoolAttrs["opts"]?][],
+) {
+  const [first, ...rest] = samples.map(([shape, kernelSize, opts = {}]) => ({
+    inputs: [{ shape }],
+    attrs: { kernelSize, opts },
+    // with returnIndices, the values are compared (the indices have samples of their own)
+    torch: torchCall(torchName, ["x0", kernelSize], opts) + (opts.returnIndices ? "[0]" : ""),
+  }));
+  return defineComposite<PoolAttrs>({
+    name,
+    call: (xs, a) => partOf(fn(asTensors(xs)[0]!, a.kernelSize, a.opts)),
+    options: { keys, call: (xs, o) => fn(asTensors(xs)[0]!, 2, o) },
+    samples: [first!, ...rest],
+  });
 }
+
+/** The pooling functions' table entries. */
+export const poolComposites = [
+  poolEntry("maxPool1d", "max_pool1d", maxPool1d, maxPoolKeys, [
+    [[2, 3, 7], 3, { stride: 2, padding: 1 }],
+    [[2, 9], 2, { dilation: 2, ceilMode: true, stride: 3 }],
+    [[1, 2, 6], [3], { stride: [1], returnIndices: true }],
+  ]),
+  poolEntry("maxPool2d", "max_pool2d", maxPool2d, maxPoolKeys, [
+    [[1, 2, 5, 5], 2],
+    [[1, 2, 5, 5], 3, { stride: 2, padding: 1, ceilMode: true }],
+    [[1, 1, 6, 7], [2, 3], { stride: [1, 2], padding: [1, 1], dilation: [2, 1] }],
+    [[2, 4, 4], 2, { stride: 1, returnIndices: true }],
+  ]),
+  poolEntry("maxPool3d", "max_pool3d", maxPool3d, maxPoolKeys, [
+    [[1, 1, 3, 4, 5], 2],
+    [[1, 1, 3, 4, 5], [2, 2, 3], { stride: [1, 2, 2], padding: [1, 0, 1], ceilMode: true }],
+    [[1, 3, 4, 4], 2, { stride: 1, dilation: [1, 2, 1], returnIndices: true }],
+  ]),
+  poolEntry("avgPool1d", "avg_pool1d", avgPool1d, avgPoolKeys.slice(0, 4), [
+    [[2, 3, 7], 3, { stride: 2, padding: 1, ceilMode: true }],
+    [[2, 7], 3, { stride: 2, padding: 1, countIncludePad: false, ceilMode: true }],
+  ]),
+  poolEntry("avgPool2d", "avg_pool2d", avgPool2d, avgPoolKeys, [
+    [[1, 2, 5, 5], 3, { stride: 2, padding: 1, countIncludePad: false }],
+    [[1, 2, 5, 6], [3, 2], { stride: [2, 3], padding: [1, 1], ceilMode: true }],
+    [[2, 5, 5], 2, { divisorOverride: 3, padding: 1 }],
+  ]),
+  poolEntry("avgPool3d", "avg_pool3d", avgPool3d, avgPoolKeys, [
+    [[1, 2, 3, 4, 5], 2, { ceilMode: true, padding: 1, countIncludePad: false }],
+    [[1, 3, 4, 5], [3, 2, 2], { stride: [1, 2, 3], padding: [1, 0, 1], ceilMode: true }],
+    [[1, 1, 3, 4, 4], 2, { stride: 1, divisorOverride: -3 }],
+  ]),
+];

@@ -102,7 +102,7 @@ export class Softplus extends Module {
 }
 
 /** PyTorch's legacy choice when no dim is given: 0 for 0-, 1- and 3-d inputs, else 1. */
-const implicitDim = (x: Tensor) => (x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1);
+export const implicitDim = (x: Tensor) => (x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1);
 
 /** softmax along dim (torch.nn.Softmax). */
 export class Softmax extends Module {

@@ -1,17 +1,27 @@
-// Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d with PyTorch's weight
-// layouts, options and default initialisation. Non-zero padding modes pad first, then convolve.
+// Convolution layers: Conv1d/2d/3d and ConvTranspose1d/2d/3d with PyTorch's weight layouts,
+// options and default initialisation. Non-zero padding modes pad first, then convolve.
 
 import { creation } from "../../api/functions.js";
+import { checkOptions } from "../../core/options.js";
 import { fmtShape } from "../../core/shape.js";
 import type { Tensor } from "../../api/tensor.js";
 import { type IntOrTuple, tupleOf } from "../functional/args.js";
 import { pad } from "../functional/basic.js";
-import { convPadding, conv1d, conv2d, convTranspose1d, convTranspose2d } from "../functional/conv.js";
+import {
+  convPadding,
+  conv1d,
+  conv2d,
+  conv3d,
+  convTranspose1d,
+  convTranspose2d,
+  convTranspose3d,
+} from "../functional/conv.js";
+import { layoutOf } from "../functional/spatial-args.js";
 import { Module, shapeError } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { resetLinearLike } from "./linear.js";
 
-/** Options of Conv1d/Conv2d. */
+/** Options of Conv1d/2d/3d. */
 export interface ConvLayerOptions {
   stride?: IntOrTuple;
   padding?: IntOrTuple | "valid" | "same";
@@ -66,9 +76,8 @@ abstract class ConvBase extends Module {
 
   protected checkInput(x: Tensor): void {
     const k = this.kernelSize.length;
-    const dims = k === 1 ? "L" : "H, W";
     if ((x.ndim !== k + 2 && x.ndim !== k + 1) || x.shape[x.ndim - k - 1] !== this.inChannels) {
-      shapeError(this, `input [N, ${this.inChannels}, ${dims}] or [${this.inChannels}, ${dims}]`, x);
+      shapeError(this, `input ${layoutOf(k, String(this.inChannels))}`, x);
     }
   }
 
@@ -87,6 +96,7 @@ abstract class ConvNd extends ConvBase {
   readonly paddingMode: NonNullable<ConvLayerOptions["paddingMode"]>;
 
   constructor(inC: number, outC: number, kernelSize: IntOrTuple, k: number, opts: ConvLayerOptions) {
+    checkOptions(new.target.name, opts, ["stride", "padding", "dilation", "groups", "bias", "paddingMode"]);
     super(inC, outC, kernelSize, k, opts, false);
     this.padding = opts.padding ?? 0;
     this.paddingMode = opts.paddingMode ?? "zeros";
@@ -96,6 +106,10 @@ abstract class ConvNd extends ConvBase {
 
   protected run(x: Tensor, fn: typeof conv2d): Tensor {
     this.checkInput(x);
+    if (this.paddingMode !== "zeros" && x.ndim === this.kernelSize.length + 1) {
+      // circular padding needs a batch dim: an unbatched input goes through as a batch of one
+      return this.run(x.unsqueeze(0), fn).squeeze(0);
+    }
     const opts = { stride: this.stride, dilation: this.dilation, groups: this.groups };
     if (this.paddingMode === "zeros") return fn(x, this.weight, this.bias, { ...opts, padding: this.padding });
     const pairs = convPadding(this.constructor.name, this.padding, this.kernelSize, this.stride, this.dilation);
@@ -135,6 +149,18 @@ export class Conv2d extends ConvNd {
   }
 }
 
+/** 3-D convolution over x [N, inChannels, D, H, W] (torch.nn.Conv3d). */
+export class Conv3d extends ConvNd {
+  /** weight [out, in/groups, kd, kh, kw]. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvLayerOptions = {}) {
+    super(inChannels, outChannels, kernelSize, 3, opts);
+  }
+  /** [N, C, D, H, W] → [N, outChannels, D', H', W'] */
+  forward(x: Tensor): Tensor {
+    return this.run(x, conv3d);
+  }
+}
+
 /** Options of the transposed convolution layers. */
 export interface ConvTransposeLayerOptions {
   stride?: IntOrTuple;
@@ -150,6 +176,7 @@ abstract class ConvTransposeNd extends ConvBase {
   readonly outputPadding: number[];
 
   constructor(inC: number, outC: number, kernelSize: IntOrTuple, k: number, opts: ConvTransposeLayerOptions) {
+    checkOptions(new.target.name, opts, ["stride", "padding", "outputPadding", "groups", "bias", "dilation"]);
     super(inC, outC, kernelSize, k, opts, true);
     this.padding = tupleOf(this.constructor.name, "padding", opts.padding ?? 0, k);
     this.outputPadding = tupleOf(this.constructor.name, "outputPadding", opts.outputPadding ?? 0, k);
@@ -160,14 +187,25 @@ abstract class ConvTransposeNd extends ConvBase {
     const k = this.kernelSize.length;
     let outputPadding = this.outputPadding;
     if (outputSize) {
-      // pick the output padding that yields the requested size
+      // pick the output padding that yields the requested size, one of the stride's many (PyTorch's _output_padding)
+      if (outputSize.length !== k && outputSize.length !== x.ndim) {
+        throw new RangeError(
+          `${this.label()}: outputSize must have ${k} or ${x.ndim} entries, got ${fmtShape(outputSize)}`,
+        );
+      }
       const spatial = x.shape.slice(-k);
       const target = outputSize.slice(-k);
-      outputPadding = spatial.map(
-        (s, i) =>
-          target[i]! -
-          ((s - 1) * this.stride[i]! - 2 * this.padding[i]! + this.dilation[i]! * (this.kernelSize[i]! - 1) + 1),
-      );
+      outputPadding = spatial.map((s, i) => {
+        const least =
+          (s - 1) * this.stride[i]! - 2 * this.padding[i]! + this.dilation[i]! * (this.kernelSize[i]! - 1) + 1;
+        if (!(target[i]! >= least && target[i]! < least + this.stride[i]!)) {
+          throw new RangeError(
+            `${this.label()}: requested an output size of ${fmtShape(target)}, but dim ${i} can only be ` +
+              `${least} to ${least + this.stride[i]! - 1} for an input of ${fmtShape(x.shape)}`,
+          );
+        }
+        return target[i]! - least;
+      });
     }
     return fn(x, this.weight, this.bias, {
       stride: this.stride,
@@ -208,5 +246,17 @@ export class ConvTranspose2d extends ConvTransposeNd {
   /** [N, C, H, W] → [N, outChannels, H', W']; outputSize picks among the possible sizes. */
   forward(x: Tensor, outputSize?: readonly number[]): Tensor {
     return this.run(x, convTranspose2d, outputSize);
+  }
+}
+
+/** 3-D transposed convolution (torch.nn.ConvTranspose3d). */
+export class ConvTranspose3d extends ConvTransposeNd {
+  /** weight [in, out/groups, kd, kh, kw]. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvTransposeLayerOptions = {}) {
+    super(inChannels, outChannels, kernelSize, 3, opts);
+  }
+  /** [N, C, D, H, W] → [N, outChannels, D', H', W']; outputSize picks among the possible sizes. */
+  forward(x: Tensor, outputSize?: readonly number[]): Tensor {
+    return this.run(x, convTranspose3d, outputSize);
   }
 }

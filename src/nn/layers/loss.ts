@@ -1,8 +1,18 @@
-// Loss modules: each holds its options and calls the functional form. Class weights are buffers
-// named as PyTorch's (weight, pos_weight), so they appear in the state dict.
+// Loss modules: each checks and holds its options and calls the functional form. Class weights are
+// buffers named as PyTorch's (weight, pos_weight), so they appear in the state dict.
 
 import type { Tensor } from "../../api/tensor.js";
+import { checkOptions } from "../../core/options.js";
+import { ctcLoss, type CTCLossOptions, type Lengths } from "../functional/loss-ctc.js";
 import {
+  gaussianNllLoss,
+  type GaussianNLLOptions,
+  poissonNllLoss,
+  type PoissonNLLOptions,
+} from "../functional/loss-likelihood.js";
+import { multiLabelSoftMarginLoss } from "../functional/loss-margin.js";
+import {
+  checkReduction,
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
   crossEntropy,
@@ -22,14 +32,15 @@ export interface LossOptions {
   reduction?: Reduction;
 }
 
-abstract class Loss extends Module {
+/** A loss module: its options checked against `keys` (reduction besides), errors naming the class `name`. */
+export abstract class Loss extends Module {
   readonly reduction: Reduction;
-  constructor(opts: LossOptions) {
+  constructor(name: string, opts: LossOptions, keys: readonly string[] = []) {
     super();
+    checkOptions(name, opts, ["reduction", ...keys]);
     this.reduction = opts.reduction ?? "mean";
+    checkReduction(this.reduction, name);
   }
-  /** The loss of `input` against `target`. */
-  abstract override forward(input: Tensor, target: Tensor): Tensor;
   override extraRepr(): string {
     return this.reduction === "mean" ? "" : `reduction='${this.reduction}'`;
   }
@@ -39,7 +50,7 @@ abstract class Loss extends Module {
 export class MSELoss extends Loss {
   /** Loss with the given reduction (default 'mean'). */
   constructor(opts: LossOptions = {}) {
-    super(opts);
+    super("MSELoss", opts);
   }
   /** (input − target)² reduced. */
   forward(input: Tensor, target: Tensor): Tensor {
@@ -51,7 +62,7 @@ export class MSELoss extends Loss {
 export class L1Loss extends Loss {
   /** Loss with the given reduction (default 'mean'). */
   constructor(opts: LossOptions = {}) {
-    super(opts);
+    super("L1Loss", opts);
   }
   /** |input − target| reduced. */
   forward(input: Tensor, target: Tensor): Tensor {
@@ -64,7 +75,7 @@ export class HuberLoss extends Loss {
   readonly delta: number;
   /** Quadratic below delta (default 1), linear above. */
   constructor(opts: LossOptions & { delta?: number } = {}) {
-    super(opts);
+    super("HuberLoss", opts, ["delta"]);
     this.delta = opts.delta ?? 1;
   }
   /** huberLoss(input, target) reduced. */
@@ -78,7 +89,7 @@ export class SmoothL1Loss extends Loss {
   readonly beta: number;
   /** Quadratic below beta (default 1), L1 above. */
   constructor(opts: LossOptions & { beta?: number } = {}) {
-    super(opts);
+    super("SmoothL1Loss", opts, ["beta"]);
     this.beta = opts.beta ?? 1;
   }
   /** smoothL1Loss(input, target) reduced. */
@@ -93,7 +104,7 @@ export class BCELoss extends Loss {
   declare weight: Tensor | null;
   /** Loss with an optional weight broadcast against the input. */
   constructor(opts: LossOptions & { weight?: Tensor | null } = {}) {
-    super(opts);
+    super("BCELoss", opts, ["weight"]);
     this.registerBuffer("weight", opts.weight ?? null);
   }
   /** binaryCrossEntropy(input, target) reduced. */
@@ -110,7 +121,7 @@ export class BCEWithLogitsLoss extends Loss {
   declare pos_weight: Tensor | null;
   /** Loss with optional weight and posWeight. */
   constructor(opts: LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null } = {}) {
-    super(opts);
+    super("BCEWithLogitsLoss", opts, ["weight", "posWeight"]);
     this.registerBuffer("weight", opts.weight ?? null);
     this.registerBuffer("pos_weight", opts.posWeight ?? null);
   }
@@ -139,7 +150,7 @@ export class NLLLoss extends Loss {
   readonly ignoreIndex: number;
   /** Loss with optional class weights and an ignored target value. */
   constructor(opts: ClassLossOptions = {}) {
-    super(opts);
+    super("NLLLoss", opts, ["weight", "ignoreIndex"]);
     this.registerBuffer("weight", opts.weight ?? null);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
   }
@@ -157,7 +168,7 @@ export class CrossEntropyLoss extends Loss {
   readonly labelSmoothing: number;
   /** Loss with optional class weights, ignored target value and label smoothing. */
   constructor(opts: ClassLossOptions & { labelSmoothing?: number } = {}) {
-    super(opts);
+    super("CrossEntropyLoss", opts, ["weight", "ignoreIndex", "labelSmoothing"]);
     this.registerBuffer("weight", opts.weight ?? null);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
@@ -180,7 +191,9 @@ export class KLDivLoss extends Module {
   /** reduction 'mean' (default, as PyTorch), 'batchmean' (the true KL), 'sum' or 'none'. */
   constructor(opts: KLDivOptions = {}) {
     super();
+    checkOptions("KLDivLoss", opts, ["reduction", "logTarget"]);
     this.reduction = opts.reduction ?? "mean";
+    checkReduction(this.reduction, "KLDivLoss", ["batchmean"]);
     this.logTarget = opts.logTarget ?? false;
   }
   /** klDiv(input, target) reduced. */
@@ -189,5 +202,75 @@ export class KLDivLoss extends Module {
   }
   override extraRepr(): string {
     return `reduction='${this.reduction}', logTarget=${this.logTarget}`;
+  }
+}
+
+/** The negative log-likelihood of counts under a Poisson distribution (torch.nn.PoissonNLLLoss). */
+export class PoissonNLLLoss extends Loss {
+  readonly logInput: boolean;
+  readonly full: boolean;
+  readonly eps: number;
+  /** logInput (default true), full (default false), eps (default 1e-8). */
+  constructor(opts: PoissonNLLOptions = {}) {
+    super("PoissonNLLLoss", opts, ["logInput", "full", "eps"]);
+    this.logInput = opts.logInput ?? true;
+    this.full = opts.full ?? false;
+    this.eps = opts.eps ?? 1e-8;
+  }
+  /** poissonNllLoss(input, target) reduced. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    const { logInput, full, eps, reduction } = this;
+    return poissonNllLoss(input, target, { logInput, full, eps, reduction });
+  }
+}
+
+/** The negative log-likelihood under a Gaussian with a predicted variance (torch.nn.GaussianNLLLoss). */
+export class GaussianNLLLoss extends Loss {
+  readonly full: boolean;
+  readonly eps: number;
+  /** full (default false), eps (default 1e-6). */
+  constructor(opts: GaussianNLLOptions = {}) {
+    super("GaussianNLLLoss", opts, ["full", "eps"]);
+    this.full = opts.full ?? false;
+    this.eps = opts.eps ?? 1e-6;
+  }
+  /** gaussianNllLoss(input, target, variance) reduced. */
+  forward(input: Tensor, target: Tensor, variance: Tensor): Tensor {
+    return gaussianNllLoss(input, target, variance, { full: this.full, eps: this.eps, reduction: this.reduction });
+  }
+}
+
+/** The mean over classes of the logistic loss of each label (torch.nn.MultiLabelSoftMarginLoss). */
+export class MultiLabelSoftMarginLoss extends Loss {
+  /** Class weights [C] (a buffer), or null. */
+  declare weight: Tensor | null;
+  /** Loss with optional class weights. */
+  constructor(opts: LossOptions & { weight?: Tensor | null } = {}) {
+    super("MultiLabelSoftMarginLoss", opts, ["weight"]);
+    this.registerBuffer("weight", opts.weight ?? null);
+  }
+  /** multiLabelSoftMarginLoss(input, target) reduced. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return multiLabelSoftMarginLoss(input, target, { weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/** Connectionist temporal classification loss (torch.nn.CTCLoss). */
+export class CTCLoss extends Loss {
+  readonly blank: number;
+  readonly zeroInfinity: boolean;
+  /** blank (default 0), reduction (default 'mean': each loss ÷ its target length), zeroInfinity (default false). */
+  constructor(opts: CTCLossOptions = {}) {
+    super("CTCLoss", opts, ["blank", "zeroInfinity"]);
+    this.blank = opts.blank ?? 0;
+    this.zeroInfinity = opts.zeroInfinity ?? false;
+  }
+  /** ctcLoss(logProbs, targets, inputLengths, targetLengths) reduced. */
+  forward(logProbs: Tensor, targets: Tensor, inputLengths: Lengths, targetLengths: Lengths): Tensor {
+    const { blank, zeroInfinity, reduction } = this;
+    return ctcLoss(logProbs, targets, inputLengths, targetLengths, { blank, zeroInfinity, reduction });
+  }
+  override extraRepr(): string {
+    return [super.extraRepr(), this.blank ? `blank=${this.blank}` : ""].filter(Boolean).join(", ");
   }
 }
