@@ -2,6 +2,7 @@
 // with torch.nn.init's formulas for gains and fans. Random fills draw from the default generator
 // unless one is given.
 
+import { checkOptions } from "../core/options.js";
 import { creation, nnFunctions } from "../api/functions.js";
 import type { Tensor } from "../api/tensor.js";
 import { fmtShape, numelOf } from "../core/shape.js";
@@ -147,7 +148,8 @@ export interface KaimingOptions {
   generator?: Generator;
 }
 
-function kaimingStd(t: Tensor, opts: KaimingOptions): number {
+function kaimingStd(t: Tensor, opts: KaimingOptions, where: string): number {
+  checkOptions(where, opts, ["a", "mode", "nonlinearity", "generator"]);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   const mode = opts.mode ?? "fanIn";
   const fan = mode === "fanIn" || mode === "fan_in" ? fanIn : fanOut;
@@ -156,13 +158,13 @@ function kaimingStd(t: Tensor, opts: KaimingOptions): number {
 
 /** He: U(−b, b) with b = gain·√(3 / fan). */
 export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  const bound = Math.sqrt(3) * kaimingStd(t, opts);
+  const bound = Math.sqrt(3) * kaimingStd(t, opts, "kaimingUniform");
   return uniform(t, -bound, bound, opts.generator);
 }
 
 /** He: N(0, (gain / √fan)²). */
 export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  return normal(t, 0, kaimingStd(t, opts), opts.generator);
+  return normal(t, 0, kaimingStd(t, opts, "kaimingNormal"), opts.generator);
 }
 
 /**

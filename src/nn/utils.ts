@@ -1,6 +1,7 @@
 // cr.nn.utils: gradient clipping and flattening parameters to one vector and back, as
 // torch.nn.utils does. Clipping runs under noGrad and scales gradients in place.
 
+import { checkOptions } from "../core/options.js";
 import { noGrad } from "../graph/grad-mode.js";
 import { creation, functions } from "../api/functions.js";
 import { fmtShape } from "../core/shape.js";
@@ -22,6 +23,7 @@ export function clipGradNorm(
   normType = 2,
   opts: { errorIfNonfinite?: boolean } = {},
 ): Tensor {
+  checkOptions("clipGradNorm", opts, ["errorIfNonfinite"]);
   // scaling in place keeps no reference, so zeroGrad may still recycle these buffers
   const grads = listOf(parameters).flatMap((p) => peekGrad(p) ?? []) as Tensor[];
   if (!grads.length) return creation.tensor(0);

@@ -173,3 +173,27 @@ test("errors inside a layer name the layer", () => {
     /MultiheadAttention\(embedDim=4, numHeads=2\)\.forward: unknown option 'attnMsk' \(did you mean 'attnMask'\?\)/,
   );
 });
+
+test("the functional forms and helpers with options refuse unknown keys too", () => {
+  const F = cr.nn.functional;
+  const bad = { bogusKey: 1 } as never;
+  const x = cr.randn(2, 3, 4);
+  const calls: [string, () => unknown][] = [
+    ["batchNorm", () => F.batchNorm(x, null, null, bad)],
+    ["layerNorm", () => F.layerNorm(x, 4, bad)],
+    ["groupNorm", () => F.groupNorm(x, 1, bad)],
+    ["kaimingUniform", () => cr.nn.init.kaimingUniform(cr.zeros(2, 2), bad)],
+    ["kaimingNormal", () => cr.nn.init.kaimingNormal(cr.zeros(2, 2), bad)],
+    ["clipGradNorm", () => cr.nn.utils.clipGradNorm([cr.zeros(2, { requiresGrad: true })], 1, 2, bad)],
+    ["backward", () => cr.randn(2, { requiresGrad: true }).sum().backward(undefined, bad)],
+    ["autograd.grad", () => cr.autograd.grad(cr.randn(2, { requiresGrad: true }).sum(), [], bad)],
+    ["DataLoader", () => new cr.data.DataLoader(new cr.data.TensorDataset(x), bad)],
+  ];
+  for (const [name, call] of calls) {
+    assert.throws(
+      call,
+      (e: Error) => e instanceof TypeError && e.message.startsWith(`${name}: unknown option 'bogusKey'`),
+      name,
+    );
+  }
+});

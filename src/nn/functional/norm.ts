@@ -49,6 +49,7 @@ export function batchNorm(
   runningVar: Tensor | null,
   opts: BatchNormOptions = {},
 ): Tensor {
+  checkOptions("batchNorm", opts, ["weight", "bias", "training", "momentum", "eps"]);
   const { training = false, momentum = 0.1, eps = 1e-5 } = opts;
   if (x.ndim < 2) throw new RangeError(`batchNorm: expected an input [N, C, …], got shape ${fmtShape(x.shape)}`);
   const c = x.shape[1]!;
@@ -85,6 +86,8 @@ export function batchNorm(
   return affine(y, opts.weight, opts.bias, shape);
 }
 
+const normKeys = ["weight", "bias", "eps"];
+
 /** Options of layerNorm and groupNorm. */
 export interface NormOptions {
   weight?: Tensor | null;
@@ -94,6 +97,7 @@ export interface NormOptions {
 
 /** Normalises over the trailing dims `normalizedShape`, then scales and shifts elementwise. */
 export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], opts: NormOptions = {}): Tensor {
+  checkOptions("layerNorm", opts, normKeys);
   const ns = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
   if (x.ndim < ns.length || !sameShape(x.shape.slice(x.ndim - ns.length), ns)) {
     throw new RangeError(
@@ -107,6 +111,7 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
 
 /** Normalises x [N, C, …] over each of `numGroups` channel groups, then applies per-channel weight and bias. */
 export function groupNorm(x: Tensor, numGroups: number, opts: NormOptions = {}): Tensor {
+  checkOptions("groupNorm", opts, normKeys);
   if (x.ndim < 2 || x.shape[1]! % numGroups !== 0) {
     throw new RangeError(
       `groupNorm: expected an input [N, C, …] with C divisible by numGroups=${numGroups}, got shape ${fmtShape(x.shape)}`,
