@@ -4,7 +4,17 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "build/**", "node_modules/**", "native/build/**", "web/dist/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "build/**",
+      "node_modules/**",
+      "native/build/**",
+      "web/dist/**",
+      "docs/reference/**",
+      "prebuilds/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,7 +5,7 @@
 //   node --import tsx examples/char-lstm.ts [steps]
 
 import { readFile } from "node:fs/promises";
-import * as cr from "../src/index.js";
+import * as cr from "chainrule";
 
 const steps = Number(process.argv[2] ?? 600);
 const seqLen = 40;

@@ -7,7 +7,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as cr from "../src/index.js";
+import * as cr from "chainrule";
 
 const epochs = Number(process.argv[2] ?? 20);
 cr.manualSeed(0);
@@ -37,8 +37,8 @@ const loader = new cr.data.DataLoader(new cr.data.TensorDataset(xTrain, train.y)
 const schedule = new cr.optim.lrScheduler.CosineAnnealingLR(optimizer, epochs * loader.length, 3e-5);
 const lossFn = new cr.nn.CrossEntropyLoss();
 
-const accuracy = (m: cr.nn.Module, x: cr.Tensor, y: cr.Tensor) =>
-  cr.noGrad(() => (m._call(x) as cr.Tensor).argmax(1).eq(y).to("float32").mean().item());
+const accuracy = (m: ReturnType<typeof makeModel>, x: cr.Tensor, y: cr.Tensor) =>
+  cr.noGrad(() => m.call(x).argmax(1).eq(y).to("float32").mean().item());
 
 const t0 = performance.now();
 for (let epoch = 1; epoch <= epochs; epoch++) {

@@ -1,18 +1,17 @@
-// A small CNN on MNIST: the 10,000 images of the IDX files in ../shared/datasets/mnist (or the
-// folder given), 8,000 to train and 2,000 held out. Conv(1→16, 5×5) → ReLU → MaxPool 2 →
-// Conv(16→32, 5×5) → ReLU → MaxPool 2 → Linear(512→10), Adam with a one-cycle schedule.
+// A small CNN on MNIST: the 10,000-image test set that ships in chainrule's data/mnist (or the
+// IDX pair in the folder given), 8,000 to train and 2,000 held out. Conv(1→16, 5×5) → ReLU →
+// MaxPool 2 → Conv(16→32, 5×5) → ReLU → MaxPool 2 → Linear(512→10), Adam with a one-cycle schedule.
 //
-//   node --import tsx examples/mnist-cnn.ts [folder] [epochs]
+//   node --import tsx examples/mnist-cnn.ts [epochs] [folder]
 
-import { fileURLToPath } from "node:url";
-import * as cr from "../src/index.js";
+import * as cr from "chainrule";
 
-const folder = process.argv[2] ?? fileURLToPath(new URL("../../shared/datasets/mnist", import.meta.url));
-const epochs = Number(process.argv[3] ?? 3);
+const epochs = Number(process.argv[2] ?? 3);
+const folder = process.argv[3];
 const batchSize = 64;
 cr.manualSeed(0);
 
-const mnist = await cr.data.loadIdxFolder(folder);
+const mnist = await cr.data.loadMnist(folder);
 const { train, test } = cr.data.trainTestSplit(mnist, { testSize: 2000, seed: 0 });
 // [n, 28, 28] in 0…1 → one channel, normalised with MNIST's usual mean and std
 const prep = (x: cr.Tensor) => x.sub(0.1307).div(0.3081).unsqueeze(1);

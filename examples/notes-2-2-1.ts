@@ -1,4 +1,4 @@
-// The notes' 2-2-1 network (seeds/000): x = [1, 2], y = 1, sigmoid hidden and output layers,
+// The notes' 2-2-1 worked example: x = [1, 2], y = 1, sigmoid hidden and output layers,
 // binary cross-entropy, plain SGD with lr 0.1. Prints the forward values, every gradient and the
 // update of the first step, then a few more steps so the loss keeps falling. z1 = (0.51, 1.12) and
 // a1 = (0.625, 0.754) agree with the notes; the notes then slip (z2 = 0.5·0.625 + 0.6·0.754 + 0.05
@@ -6,7 +6,7 @@
 //
 //   node --import tsx examples/notes-2-2-1.ts
 
-import * as cr from "../src/index.js";
+import * as cr from "chainrule";
 
 const f64 = { dtype: "float64" } as const;
 const fmt = (t: cr.Tensor, digits = 4) =>

@@ -1,11 +1,11 @@
-// The notes' 3-4-2 network (seeds/002): x = (1, 0.5, −1), y = (1, 0), sigmoid hidden layer,
+// The notes' 3-4-2 worked example: x = (1, 0.5, −1), y = (1, 0), sigmoid hidden layer,
 // softmax output, loss ½Σ(a − y)², SGD with lr 0.1. Prints each value the notes derive by hand to
 // six digits (a1 ≈ 0.413382 …, δ2 ≈ ∓0.241831, ∂L/∂w²₁₁ ≈ −0.099969, δ1 …) and the updated
 // weights (w²₁₁ → 0.309997, b¹₁ → 0.102932), then a few more steps.
 //
 //   node --import tsx examples/notes-3-4-2.ts
 
-import * as cr from "../src/index.js";
+import * as cr from "chainrule";
 
 const f64 = { dtype: "float64" } as const;
 const fmt = (t: cr.Tensor) => JSON.stringify(t.toArray(), (_, v) => (typeof v === "number" ? Number(v.toFixed(6)) : v));

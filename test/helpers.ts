@@ -1,7 +1,6 @@
 // Shared test helpers: closeness checks with useful messages, and watching the backend free.
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { kernels } from "../src/backend/registry.js";
 import type { Tensor } from "../src/index.js";
 
@@ -47,9 +46,6 @@ export function throwsNaming(fn: () => unknown, type: ErrorConstructor, ...parts
     return true;
   });
 }
-
-/** The shared datasets folder, which sits beside the checkout (../shared/datasets), as in CI. */
-export const sharedDatasets = fileURLToPath(new URL("../../shared/datasets/", import.meta.url));
 
 /** Runs fn while recording the handles the backend frees; null when the backend frees nothing early. */
 export function freedDuring(fn: () => void): unknown[] | null {

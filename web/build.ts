@@ -1,28 +1,24 @@
-// Builds the viewer bundle web/dist/viewer.js (chainrule bundled for the browser by esbuild) and a
-// demo page web/dist/index.html showing the notes' 3-4-2 network. Run: node --import tsx web/build.ts
+// Builds the viewer bundle dist/web/viewer.js (web/viewer.ts with chainrule, bundled for the
+// browser by esbuild), which the compiled CLI reads for `explain --html` and `--serve`, so an
+// installed package needs neither esbuild nor the sources. Part of `npm run build`.
 
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { packageRoot } from "../src/explain/node/package-root.js";
-import { viewerBuildOptions, writeViewerPage } from "../src/explain/node/viewer-page.js";
-import { SEEDS } from "../src/explain/seeds.js";
+import { viewerBuildOptions } from "../src/explain/node/viewer-page.js";
 
 const root = packageRoot();
-const out = join(root, "web", "dist");
+const out = join(root, "dist", "web");
 await mkdir(out, { recursive: true });
 const result = await esbuild.build({ ...viewerBuildOptions(join(root, "web", "viewer.ts")), metafile: true });
-await writeFile(join(out, "viewer.js"), result.outputFiles![0]!.text);
-const seed = SEEDS["seed-3-4-2"];
-await writeViewerPage(join(out, "index.html"), {
-  title: seed.title,
-  intro: seed.intro,
-  scenario: seed.scenario,
-  notes: seed.notes,
-});
 const inputs = Object.keys(result.metafile!.inputs);
 const native = inputs.filter((f) => f.includes("backend/native"));
-console.log(
-  `web/dist/viewer.js: ${(result.outputFiles![0]!.contents.length / 1024).toFixed(0)} KiB from ${inputs.length} modules`,
-);
-console.log(`native backend modules in the bundle: ${native.length ? native.join(", ") : "none"}`);
+if (native.length > 0) {
+  // browsers compute with the JS backend; an addon loader in the bundle means the stub stopped matching
+  console.error(`web/build.ts: the viewer bundle includes native backend modules: ${native.join(", ")}`);
+  process.exit(1);
+}
+const js = result.outputFiles![0]!.contents;
+await writeFile(join(out, "viewer.js"), js);
+console.log(`dist/web/viewer.js: ${(js.length / 1024).toFixed(0)} KiB from ${inputs.length} modules`);

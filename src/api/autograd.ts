@@ -7,4 +7,5 @@ export { gradcheck, gradgradcheck, type GradcheckOptions } from "./gradcheck.js"
 export { detectAnomaly } from "../autograd/anomaly.js";
 export { Node, AccumulateGrad, type Edge } from "../graph/node.js";
 export { observe, type Observer, type ForwardEvent, type BackwardEvent } from "../graph/observe.js";
+/** Jacobians, Hessians and their products of whole functions (torch.autograd.functional). */
 export * as functional from "./functional.js";

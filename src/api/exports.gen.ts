@@ -3,209 +3,817 @@
 
 import { creation, elementwise, functions } from "./functions.js";
 
-export const {
-  abs,
-  acos,
-  acosh,
-  add,
-  asin,
-  asinh,
-  atan,
-  atan2,
-  atanh,
-  ceil,
-  copysign,
-  cos,
-  cosh,
-  deg2rad,
-  div,
-  eq,
-  erf,
-  exp,
-  exp2,
-  expm1,
-  floor,
-  floorDivide,
-  fmod,
-  frac,
-  ge,
-  gt,
-  hypot,
-  isfinite,
-  isinf,
-  isnan,
-  isneginf,
-  isposinf,
-  le,
-  log,
-  log10,
-  log1p,
-  log2,
-  logaddexp,
-  logaddexp2,
-  logicalAnd,
-  logicalNot,
-  logicalOr,
-  lt,
-  maximum,
-  minimum,
-  mul,
-  ne,
-  neg,
-  pow,
-  rad2deg,
-  reciprocal,
-  relu,
-  remainder,
-  round,
-  rsqrt,
-  sigmoid,
-  sign,
-  signbit,
-  sin,
-  sinc,
-  sinh,
-  sqrt,
-  square,
-  sub,
-  tan,
-  tanh,
-  trunc,
-  xlogy,
-} = elementwise;
+/** |x|; d|x| = sign(x) dx (0 at 0, the subgradient PyTorch picks) */
+export const abs = elementwise.abs;
 
-export const {
-  addmm,
-  all,
-  allclose,
-  amax,
-  amin,
-  aminmax,
-  any,
-  argmax,
-  argmin,
-  argsort,
-  bincount,
-  bmm,
-  broadcastTo,
-  cat,
-  chunk,
-  clamp,
-  clone,
-  contiguous,
-  countNonzero,
-  cummax,
-  cummin,
-  cumprod,
-  cumsum,
-  diag,
-  diagEmbed,
-  diagonal,
-  dot,
-  einsum,
-  elu,
-  expand,
-  flatten,
-  flip,
-  fliplr,
-  flipud,
-  gather,
-  gelu,
-  histc,
-  index,
-  indexAdd,
-  indexCopy,
-  indexFill,
-  indexPut,
-  indexSelect,
-  isclose,
-  kthvalue,
-  leakyRelu,
-  lerp,
-  logSoftmax,
-  logcumsumexp,
-  logsumexp,
-  maskedFill,
-  maskedScatter,
-  maskedSelect,
-  matmul,
-  max,
-  mean,
-  median,
-  meshgrid,
-  min,
-  mm,
-  mode,
-  moveaxis,
-  movedim,
-  msort,
-  nanToNum,
-  nanmean,
-  nanmedian,
-  nansum,
-  narrow,
-  nonzero,
-  norm,
-  outer,
-  pad,
-  permute,
-  prod,
-  repeat,
-  repeatInterleave,
-  reshape,
-  roll,
-  rot90,
-  scatter,
-  scatterAdd,
-  scatterReduce,
-  searchsorted,
-  select,
-  silu,
-  slice,
-  softmax,
-  softplus,
-  sort,
-  split,
-  squeeze,
-  stack,
-  std,
-  stdMean,
-  sum,
-  swapaxes,
-  swapdims,
-  take,
-  takeAlongDim,
-  tile,
-  to,
-  topk,
-  trace,
-  transpose,
-  tril,
-  triu,
-  unflatten,
-  unfold,
-  unique,
-  unsqueeze,
-  varMean,
-  view,
-  where,
-} = functions;
-const { var: varFunction } = functions;
+/** arccos x; d = −dx / √(1 − x²) */
+export const acos = elementwise.acos;
+
+/** arcosh x (x ≥ 1); d = dx / √(x² − 1) */
+export const acosh = elementwise.acosh;
+
+/**
+ * a + b, elementwise with broadcasting; either may be a number. Add distributes: both inputs get
+ * the upstream gradient.
+ *
+ * @example
+ * const y = cr.add(cr.tensor([1, 2]), cr.tensor([[10], [20]])); // [[11, 12], [21, 22]]
+ * const z = y.add(1); // the method form
+ */
+export const add = elementwise.add;
+
+/** arcsin x; d = dx / √(1 − x²) */
+export const asin = elementwise.asin;
+
+/** arsinh x; d = dx / √(x² + 1) */
+export const asinh = elementwise.asinh;
+
+/** arctan x; d = dx / (1 + x²) */
+export const atan = elementwise.atan;
+
+/** atan2(a, b); d = (b da − a db) / (a² + b²) */
+export const atan2 = elementwise.atan2;
+
+/** artanh x (|x| < 1); d = dx / (1 − x²) */
+export const atanh = elementwise.atanh;
+
+/** ⌈x⌉ */
+export const ceil = elementwise.ceil;
+
+/** |a| with b's sign; d/da = ±1 as the result's sign matches a's (0 at a = 0), b gets none */
+export const copysign = elementwise.copysign;
+
+/** cos x; d = −sin x dx */
+export const cos = elementwise.cos;
+
+/** cosh x; d = sinh x dx */
+export const cosh = elementwise.cosh;
+
+/** Degrees to radians, x·π/180 */
+export const deg2rad = elementwise.deg2rad;
+
+/**
+ * a / b. True division by default (ints give float32); with `roundingMode` "trunc" (toward 0) or
+ * "floor" (down, as Python's //) the quotient is rounded and ints stay int, as in PyTorch:
+ * `cr.div(x, 2, { roundingMode: "floor" })`. Dividing ints by 0 with a rounding mode throws.
+ */
+export const div = elementwise.div;
+
+/** a == b */
+export const eq = elementwise.eq;
+
+/** The error function; d erf = 2/√π e^(−x²) dx */
+export const erf = elementwise.erf;
+
+/** eˣ; d eˣ = eˣ dx, from the saved output */
+export const exp = elementwise.exp;
+
+/** 2ˣ; d 2ˣ = 2ˣ ln 2 dx, from the saved output */
+export const exp2 = elementwise.exp2;
+
+/** eˣ − 1, accurate near 0; d = eˣ dx = (y + 1) dx */
+export const expm1 = elementwise.expm1;
+
+/** ⌊x⌋ */
+export const floor = elementwise.floor;
+
+/**
+ * ⌊a / b⌋ as Python's // (torch.floor_divide): div with roundingMode "floor", so ints stay int and
+ * `cr.floorDivide(-7, 2)` is −4. Its gradient is 0.
+ */
+export const floorDivide = elementwise.floorDivide;
+
+/** C's remainder (the dividend's sign, as torch.fmod); d/da = 1, d/db = −trunc(a/b) */
+export const fmod = elementwise.fmod;
+
+/** x − trunc(x), the fractional part with x's sign; d = dx */
+export const frac = elementwise.frac;
+
+/** a >= b */
+export const ge = elementwise.ge;
+
+/** a > b */
+export const gt = elementwise.gt;
+
+/** √(a² + b²) without overflow; d/da = a/h, d/db = b/h, from the saved output h */
+export const hypot = elementwise.hypot;
+
+/** Elementwise finiteness test (ints are always finite). */
+export const isfinite = elementwise.isfinite;
+
+/** Elementwise test for +inf or −inf (false for ints). */
+export const isinf = elementwise.isinf;
+
+/** Elementwise NaN test. */
+export const isnan = elementwise.isnan;
+
+/** Elementwise test for −inf. */
+export const isneginf = elementwise.isneginf;
+
+/** Elementwise test for +inf. */
+export const isposinf = elementwise.isposinf;
+
+/** a <= b */
+export const le = elementwise.le;
+
+/** ln x; d ln x = dx / x */
+export const log = elementwise.log;
+
+/** log₁₀ x */
+export const log10 = elementwise.log10;
+
+/** ln(1 + x), accurate near 0; d = dx / (1 + x) */
+export const log1p = elementwise.log1p;
+
+/** log₂ x */
+export const log2 = elementwise.log2;
+
+/** log(eᵃ + eᵇ), without overflow; d/da = σ(a − b), d/db = σ(b − a) */
+export const logaddexp = elementwise.logaddexp;
+
+/** log₂(2ᵃ + 2ᵇ); d/da = 2ᵃ/(2ᵃ + 2ᵇ) = σ((a − b) ln 2) */
+export const logaddexp2 = elementwise.logaddexp2;
+
+/** Elementwise logical and. */
+export const logicalAnd = elementwise.logicalAnd;
+
+/** Elementwise logical not. */
+export const logicalNot = elementwise.logicalNot;
+
+/** Elementwise logical or. */
+export const logicalOr = elementwise.logicalOr;
+
+/** a < b */
+export const lt = elementwise.lt;
+
+/** Elementwise max; max routes the gradient to the larger input (split evenly on ties) */
+export const maximum = elementwise.maximum;
+
+/** Elementwise min; routes like max, to the smaller input */
+export const minimum = elementwise.minimum;
+
+/**
+ * a · b, elementwise with broadcasting; either may be a number. Mul swaps: each input's gradient
+ * is the upstream times the other input.
+ *
+ * @example
+ * const y = cr.mul(cr.tensor([1, 2, 3]), 2); // [2, 4, 6]
+ */
+export const mul = elementwise.mul;
+
+/** a != b */
+export const ne = elementwise.ne;
+
+/** −x */
+export const neg = elementwise.neg;
+
+/**
+ * aᵇ with broadcasting, in the promoted dtype, as PyTorch: an int tensor to an int tensor's
+ * power stays int (negative powers round toward 0: 3 ** -1 is 0), to a float tensor's is float.
+ * A plain number exponent on an int (or bool) tensor cannot say whether it is PyTorch's 2 or
+ * 2.0, so the rule is by value: a non-negative integer keeps the result int32 (`x.pow(2)`), a
+ * negative or fractional number makes it float32, as PyTorch's `x ** -1.0` and `x ** 0.5` do
+ * (`cr.tensor([2], {dtype: "int32"}).pow(-1)` is [0.5], where PyTorch's int `x ** -1` raises).
+ * For int ** negative int, pass the exponent as an int tensor.
+ */
+export const pow = elementwise.pow;
+
+/** Radians to degrees, x·180/π */
+export const rad2deg = elementwise.rad2deg;
+
+/** 1/x; d = −dx / x² = −y² dx */
+export const reciprocal = elementwise.reciprocal;
+
+/** max(x, 0); the gradient passes where x > 0 (0 at 0, as in PyTorch; a select, so never −0) */
+export const relu = elementwise.relu;
+
+/** Python-style remainder (sign of the divisor); d = da − ⌊a/b⌋ db */
+export const remainder = elementwise.remainder;
+
+/** Round half to even */
+export const round = elementwise.round;
+
+/** 1/√x; d = −½ x^(−3/2) dx = −½ y³ dx */
+export const rsqrt = elementwise.rsqrt;
+
+/**
+ * σ(x) = 1 / (1 + e⁻ˣ); dσ = σ(1 − σ) dx.
+ * NOTE: a primitive, not composed: the composed form's gradient is 0·inf = NaN for x << 0.
+ */
+export const sigmoid = elementwise.sigmoid;
+
+/** sign(x) ∈ {−1, 0, 1}; its derivative is 0 everywhere it exists */
+export const sign = elementwise.sign;
+
+/** Elementwise test of the sign bit: true for negatives and for −0 (`cr.signbit(cr.tensor([-0]))` is [true]). */
+export const signbit = elementwise.signbit;
+
+/** sin x; d = cos x dx */
+export const sin = elementwise.sin;
+
+/**
+ * sin(πx)/(πx), 1 at 0 (torch.sinc); d = (cos πx − sinc x)/x dx, 0 at 0.
+ * NOTE: near 0 the rule runs on x replaced by 1 where x is 0, so its unused branch never divides
+ * by 0 (a NaN there would leak through where's gradient); at 0 itself it is −π²x/3, the rule's
+ * Taylor term, which is 0 there and has the right derivative, so the second derivative at 0 is
+ * −π²/3 (PyTorch's is NaN).
+ */
+export const sinc = elementwise.sinc;
+
+/** sinh x; d = cosh x dx */
+export const sinh = elementwise.sinh;
+
+/** √x; d√x = dx / (2√x) */
+export const sqrt = elementwise.sqrt;
+
+/** x²; d = 2x dx */
+export const square = elementwise.square;
+
+/** a − b, elementwise with broadcasting; either may be a number. */
+export const sub = elementwise.sub;
+
+/** tan x; d = (1 + tan² x) dx */
+export const tan = elementwise.tan;
+
+/** tanh x; d = (1 − tanh² x) dx */
+export const tanh = elementwise.tanh;
+
+/** x rounded toward 0 */
+export const trunc = elementwise.trunc;
+
+/** a·log b, 0 where a = 0; d/da = log b (0 where a = 0), d/db = a/b */
+export const xlogy = elementwise.xlogy;
+
+/**
+ * input + mat1 @ mat2 for 2-d mat1 and mat2, with input broadcast to the product's shape (a bias
+ * row, say), as torch.addmm; beta and alpha scale the two terms, and beta = 0 ignores input's
+ * values (NaN included).
+ */
+export const addmm = functions.addmm;
+
+/** True where every element over `dim` (every dim by default) is non-zero; true when empty. */
+export const all = functions.all;
+
+/** True when every element of input is close to other's (isclose's rule and options): `cr.allclose(a, b)`. */
+export const allclose = functions.allclose;
+
+/** Largest values over `dim`, gradient split among ties (torch.amax). */
+export const amax = functions.amax;
+
+/** Smallest values over `dim` (torch.amin). */
+export const amin = functions.amin;
+
+/**
+ * The smallest and largest values over `dim` (every dim by default), as amin and amax give them:
+ * `const { min, max } = aminmax(x, { dim: 1 })`, or `const [lo, hi] = aminmax(x)`.
+ */
+export const aminmax = functions.aminmax;
+
+/** True where some element over `dim` (every dim by default) is non-zero: `any(mask, 1)`. */
+export const any = functions.any;
+
+/** Index of the largest value along `dim`, or in the flattened tensor. */
+export const argmax = functions.argmax;
+
+/** Index of the smallest value along `dim`, or in the flattened tensor. */
+export const argmin = functions.argmin;
+
+/** The int32 indices that sort x along dim (the last by default): sort(x, dim, opts).indices. */
+export const argsort = functions.argsort;
+
+/**
+ * How often each value 0, 1, … occurs in a 1-D int tensor (int32), or the sum of its weights
+ * (float weights keep their dtype; others give float64): `bincount(labels, { minlength: 10 })`.
+ */
+export const bincount = functions.bincount;
+
+/** Batched product of [B, n, m] and [B, m, p] (batch sizes must match). */
+export const bmm = functions.bmm;
+
+/** x broadcast to `shape` as a view sharing x's storage (torch.broadcast_to); -1 keeps a dim's size. */
+export const broadcastTo = functions.broadcastTo;
+
+/** Concatenates tensors along an existing dim. */
+export const cat = functions.cat;
+
+/** Splits into `chunks` nearly equal pieces along `dim` (torch.chunk). */
+export const chunk = functions.chunk;
+
+/** Limits x to [min, max]; either bound may be left out. */
+export const clamp = functions.clamp;
+
+/** A copy with its own storage; gradients flow through it. */
+export const clone = functions.clone;
+
+/** x itself if already contiguous, else a contiguous copy. */
+export const contiguous = functions.contiguous;
+
+/** The number of non-zero elements over `dim` (every dim by default), int32. */
+export const countNonzero = functions.countNonzero;
+
+/** Running maxima along dim and where each was taken (the later index on ties; NaN wins): `const [v, i] = cummax(x, 1)`. */
+export const cummax = functions.cummax;
+
+/** Running minima along dim and where each was taken (the later index on ties; NaN wins). */
+export const cummin = functions.cummin;
+
+/** Running products along dim, with a gradient that is right at zeros: `cumprod(x, 0)`. */
+export const cumprod = functions.cumprod;
+
+/** Running sums along dim: `cumsum(x, 1)`; `{ dtype }` casts x first. */
+export const cumsum = functions.cumsum;
+
+/** A 1-D x as a matrix with x on its `diagonal`-th diagonal; of a matrix, that diagonal as a new 1-D tensor (torch.diag). */
+export const diag = functions.diag;
+
+/**
+ * A tensor whose diagonals over dims dim1 × dim2 (default -2, -1) hold x's last dim, zeros
+ * elsewhere (torch.diag_embed): diagEmbed(v) of v [B, n] is a batch of diagonal matrices [B, n, n].
+ */
+export const diagEmbed = functions.diagEmbed;
+
+/**
+ * The diagonal over dims dim1 × dim2 (default 0, 1) as a view sharing x's storage, those dims
+ * removed and the diagonal appended last (torch.diagonal): diagonal(x, { offset: 1, dim1: -2, dim2: -1 }).
+ */
+export const diagonal = functions.diagonal;
+
+/** Inner product of two vectors. */
+export const dot = functions.dot;
+
+/**
+ * The sum of products the equation describes (torch.einsum): einsum("ij,jk->ik", a, b) is a
+ * matrix product, "ii" a trace, "ii->i" a diagonal, "...ij,...jk" a batched product. Without
+ * "->" the output holds the indices used once, in alphabetical order (upper case first). The
+ * operands may also come as one array.
+ */
+export const einsum = functions.einsum;
+
+/** x for x > 0, α(e^x − 1) otherwise. */
+export const elu = functions.elu;
+
+/** A broadcast view (-1 keeps a dim); no data is copied. */
+export const expand = functions.expand;
+
+/** Merges dims start..end into one. */
+export const flatten = functions.flatten;
+
+/** Reverses the order of elements along `dims` (a copy, as in PyTorch). */
+export const flip = functions.flip;
+
+/** Reverses the order of the columns (dim 1) of a tensor of at least 2 dims (torch.fliplr). */
+export const fliplr = functions.fliplr;
+
+/** Reverses the order of the rows (dim 0) of a tensor of at least 1 dim (torch.flipud). */
+export const flipud = functions.flipud;
+
+/** out[i][j] = x[i][index[i][j]] for dim 1 (torch.gather). */
+export const gather = functions.gather;
+
+/** GELU: x·Φ(x) exactly (erf), or with the tanh approximation. */
+export const gelu = functions.gelu;
+
+/**
+ * A histogram of x's elements in `bins` equal bins over [min, max] (the last bin includes max;
+ * elements outside are left out), in x's float dtype: `histc(x, { bins: 4, min: 0, max: 1 })`.
+ */
+export const histc = functions.histc;
+
+/**
+ * x[items] as PyTorch evaluates it: `x.index("1:3", null, "...", idx)` is x[1:3, None, ..., idx].
+ * Integers, slices, null and "..." give a view sharing x's storage; integer tensors (or arrays)
+ * and bool masks index together and give a copy. See IndexItem for every kind of item.
+ */
+export const index = functions.index;
+
+/** x with alpha·source's slices added at the positions index names along dim; repeats add up (torch.index_add). */
+export const indexAdd = functions.indexAdd;
+
+/** x with source's slices copied to the positions index names along dim (torch.index_copy). */
+export const indexCopy = functions.indexCopy;
+
+/**
+ * x with every slice index names along dim set to `value`, a number or a 0-d tensor (which then
+ * gets the gradient of every filled element, as in torch.index_fill).
+ */
+export const indexFill = functions.indexFill;
+
+/**
+ * A copy of x with value written at x[items] (any items `index` takes), or added there with
+ * accumulate: `indexPut(x, [mask], 0)` is PyTorch's x[mask] = 0. Where items repeat a position
+ * without accumulate, the last write wins (PyTorch leaves it undefined).
+ */
+export const indexPut = functions.indexPut;
+
+/** The entries of `index` (1-D int32) along `dim`. */
+export const indexSelect = functions.indexSelect;
+
+/**
+ * Elementwise |input − other| ≤ atol + rtol·|other| (bool result, broadcasting), as torch.isclose:
+ * equal values (infinities included) are close, NaN is close to NaN only with `equalNan`.
+ * `cr.isclose(a, b, { rtol: 1e-3 })`.
+ */
+export const isclose = functions.isclose;
+
+/** The k-th smallest value along dim (k from 1; NaN is the largest) and its int32 index: `kthvalue(x, 2, 1)`. */
+export const kthvalue = functions.kthvalue;
+
+/** x for x > 0, slope·x otherwise. */
+export const leakyRelu = functions.leakyRelu;
+
+/**
+ * input + weight·(end − input), broadcasting all three; weight is a number or a tensor:
+ * `cr.lerp(a, b, 0.25)`. Computed as PyTorch does, from the nearer end when |weight| ≥ 0.5
+ * (end − (end − input)·(1 − weight)), so weight 1 gives end exactly.
+ */
+export const lerp = functions.lerp;
+
+/** log softmax along `dim`: x − log Σ e^x, shifted by the maximum so it is stable for any magnitude. */
+export const logSoftmax = functions.logSoftmax;
+
+/** log Σ_{i≤j} e^{x_i} along dim, computed without overflow (ints give float32). */
+export const logcumsumexp = functions.logcumsumexp;
+
+/** log Σ exp(x) over `dim`, computed stably by shifting by the (detached) max. */
+export const logsumexp = functions.logsumexp;
+
+/** x with `value` where mask is true; the result keeps x's dtype (2.7 fills an int tensor with 2). */
+export const maskedFill = functions.maskedFill;
+
+/**
+ * x with the positions where mask (broadcast to x's shape) is true filled, in row-major order, by
+ * source's leading elements (torch.masked_scatter).
+ */
+export const maskedScatter = functions.maskedScatter;
+
+/** The elements of x where mask (broadcast with x) is true, as a 1-D tensor (torch.masked_select). */
+export const maskedSelect = functions.maskedSelect;
+
+/**
+ * Matrix product with torch.matmul's rules for 1-D and batched operands.
+ *
+ * @example
+ * const y = cr.matmul(cr.randn(8, 4, 3), cr.randn(3, 5)); // [8, 4, 5]
+ * const z = y.matmul(cr.randn(5)); // [8, 4]
+ */
+export const matmul = functions.matmul;
+
+/**
+ * The largest element (torch.max(x)); the gradient is split among ties.
+ *
+ * The largest values along `dim` and their int32 indices, first on ties: `const [v, i] = max(x, 1)`.
+ *
+ * The elementwise maximum of x and other, broadcast (torch.max(x, other)).
+ */
+export const max = functions.max;
+
+/**
+ * Mean over `dim` (all dims when omitted; ints are averaged as float32).
+ *
+ * @example
+ * cr.tensor([[1, 2], [3, 4]]).mean(0); // [2, 3]
+ */
+export const mean = functions.mean;
+
+/**
+ * The lower median of all elements (NaN if any is NaN), a 0-d tensor: `median(x)`.
+ *
+ * The lower median along dim and its int32 index; a row with a NaN gives its first NaN: `const [v, i] = median(x, 1)`.
+ */
+export const median = functions.median;
+
+/**
+ * Coordinate grids of 0-d or 1-D tensors (torch.meshgrid): meshgrid(xs, ys) of sizes 2 and 3
+ * gives two [2, 3] grids, the first varying along dim 0, the second along dim 1. Each grid is
+ * a broadcast view of its input. Takes the tensors as arguments or as one array, options last.
+ */
+export const meshgrid = functions.meshgrid;
+
+/**
+ * The smallest element (torch.min(x)); the gradient is split among ties.
+ *
+ * The smallest values along `dim` and their int32 indices, first on ties: `const [v, i] = min(x, 1)`.
+ *
+ * The elementwise minimum of x and other, broadcast (torch.min(x, other)).
+ */
+export const min = functions.min;
+
+/** Product of two matrices. */
+export const mm = functions.mm;
+
+/**
+ * The most frequent value along dim (the smallest of equally frequent ones) and the int32 index
+ * of its last occurrence, as PyTorch's CPU mode gives: `const [v, i] = mode(x, 1)`.
+ */
+export const mode = functions.mode;
+
+/** movedim's NumPy name (torch.moveaxis). */
+export const moveaxis = functions.moveaxis;
+
+/**
+ * Moves dims `source` to positions `destination`, the other dims keeping their order (a view,
+ * torch.movedim): movedim(x, 0, -1) of [2, 3, 4] is [3, 4, 2].
+ */
+export const movedim = functions.movedim;
+
+/** x sorted along its first dim (torch.msort): sort(x, 0).values. */
+export const msort = functions.msort;
+
+/**
+ * x with NaN, +inf and −inf replaced (by 0 and the dtype's largest and most negative finite
+ * values unless given): `cr.nanToNum(x, { nan: 0, posinf: 1e4 })`. Int and bool tensors have
+ * none and come back as a copy. The gradient passes where x is finite and is 0 elsewhere.
+ */
+export const nanToNum = functions.nanToNum;
+
+/** Mean over `dim` of the values that are not NaN (NaN where all are); NaNs get no gradient. */
+export const nanmean = functions.nanmean;
+
+/**
+ * median, ignoring NaNs (NaN only where a row is all NaN).
+ *
+ * The lower median along dim of the values that are not NaN, and its int32 index.
+ */
+export const nanmedian = functions.nanmedian;
+
+/** Sum over `dim` (every dim by default) treating NaN as 0; NaNs get no gradient. */
+export const nansum = functions.nansum;
+
+/** `length` elements of `dim` starting at `start`. */
+export const narrow = functions.narrow;
+
+/**
+ * The indices of x's non-zero elements, row-major: an int32 [n, ndim] tensor, or with asTuple one
+ * 1-D tensor per dim (a 0-d x counts as 1-D there, as in PyTorch). torch.nonzero.
+ */
+export const nonzero = functions.nonzero;
+
+/** The p-norm over `dim` (p = 2 by default; Infinity for the max norm). */
+export const norm = functions.norm;
+
+/** Outer product of two vectors: out[i, j] = a[i]·b[j]. */
+export const outer = functions.outer;
+
+/**
+ * Pads with a constant. `pads` lists (before, after) pairs starting from the LAST dim, as in
+ * torch.nn.functional.pad: [left, right, top, bottom, …].
+ */
+export const pad = functions.pad;
+
+/** Reorders dims: out.shape[i] = x.shape[dims[i]]. */
+export const permute = functions.permute;
+
+/** Product over `dim`. */
+export const prod = functions.prod;
+
+/** Repeats the tensor along each dim: out.shape[i] = shape[i] · reps[i] (torch.Tensor.repeat). */
+export const repeat = functions.repeat;
+
+/**
+ * Repeats each element `repeats` times along `dim`, copies side by side (torch.repeat_interleave):
+ * [1, 2] with 2 gives [1, 1, 2, 2]. `repeats` is a count or an int32 tensor of one count per
+ * element; without dim, x is flattened first. With x alone, an int32 tensor of counts, it gives
+ * the indices 0, 1, … each repeated its count times.
+ */
+export const repeatInterleave = functions.repeatInterleave;
+
+/** A tensor with a new shape: a view when the layout allows, else a copy. */
+export const reshape = functions.reshape;
+
+/**
+ * Rolls elements along dims, those pushed off the end coming back at the start (torch.roll):
+ * roll(x, 1, 0) moves row i to i + 1 and the last row first. Without dims, x is rolled as if
+ * flattened.
+ */
+export const roll = functions.roll;
+
+/**
+ * Rotates by k quarter turns in the plane of `dims` (torch.rot90), from the first dim's
+ * direction towards the second's; negative k turns the other way.
+ */
+export const rot90 = functions.rot90;
+
+/**
+ * x with src's elements (or a number) written along dim at the positions index names: for dim 0,
+ * out[index[i][j]][j] = src[i][j] (torch.scatter). Where index repeats a position the last write
+ * wins (PyTorch leaves it undefined); `reduce` adds or multiplies instead, as scatterReduce does.
+ */
+export const scatter = functions.scatter;
+
+/** A copy of x with src added at the positions index names along dim (torch.scatter_add). */
+export const scatterAdd = functions.scatterAdd;
+
+/**
+ * x with src's values reduced into the positions index names along dim (torch.scatter_reduce):
+ * "sum", "prod", "mean", "amax" or "amin" of x's value there (unless includeSelf is false) and
+ * every src value sent there. Ties of amax/amin share the gradient evenly.
+ */
+export const scatterReduce = functions.scatterReduce;
+
+/**
+ * Where each value would be inserted into `sortedSequence` (along its last dim) to keep it sorted,
+ * int32 of values' shape: `searchsorted(edges, x, { right: true })`. An N-D sequence holds one
+ * sorted row per row of values (their leading dims must match).
+ */
+export const searchsorted = functions.searchsorted;
+
+/** The sub-tensor at `index` of `dim`, with that dim removed. */
+export const select = functions.select;
+
+/** SiLU (swish): x·σ(x). */
+export const silu = functions.silu;
+
+/** Elements start, start+step, … < end along `dim` (Python slice semantics, negatives count from the end). */
+export const slice = functions.slice;
+
+/**
+ * softmax along `dim`: e^x / Σ e^x, shifted by the maximum so it is stable for any magnitude.
+ *
+ * @example
+ * const p = cr.softmax(cr.tensor([[1, 2, 3]]), -1); // each row sums to 1
+ */
+export const softmax = functions.softmax;
+
+/** softplus(x) = log(1 + e^(βx)) / β, linear above `threshold` as in PyTorch. */
+export const softplus = functions.softplus;
+
+/**
+ * x sorted along dim (the last by default) and the int32 positions the values came from:
+ * `const [values, indices] = sort(x, 1, { descending: true })`. Stable; NaN sorts highest.
+ */
+export const sort = functions.sort;
+
+/** Splits into pieces of `size` (the last may be smaller) or of the listed sizes, along `dim`. */
+export const split = functions.split;
+
+/** Removes size-1 dims (all, or those listed). */
+export const squeeze = functions.squeeze;
+
+/** Stacks tensors of equal shape along a new dim. */
+export const stack = functions.stack;
+
+/** Standard deviation over `dim`, with var's options. */
+export const std = functions.std;
+
+/** The standard deviation and the mean over `dim`, as PyTorch's pair: `const [s, m] = stdMean(x)`. */
+export const stdMean = functions.stdMean;
+
+/**
+ * Sum over `dim` (all dims when omitted).
+ *
+ * @example
+ * const x = cr.tensor([[1, 2], [3, 4]]);
+ * x.sum(); // 10
+ * cr.sum(x, 1, true); // [[3], [7]]
+ */
+export const sum = functions.sum;
+
+/** Swaps two dims, a view (torch.swapaxes, NumPy's name for transpose). */
+export const swapaxes = functions.swapaxes;
+
+/** Swaps two dims, a view (torch.swapdims, transpose by another name). */
+export const swapdims = functions.swapdims;
+
+/** x's elements at positions of its row-major flattening; the result has index's shape (torch.take). */
+export const take = functions.take;
+
+/**
+ * x's values at `indices` along dim, which broadcast against x in the other dims
+ * (torch.take_along_dim); without dim, take over the flattened x and indices.
+ */
+export const takeAlongDim = functions.takeAlongDim;
+
+/** Like repeat, but fewer reps than dims are padded with 1s at the front (torch.tile). */
+export const tile = functions.tile;
+
+/** A copy converted to `dtype` (x itself when it already has it). */
+export const to = functions.to;
+
+/**
+ * The k largest (or smallest) values along dim (the last by default) and their int32 indices, in
+ * order: `const [values, indices] = topk(x, 3)`.
+ */
+export const topk = functions.topk;
+
+/** The sum of a matrix's main diagonal (torch.trace). */
+export const trace = functions.trace;
+
+/** Swaps two dims. */
+export const transpose = functions.transpose;
+
+/**
+ * The lower triangle of the matrices in the last two dims: x[…, i, j] where j − i ≤ diagonal,
+ * zero elsewhere (torch.tril); diagonal > 0 keeps that many diagonals above the main one.
+ */
+export const tril = functions.tril;
+
+/** The upper triangle: x[…, i, j] where j − i ≥ diagonal, zero elsewhere (torch.triu). */
+export const triu = functions.triu;
+
+/** Splits `dim` into `sizes`. */
+export const unflatten = functions.unflatten;
+
+/**
+ * The windows of `size` elements along `dim`, starting every `step` elements, as a new last dim
+ * (Tensor.unfold, a view): unfold(x, 0, 2, 1) of [1, 2, 3] is [[1, 2], [2, 3]].
+ */
+export const unfold = functions.unfold;
+
+/**
+ * The unique elements of x (or slices along `dim`), sorted: `unique(x)`.
+ *
+ * With the inverse or the counts: PyTorch's tuple of the ones asked for, in its order (output,
+ * inverse, counts), e.g. `const [values, counts] = unique(x, { returnCounts: true })`.
+ */
+export const unique = functions.unique;
+
+/** Inserts a size-1 dim at `dim`. */
+export const unsqueeze = functions.unsqueeze;
+
+/**
+ * Variance over `dim` (every dim by default), dividing by N − 1 unless `correction` says
+ * otherwise: `x.var(1, { correction: 0, keepdim: true })`.
+ */
+const varFunction = functions.var;
 export { varFunction as var };
 
-export const {
-  arange,
-  eye,
-  full,
-  fullLike,
-  linspace,
-  ones,
-  onesLike,
-  rand,
-  randint,
-  randn,
-  randperm,
-  tensor,
-  zeros,
-  zerosLike,
-} = creation;
+/** The variance and the mean over `dim`, as PyTorch's pair: `const [v, m] = varMean(x, 1)`. */
+export const varMean = functions.varMean;
+
+/** A view with a new shape (one dim may be -1); fails if the layout does not allow it. */
+export const view = functions.view;
+
+/** cond ? a : b, elementwise with broadcasting; the gradient goes to the branch that was taken. */
+export const where = functions.where;
+
+/**
+ * start, start+step, … < end (one argument means 0 … end). Integral arguments give int32.
+ *
+ * @example
+ * cr.arange(5); // int32 [0, 1, 2, 3, 4]
+ * cr.arange(0, 1, 0.25); // float32 [0, 0.25, 0.5, 0.75]
+ */
+export const arange = creation.arange;
+
+/** The n×m identity (m = n by default). */
+export const eye = creation.eye;
+
+/** A tensor filled with `value`. */
+export const full = creation.full;
+
+/** `value` with t's shape and dtype. */
+export const fullLike = creation.fullLike;
+
+/**
+ * n evenly spaced points from a to b inclusive: `cr.linspace(0, 1, 5)`. With an int dtype the
+ * points are PyTorch's: a and b are truncated to integers first, and each point, computed in
+ * float64 from the nearer end, is truncated toward 0 (`cr.linspace(0, 10, 4, { dtype: "int32" })`
+ * is [0, 3, 6, 10]).
+ */
+export const linspace = creation.linspace;
+
+/** Ones: `ones([2, 3])` or `ones(2, 3)`, options last. */
+export const ones = creation.ones;
+
+/** Ones with t's shape and dtype. */
+export const onesLike = creation.onesLike;
+
+/** Uniform samples from [0, 1): `rand([2, 3])` or `rand(2, 3)`, options last. */
+export const rand = creation.rand;
+
+/** Uniform integers in [low, high). */
+export const randint = creation.randint;
+
+/**
+ * Standard normal samples: `randn([2, 3])` or `randn(2, 3)`, options last.
+ *
+ * @example
+ * cr.manualSeed(0);
+ * const x = cr.randn(4, 3);
+ */
+export const randn = creation.randn;
+
+/** A random permutation of 0 … n-1 (Fisher–Yates). */
+export const randperm = creation.randperm;
+
+/**
+ * A tensor from data. Numbers give float32 (JavaScript cannot tell 1 from 1.0), booleans give
+ * bool, typed arrays keep their type; `dtype` overrides.
+ *
+ * @example
+ * const x = cr.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const i = cr.tensor([0, 2, 1], { dtype: "int32" });
+ * const v = cr.tensor(new Float32Array(6), { shape: [2, 3] });
+ */
+export const tensor = creation.tensor;
+
+/**
+ * Zeros: `zeros([2, 3])` or `zeros(2, 3)`, options last.
+ *
+ * @example
+ * const w = cr.zeros([2, 3], { dtype: "float64", requiresGrad: true });
+ */
+export const zeros = creation.zeros;
+
+/** Zeros with t's shape and dtype. */
+export const zerosLike = creation.zerosLike;

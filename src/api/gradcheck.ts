@@ -13,8 +13,11 @@ import { enableGrad } from "../graph/grad-mode.js";
 
 /** Tolerances of gradcheck. */
 export interface GradcheckOptions {
+  /** Step of the central finite differences (default 1e-6). */
   eps?: number;
+  /** Absolute tolerance (default 1e-5). */
   atol?: number;
+  /** Tolerance relative to the numerical gradient (default 1e-3). */
   rtol?: number;
 }
 

@@ -32,119 +32,85 @@ import * as triangular from "../ops/triangular.js";
 import * as view from "../ops/view.js";
 import * as whereOps from "../ops/where.js";
 
+/**
+ * The members `names` of an op module. Picked, not copied into an object literal, so each
+ * member's type keeps its declaration, and with it the op's doc comment, for the Tensor methods
+ * and the declarations the package ships.
+ */
+function pick<M, K extends keyof M>(module: M, ...names: K[]): Pick<M, K> {
+  const picked = {} as Pick<M, K>;
+  for (const name of names) picked[name] = module[name];
+  return picked;
+}
+
+/** The intersection of the types in T. */
+type Merged<T extends readonly unknown[]> = T extends readonly [infer Head, ...infer Rest]
+  ? Head & Merged<Rest>
+  : unknown;
+
+/** The parts as one object, typed as their intersection (a spread would be typed as a fresh literal, without the docs). */
+const merge = <T extends object[]>(...parts: T) => Object.assign({}, ...parts) as Merged<T>;
+
 /** f(x, ...args), also the method x.f(...args). */
-export const methodOps = {
-  clamp: whereOps.clamp,
-  lerp: lerpOps.lerp,
-  isclose: closeness.isclose,
-  allclose: closeness.allclose,
-  nanToNum: closeness.nanToNum,
-  softplus: activation.softplus,
-  gelu: activation.gelu,
-  silu: activation.silu,
-  leakyRelu: activation.leakyRelu,
-  elu: activation.elu,
-  softmax: activation.softmax,
-  logSoftmax: activation.logSoftmax,
-  sum: broadcast.sum,
-  mean: reduce.mean,
-  prod: reduce.prod,
-  amax: reduce.amax,
-  amin: reduce.amin,
-  argmax: reduce.argmax,
-  argmin: reduce.argmin,
-  aminmax: extremum.aminmax,
-  any: logical.any,
-  all: logical.all,
-  countNonzero: logical.countNonzero,
-  nansum: nanReduce.nansum,
-  nanmean: nanReduce.nanmean,
-  var: moments.variance,
-  std: moments.std,
-  logsumexp: reduce.logsumexp,
-  norm: reduce.norm,
-  matmul: linalg.matmul,
-  mm: linalg.mm,
-  bmm: linalg.bmm,
-  dot: linalg.dot,
-  outer: linalg.outer,
-  addmm: linalg.addmm,
-  transpose: view.transpose,
-  unsqueeze: view.unsqueeze,
-  squeeze: view.squeeze,
-  flatten: view.flatten,
-  unflatten: view.unflatten,
-  narrow: view.narrow,
-  select: view.select,
-  slice: view.slice,
-  flip: view.flip,
-  contiguous: view.contiguous,
-  clone: view.clone,
-  to: view.to,
-  gather: indexOps.gather,
-  scatterAdd: indexOps.scatterAdd,
-  indexSelect: indexOps.indexSelect,
-  maskedFill: indexOps.maskedFill,
-  split: indexOps.split,
-  chunk: indexOps.chunk,
-  pad: indexOps.pad,
-  scatter: scatterOps.scatter,
-  scatterReduce: scatterOps.scatterReduce,
-  indexAdd: indexDim.indexAdd,
-  indexCopy: indexDim.indexCopy,
-  indexFill: indexDim.indexFill,
-  maskedSelect: masked.maskedSelect,
-  maskedScatter: masked.maskedScatter,
-  take: takeOps.take,
-  takeAlongDim: takeOps.takeAlongDim,
-  index: indexing.index,
-  indexPut: indexPut.indexPut,
-  tril: triangular.tril,
-  triu: triangular.triu,
-  diagonal: diagonals.diagonal,
-  diagEmbed: diagonals.diagEmbed,
-  diag: diagonals.diag,
-  trace: diagonals.trace,
-  roll: rearrange.roll,
-  fliplr: rearrange.fliplr,
-  flipud: rearrange.flipud,
-  rot90: rearrange.rot90,
-  movedim: rearrange.movedim,
-  moveaxis: rearrange.moveaxis,
-  swapaxes: rearrange.swapaxes,
-  swapdims: rearrange.swapdims,
-  repeatInterleave: replicate.repeatInterleave,
-  unfold: replicate.unfold,
-  broadcastTo: broadcast.broadcastTo,
-  cumsum: cumulative.cumsum,
-  cumprod: cumulative.cumprod,
-  cummax: cumulative.cummax,
-  cummin: cumulative.cummin,
-  logcumsumexp: cumulative.logcumsumexp,
-  sort: sorting.sort,
-  argsort: sorting.argsort,
-  msort: sorting.msort,
-  topk: sorting.topk,
-  kthvalue: selection.kthvalue,
-  mode: selection.mode,
-  bincount: counting.bincount,
-  histc: counting.histc,
-};
+export const methodOps = merge(
+  pick(whereOps, "clamp"),
+  pick(lerpOps, "lerp"),
+  pick(closeness, "isclose", "allclose", "nanToNum"),
+  pick(activation, "softplus", "gelu", "silu", "leakyRelu", "elu", "softmax", "logSoftmax"),
+  pick(broadcast, "sum", "broadcastTo"),
+  pick(reduce, "mean", "prod", "amax", "amin", "argmax", "argmin", "logsumexp", "norm"),
+  pick(extremum, "aminmax"),
+  pick(logical, "any", "all", "countNonzero"),
+  pick(nanReduce, "nansum", "nanmean"),
+  pick(moments, "std"),
+  pick(linalg, "matmul", "mm", "bmm", "dot", "outer", "addmm"),
+  pick(
+    view,
+    "transpose",
+    "unsqueeze",
+    "squeeze",
+    "flatten",
+    "unflatten",
+    "narrow",
+    "select",
+    "slice",
+    "flip",
+    "contiguous",
+    "clone",
+    "to",
+  ),
+  pick(indexOps, "gather", "scatterAdd", "indexSelect", "maskedFill", "split", "chunk", "pad"),
+  pick(scatterOps, "scatter", "scatterReduce"),
+  pick(indexDim, "indexAdd", "indexCopy", "indexFill"),
+  pick(masked, "maskedSelect", "maskedScatter"),
+  pick(takeOps, "take", "takeAlongDim"),
+  pick(indexing, "index"),
+  pick(indexPut, "indexPut"),
+  pick(triangular, "tril", "triu"),
+  pick(diagonals, "diagonal", "diagEmbed", "diag", "trace"),
+  pick(rearrange, "roll", "fliplr", "flipud", "rot90", "movedim", "moveaxis", "swapaxes", "swapdims"),
+  pick(replicate, "repeatInterleave", "unfold"),
+  pick(cumulative, "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"),
+  pick(sorting, "sort", "argsort", "msort", "topk"),
+  pick(selection, "kthvalue", "mode"),
+  pick(counting, "bincount", "histc"),
+  {
+    /**
+     * Variance over `dim` (every dim by default), dividing by N − 1 unless `correction` says
+     * otherwise: `x.var(1, { correction: 0, keepdim: true })`.
+     */
+    var: moments.variance,
+  },
+);
 
 /** Functions whose method form differs (variadic sizes, another argument first) or that have none. */
-export const functionOnlyOps = {
-  varMean: moments.varMean,
-  stdMean: moments.stdMean,
-  where: whereOps.where,
-  cat: indexOps.cat,
-  stack: indexOps.stack,
-  reshape: view.reshape,
-  view: view.view,
-  permute: view.permute,
-  expand: broadcast.expand,
-  repeat: broadcast.repeat,
-  tile: broadcast.tile,
-  meshgrid: replicate.meshgrid,
-  einsum: einsumOps.einsum,
-  searchsorted: search.searchsorted,
-};
+export const functionOnlyOps = merge(
+  pick(moments, "varMean", "stdMean"),
+  pick(whereOps, "where"),
+  pick(indexOps, "cat", "stack"),
+  pick(view, "reshape", "view", "permute"),
+  pick(broadcast, "expand", "repeat", "tile"),
+  pick(replicate, "meshgrid"),
+  pick(einsumOps, "einsum"),
+  pick(search, "searchsorted"),
+);

@@ -21,7 +21,7 @@ import { median, nanmedian } from "../ops/selection.js";
 import { unique, type UniqueOptions } from "../ops/counting.js";
 import { extremum } from "../ops/reduce-extremum.js";
 import { inplace, inplaceBinary, normal_, uniform_ } from "../ops/inplace.js";
-import { type BinaryFunctionName, binaryFunctions, type UnaryFunctionName, unaryFunctions } from "../ops/table.js";
+import { binaryFunctions, unaryFunctions } from "../ops/table.js";
 import { fullRaw, type Operand } from "../ops/unrecorded.js";
 import { clone, permute, reshape, to, transpose, view } from "../ops/view.js";
 import { clamp, where } from "../ops/where.js";
@@ -101,9 +101,18 @@ type MethodsOf<M> = {
   [K in keyof M]: M[K] extends (self: never, ...args: infer A) => infer R ? (...args: A) => Narrowed<R> : never;
 };
 
-/** An n-dimensional array that records the operations applied to it. */
+/**
+ * An n-dimensional array that records the operations applied to it, so `backward()` can compute
+ * gradients. Made by the creation functions (cr.tensor, cr.zeros, cr.randn, …); every op is both
+ * a function (`cr.mul(x, y)`) and a method (`x.mul(y)`).
+ *
+ * @example
+ * const x = cr.tensor([1, 2, 3], { requiresGrad: true });
+ * x.mul(x).sum().backward(); // x.grad is [2, 4, 6]
+ */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the methods made from op functions, see the end of the file
 export class Tensor extends TensorBase {
+  /** @internal the tensor whose storage this view shares, if any. */
   declare _base: Tensor | null;
   /** The graph node that produced this tensor; null on leaves. */
   declare gradFn: Node | null;
@@ -112,6 +121,7 @@ export class Tensor extends TensorBase {
   override get grad(): Tensor | null {
     return super.grad as Tensor | null;
   }
+  /** Replaces the gradient; null clears it. */
   override set grad(g: TensorBase | null) {
     super.grad = g;
   }
@@ -153,9 +163,11 @@ export class Tensor extends TensorBase {
   where(cond: TensorBase, other: Operand): Tensor {
     return up(where(cond, this, other));
   }
+  /** This tensor in a new shape, one dim may be -1: a view when the layout allows, else a copy (`x.reshape(2, -1)`). */
   reshape(...shape: number[] | [readonly number[]]): Tensor {
     return up(reshape(this, dimsOf(shape)));
   }
+  /** A view in a new shape, one dim may be -1; fails where the layout does not allow it (then use reshape). */
   view(...shape: number[] | [readonly number[]]): Tensor {
     return up(view(this, dimsOf(shape)));
   }
@@ -175,36 +187,47 @@ export class Tensor extends TensorBase {
       throw new RangeError(`mT: expects a tensor with at least 2 dims, got shape [${this.shape.join(", ")}]`);
     return up(transpose(this, -2, -1));
   }
+  /** Reorders the dims, as a view: `x.permute(2, 0, 1)` makes [C, H, W] of [H, W, C]. */
   permute(...dims: number[] | [readonly number[]]): Tensor {
     return up(permute(this, ...dimsOf(dims)));
   }
+  /** A broadcast view to a larger shape (-1 keeps a dim); no data is copied. */
   expand(...shape: number[] | [readonly number[]]): Tensor {
     return up(expand(this, dimsOf(shape)));
   }
+  /** `expand` to other's shape. */
   expandAs(other: TensorBase): Tensor {
     return up(expand(this, other.shape));
   }
+  /** `reshape` to other's shape. */
   reshapeAs(other: TensorBase): Tensor {
     return up(reshape(this, other.shape));
   }
+  /** `view` in other's shape. */
   viewAs(other: TensorBase): Tensor {
     return up(view(this, other.shape));
   }
+  /** Repeats the tensor along each dim: `x.repeat(2, 1)` stacks two copies along dim 0. */
   repeat(...reps: number[] | [readonly number[]]): Tensor {
     return up(repeat(this, ...dimsOf(reps)));
   }
+  /** Like repeat, but fewer reps than dims are padded with 1s at the front. */
   tile(...reps: number[] | [readonly number[]]): Tensor {
     return up(tile(this, ...dimsOf(reps)));
   }
+  /** A float32 copy (this tensor itself when it is float32). */
   float(): Tensor {
     return up(to(this, "float32"));
   }
+  /** A float64 copy (this tensor itself when it is float64). */
   double(): Tensor {
     return up(to(this, "float64"));
   }
+  /** An int32 copy, truncated toward 0 (this tensor itself when it is int32). */
   int(): Tensor {
     return up(to(this, "int32"));
   }
+  /** A bool copy: true where non-zero (this tensor itself when it is bool). */
   bool(): Tensor {
     return up(to(this, "bool"));
   }
@@ -219,6 +242,7 @@ export class Tensor extends TensorBase {
     return (inplaceBinary(this, "sub", other, opts?.alpha) ??
       inplace(this, "sub_", (x) => sub(x, scaled(other, opts?.alpha)))) as this;
   }
+  /** this *= other, in place. */
   mul_(other: Operand): this {
     return (inplaceBinary(this, "mul", other) ?? inplace(this, "mul_", (x) => mul(x, other))) as this;
   }
@@ -227,12 +251,15 @@ export class Tensor extends TensorBase {
     if (opts) return inplace(this, "div_", (x) => div(x, other, opts)) as this;
     return (inplaceBinary(this, "div", other) ?? inplace(this, "div_", (x) => div(x, other))) as this;
   }
+  /** this = this ** other, in place. */
   pow_(other: Operand): this {
     return inplace(this, "pow_", (x) => pow(x, other)) as this;
   }
+  /** Clamps into [min, max] in place; null or undefined leaves that side open. */
   clamp_(min?: number | null, max?: number | null): this {
     return inplace(this, "clamp_", (x) => clamp(x, min, max)) as this;
   }
+  /** Writes value where mask is true, in place. */
   maskedFill_(mask: TensorBase, value: Operand): this {
     return inplace(this, "maskedFill_", (x) => maskedFill(x, mask, value)) as this;
   }
@@ -266,19 +293,24 @@ export class Tensor extends TensorBase {
   nonzero(opts?: NonzeroOptions): Tensor | Tensor[] {
     return nonzero(this, opts) as Tensor | Tensor[];
   }
+  /** Fills with zeros, in place. */
   zero_(): this {
     return inplace(this, "zero_", (x) => overwrite(x, fullRaw([], 0, this.dtype))) as this;
   }
+  /** Fills with `value`, in place. */
   fill_(value: number): this {
     return inplace(this, "fill_", (x) => overwrite(x, fullRaw([], value, this.dtype))) as this;
   }
+  /** Copies src's values in (broadcast, converted to this dtype), in place. */
   copy_(src: TensorBase): this {
     broadcastShapes("copy_", src.shape, this.shape);
     return inplace(this, "copy_", (x) => overwrite(x, src.dtype === this.dtype ? src : to(src, this.dtype))) as this;
   }
+  /** Fills with uniform samples from [low, high), default [0, 1), in place. */
   uniform_(low?: number, high?: number): this {
     return uniform_(this, low, high) as this;
   }
+  /** Fills with normal samples of mean and std, default N(0, 1), in place. */
   normal_(mean?: number, std?: number): this {
     return normal_(this, mean, std) as this;
   }
@@ -331,8 +363,11 @@ function overwrite(x: TensorBase, value: TensorBase): TensorBase {
   return up(where(fullRaw([], 1, "bool"), value, x));
 }
 
-type UnaryMethods = { [K in UnaryFunctionName]: () => Tensor };
-type BinaryMethods = { [K in Exclude<BinaryFunctionName, "add" | "sub" | "div">]: (other: Operand) => Tensor };
+// mapped over `keyof` so each method keeps its function's declaration and doc comment
+type UnaryMethods = { [K in keyof typeof unaryFunctions]: () => Tensor };
+type BinaryMethods = {
+  [K in keyof typeof binaryFunctions as Exclude<K, "add" | "sub" | "div">]: (other: Operand) => Tensor;
+};
 // The methods made from the op functions: declared by these types, defined by the loop below.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the class
 export interface Tensor extends UnaryMethods, BinaryMethods, MethodsOf<typeof methodOps> {}

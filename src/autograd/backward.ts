@@ -40,11 +40,20 @@ export function backward(t: TensorBase, gradient?: TensorBase, opts: BackwardOpt
 
 /** Options of autograd.grad(). */
 export interface GradOptions extends RunOptions {
+  /** The gradient of each output (default: ones, for one-element outputs only). */
   gradOutputs?: TensorBase | (TensorBase | undefined)[];
+  /** Give null for an input the outputs do not depend on, instead of throwing. */
   allowUnused?: boolean;
 }
 
-/** Gradients of `outputs` with respect to `inputs`, returned (leaves' .grad is untouched). */
+/**
+ * Gradients of `outputs` with respect to `inputs`, returned (leaves' .grad is untouched).
+ *
+ * @example
+ * const x = cr.tensor([3], { requiresGrad: true });
+ * const [dy] = cr.autograd.grad(x.pow(3), x, { createGraph: true }); // 3x² = 27
+ * const [d2y] = cr.autograd.grad(dy!, x); // 6x = 18
+ */
 export function grad(
   outputs: TensorBase | TensorBase[],
   inputs: TensorBase | TensorBase[],

@@ -24,7 +24,9 @@ import { MaxHeap } from "./heap.js";
 
 /** Options shared by backward() and autograd.grad(). */
 export interface RunOptions {
+  /** Keep the saved tensors after the walk, so the graph can be walked again (default: createGraph). */
   retainGraph?: boolean;
+  /** Record the backward computation itself, for higher-order gradients. */
   createGraph?: boolean;
 }
 

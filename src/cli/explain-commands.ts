@@ -278,7 +278,11 @@ export function registerExplainCommands(program: Command, say: Printer = (t) => 
     .option("--class <n>", "the class whose score is differentiated, 0 to 9 (default: the predicted one)", digit)
     .option("--epochs <n>", "training epochs", positiveInt)
     .option("--limit <n>", "training images (MNIST default 2000)", positiveInt)
-    .option("--mnist-dir <dir>", "folder with the MNIST IDX files (env CHAINRULE_MNIST)", process.env.CHAINRULE_MNIST)
+    .option(
+      "--mnist-dir <dir>",
+      "folder of MNIST IDX files to use instead of the bundled 10k test set (env CHAINRULE_MNIST)",
+      process.env.CHAINRULE_MNIST,
+    )
     .option("-o, --out <file>", "output image, .svg or .png", fileWithExtension(".svg", ".png"))
     .action(
       async (opts: {
@@ -287,7 +291,7 @@ export function registerExplainCommands(program: Command, say: Printer = (t) => 
         class?: number;
         epochs?: number;
         limit?: number;
-        mnistDir: string;
+        mnistDir?: string;
         out?: string;
       }) => {
         const c = await trainClassifier(opts.dataset, {

@@ -1,5 +1,5 @@
-// What `chainrule train` learns from: a dataset name (digits, iris, breast-cancer) or a folder of
-// IDX files, turned into a seeded train/test split plus the preprocessing that predict must
+// What `chainrule train` learns from: a bundled dataset's name (digits, iris, breast-cancer, mnist)
+// or a folder of IDX files, turned into a seeded train/test split plus the preprocessing that predict must
 // repeat (a fixed scale for images, standardisation for tabular data).
 
 import { statSync } from "node:fs";
@@ -27,8 +27,8 @@ export interface TaskData {
   test: { x: Tensor; y: Tensor };
 }
 
-/** The datasets known by name; anything else must be a folder of IDX files. */
-export const DATASETS = ["digits", "iris", "breast-cancer"] as const;
+/** The datasets known by name, all shipped in the package's data/; anything else must be a folder of IDX files. */
+export const DATASETS = ["digits", "iris", "breast-cancer", "mnist"] as const;
 
 const isFolder = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 
@@ -75,6 +75,8 @@ async function loadRaw(dataset: string, dataDir: string | undefined): Promise<da
       return data.loadIris(dataDir && join(dataDir, "iris.csv"));
     case "breast-cancer":
       return data.loadBreastCancer(dataDir && join(dataDir, "breast_cancer.csv"));
+    case "mnist":
+      return data.loadMnist();
   }
   if (!isFolder(dataset)) {
     throw new Error(`unknown dataset '${dataset}': use ${DATASETS.join(", ")} or a folder with IDX image/label files`);

@@ -178,7 +178,7 @@ export function registerTrainCommand(program: Command): void {
     .addOption(new Option("--model <kind>", "network").choices(["mlp", "cnn"]).default("mlp"))
     .option(
       "--dataset <name|dir>",
-      `${DATASETS.join(", ")} (bundled), or a folder of IDX image/label files such as MNIST`,
+      `${DATASETS.join(", ")} (bundled), or a folder of IDX image/label files`,
       datasetArg,
       "digits",
     )

@@ -20,7 +20,9 @@ export interface CsvOptions {
 
 /** A parsed table: features [rows, cols], labels [rows] (int32 when every label is an integer). */
 export interface CsvTable {
+  /** The feature columns [rows, cols]. */
   features: Tensor;
+  /** The label column [rows], or null when the table has none. */
   labels: Tensor | null;
   /** The skipped header lines, split into fields. */
   header: string[][];

@@ -13,24 +13,39 @@ const yieldToEventLoop = (): Promise<void> =>
 
 /** Options of a DataLoader (PyTorch's, camelCased; `seed` replaces passing a torch.Generator). */
 export interface DataLoaderOptions<T> {
+  /** Items per batch (default 1). */
   batchSize?: number;
+  /** Visit the items in a new random order each pass (default false). */
   shuffle?: boolean;
+  /** Skip the last batch when it is smaller than batchSize (default false). */
   dropLast?: boolean;
   /** Seeds the loader's own generator; without it, shuffling draws from the global stream (cr.manualSeed). */
   seed?: number;
+  /** The generator shuffling draws from (instead of seed). */
   generator?: Generator;
+  /** Makes a batch of items (default: tensors stacked, numbers made a tensor, arrays and objects field by field). */
   collate?: (items: T[]) => T;
 }
 
-/** Iterates over a dataset in batches (torch.utils.data.DataLoader without worker processes). */
+/**
+ * Iterates over a dataset in batches (torch.utils.data.DataLoader without worker processes).
+ *
+ * @example
+ * const loader = new cr.data.DataLoader(new cr.data.TensorDataset(x, y), { batchSize: 32, shuffle: true, seed: 0 });
+ * for (const [xb, yb] of loader) train(xb!, yb!);
+ */
 export class DataLoader<T> implements Iterable<T>, AsyncIterable<T> {
+  /** Items per batch. */
   readonly batchSize: number;
+  /** Whether each pass visits the items in a new random order. */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than batchSize is skipped. */
   readonly dropLast: boolean;
   private readonly generator: Generator;
   private readonly collate: (items: T[]) => T;
 
   constructor(
+    /** The dataset the batches are drawn from. */
     readonly dataset: Dataset<T>,
     opts: DataLoaderOptions<T> = {},
   ) {

@@ -6,7 +6,9 @@ import { Tensor } from "../api/tensor.js";
 
 /** A map-style dataset: `length` items, item i from `get(i)`. */
 export interface Dataset<T> {
+  /** The number of items. */
   readonly length: number;
+  /** Item `index`, 0 ≤ index < length. */
   get(index: number): T;
   /** Optional fast path: the items at `indices`, already collated into a batch. */
   getBatch?(indices: Int32Array): T;

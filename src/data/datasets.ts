@@ -1,20 +1,10 @@
 // Ready-made classification datasets (Node): the bundled digits, the iris and breast-cancer
-// CSVs (header line "rows,features,class names..."), and MNIST-style IDX pairs from a folder;
-// plus a seeded train/test split and feature standardisation that can be saved with a model.
+// CSVs (header line "rows,features,class names..."), the bundled MNIST test set and MNIST-style
+// IDX pairs from any folder. Node-only: the split and standardisation that work anywhere are in
+// classification.ts.
 
-import { checkOptions } from "../core/options.js";
-import { creation } from "../api/functions.js";
-import { Generator } from "../tensor/random.js";
-import type { Tensor } from "../api/tensor.js";
 import { readCsv, readIdx } from "./files.js";
-
-/** Features x [n, ...], integer labels y [n], and the class names. */
-export interface ClassificationData {
-  name: string;
-  x: Tensor;
-  y: Tensor;
-  classes: string[];
-}
+import type { ClassificationData } from "./classification.js";
 
 /** The path of a dataset shipped in the package's data/ folder (digits, iris, breast cancer). */
 export async function bundledPath(file: "digits.csv.gz" | "iris.csv.gz" | "breast_cancer.csv.gz"): Promise<string> {
@@ -58,6 +48,17 @@ export const loadIris = async (file?: string) => loadCountedCsv(file ?? (await b
 export const loadBreastCancer = async (file?: string) =>
   loadCountedCsv(file ?? (await bundledPath("breast_cancer.csv.gz")), "breast-cancer");
 
+/** The folder of the MNIST test set shipped in the package (data/mnist: 10,000 IDX images and labels). */
+export async function bundledMnistDir(): Promise<string> {
+  const { fileURLToPath } = await import("node:url");
+  return fileURLToPath(new URL("../../data/mnist/", import.meta.url));
+}
+
+/** MNIST (28×28 digits, x scaled to 0…1): the bundled 10,000-image test set, or the IDX pair in `dir`. */
+export async function loadMnist(dir?: string): Promise<ClassificationData> {
+  return { ...(await loadIdxFolder(dir ?? (await bundledMnistDir()))), name: "mnist" };
+}
+
 /**
  * An IDX image/label pair from a folder (MNIST's layout): x float32 [n, rows, cols] scaled to
  * 0…1, y int32 [n]. With several pairs (train and t10k), `prefix` picks one; "train" is preferred.
@@ -96,59 +97,4 @@ export async function loadIdxFolder(dir: string, prefix?: string): Promise<Class
     y,
     classes: Array.from({ length: k + 1 }, (_, i) => String(i)),
   };
-}
-
-/** Train and test parts of a dataset. */
-export interface Split {
-  train: ClassificationData;
-  test: ClassificationData;
-}
-
-/** Shuffles with `seed` and holds out `testFraction` of the rows (or `testSize` rows) for testing. */
-export function trainTestSplit(
-  data: ClassificationData,
-  opts: { testFraction?: number; testSize?: number; seed?: number } = {},
-): Split {
-  checkOptions("trainTestSplit", opts, ["testFraction", "testSize", "seed"]);
-  const n = data.x.shape[0]!;
-  const nTest = opts.testSize ?? Math.round(n * (opts.testFraction ?? 0.2));
-  if (!Number.isInteger(nTest) || nTest < 1 || nTest >= n) {
-    throw new RangeError(`trainTestSplit: a test part of ${nTest} rows does not fit ${n} rows (need 1…${n - 1})`);
-  }
-  const p = creation.randperm(n, { generator: new Generator(opts.seed ?? 0) }).dataSync() as Int32Array;
-  const part = (idx: Int32Array): ClassificationData => {
-    const t = creation.tensor(idx, { shape: [idx.length] });
-    return { ...data, x: data.x.indexSelect(0, t), y: data.y.indexSelect(0, t) };
-  };
-  return { test: part(p.subarray(0, nTest)), train: part(p.subarray(nTest)) };
-}
-
-/** Per-feature standardisation (x − mean) / std, fitted on training data and reusable on new data. */
-export class Standardizer {
-  constructor(
-    readonly mean: Tensor,
-    readonly std: Tensor,
-  ) {}
-
-  /** Mean and (population) standard deviation over dim 0; constant features get std 1. */
-  static fit(x: Tensor): Standardizer {
-    const mean = x.mean(0);
-    const std = x.sub(mean).square().mean(0).sqrt();
-    return new Standardizer(mean, std.add(std.eq(0).to(std.dtype)));
-  }
-
-  /** Rebuilds a standardizer from toJSON()'s output. */
-  static fromJSON(o: { mean: number[]; std: number[] }): Standardizer {
-    return new Standardizer(creation.tensor(o.mean), creation.tensor(o.std));
-  }
-
-  /** Standardised features. */
-  apply(x: Tensor): Tensor {
-    return x.sub(this.mean).div(this.std);
-  }
-
-  /** Plain numbers, e.g. for a safetensors file's metadata. */
-  toJSON(): { mean: number[]; std: number[] } {
-    return { mean: Array.from(this.mean.dataSync()), std: Array.from(this.std.dataSync()) };
-  }
 }

@@ -20,8 +20,9 @@ export interface FlowThresholds {
   minRatio: number;
   /** Update/weight ratio above this: steps too large (default 0.1). */
   maxRatio: number;
-  /** Fraction of dead ReLU units or saturated units above which to warn (default 0.5). */
+  /** Fraction of dead ReLU units above which to warn (default 0.5). */
   dead: number;
+  /** Fraction of saturated outputs above which to warn (default 0.5). */
   saturated: number;
 }
 
@@ -38,30 +39,41 @@ export const DEFAULT_THRESHOLDS: FlowThresholds = {
 
 /** Statistics of the activation applied to a layer's output. */
 export interface ActivationStats {
+  /** The activation's op. */
   op: string;
   /** Units (features) that are 0 for every example of the batch (ReLU). */
   dead?: number;
   /** Outputs in the flat regions: σ'(z) < 0.01 for sigmoid, |tanh| > 0.99. */
   saturated?: number;
+  /** Units (features) of the layer's output. */
   units: number;
 }
 
 /** One layer's line of the report. */
 export interface LayerFlow {
+  /** The layer's module path. */
   module: string;
+  /** Labels of its parameters. */
   params: string[];
+  /** ‖w‖ over its parameters. */
   weightNorm: number;
+  /** ‖∂L/∂w‖ over its parameters. */
   gradNorm: number;
   /** ‖Δw‖ / ‖w‖ of the step, when an update was recorded. */
   updateRatio?: number;
+  /** Statistics of the activation that follows it, if any. */
   activation?: ActivationStats;
+  /** What looks wrong with this layer. */
   warnings: string[];
 }
 
 /** The report: layers in forward order, the loss, and all warnings. */
 export interface FlowReport {
+  /** The loss of the traced step. */
   loss: number;
+  /** The layers, in forward order. */
   layers: LayerFlow[];
+  /** Every warning, the layers' and the model's. */
   warnings: string[];
 }
 
@@ -219,6 +231,7 @@ export function flowReportText(r: FlowReport, title = "GRADIENT FLOW"): string {
 export interface DiagnoseOptions extends Pick<TraceOptions, "optimizer" | "lr" | "model"> {
   /** Training steps to run before the traced one (default 0). */
   steps?: number;
+  /** Thresholds to change from DEFAULT_THRESHOLDS. */
   thresholds?: Partial<FlowThresholds>;
   /** Called before each step (zero the gradients here, or pass an optimizer with zeroGrad). */
   beforeStep?: () => void;
@@ -228,7 +241,13 @@ export interface DiagnoseOptions extends Pick<TraceOptions, "optimizer" | "lr" |
  * Runs `steps` training steps of `lossFn` (backward + optimizer step), then one more traced,
  * and returns its gradient-flow report with the loss of every step.
  */
-export function diagnose(lossFn: () => Tensor, opts: DiagnoseOptions = {}): FlowReport & { losses: number[] } {
+export function diagnose(
+  lossFn: () => Tensor,
+  opts: DiagnoseOptions = {},
+): FlowReport & {
+  /** The loss of every step run, the traced one last. */
+  losses: number[];
+} {
   const losses: number[] = [];
   const zero = () => {
     opts.beforeStep?.();

@@ -26,7 +26,9 @@ export const WALKTHROUGH_WIDTH = 8;
 
 /** Options of explainScenario. */
 export interface ExplainOptions {
+  /** The heading (default: the scenario's title). */
   title?: string;
+  /** Paragraphs printed before the walkthrough. */
   intro?: string[];
   /** Figures printed in a note, checked against the exact values. */
   notes?: NotesFigure[];
@@ -36,15 +38,23 @@ export interface ExplainOptions {
 
 /** A traced scenario, ready to print in any format. */
 export interface Explanation {
+  /** The heading. */
   title: string;
+  /** The scenario that was run. */
   scenario: Scenario;
+  /** What the forward, backward and update did, op by op. */
   trace: Trace;
+  /** The equations written out with their numbers, for networks narrow enough. */
   walkthrough?: Walkthrough;
   /** Every keyed quantity (z1_1, delta2_1, df/dx, ...) with its exact value. */
   values: Map<string, number>;
+  /** The notes' figures checked against the exact values. */
   comparisons: Comparison[];
+  /** The explanation as plain text. */
   text(): string;
+  /** The explanation as Markdown with LaTeX. */
   markdown(): string;
+  /** The explanation as JSON-ready data. */
   json(): Record<string, unknown>;
 }
 

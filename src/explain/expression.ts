@@ -21,7 +21,9 @@ export type Expr =
 
 /** One statement: an optional name and its expression. */
 export interface Statement {
+  /** The name it is assigned to (`q` of `q = x + y`), if any. */
   name?: string;
+  /** The parsed expression. */
   expr: Expr;
 }
 

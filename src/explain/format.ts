@@ -16,17 +16,25 @@ export const HEAD = 6;
 
 /** A copy of a tensor's values (all of them when small) with summary statistics. */
 export interface Snapshot {
+  /** The tensor's shape. */
   shape: number[];
+  /** Its element type. */
   dtype: string;
+  /** Its number of elements. */
   numel: number;
   /** Every value in row-major order, present when numel <= KEEP_LIMIT. */
   values?: number[];
   /** The first HEAD values. */
   head: number[];
+  /** Mean of the values. */
   mean: number;
+  /** Standard deviation of the values. */
   std: number;
+  /** L2 norm of the values. */
   norm: number;
+  /** The smallest value. */
   min: number;
+  /** The largest value. */
   max: number;
 }
 

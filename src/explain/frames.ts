@@ -10,14 +10,22 @@ import type { Trace } from "./trace-data.js";
 
 /** One step of the walk through a pass. */
 export interface Frame {
+  /** Which pass the step belongs to. */
   phase: "start" | "forward" | "backward" | "update";
+  /** A heading, e.g. "Forward 2/5: mul". */
   title: string;
   /** Graph node to highlight (ids of graphOfTrace). */
   node?: string;
   /** Edges to highlight: the inputs of a forward op, the gradient paths of a backward node. */
-  edges: { from: string; to: string }[];
+  edges: {
+    /** The edge's tail node id. */
+    from: string;
+    /** The edge's head node id. */
+    to: string;
+  }[];
   /** The notes' gate patterns this frame shows. */
   gates: string[];
+  /** The op's local derivative rule, in words. */
   rule?: string;
   /** Named numbers shown, e.g. ["output t4", "[[0.413382, ...]]"]. */
   values: [string, string][];

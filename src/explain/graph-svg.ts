@@ -15,11 +15,52 @@ export interface SvgOptions {
 
 /** A graph laid out: node centres and sizes, edge polylines, cluster boxes. */
 export interface Layout {
+  /** Width of the drawing, px. */
   width: number;
+  /** Height of the drawing, px. */
   height: number;
-  nodes: { node: GraphNode; x: number; y: number; width: number; height: number; lines: string[] }[];
-  edges: { from: string; to: string; points: { x: number; y: number }[] }[];
-  clusters: { module: string; x: number; y: number; width: number; height: number }[];
+  /** The nodes, each with its box. */
+  nodes: {
+    /** The graph node drawn. */
+    node: GraphNode;
+    /** Its centre's distance from the left edge. */
+    x: number;
+    /** Its centre's distance from the top edge. */
+    y: number;
+    /** Its box's width. */
+    width: number;
+    /** Its box's height. */
+    height: number;
+    /** Its label, one string per line. */
+    lines: string[];
+  }[];
+  /** The edges, each as a polyline. */
+  edges: {
+    /** Id of the node the edge leaves. */
+    from: string;
+    /** Id of the node it enters. */
+    to: string;
+    /** The polyline's points, from the tail to the head. */
+    points: {
+      /** Distance from the left edge. */
+      x: number;
+      /** Distance from the top edge. */
+      y: number;
+    }[];
+  }[];
+  /** The boxes drawn around the ops of each module. */
+  clusters: {
+    /** The module's path. */
+    module: string;
+    /** The box's left edge. */
+    x: number;
+    /** The box's top edge. */
+    y: number;
+    /** The box's width. */
+    width: number;
+    /** The box's height. */
+    height: number;
+  }[];
 }
 
 /** Escapes text for SVG/XML. */

@@ -14,13 +14,17 @@ export type GraphNodeKind = "op" | "parameter" | "leaf" | "input" | "output";
 
 /** A node of the exported graph. */
 export interface GraphNode {
+  /** Unique within the graph. */
   id: string;
+  /** What the node stands for. */
   kind: GraphNodeKind;
   /** First line of its label: the backward node's name, or the tensor's name. */
   label: string;
   /** The forward op ('mul') when known. */
   op?: string;
+  /** The shape of the tensor it makes. */
   shape?: number[];
+  /** The module path it belongs to, if any. */
   module?: string;
   /** What the node saved for backward, e.g. 'input 0 [1, 3]'. */
   saved?: string[];
@@ -28,20 +32,27 @@ export interface GraphNode {
   differentiable?: boolean;
   /** The trace step or value it shows, when drawn from a trace. */
   step?: number;
+  /** The trace value id it shows, when drawn from a trace. */
   value?: number;
 }
 
 /** An edge in the forward direction: a tensor flowing from `from` into input `input` of `to`. */
 export interface GraphEdge {
+  /** Id of the node the tensor leaves. */
   from: string;
+  /** Id of the node it enters. */
   to: string;
+  /** Which input of `to` it is. */
   input?: number;
+  /** The tensor's shape. */
   shape?: number[];
 }
 
 /** A graph ready for export. */
 export interface GraphModel {
+  /** The nodes. */
   nodes: GraphNode[];
+  /** The edges, in the forward direction. */
   edges: GraphEdge[];
 }
 

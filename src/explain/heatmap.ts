@@ -24,28 +24,43 @@ type Rgb = [number, number, number];
 
 /** A filled box; `group` and `value` tag the cells the SVG exposes (data-value). */
 export interface LayoutRect {
+  /** The box's left edge, px. */
   x: number;
+  /** The box's top edge, px. */
   y: number;
+  /** Its width, px. */
   width: number;
+  /** Its height, px. */
   height: number;
+  /** Its fill colour, [r, g, b] in 0…255. */
   rgb: Rgb;
+  /** Which picture it belongs to: the input, the heatmap, or the colour scale. */
   group: "input" | "heat" | "scale";
+  /** The value the cell shows. */
   value?: number;
 }
 
 /** A line of text: (x, y) is its top-left corner, or its top-middle/top-right by `anchor`. */
 export interface LayoutText {
+  /** The anchor point's distance from the left edge, px. */
   x: number;
+  /** The text's top edge, px. */
   y: number;
+  /** The text. */
   text: string;
+  /** Which point of the text (x, y) is: its top-left, top-middle or top-right. */
   anchor: "start" | "middle" | "end";
 }
 
 /** A heatmap picture laid out in pixels. */
 export interface HeatmapLayout {
+  /** Width of the picture, px. */
   width: number;
+  /** Height of the picture, px. */
   height: number;
+  /** The filled boxes. */
   rects: LayoutRect[];
+  /** The lines of text. */
   texts: LayoutText[];
 }
 

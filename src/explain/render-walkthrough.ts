@@ -10,14 +10,19 @@ import type { WalkEq } from "./walkthrough-equations.js";
 
 /** A figure printed in a note: which quantity, where, and the digits as printed. */
 export interface NotesFigure {
+  /** The quantity's key (z1_1, delta2_1, df/dx, ...). */
   key: string;
+  /** The digits as the note prints them. */
   printed: string;
+  /** Where in the note the figure is. */
   where: string;
 }
 
 /** A printed figure beside its exact value. */
 export interface Comparison extends NotesFigure {
+  /** The exact value, when the run computed the quantity. */
   exact?: number;
+  /** Whether the exact value rounds to the printed digits. */
   agrees: boolean;
 }
 

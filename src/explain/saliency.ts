@@ -9,9 +9,11 @@ import type { Tensor } from "../api/tensor.js";
 export interface SaliencyMap {
   /** |∂score/∂x| per input element, row-major, the input's shape without the batch dim. */
   values: number[];
+  /** The shape of `values`: the input's without the batch dim. */
   shape: number[];
-  /** The class whose score was differentiated, and that score. */
+  /** The class whose score was differentiated. */
   target: number;
+  /** That class's score. */
   score: number;
   /** The predicted class (argmax of the scores). */
   predicted: number;

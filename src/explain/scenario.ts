@@ -20,29 +20,44 @@ export type LossKind = "bce" | "half-sse" | "mse" | "cross-entropy";
 
 /** A graph over scalar variables, such as "q = x + y; f = q * z". */
 export interface ExpressionScenario {
+  /** Tells the scenario kinds apart. */
   kind: "expression";
+  /** A heading (default: the source). */
   title?: string;
+  /** The statements, e.g. "q = x + y; f = q * z"; the last one's value is the output. */
   source: string;
+  /** The variables' values. */
   vars: Record<string, number>;
+  /** Trace a plain SGD step of this rate after backward. */
   lr?: number;
 }
 
 /** A fully connected network with its parameters, one batch and its target. */
 export interface MlpScenario {
+  /** Tells the scenario kinds apart. */
   kind: "mlp";
+  /** A heading (default: "MLP" and the layer widths). */
   title?: string;
   /** Layer widths, input first: [3, 4, 2]. */
   sizes: number[];
   /** One activation per layer after the input. */
   activations: Activation[];
+  /** The loss of the output against the target. */
   loss: LossKind;
   /** Per layer, PyTorch's layout: weight [out, in], bias [out]. */
-  layers: { weight: number[][]; bias: number[] }[];
+  layers: {
+    /** [out, in] */
+    weight: number[][];
+    /** [out] */
+    bias: number[];
+  }[];
   /** Rows of the batch, [B, sizes[0]]. */
   input: number[][];
   /** Targets, [B, sizes at the end] (one-hot or probabilities for cross-entropy, 0/1 for bce). */
   target: number[][];
+  /** Trace a plain SGD step of this rate after backward. */
   lr?: number;
+  /** The tensors' element type (default float64). */
   dtype?: "float32" | "float64";
   /** Record a second forward pass after the update. */
   secondForward?: boolean;
@@ -55,18 +70,35 @@ export type Scenario = ExpressionScenario | MlpScenario;
 
 /** The tensors of one MLP forward pass. */
 export interface MlpTensors {
+  /** The batch. */
   input: Tensor;
+  /** Its target. */
   target: Tensor;
-  params: { weight: Tensor; bias: Tensor }[];
+  /** Per layer: its parameters. */
+  params: {
+    /** [out, in] */
+    weight: Tensor;
+    /** [out] */
+    bias: Tensor;
+  }[];
   /** Per layer: pre-activation z and activation a. */
-  layers: { z: Tensor; a: Tensor }[];
+  layers: {
+    /** The pre-activation. */
+    z: Tensor;
+    /** The activation. */
+    a: Tensor;
+  }[];
+  /** The loss. */
   loss: Tensor;
 }
 
 /** A traced MLP scenario: the trace and the tensors of the first pass. */
 export interface MlpRun {
+  /** The scenario run. */
   scenario: MlpScenario;
+  /** What the passes did, op by op. */
   trace: Trace;
+  /** The tensors of the first pass. */
   tensors: MlpTensors;
   /** The tensors of the second forward pass, when one was recorded. */
   second?: MlpTensors;
@@ -74,8 +106,11 @@ export interface MlpRun {
 
 /** A traced expression scenario. */
 export interface ExpressionRun {
+  /** The scenario run. */
   scenario: ExpressionScenario;
+  /** What the passes did, op by op. */
   trace: Trace;
+  /** The variables, as the tensors that were traced. */
   vars: Record<string, Tensor>;
   /** The expression's value (the traced output). */
   output: Tensor;
@@ -135,9 +170,17 @@ function modulePath(s: MlpScenario, i: number): string {
  * target y, and each linear layer's "<module path>.weight" and ".bias", as torch.nn.Sequential.
  */
 export function mlpNames(s: MlpScenario): {
+  /** The batch's label. */
   input: string;
+  /** The target's label. */
   target: string;
-  layers: { weight: string; bias: string }[];
+  /** Per layer, its parameters' labels. */
+  layers: {
+    /** The weight's label. */
+    weight: string;
+    /** The bias's label. */
+    bias: string;
+  }[];
 } {
   return {
     input: "a0",

@@ -27,9 +27,13 @@ export function withScopePath<T>(path: string, fn: () => T): T {
 
 /** A module as explain sees it: anything with named submodules or named parameters. */
 export interface ModuleLike {
+  /** (path, parameter) pairs, as nn.Module gives them. */
   namedParameters?(): Iterable<[string, unknown]>;
+  /** (path, module) pairs of every submodule, the root first. */
   namedModules?(): Iterable<[string, unknown]>;
+  /** (name, module) pairs of the direct submodules. */
   namedChildren?(): Iterable<[string, unknown]>;
+  /** The module's forward, when it has one. */
   forward?: (...args: never[]) => unknown;
 }
 

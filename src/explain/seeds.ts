@@ -1,8 +1,8 @@
 // The notes' three worked examples as scenarios, with every figure each note prints, as printed:
-// f = (x+y)z (001), the 2-2-1 sigmoid network with binary cross-entropy (000) and the 3-4-2
-// network with softmax and ½Σ(a−y)² (002). Explanations compute every number exactly and mark
-// where a printed figure differs (000 prints z⁽²⁾ = 0.854 where 0.5·0.6248 + 0.6·0.7540 + 0.05
-// = 0.8149, and the slip carries through everything after it).
+// the computational graph f = (x+y)z, the 2-2-1 sigmoid network with binary cross-entropy and the
+// 3-4-2 network with softmax and ½Σ(a−y)². Explanations compute every number exactly and mark
+// where a printed figure differs (the 2-2-1 example prints z⁽²⁾ = 0.854 where 0.5·0.6248 +
+// 0.6·0.7540 + 0.05 = 0.8149, and the slip carries through everything after it).
 
 import type { NotesFigure } from "./render-walkthrough.js";
 import type { Scenario } from "./scenario.js";
@@ -12,10 +12,15 @@ export type SeedName = "seed-graph" | "seed-2-2-1" | "seed-3-4-2";
 
 /** A worked example: its scenario, where it comes from, and the figures the note prints. */
 export interface Seed {
+  /** Its name, as `chainrule explain` takes it. */
   name: SeedName;
+  /** The heading. */
   title: string;
+  /** Paragraphs on where it comes from. */
   intro: string[];
+  /** What is run. */
   scenario: Scenario;
+  /** The figures the note prints, checked against the run. */
   notes: NotesFigure[];
 }
 
@@ -37,7 +42,7 @@ function vector(where: string, prefix: string, items: string[], suffix = ""): No
 const GRAPH: Seed = {
   name: "seed-graph",
   title: "Backprop on a computational graph: f = (x + y)·z with x = -2, y = 5, z = -4",
-  intro: ["Source: 001_7c4bdd7293c0bc00.txt (forward q = x + y, f = q·z; backward by the chain rule)."],
+  intro: ["Source: the notes' computational-graph example (forward q = x + y, f = q·z; backward by the chain rule)."],
   scenario: { kind: "expression", source: "q = x + y; f = q * z", vars: { x: -2, y: 5, z: -4 } },
   notes: figures("backward", [
     ["df/df", "1"],
@@ -55,7 +60,7 @@ const NET_221: Seed = {
   name: "seed-2-2-1",
   title: "2-2-1 network: 2 inputs -> 2 hidden (sigmoid) -> 1 output (sigmoid), binary cross-entropy",
   intro: [
-    "Source: 000_e8d1e904b3918741.txt, 'Numerical Example of Forward & Backward Pass' and its ASCII flow chart.",
+    "Source: the notes' 2-2-1 worked example, 'Numerical Example of Forward & Backward Pass', and its ASCII flow chart.",
     "x = [1, 2], y = 1, W1 = [[0.1, 0.2], [0.3, 0.4]], b1 = [0.01, 0.02], W2 = [[0.5, 0.6]], b2 = [0.05], lr = 0.1.",
   ],
   scenario: {
@@ -128,8 +133,8 @@ const NET_342: Seed = {
   name: "seed-3-4-2",
   title: "3-4-2 network: sigmoid hidden layer, softmax output, L = 1/2 sum (a - y)^2, y = (1, 0)",
   intro: [
-    "Source: 002_76bb55c76a10fbfa.txt, sections 2.2 (feedforward) and 3 (backpropagation), SGD with eta = 0.1.",
-    "a0 = (1.0, 0.5, -1.0); W1, b1, W2, b2 as printed in section 2.1.",
+    "Source: the notes' 3-4-2 worked example: feedforward, backpropagation and an SGD step with eta = 0.1.",
+    "a0 = (1.0, 0.5, -1.0); W1, b1, W2, b2 as the notes print them.",
   ],
   scenario: {
     kind: "mlp",

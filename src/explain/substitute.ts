@@ -10,8 +10,11 @@ import type { Trace, TraceStep } from "./trace-data.js";
 export interface Substitution {
   /** Flat index of the element in its tensor. */
   index: number;
+  /** The expression with numbers, as plain text. */
   text: string;
+  /** The same in LaTeX. */
   tex: string;
+  /** The element's value. */
   value: number;
   /** The written expression evaluated in float64 (equals `value` up to rounding when the rule is right). */
   computed?: number;

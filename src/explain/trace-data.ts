@@ -11,12 +11,17 @@ export type ValueKind = "parameter" | "leaf" | "input" | "constant" | "intermedi
 
 /** A tensor seen by the trace: an op's output, or a leaf fed into one. */
 export interface TraceValue {
+  /** Its position in the trace's values. */
   id: number;
+  /** Its name: a parameter's path, a given name, or one made up (t3). */
   label: string;
+  /** What it is. */
   kind: ValueKind;
+  /** Whether gradients flow to it. */
   requiresGrad: boolean;
   /** Module path of a parameter ("0" for "0.weight"), or of a view of one (its transpose). */
   module?: string;
+  /** Its values when recorded. */
   data: Snapshot;
   /** For a detached copy (x.detach()), the value it was cut from. */
   detachedFrom?: number;
@@ -27,7 +32,14 @@ export interface TraceValue {
   /** ∂L/∂value after backward. */
   grad?: Snapshot;
   /** The gradient each use sent back; more than one means a copy gate summed them. */
-  contributions: { step: number; input: number; grad: Snapshot }[];
+  contributions: {
+    /** The step that used it. */
+    step: number;
+    /** Which input of that step it was. */
+    input: number;
+    /** The gradient that use sent back. */
+    grad: Snapshot;
+  }[];
 }
 
 /** What a step's backward did. */
@@ -42,25 +54,37 @@ export interface StepBackward {
 
 /** One recorded op. */
 export interface TraceStep {
+  /** Its position in the trace's steps. */
   id: number;
+  /** The op, as in the op table. */
   op: string;
   /** Backward node name, e.g. 'MulBackward'; absent when no graph was recorded for the op. */
   node?: string;
+  /** The module path of the module that ran it, if any. */
   module?: string;
+  /** The op's attributes (dims, options). */
   attrs: Record<string, unknown>;
+  /** The value ids of its inputs. */
   inputs: number[];
+  /** The value id of its output. */
   output: number;
   /** What the node saved for backward, e.g. 'input 1 (0.weight)' or 'output'. */
   saved: string[];
+  /** What its backward did, once backward ran. */
   backward?: StepBackward;
 }
 
 /** A parameter's update by the optimizer: before, gradient used, after. */
 export interface ParamUpdate {
+  /** The parameter's value id. */
   value: number;
+  /** The parameter's label. */
   label: string;
+  /** The parameter before the step. */
   before: Snapshot;
+  /** The gradient the step used; null when it had none. */
   grad: Snapshot | null;
+  /** The parameter after the step. */
   after: Snapshot;
 }
 
@@ -72,13 +96,17 @@ export class Trace {
   next?: Trace;
   /** Name of the optimizer that made the updates, or 'SGD' for a plain lr. */
   optimizer?: string;
+  /** The learning rate of the plain SGD step, when one was traced. */
   lr?: number;
 
   constructor(
+    /** The recorded ops, in forward order. */
     readonly steps: TraceStep[],
+    /** Every tensor seen, by id. */
     readonly values: TraceValue[],
     /** Id of the traced output (the loss). */
     readonly output: number,
+    /** The parameters' updates, when a step was traced. */
     readonly updates: ParamUpdate[],
   ) {}
 
@@ -138,7 +166,15 @@ export class Trace {
 /** Options of trace(). */
 export interface TraceOptions {
   /** Steps the parameters after backward (its step() is called once). */
-  optimizer?: { step(): void; constructor: { name: string } };
+  optimizer?: {
+    /** Updates the parameters from their gradients. */
+    step(): void;
+    /** Its class, whose name the trace records. */
+    constructor: {
+      /** The class's name. */
+      name: string;
+    };
+  };
   /** Without an optimizer: apply plain SGD, p ← p − lr·p.grad. */
   lr?: number;
   /** An nn module: its submodules' ops are grouped by module path and its parameters named. */

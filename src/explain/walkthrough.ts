@@ -12,8 +12,11 @@ import { updatePhase } from "./walkthrough-update.js";
 
 /** The walkthrough: its phases and every keyed quantity. */
 export interface Walkthrough {
+  /** The heading. */
   title: string;
+  /** The forward, backward and update phases, each a list of equations. */
   phases: WalkPhase[];
+  /** Every keyed quantity (z1_1, delta2_1, ...) with its exact value. */
   values: Map<string, number>;
 }
 

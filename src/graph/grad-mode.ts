@@ -24,7 +24,12 @@ export function withGradMode<T>(on: boolean, fn: () => T): T {
   }
 }
 
-/** Runs `fn` without recording the graph (optimizer steps, evaluation). */
+/**
+ * Runs `fn` without recording the graph (optimizer steps, evaluation).
+ *
+ * @example
+ * const accuracy = cr.noGrad(() => model.call(x).argmax(1).eq(y).float().mean().item());
+ */
 export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }

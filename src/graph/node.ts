@@ -8,7 +8,9 @@ import { fmtShape } from "../core/shape.js";
 
 /** Where a gradient goes: a node and which of its outputs it is the gradient of. */
 export interface Edge {
+  /** The node the gradient flows into. */
   node: Node;
+  /** Which of that node's outputs it is the gradient of. */
   outputNr: number;
 }
 
@@ -114,6 +116,7 @@ export class Node implements GradFn {
     readonly inputMeta: (TensorMeta | null)[],
     /** Shapes and dtypes of the outputs, to build zero gradients for unused outputs. */
     readonly outputMeta: TensorMeta[],
+    /** The backward rule: the gradients of the outputs in, those of the inputs out. */
     readonly backward: BackwardFn,
   ) {
     if (anomalyMode) this.stack = new Error().stack?.split("\n").slice(3).join("\n");
@@ -154,7 +157,10 @@ export class Node implements GradFn {
 
 /** The sink of a leaf tensor: accumulates incoming gradients into `variable.grad`. */
 export class AccumulateGrad extends Node {
-  constructor(readonly variable: TensorBase) {
+  constructor(
+    /** The leaf whose `.grad` this node accumulates into. */
+    readonly variable: TensorBase,
+  ) {
     super("AccumulateGrad", "leaf", [], [], [{ shape: variable.shape, dtype: variable.dtype }], () => []);
   }
 }

@@ -1,18 +1,16 @@
-// Safetensors files on disk (Node): save writes atomically (temp file in the same folder, fsync,
-// rename), load validates the whole header before building any tensor. node:fs is imported on
-// first use, so bundling cr.io for a browser only costs these functions, not the module.
+// Safetensors on Node: save and load take a path as well as what bytes.ts takes everywhere. save
+// writes atomically (temp file in the same folder, fsync, rename); load validates the whole header
+// before building any tensor. Node-only: the browser entry never imports this file.
 
-import {
-  deserialize,
-  parseMetadata,
-  headerLength,
-  serialize,
-  type Metadata,
-  type SafetensorsContents,
-  type TensorMap,
-} from "./safetensors.js";
+import { loadFileVia, loadMetadataVia, saveVia, type BytesSource, type PathAccess } from "./bytes.js";
+import { headerLength, type Metadata, type SafetensorsContents, type TensorMap } from "./safetensors.js";
 import type { Tensor } from "../api/tensor.js";
 
+/** What load reads on Node: a path, or anything it reads in a browser (bytes, a Blob, a Response). */
+export type FileSource = string | BytesSource;
+
+// NOTE: node: modules load on first use, so a bundle of the Node entry that leaves node:* external
+// still runs in a browser as long as it never touches a path
 async function nodeFs() {
   const [fs, path] = await Promise.all([import("node:fs/promises"), import("node:path")]);
   return { fs: fs.default, path: path.default };
@@ -45,12 +43,6 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array, who = "wr
   }
 }
 
-/** Saves tensors (e.g. `model.stateDict()`) to a safetensors file that PyTorch's safetensors can read. */
-export async function save(tensors: TensorMap, file: string, metadata?: Metadata): Promise<void> {
-  const bytes = serialize(tensors, metadata);
-  await writeFileAtomic(file, bytes, "save");
-}
-
 async function readAll(file: string, who: string): Promise<Uint8Array> {
   const { fs } = await nodeFs();
   try {
@@ -60,20 +52,9 @@ async function readAll(file: string, who: string): Promise<Uint8Array> {
   }
 }
 
-/** Loads a safetensors file with its metadata; a corrupt or truncated file throws and loads nothing. */
-export async function loadFile(file: string): Promise<SafetensorsContents> {
-  return deserialize(await readAll(file, "load"), `load: ${file}`);
-}
-
-/** Loads a safetensors file as a state dict (name → tensor), ready for `model.loadStateDict`. */
-export async function load(file: string): Promise<Record<string, Tensor>> {
-  return (await loadFile(file)).tensors;
-}
-
-/** Reads only a file's `__metadata__`, without its tensor data. */
-export async function loadMetadata(file: string): Promise<Metadata> {
+/** The length field and the JSON header of a file, without its tensor data. */
+async function readHeader(file: string, who: string): Promise<Uint8Array> {
   const { fs } = await nodeFs();
-  const who = "loadMetadata";
   let handle: Awaited<ReturnType<typeof fs.open>>;
   try {
     handle = await fs.open(file, "r");
@@ -88,8 +69,35 @@ export async function loadMetadata(file: string): Promise<Metadata> {
     const head = new Uint8Array(8 + n);
     head.set(first);
     await handle.read(head, 8, n, 8);
-    return parseMetadata(head, `${who}: ${file}`);
+    return head;
   } finally {
     await handle.close();
   }
 }
+
+const nodePaths: PathAccess = { read: readAll, readHeader, write: writeFileAtomic };
+
+/** Saves tensors (e.g. `model.stateDict()`) to a safetensors file that PyTorch's safetensors can read. */
+export function save(tensors: TensorMap, file: string, metadata?: Metadata): Promise<void>;
+/** Encodes tensors as a safetensors file's bytes (no path: nothing is written). */
+export function save(tensors: TensorMap, file?: undefined, metadata?: Metadata): Promise<Uint8Array<ArrayBuffer>>;
+/** Encodes tensors and metadata as a safetensors file's bytes, as safetensors' save(tensors, metadata). */
+export function save(tensors: TensorMap, metadata: Metadata): Promise<Uint8Array<ArrayBuffer>>;
+export function save(
+  tensors: TensorMap,
+  fileOrMetadata?: string | Metadata,
+  metadata?: Metadata,
+): Promise<Uint8Array<ArrayBuffer> | void> {
+  return saveVia(tensors, fileOrMetadata, metadata, nodePaths);
+}
+
+/** Loads a safetensors file (path, bytes, Blob or fetch Response) with its metadata; a corrupt one loads nothing. */
+export const loadFile = (source: FileSource): Promise<SafetensorsContents> => loadFileVia(source, nodePaths);
+
+/** Loads a safetensors file (path, bytes, Blob or fetch Response) as a state dict, ready for `model.loadStateDict`. */
+export async function load(source: FileSource): Promise<Record<string, Tensor>> {
+  return (await loadFile(source)).tensors;
+}
+
+/** Reads only a file's `__metadata__`; a path is read only as far as its header. */
+export const loadMetadata = (source: FileSource): Promise<Metadata> => loadMetadataVia(source, nodePaths);

@@ -1,12 +1,5 @@
-// cr.io: tensors to and from safetensors, as bytes (serialize/deserialize, any platform) and as
-// files (save/load, Node; written atomically). cr.save and cr.load are re-exported at the top.
+// cr.io on Node: the browser's cr.io (safetensors as bytes), with save and load that also take a
+// path (save writes atomically) and the atomic writer itself. cr.save and cr.load are re-exported at the top.
 
-export {
-  serialize,
-  deserialize,
-  parseMetadata,
-  type TensorMap,
-  type Metadata,
-  type SafetensorsContents,
-} from "./safetensors.js";
-export { save, load, loadFile, loadMetadata, writeFileAtomic } from "./files.js";
+export * from "./index.browser.js";
+export { save, load, loadFile, loadMetadata, writeFileAtomic, type FileSource } from "./files.js";

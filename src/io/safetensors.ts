@@ -14,7 +14,9 @@ export type Metadata = Record<string, string>;
 
 /** A decoded file: its tensors and its metadata. */
 export interface SafetensorsContents {
+  /** The tensors, by name (a state dict). */
   tensors: Record<string, Tensor>;
+  /** The file's `__metadata__` string pairs. */
   metadata: Metadata;
 }
 
@@ -71,7 +73,7 @@ function bytesOf(t: Tensor): Uint8Array {
  * Encodes tensors (and optional string metadata) as a safetensors file. Tensors are laid out in
  * the reference writer's order (its dtype order, descending, then by name).
  */
-export function serialize(tensors: TensorMap, metadata?: Metadata): Uint8Array {
+export function serialize(tensors: TensorMap, metadata?: Metadata): Uint8Array<ArrayBuffer> {
   const list = entriesOf(tensors).sort(([na, a], [nb, b]) => {
     const r = ORDER[b.dtype] - ORDER[a.dtype];
     return r !== 0 ? r : na < nb ? -1 : na > nb ? 1 : 0;

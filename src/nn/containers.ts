@@ -11,6 +11,7 @@ abstract class Container<M extends Module> extends Module {
   /** @internal */
   _items = new Map<string, M>();
 
+  /** @internal the container's fields, then its items. */
   override _ownEntries(): [string, Module | Tensor][] {
     return [...super._ownEntries(), ...this._items];
   }
@@ -65,7 +66,13 @@ abstract class IndexedContainer<M extends Module> extends Container<M> {
   }
 }
 
-/** Modules applied in order, each to the previous one's output. */
+/**
+ * Modules applied in order, each to the previous one's output.
+ *
+ * @example
+ * const model = new cr.nn.Sequential(new cr.nn.Linear(4, 16), new cr.nn.ReLU(), new cr.nn.Linear(16, 3));
+ * const y = model.call(cr.randn(8, 4)); // [8, 3]
+ */
 export class Sequential extends IndexedContainer<Module> {
   /** new Sequential(a, b, c), or named items from a record: new Sequential({ fc: …, act: … }). */
   constructor(...modules: Module[] | [Record<string, Module>]) {
@@ -166,7 +173,9 @@ export class Identity extends Module {
 export class Flatten extends Module {
   /** Flattens startDim..endDim. */
   constructor(
+    /** The first dim merged. */
     readonly startDim = 1,
+    /** The last dim merged (negative counts from the end). */
     readonly endDim = -1,
   ) {
     super();
@@ -186,7 +195,9 @@ export class Flatten extends Module {
 export class Unflatten extends Module {
   /** Splits `dim` into `sizes`. */
   constructor(
+    /** The dim split. */
     readonly dim: number,
+    /** The sizes it is split into (one may be -1). */
     readonly sizes: readonly number[],
   ) {
     super();

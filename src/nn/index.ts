@@ -104,6 +104,12 @@ export {
   RReLU,
 } from "./layers/activation-piecewise.js";
 export { CELU, SELU, Mish, Softsign, Tanhshrink, LogSigmoid, Softmin, GLU } from "./layers/activation-smooth.js";
+/**
+ * The stateless functions behind the layers and losses (torch.nn.functional):
+ * `cr.nn.functional.crossEntropy(logits, y)`.
+ */
 export * as functional from "./functional/index.js";
+/** Weight initialisers that fill a tensor in place (torch.nn.init): `cr.nn.init.kaimingUniform(layer.weight)`. */
 export * as init from "./init.js";
+/** Gradient clipping and parameter vectors (torch.nn.utils). */
 export * as utils from "./utils.js";

@@ -144,7 +144,9 @@ export interface KaimingOptions {
   a?: number;
   /** Preserve the variance of the forward pass ('fanIn') or of the backward pass ('fanOut'). */
   mode?: "fanIn" | "fanOut" | "fan_in" | "fan_out";
+  /** The activation that follows, which sets the gain (default leaky_relu). */
   nonlinearity?: Nonlinearity;
+  /** The random generator to draw from (default: the global one). */
   generator?: Generator;
 }
 

@@ -34,7 +34,9 @@ export interface LoadOptions {
 
 /** What loadStateDict found but did not fail on (strict: false). */
 export interface LoadResult {
+  /** Keys the module has that the state dict lacks. */
   missingKeys: string[];
+  /** Keys of the state dict the module does not have. */
   unexpectedKeys: string[];
 }
 
@@ -43,7 +45,16 @@ let hookIds = 0;
 
 const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
 
-/** Base class of layers and models (torch.nn.Module). */
+/**
+ * Base class of layers and models (torch.nn.Module): fields hold parameters and submodules, `call` runs forward.
+ *
+ * @example
+ * class Net extends cr.nn.Module {
+ *   fc = new cr.nn.Linear(4, 3);
+ *   forward(x: cr.Tensor) { return this.fc.call(x).relu(); }
+ * }
+ * const y = new Net().call(cr.randn(8, 4)); // [8, 3]
+ */
 export abstract class Module {
   /** Train mode (dropout active, batch norm uses batch statistics) or eval mode. */
   training = true;

@@ -137,7 +137,12 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   return logSoftmaxOp([x], { dim: normDim("logSoftmax", dim, x.shape) });
 }
 
-/** softmax along `dim`: e^x / Σ e^x, shifted by the maximum so it is stable for any magnitude. */
+/**
+ * softmax along `dim`: e^x / Σ e^x, shifted by the maximum so it is stable for any magnitude.
+ *
+ * @example
+ * const p = cr.softmax(cr.tensor([[1, 2, 3]]), -1); // each row sums to 1
+ */
 export function softmax(x: Tensor, dim: number): Tensor {
   return softmaxOp([x], { dim: normDim("softmax", dim, x.shape) });
 }

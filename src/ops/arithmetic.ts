@@ -17,7 +17,14 @@ import {
 } from "./rounding-division.js";
 import { asTensor, binaryRaw, type Operand, resultType } from "./unrecorded.js";
 
-/** a + b; add distributes: both inputs get the upstream gradient */
+/**
+ * a + b, elementwise with broadcasting; either may be a number. Add distributes: both inputs get
+ * the upstream gradient.
+ *
+ * @example
+ * const y = cr.add(cr.tensor([1, 2]), cr.tensor([[10], [20]])); // [[11, 12], [21, 22]]
+ * const z = y.add(1); // the method form
+ */
 export const add = defineBinary("add", {
   dtype: "arith",
   backward: (g) => [g, g],
@@ -30,7 +37,7 @@ export const add = defineBinary("add", {
   },
 });
 
-/** a − b */
+/** a − b, elementwise with broadcasting; either may be a number. */
 export const sub = defineBinary("sub", {
   dtype: "arith",
   backward: (g) => [g, mul(g, -1)],
@@ -43,7 +50,13 @@ export const sub = defineBinary("sub", {
   },
 });
 
-/** a · b; mul swaps: each input's gradient is the upstream times the other input */
+/**
+ * a · b, elementwise with broadcasting; either may be a number. Mul swaps: each input's gradient
+ * is the upstream times the other input.
+ *
+ * @example
+ * const y = cr.mul(cr.tensor([1, 2, 3]), 2); // [2, 4, 6]
+ */
 export const mul = defineBinary("mul", {
   dtype: "arith",
   save: savesOther,

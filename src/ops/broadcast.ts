@@ -87,7 +87,14 @@ export const sumOp = defineOp<ReduceAttrs & { shape: readonly number[] }>({
   ],
 });
 
-/** Sum over `dim` (all dims when omitted). */
+/**
+ * Sum over `dim` (all dims when omitted).
+ *
+ * @example
+ * const x = cr.tensor([[1, 2], [3, 4]]);
+ * x.sum(); // 10
+ * cr.sum(x, 1, true); // [[3], [7]]
+ */
 export function sum(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   return sumOp([x], { ...reduceAttrs("sum", x, dim, keepdim), shape: x.shape });
 }

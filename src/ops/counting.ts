@@ -143,8 +143,9 @@ export function bincount(x: Tensor, opts: BincountOptions = {}): Tensor {
 export interface HistcOptions {
   /** Number of equal-width bins (default 100). */
   bins?: number;
-  /** The range's ends; when they are equal (both 0 by default) the data's own min and max. */
+  /** The range's lower end; when min and max are equal (both 0 by default), the data's own min and max. */
   min?: number;
+  /** The range's upper end. */
   max?: number;
 }
 

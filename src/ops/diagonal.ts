@@ -15,8 +15,11 @@ import { clone } from "./view.js";
 
 /** Which diagonal: `offset` above (> 0) or below (< 0) the main one, of the matrices over dims dim1 × dim2. */
 export interface DiagonalOptions {
+  /** Above the main diagonal when > 0, below when < 0 (default 0). */
   offset?: number;
+  /** The matrices' row dim (default 0). */
   dim1?: number;
+  /** The matrices' column dim (default 1). */
   dim2?: number;
 }
 

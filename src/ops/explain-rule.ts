@@ -8,8 +8,11 @@ export type Gate = "add" | "copy" | "mul" | "max" | "route" | "reshape";
 
 /** A local derivative factor with its value, in text and LaTeX. */
 export interface Factor {
+  /** The factor as plain text. */
   text: string;
+  /** The factor in LaTeX. */
   tex: string;
+  /** Its value. */
   value: number;
 }
 
@@ -23,6 +26,7 @@ export interface ExplainRule {
   rule: string;
   /** The local derivative in LaTeX. */
   ruleTex: string;
+  /** The gate pattern the gradient follows, where it follows one. */
   gate?: Gate;
   /**
    * Elementwise ops: ∂out_i/∂in_k at one element, from the inputs' and output's values there.

@@ -9,8 +9,11 @@ import { TensorBase, type TensorBase as Tensor } from "../tensor/tensor.js";
 
 /** A slice as an object, Python's slice(start, stop, step); missing parts take their defaults. */
 export interface SliceSpec {
+  /** The first index (default 0; negative counts from the end). */
   readonly start?: number | null;
+  /** The index to stop before (default: the end). */
   readonly stop?: number | null;
+  /** The stride (default 1, positive). */
   readonly step?: number | null;
 }
 

@@ -145,7 +145,13 @@ function product(op: string, a: Tensor, b: Tensor): Tensor {
   return matmulOp([a, b], undefined);
 }
 
-/** Matrix product with torch.matmul's rules for 1-D and batched operands. */
+/**
+ * Matrix product with torch.matmul's rules for 1-D and batched operands.
+ *
+ * @example
+ * const y = cr.matmul(cr.randn(8, 4, 3), cr.randn(3, 5)); // [8, 4, 5]
+ * const z = y.matmul(cr.randn(5)); // [8, 4]
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   return product("matmul", a, b);
 }
@@ -166,7 +172,9 @@ export function mm(a: Tensor, b: Tensor): Tensor {
 
 /** Options of addmm: the result is beta·input + alpha·(mat1 @ mat2). */
 export interface AddmmOptions {
+  /** Scale of input (default 1). */
   beta?: number;
+  /** Scale of mat1 @ mat2 (default 1). */
   alpha?: number;
 }
 

@@ -78,6 +78,7 @@ export function min(x: Tensor, arg?: number | Tensor, keepdim?: boolean): Tensor
 export interface AminmaxOptions {
   /** The dim to reduce; every dim when left out. */
   dim?: number;
+  /** Keep the reduced dim as size 1. */
   keepdim?: boolean;
 }
 

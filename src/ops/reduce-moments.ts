@@ -16,6 +16,7 @@ import { squeeze } from "./view.js";
 export interface VarOptions {
   /** Bessel's correction: divide by N − correction (default 1, unbiased). */
   correction?: number;
+  /** Keep the reduced dims as size 1. */
   keepdim?: boolean;
 }
 
@@ -37,7 +38,7 @@ function moments(op: string, x: Tensor, dim: DimArg, opts: VarOptions): readonly
   return [v, keepdim ? m : squeeze(m, dims)];
 }
 
-/** Variance over `dim` (every dim by default): `variance(x, 1, { correction: 0, keepdim: true })`. */
+/** var, under another name because `var` is a keyword; its doc is on its entry in api/op-functions.ts. */
 export function variance(x: Tensor, dim?: DimArg, opts: VarOptions = {}): Tensor {
   return moments("var", x, dim, opts)[0];
 }

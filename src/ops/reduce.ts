@@ -106,7 +106,12 @@ export const argminOp = argOp("argmin", "argmin");
 export function prod(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   return prodOp([x], reduceAttrs("prod", x, dim, keepdim));
 }
-/** Mean over `dim` (ints are averaged as float32). */
+/**
+ * Mean over `dim` (all dims when omitted; ints are averaged as float32).
+ *
+ * @example
+ * cr.tensor([[1, 2], [3, 4]]).mean(0); // [2, 3]
+ */
 export function mean(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   const a = reduceAttrs("mean", x, dim, keepdim);
   const n = numelOf(a.dims.map((d) => x.shape[d]!));

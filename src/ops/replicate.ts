@@ -101,7 +101,8 @@ export interface MeshgridOptions {
   indexing?: "ij" | "xy";
 }
 
-type MeshgridArgs = Tensor[] | [...Tensor[], MeshgridOptions] | [readonly Tensor[], MeshgridOptions?];
+/** The tensors meshgrid takes, one by one or as a list, with its options last. */
+export type MeshgridArgs = Tensor[] | [...Tensor[], MeshgridOptions] | [readonly Tensor[], MeshgridOptions?];
 
 /**
  * Coordinate grids of 0-d or 1-D tensors (torch.meshgrid): meshgrid(xs, ys) of sizes 2 and 3

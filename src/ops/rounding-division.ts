@@ -12,6 +12,7 @@ export type RoundingMode = "trunc" | "floor";
 
 /** Options of div: PyTorch's rounding_mode; absent or null is true division. */
 export interface DivOptions {
+  /** "trunc" or "floor" rounds the quotient (ints stay int32); absent or null divides exactly. */
   roundingMode?: RoundingMode | null;
 }
 

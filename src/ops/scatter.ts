@@ -108,6 +108,7 @@ export const scatterOp = defineOp<{ dim: number }>({
 
 /** Options of scatter: PyTorch's older `reduce`, which combines instead of overwriting. */
 export interface ScatterOptions {
+  /** Combine with the values already there (sum or product) instead of overwriting them. */
   reduce?: "add" | "multiply";
 }
 

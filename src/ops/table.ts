@@ -73,18 +73,15 @@ type Exactly<K extends PropertyKey, T> = [Exclude<keyof T, K>, Exclude<K, keyof 
 /** The public elementwise functions of one tensor: one per unary kernel. */
 export const unaryFunctions: Exactly<UnaryOp, typeof math & typeof trig> = { ...math, ...trig };
 
+// NOTE: typed as the modules, not as the spread's fresh literal: the shipped declarations would
+// print that literal without the functions' doc comments
 /** The public elementwise functions of two tensors (every binary kernel but relu's backward). */
-export const binaryFunctions = { ...arithmetic, ...binaryMath };
+export const binaryFunctions: typeof arithmetic & typeof binaryMath = { ...arithmetic, ...binaryMath };
 
 const binaryKernelOps: Exactly<BinaryOp, typeof binaryFunctions & { reluBackward: typeof reluBackward }> = {
   ...binaryFunctions,
   reluBackward,
 };
-
-/** The name of a public unary elementwise function (and Tensor method). */
-export type UnaryFunctionName = keyof typeof unaryFunctions;
-/** The name of a public binary elementwise function (and Tensor method). */
-export type BinaryFunctionName = keyof typeof binaryFunctions;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- entries differ in their attributes
 export type AnyOp = Op<any>;

@@ -6,11 +6,17 @@ import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, 
 
 /** Hyperparameters of Adagrad. */
 export interface AdagradOptions {
+  /** Learning rate (default 1e-2). */
   lr: number;
+  /** The learning rate is lr / (1 + (step − 1)·lrDecay) (default 0). */
   lrDecay: number;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay: number;
+  /** Starting value of the sum of squared gradients (default 0). */
   initialAccumulatorValue: number;
+  /** Added to the denominator (default 1e-10). */
   eps: number;
+  /** Maximise the objective instead of minimising it (default false). */
   maximize: boolean;
 }
 

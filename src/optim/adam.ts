@@ -6,11 +6,17 @@ import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, 
 
 /** Hyperparameters of Adam and AdamW. */
 export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
   lr: number;
+  /** Decay rates of the first and second moment averages (default [0.9, 0.999]). */
   betas: [number, number];
+  /** Added to the denominator, after the square root (default 1e-8). */
   eps: number;
+  /** Weight decay: L2 added to the gradient in Adam (default 0), decoupled in AdamW (default 1e-2). */
   weightDecay: number;
+  /** Use the largest second moment seen so far (AMSGrad; default false). */
   amsgrad: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
   maximize: boolean;
 }
 
@@ -49,7 +55,12 @@ function adamStep(g: ParamGroup & AdamOptions, p: Tensor, grad: Tensor, st: Para
 
 type BufferFn = (state: ParamState, key: string, param: Tensor) => Tensor;
 
-/** torch.optim.Adam: weight decay is L2 (added to the gradient before the moments). */
+/**
+ * torch.optim.Adam: weight decay is L2 (added to the gradient before the moments).
+ *
+ * @example
+ * const opt = new cr.optim.Adam(model.parameters(), { lr: 1e-3 });
+ */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
     super(

@@ -14,4 +14,5 @@ export { SGD, type SGDOptions } from "./sgd.js";
 export { Adam, AdamW, type AdamOptions } from "./adam.js";
 export { RMSprop, type RMSpropOptions } from "./rmsprop.js";
 export { Adagrad, type AdagradOptions } from "./adagrad.js";
+/** Learning-rate schedules that set the optimizer's rates between steps (torch.optim.lr_scheduler). */
 export * as lrScheduler from "./lr-scheduler.js";

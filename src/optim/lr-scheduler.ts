@@ -3,42 +3,10 @@
 // `lr` (and for OneCycleLR the momentum) into the optimizer's parameter groups.
 
 import { checkOptions } from "../core/options.js";
-import type { ParamGroup } from "./optimizer.js";
+import { type SchedulableOptimizer, SchedulerBase } from "./scheduler-base.js";
 
-/** What a scheduler needs of an optimizer: its groups and its default hyperparameters. */
-export interface SchedulableOptimizer {
-  paramGroups: ParamGroup[];
-  readonly defaults: object;
-}
-
-/** Scheduler state as plain data (counters, rates, settings), for checkpoints. */
-export type SchedulerStateDict = Record<string, unknown>;
-
-/** What every scheduler shares: its optimizer, the last rates it set, and its state dict. */
-abstract class SchedulerBase {
-  protected lastLr: number[];
-
-  constructor(readonly optimizer: SchedulableOptimizer) {
-    this.lastLr = optimizer.paramGroups.map((g) => g.lr);
-  }
-
-  /** The learning rates after the last step(), one per group. */
-  getLastLr(): number[] {
-    return [...this.lastLr];
-  }
-
-  /** The scheduler's counters and settings (every field but the optimizer), deep-copied. */
-  stateDict(): SchedulerStateDict {
-    const out: SchedulerStateDict = {};
-    for (const [k, v] of Object.entries(this)) if (k !== "optimizer") out[k] = structuredClone(v);
-    return out;
-  }
-
-  /** Restores what stateDict() returned. */
-  loadStateDict(sd: SchedulerStateDict): void {
-    Object.assign(this, structuredClone(sd));
-  }
-}
+export type { SchedulableOptimizer, SchedulerStateDict } from "./scheduler-base.js";
+export { ReduceLROnPlateau, type PlateauOptions } from "./reduce-lr-on-plateau.js";
 
 /** Base of the epoch/step-driven schedulers: step() advances lastEpoch and sets each group's lr. */
 export abstract class LRScheduler extends SchedulerBase {
@@ -69,7 +37,9 @@ export abstract class LRScheduler extends SchedulerBase {
 export class StepLR extends LRScheduler {
   constructor(
     optimizer: SchedulableOptimizer,
+    /** Epochs between reductions. */
     readonly stepSize: number,
+    /** The factor applied at each reduction. */
     readonly gamma = 0.1,
   ) {
     super(optimizer);
@@ -87,6 +57,7 @@ export class StepLR extends LRScheduler {
 export class ExponentialLR extends LRScheduler {
   constructor(
     optimizer: SchedulableOptimizer,
+    /** The factor applied every epoch. */
     readonly gamma: number,
   ) {
     super(optimizer);
@@ -101,7 +72,9 @@ export class ExponentialLR extends LRScheduler {
 export class CosineAnnealingLR extends LRScheduler {
   constructor(
     optimizer: SchedulableOptimizer,
+    /** Epochs of the half cosine, from the initial rate down to etaMin. */
     readonly tMax: number,
+    /** The rate at the bottom of the cosine. */
     readonly etaMin = 0,
   ) {
     super(optimizer);
@@ -124,16 +97,27 @@ export class CosineAnnealingLR extends LRScheduler {
 
 /** Options of OneCycleLR (PyTorch's, camelCased). */
 export interface OneCycleOptions {
+  /** Steps in the cycle; or give epochs and stepsPerEpoch. */
   totalSteps?: number;
+  /** Epochs in the cycle, with stepsPerEpoch (when totalSteps is not given). */
   epochs?: number;
+  /** Steps per epoch, with epochs. */
   stepsPerEpoch?: number;
+  /** The share of the cycle spent warming up (default 0.3). */
   pctStart?: number;
+  /** How the rate moves between phases: 'cos' (default) or 'linear'. */
   annealStrategy?: "cos" | "linear";
+  /** Cycle momentum (or Adam's β₁) inversely to the rate (default true). */
   cycleMomentum?: boolean;
+  /** The momentum at the peak rate (default 0.85). */
   baseMomentum?: number;
+  /** The momentum at the lowest rates (default 0.95). */
   maxMomentum?: number;
+  /** The initial rate is maxLr / divFactor (default 25). */
   divFactor?: number;
+  /** The final rate is the initial rate / finalDivFactor (default 1e4). */
   finalDivFactor?: number;
+  /** Add a phase back down to the initial rate before the final annealing (default false). */
   threePhase?: boolean;
 }
 
@@ -150,7 +134,9 @@ interface Phase {
  * initialLr/finalDivFactor, cycling momentum (or Adam's β₁) inversely. Step once per batch.
  */
 export class OneCycleLR extends LRScheduler {
+  /** Steps in the cycle. */
   readonly totalSteps: number;
+  /** Whether momentum (or Adam's β₁) cycles inversely to the rate. */
   readonly cycleMomentum: boolean;
   private readonly useBeta1: boolean;
   private readonly phases: Phase[];
@@ -297,99 +283,5 @@ export class OneCycleLR extends LRScheduler {
       }
       return g.lr;
     });
-  }
-}
-
-/** Options of ReduceLROnPlateau (PyTorch's, camelCased). */
-export interface PlateauOptions {
-  mode?: "min" | "max";
-  factor?: number;
-  patience?: number;
-  threshold?: number;
-  thresholdMode?: "rel" | "abs";
-  cooldown?: number;
-  minLr?: number | number[];
-  eps?: number;
-}
-
-/** ReduceLROnPlateau: multiplies the rate by `factor` once a metric stops improving for `patience` epochs. */
-export class ReduceLROnPlateau extends SchedulerBase {
-  readonly mode: "min" | "max";
-  readonly factor: number;
-  readonly patience: number;
-  readonly threshold: number;
-  readonly thresholdMode: "rel" | "abs";
-  readonly cooldown: number;
-  readonly minLrs: number[];
-  readonly eps: number;
-  /** The best metric seen so far. */
-  best: number;
-  /** Epochs since the metric last improved (reset after each reduction and during cooldown). */
-  numBadEpochs = 0;
-  cooldownCounter = 0;
-  lastEpoch = 0;
-
-  constructor(optimizer: SchedulableOptimizer, opts: PlateauOptions = {}) {
-    super(optimizer);
-    checkOptions("ReduceLROnPlateau", opts, [
-      "mode",
-      "factor",
-      "patience",
-      "threshold",
-      "thresholdMode",
-      "cooldown",
-      "minLr",
-      "eps",
-    ]);
-    const { mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = "rel" } = opts;
-    if (factor >= 1) throw new RangeError(`ReduceLROnPlateau: factor must be < 1, got ${factor}`);
-    if (mode !== "min" && mode !== "max") throw new RangeError(`ReduceLROnPlateau: unknown mode '${mode as string}'`);
-    if (thresholdMode !== "rel" && thresholdMode !== "abs")
-      throw new RangeError(`ReduceLROnPlateau: unknown thresholdMode '${thresholdMode as string}'`);
-    const n = optimizer.paramGroups.length;
-    const minLr = opts.minLr ?? 0;
-    if (Array.isArray(minLr) && minLr.length !== n)
-      throw new RangeError(`ReduceLROnPlateau: expected ${n} minLr values, got ${minLr.length}`);
-    this.mode = mode;
-    this.factor = factor;
-    this.patience = patience;
-    this.threshold = threshold;
-    this.thresholdMode = thresholdMode;
-    this.cooldown = opts.cooldown ?? 0;
-    this.eps = opts.eps ?? 1e-8;
-    this.minLrs = Array.isArray(minLr) ? [...minLr] : Array.from({ length: n }, () => minLr);
-    this.best = mode === "min" ? Infinity : -Infinity;
-  }
-
-  private isBetter(a: number): boolean {
-    const { best, threshold } = this;
-    if (this.mode === "min") return this.thresholdMode === "rel" ? a < best * (1 - threshold) : a < best - threshold;
-    return this.thresholdMode === "rel" ? a > best * (threshold + 1) : a > best + threshold;
-  }
-
-  /** Records one epoch's metric (e.g. validation loss) and reduces the rate if it has plateaued. */
-  step(metric: number): void {
-    const current = Number(metric);
-    this.lastEpoch++;
-    if (this.isBetter(current)) {
-      this.best = current;
-      this.numBadEpochs = 0;
-    } else {
-      this.numBadEpochs++;
-    }
-    if (this.cooldownCounter > 0) {
-      this.cooldownCounter--;
-      this.numBadEpochs = 0;
-    }
-    if (this.numBadEpochs > this.patience) {
-      this.optimizer.paramGroups.forEach((g, i) => {
-        const next = Math.max(g.lr * this.factor, this.minLrs[i]!);
-        // changes smaller than eps are ignored, as in PyTorch
-        if (g.lr - next > this.eps) g.lr = next;
-      });
-      this.cooldownCounter = this.cooldown;
-      this.numBadEpochs = 0;
-    }
-    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
 }

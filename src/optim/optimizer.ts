@@ -11,13 +11,19 @@ import { peekGrad, zeroGrads } from "../autograd/grad-buffers.js";
 
 /** A parameter group: its tensors plus the hyperparameters that apply to them. */
 export interface ParamGroup {
+  /** The group's parameters. */
   params: Tensor[];
+  /** The group's learning rate. */
   lr: number;
   [option: string]: unknown;
 }
 
 /** A group as the user passes it: any iterable of tensors, with optional per-group options. */
-export type ParamGroupInput<O> = { params: Iterable<Tensor> } & Partial<O> & Record<string, unknown>;
+export type ParamGroupInput<O> = {
+  /** The group's parameters. */
+  params: Iterable<Tensor>;
+} & Partial<O> &
+  Record<string, unknown>;
 
 /** What optimizers accept: tensors, or parameter groups. */
 export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
@@ -30,8 +36,13 @@ export type ParamState = Record<string, StateValue>;
 
 /** A serialisable snapshot of an optimizer, as PyTorch's `optimizer.state_dict()`. */
 export interface OptimizerStateDict {
+  /** Per-parameter state, keyed by the parameter's position over all groups. */
   state: Record<number, ParamState>;
-  paramGroups: (Omit<ParamGroup, "params"> & { params: number[] })[];
+  /** The groups' hyperparameters, with their parameters as positions. */
+  paramGroups: (Omit<ParamGroup, "params"> & {
+    /** The group's parameters, as positions over all groups. */
+    params: number[];
+  })[];
 }
 
 /** Rejects a hyperparameter outside its valid range, naming the optimizer and the option. */
@@ -46,7 +57,7 @@ export function withDefaults<O extends object>(opt: string, opts: Partial<O>, de
 }
 
 /** Base class of every optimizer; `O` is its hyperparameter record. */
-export abstract class Optimizer<O extends { lr: number }> {
+export abstract class Optimizer<O extends Pick<ParamGroup, "lr">> {
   /** The parameter groups; schedulers change `lr` (and momentum) here between steps. */
   paramGroups: (ParamGroup & O)[] = [];
   /** Per-parameter state, filled lazily on a parameter's first update. */

@@ -6,12 +6,19 @@ import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, 
 
 /** Hyperparameters of RMSprop. */
 export interface RMSpropOptions {
+  /** Learning rate (default 1e-2). */
   lr: number;
+  /** Decay rate of the squared-gradient average (default 0.99). */
   alpha: number;
+  /** Added to the denominator (default 1e-8). */
   eps: number;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay: number;
+  /** Momentum factor (default 0). */
   momentum: number;
+  /** Divide by the gradient's estimated variance rather than its second moment (default false). */
   centered: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
   maximize: boolean;
 }
 

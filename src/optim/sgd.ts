@@ -6,15 +6,29 @@ import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, 
 
 /** Hyperparameters of SGD (PyTorch's names in camelCase). */
 export interface SGDOptions {
+  /** Learning rate (default 1e-3). */
   lr: number;
+  /** Momentum factor (default 0). */
   momentum: number;
+  /** Dampening of the momentum (default 0). */
   dampening: number;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay: number;
+  /** Use Nesterov momentum (default false). */
   nesterov: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
   maximize: boolean;
 }
 
-/** torch.optim.SGD: p ← p − lr·d, where d is the gradient (+ weightDecay·p) passed through momentum. */
+/**
+ * torch.optim.SGD: p ← p − lr·d, where d is the gradient (+ weightDecay·p) passed through momentum.
+ *
+ * @example
+ * const opt = new cr.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * opt.zeroGrad();
+ * loss.backward();
+ * opt.step();
+ */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> = {}) {
     const o = withDefaults<SGDOptions>("SGD", opts, {

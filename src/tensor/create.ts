@@ -10,12 +10,15 @@ import { makeTensor, Storage, TensorBase as Tensor } from "./tensor.js";
 
 /** Options accepted by creation functions. */
 export interface TensorOptions {
+  /** Element type (default float32, or what the data implies). */
   dtype?: DType;
+  /** Record operations on the new tensor for gradients (floating-point only). */
   requiresGrad?: boolean;
 }
 
 /** Options of cr.tensor: a typed array needs its shape. */
 export interface DataOptions extends TensorOptions {
+  /** The shape of the typed array's elements (default: one dim). */
   shape?: readonly number[];
 }
 
@@ -78,6 +81,11 @@ function dtypeOfTyped(a: TypedArray): DType {
 /**
  * A tensor from data. Numbers give float32 (JavaScript cannot tell 1 from 1.0), booleans give
  * bool, typed arrays keep their type; `dtype` overrides.
+ *
+ * @example
+ * const x = cr.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const i = cr.tensor([0, 2, 1], { dtype: "int32" });
+ * const v = cr.tensor(new Float32Array(6), { shape: [2, 3] });
  */
 export function tensor(data: NestedData | TypedArray | Tensor, opts: DataOptions = {}): Tensor {
   checkCreation("tensor", opts, [...TENSOR_KEYS, "shape"]);
@@ -141,7 +149,12 @@ function filled(where: string, shape: readonly number[], value: number, opts: Te
   if (value !== 0) data.fill(Number(value));
   return leaf(data, s, dtype, opts.requiresGrad);
 }
-/** Zeros: `zeros([2, 3])` or `zeros(2, 3)`, options last. */
+/**
+ * Zeros: `zeros([2, 3])` or `zeros(2, 3)`, options last.
+ *
+ * @example
+ * const w = cr.zeros([2, 3], { dtype: "float64", requiresGrad: true });
+ */
 export function zeros(...args: SizeArgs<TensorOptions>): Tensor {
   const [shape, opts] = sizeArgs("zeros", args, TENSOR_KEYS);
   return filled("zeros", shape, 0, opts);
@@ -166,7 +179,13 @@ function checked(where: string, opts: TensorOptions): TensorOptions {
   return opts;
 }
 
-/** start, start+step, … < end (one argument means 0 … end). Integral arguments give int32. */
+/**
+ * start, start+step, … < end (one argument means 0 … end). Integral arguments give int32.
+ *
+ * @example
+ * cr.arange(5); // int32 [0, 1, 2, 3, 4]
+ * cr.arange(0, 1, 0.25); // float32 [0, 0.25, 0.5, 0.75]
+ */
 export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
   checkCreation("arange", opts, TENSOR_KEYS);
   if (end === undefined) [start, end] = [0, start];
@@ -211,6 +230,7 @@ export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
 
 /** Options of random creation functions. */
 export interface RandomOptions extends TensorOptions {
+  /** The random generator to draw from (default: the global one, seeded by manualSeed). */
   generator?: Generator;
 }
 
@@ -233,7 +253,13 @@ export function rand(...args: SizeArgs<RandomOptions>): Tensor {
   const cap = (opts.dtype ?? "float32") === "float32" ? F32_BELOW_ONE : 1;
   return drawn(shape, opts, (g) => Math.min(g.uniform(), cap), "rand");
 }
-/** Standard normal samples: `randn([2, 3])` or `randn(2, 3)`, options last. */
+/**
+ * Standard normal samples: `randn([2, 3])` or `randn(2, 3)`, options last.
+ *
+ * @example
+ * cr.manualSeed(0);
+ * const x = cr.randn(4, 3);
+ */
 export function randn(...args: SizeArgs<RandomOptions>): Tensor {
   const [shape, opts] = sizeArgs("randn", args, RANDOM_KEYS);
   return drawn(shape, opts, (g) => g.normal(), "randn");

@@ -5,7 +5,9 @@ import type { TensorBase } from "./tensor.js";
 
 /** A pair of tensors, readable by position and by name. */
 export type MinMax<T = TensorBase> = readonly [min: T, max: T] & {
+  /** The smaller tensor of the pair. */
   readonly min: T;
+  /** The larger tensor of the pair. */
   readonly max: T;
 };
 

@@ -19,11 +19,16 @@ export class Storage {
   static count = 0;
   /** Creation order of this storage. */
   readonly id = Storage.count++;
+  /** Bumped by every in-place write, through any view; saved tensors compare it to detect modification. */
   version = 0;
   constructor(
+    /** The backend whose buffer this is. */
     public backend: Kernels,
+    /** The backend's buffer handle. */
     public handle: unknown,
+    /** Element type. */
     readonly dtype: DType,
+    /** Number of elements. */
     readonly size: number,
   ) {}
 }
@@ -41,6 +46,7 @@ export interface GradFn {
 
 /** Handle returned by hook registration. */
 export interface RemovableHandle {
+  /** Unregisters the hook. */
   remove(): void;
 }
 
@@ -51,6 +57,7 @@ export class TensorBase {
     this._gradUnshared = false;
     return this._grad;
   }
+  /** Replaces the gradient; null clears it. */
   set grad(g: TensorBase | null) {
     this._grad = g;
     this._gradUnshared = false;
@@ -82,9 +89,13 @@ export class TensorBase {
 
   /** @internal use cr.tensor() and friends. */
   constructor(
+    /** The buffer this tensor views, shared with its other views. */
     public storage: Storage,
+    /** Size of each dim. */
     readonly shape: readonly number[],
+    /** Elements to step in the storage per index of each dim. */
     readonly strides: readonly number[],
+    /** Position of the first element in the storage. */
     readonly offset: number,
   ) {}
 
@@ -113,6 +124,7 @@ export class TensorBase {
   get requiresGrad(): boolean {
     return this.gradFn !== null || this._requiresGrad;
   }
+  /** Marks a leaf as needing gradients (floating-point leaves only). */
   set requiresGrad(on: boolean) {
     if (!this.isLeaf) {
       throw new Error(

@@ -6,7 +6,9 @@ import type { TensorBase } from "./tensor.js";
 
 /** A pair of tensors, readable by position and by name. */
 export type ValuesIndices<T = TensorBase> = readonly [values: T, indices: T] & {
+  /** The values. */
   readonly values: T;
+  /** Their int32 indices along the dim. */
   readonly indices: T;
 };
 

@@ -23,7 +23,9 @@ const LAYERS = [
   "nn",
   "optim",
   "explain",
-  // the package's surface; the command line is built on it as a user's program would be
+  // the package's surface (the browser's entry, then Node's, which builds on it); the command
+  // line is built on it as a user's program would be
+  "index.browser.ts",
   "index.ts",
   "cli",
 ];
@@ -110,10 +112,11 @@ test("no import cycles, type-only imports included", () => {
   assert.deepEqual(cycles, [], `import cycles:\n${cycles.map((c) => c.join(" <-> ")).join("\n")}`);
 });
 
-test("no file in src/ or native/ is over 400 lines", () => {
+test("no hand-written file in src/ or native/ is over 400 lines", () => {
   const native = resolve(src, "../native");
-  const files = [...filesUnder(src), ...readdirSync(native).map((f) => join(native, f))].filter((f) =>
-    /\.(ts|cc|h)$/.test(f),
+  // generated files (npm run gen) are tables, one entry per op, and grow with the table
+  const files = [...filesUnder(src), ...readdirSync(native).map((f) => join(native, f))].filter(
+    (f) => /\.(ts|cc|h)$/.test(f) && !/\.gen\.(ts|h)$/.test(f),
   );
   const long = files
     .map((f) => [relative(resolve(src, ".."), f), readFileSync(f, "utf8").split("\n").length - 1] as const)

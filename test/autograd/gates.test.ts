@@ -1,4 +1,4 @@
-// The notes' computational-graph example and gate patterns (001_7c4bdd7293c0bc00.txt).
+// The notes' computational-graph example, f = (x + y)·z, and its gate patterns.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -6,12 +6,10 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { promisify } from "node:util";
-import { sharedDatasets } from "../helpers.js";
 
 const run = promisify(execFile);
 const root = new URL("../..", import.meta.url).pathname;
@@ -80,17 +78,16 @@ test("a second run gets a numbered folder; an explicit --out is replaced only wi
   assert.notEqual(await readFile(join(out, "history.json"), "utf8"), before, "--overwrite replaced it");
 });
 
-test("a run on a folder of MNIST IDX files is named after the folder: runs/mnist-cnn", async (t) => {
-  const mnist = join(sharedDatasets, "mnist");
-  if (!existsSync(mnist)) {
-    t.skip(`MNIST IDX files not found in ${mnist}`);
-    return;
-  }
+test("--dataset mnist trains on the bundled MNIST test set; a folder of IDX files is named after the folder", async () => {
   const cwd = join(dir, "mnist-work");
   await mkdir(cwd);
-  const { stdout } = await cliIn(cwd, "train", "--dataset", mnist, "--model", "cnn", "--epochs", "1", "--limit", "50");
+  const quick = ["train", "--model", "cnn", "--epochs", "1", "--limit", "50"];
+  const { stdout } = await cliIn(cwd, ...quick, "--dataset", "mnist");
   assert.match(stdout, /training cnn \([\d,]+ parameters\) on mnist: 40 train/);
-  assert.deepEqual(await readdir(join(cwd, "runs")), ["mnist-cnn"]);
+  const folder = join(root, "data", "mnist");
+  const second = await cliIn(cwd, ...quick, "--dataset", folder);
+  assert.match(second.stdout, /training cnn \([\d,]+ parameters\) on mnist: 40 train/);
+  assert.deepEqual((await readdir(join(cwd, "runs"))).sort(), ["mnist-cnn", "mnist-cnn-2"]);
 });
 
 test("--version prints the package's version", async () => {
@@ -123,7 +120,7 @@ test("bad arguments exit with status 1 and one line naming the flag and what it 
   const cases: [string[], string][] = [
     [
       ["train", "--dataset", "nowhere"],
-      "option '--dataset <name|dir>' argument 'nowhere' is invalid. expected digits, iris, breast-cancer or a folder",
+      "option '--dataset <name|dir>' argument 'nowhere' is invalid. expected digits, iris, breast-cancer, mnist or a folder",
     ],
     [["train", "--epochs", "0"], "option '--epochs <n>' argument '0' is invalid. expected a positive integer, got '0'"],
     [["train", "--limit", "5"], "option '--limit <n>' argument '5' is invalid. expected an integer >= 10, got '5'"],

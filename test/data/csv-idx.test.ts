@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { after, test } from "node:test";
 import * as cr from "../../src/index.js";
-import { sharedDatasets } from "../helpers.js";
 
 const dir = await mkdtemp(join(tmpdir(), "cr-data-"));
 after(() => rm(dir, { recursive: true, force: true }));
@@ -106,10 +105,15 @@ test("IDX errors: bad magic, gzip not decompressed, truncated header and data", 
   assert.throws(() => cr.data.parseIdx(good.subarray(0, 2), "s.idx"), /s.idx: 2 bytes is too short/);
 });
 
-test("the shared MNIST test set reads as 10000 images of 28×28 with labels 0…9", async () => {
-  const images = await cr.data.readIdx(join(sharedDatasets, "mnist/t10k-images-idx3-ubyte.gz"));
+test("the bundled MNIST test set reads as 10000 images of 28×28 with labels 0…9", async () => {
+  const mnist = await cr.data.bundledMnistDir();
+  const images = await cr.data.readIdx(join(mnist, "t10k-images-idx3-ubyte.gz"));
   assert.deepEqual(images.shape, [10000, 28, 28]);
-  const labels = await cr.data.readIdx(join(sharedDatasets, "mnist/t10k-labels-idx1-ubyte.gz"));
+  const labels = await cr.data.readIdx(join(mnist, "t10k-labels-idx1-ubyte.gz"));
   assert.deepEqual(labels.shape, [10000]);
   assert.deepEqual(labels.slice(0, 0, 10).toArray(), [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
+  const d = await cr.data.loadMnist();
+  assert.equal(d.name, "mnist");
+  assert.deepEqual([d.x.shape, d.x.dtype, d.x.amin().item(), d.x.amax().item()], [[10000, 28, 28], "float32", 0, 1]);
+  assert.deepEqual(d.classes, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
 });

@@ -7,9 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import * as cr from "../../src/index.js";
-import { assertClose, sharedDatasets } from "../helpers.js";
+import { assertClose } from "../helpers.js";
 
-const shared = sharedDatasets;
 const dir = await mkdtemp(join(tmpdir(), "cr-sets-"));
 after(() => rm(dir, { recursive: true, force: true }));
 
@@ -22,10 +21,10 @@ test("the bundled digits: 1797 rows of 64 grey levels 0…16, labels 0…9", asy
 });
 
 test("iris and breast cancer read with their class names; a wrong header count is refused", async () => {
-  const iris = await cr.data.loadIris(join(shared, "iris.csv"));
+  const iris = await cr.data.loadIris();
   assert.deepEqual(iris.x.shape, [150, 4]);
   assert.deepEqual(iris.classes, ["setosa", "versicolor", "virginica"]);
-  const bc = await cr.data.loadBreastCancer(join(shared, "breast_cancer.csv"));
+  const bc = await cr.data.loadBreastCancer();
   assert.deepEqual(bc.x.shape, [569, 30]);
   assert.deepEqual(bc.classes, ["malignant", "benign"]);
   const file = join(dir, "short.csv");
@@ -36,7 +35,7 @@ test("iris and breast cancer read with their class names; a wrong header count i
 });
 
 test("trainTestSplit is seeded, disjoint and complete", async () => {
-  const d = await cr.data.loadIris(join(shared, "iris.csv"));
+  const d = await cr.data.loadIris();
   const withId = { ...d, x: cr.arange(150, undefined, 1, { dtype: "float32" }).unsqueeze(1) };
   const a = cr.data.trainTestSplit(withId, { testFraction: 0.2, seed: 3 });
   const b = cr.data.trainTestSplit(withId, { testFraction: 0.2, seed: 3 });

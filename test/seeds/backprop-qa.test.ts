@@ -1,4 +1,4 @@
-// The claims of the notes' interview Q&A (000_e8d1e904b3918741.txt, Q4–Q14) that autograd can
+// The claims of the notes' interview Q&A (Q4–Q14) that autograd can
 // check: the loss picks δ's form, sigmoid chains shrink gradients by at most ¼ a layer, ReLU's
 // derivative at 0, shared parameters sum their gradients, L1/L2 add λ·sign(W) and λW, and
 // gradients along parallel paths (skip connections) add.

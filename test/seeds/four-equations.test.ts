@@ -1,5 +1,5 @@
 // The four backpropagation equations in matrix form, averaged over a batch of m observations
-// (003_e924b6041a0550f4.txt), checked against the engine on a random 3-5-4-2 sigmoid network:
+// (as the notes derive them), checked against the engine on a random 3-5-4-2 sigmoid network:
 //   1. δ^L = ∇_a C ⊙ σ'(z^L)          2. δ^l = (W^(l+1))ᵀ δ^(l+1) ⊙ σ'(z^l)
 //   3. ∂C/∂b^l = Σ_x δ^l_x / m         4. ∂C/∂W^l = δ^l (a^(l-1))ᵀ / m
 // Observations are columns, as in the notes, so the matrix product in rule 4 sums over them.

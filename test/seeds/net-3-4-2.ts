@@ -1,4 +1,4 @@
-// The 3-4-2 network of 002_76bb55c76a10fbfa.txt: its input, target and parameters, shared by the
+// The notes' 3-4-2 worked example: its input, target and parameters, shared by the
 // tests that follow the notes by hand and through autograd.
 
 import * as cr from "../../src/index.js";

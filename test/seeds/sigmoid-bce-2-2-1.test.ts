@@ -1,4 +1,4 @@
-// The notes' worked 2-2-1 sigmoid network with binary cross-entropy (000_e8d1e904b3918741.txt):
+// The notes' worked 2-2-1 sigmoid network with binary cross-entropy (their numerical example):
 // x = [1, 2], y = 1, W1 = [[0.1, 0.2], [0.3, 0.4]], b1 = [0.01, 0.02], W2 = [[0.5, 0.6]], b2 = 0.05;
 // forward, loss, every gradient, one SGD step (lr = 0.1) and the second forward pass.
 //

@@ -1,4 +1,4 @@
-// The 3-4-2 network as the notes' PyTorch section writes it (002_76bb55c76a10fbfa.txt §3.5): a batch
+// The 3-4-2 network as the notes' PyTorch section writes it: a batch
 // of one row, Linear layers as x·Wᵀ + b, the graph autograd records (gradFn, leaves, .grad
 // accumulation), the loss split into L1 + L2, and the notes' custom MySigmoid and MyLinear
 // Functions, which must give the built-ins' gradients.

@@ -1,4 +1,4 @@
-// The notes' 3-4-2 network (002_76bb55c76a10fbfa.txt): sigmoid hidden layer, softmax output,
+// The notes' 3-4-2 worked example: sigmoid hidden layer, softmax output,
 // L = ½ Σ (a − y)², y = (1, 0), a0 = (1.0, 0.5, −1.0). Every activation, the softmax Jacobian, the
 // deltas, every gradient and the SGD step, at the precision the notes print.
 //

@@ -1,4 +1,4 @@
-// Backprop with vectors and matrices (001_7c4bdd7293c0bc00.txt): the ReLU whose Jacobian is
+// Backprop with vectors and matrices, as the notes show it: the ReLU whose Jacobian is
 // diagonal, so backward multiplies elementwise and never forms it; and Y = W·X, whose gradients
 // are dL/dW = dL/dY·Xᵀ and dL/dX = Wᵀ·dL/dY without the 4-d Jacobian dY/dW.
 

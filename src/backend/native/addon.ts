@@ -1,5 +1,6 @@
-// Finding and loading the compiled addon (build/Release/chainrule.node). Loading goes through
-// process.dlopen, the call `require` makes for .node files, so this module imports nothing from
+// Finding and loading the compiled addon: node-gyp-build picks it at the package root (a
+// compiled build/Release in a clone, else the prebuilt prebuilds/<platform>-<arch>). Node's
+// modules are reached through process.getBuiltinModule, so this module imports nothing from
 // Node: a browser bundle can include it, and outside Node it reports the addon as unavailable.
 
 import {
@@ -19,7 +20,7 @@ export const ADDON_ABI = 9;
 /** An addon buffer: an opaque External, freed by the garbage collector or by free(). */
 export type NativeBuffer = object;
 
-/** What build/Release/chainrule.node exports; geometry goes through the descriptor given to init. */
+/** What the addon (chainrule.node) exports; geometry goes through the descriptor given to init. */
 export interface NativeAddon {
   readonly abi: number;
   readonly unaryOps: readonly string[];
@@ -98,14 +99,42 @@ export function inNode(): boolean {
   return typeof process !== "undefined" && typeof process.versions?.node === "string" && "dlopen" in process;
 }
 
-/** The addon's file: CHAINRULE_NATIVE_PATH, else build/Release at the package root. */
-export function addonPath(): string {
-  const override = process.env.CHAINRULE_NATIVE_PATH;
-  if (override) return override;
+/** node-gyp-build's path finder: the .node file it would load from a package folder. */
+type ResolveAddon = (root: string) => string;
+
+/** node-gyp-build's finder, through a require made for this module; null before Node 20.16. */
+function addonResolver(): { resolve: ResolveAddon; root: string } | null {
+  const nodeModule = process.getBuiltinModule?.("node:module");
+  const url = process.getBuiltinModule?.("node:url");
+  if (!nodeModule || !url) return null;
+  const nodeGypBuild = nodeModule.createRequire(import.meta.url)("node-gyp-build") as { resolve: ResolveAddon };
   // src/backend/native and dist/backend/native are both three levels below the package root
-  const url = new URL("../../../build/Release/chainrule.node", import.meta.url);
-  const path = decodeURIComponent(url.pathname);
-  return /^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path;
+  return { resolve: nodeGypBuild.resolve, root: url.fileURLToPath(new URL("../../..", import.meta.url)) };
+}
+
+/** The addon's file: CHAINRULE_NATIVE_PATH, else node-gyp-build's pick; an error says why there is none. */
+export function addonPath(): { path: string; error?: undefined } | { path?: undefined; error: string } {
+  const override = process.env.CHAINRULE_NATIVE_PATH;
+  if (override) return { path: override };
+  let finder: ReturnType<typeof addonResolver>;
+  try {
+    finder = addonResolver();
+  } catch (e) {
+    return { error: `cannot load node-gyp-build: ${loadError(e)}` };
+  }
+  if (!finder) return { error: `Node.js ${process.version} cannot load it (20.16 or later can)` };
+  try {
+    return { path: finder.resolve(finder.root) };
+  } catch {
+    // node-gyp-build's own message is a paragraph; it only ever means that nothing fits
+    return { error: `no addon for ${process.platform}-${process.arch}: none prebuilt fits and none was compiled` };
+  }
+}
+
+/** The first line of an error's message, without the file name that dlopen puts in front. */
+function loadError(e: unknown, path?: string): string {
+  const line = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+  return path && line.startsWith(`${path}: `) ? line.slice(path.length + 2) : line;
 }
 
 /**
@@ -124,13 +153,13 @@ function codesByName<N extends string>(wanted: readonly N[], built: readonly str
 /** Loads the addon and checks that it matches this version of the kernel interface and has every op. */
 export function loadAddon(): LoadResult {
   if (!inNode()) return { error: "not running in Node.js" };
-  const path = addonPath();
+  const { path, error } = addonPath();
+  if (error !== undefined) return { error };
   const mod = { exports: {} as Partial<NativeAddon> };
   try {
     process.dlopen(mod, path);
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
-    return { error: `cannot load ${path}: ${msg}` };
+    return { error: `cannot load ${path}: ${loadError(e, path)}` };
   }
   const addon = mod.exports as NativeAddon;
   const rebuild = "rebuild it with npx node-gyp rebuild";

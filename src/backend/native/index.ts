@@ -1,7 +1,8 @@
 // Registers the native backend when the addon loads (Node only) and makes it the active one,
 // unless CHAINRULE_BACKEND=js. If it cannot load, one line on stderr says why and the JS backend
-// stays active. Imported for its effect by src/index.ts; loading is synchronous, so the backend
-// is in place before the first tensor is made.
+// stays active; with CHAINRULE_BACKEND=native that is an error instead, thrown at import.
+// Imported for its effect by src/index.ts; loading is synchronous, so the backend is in place
+// before the first tensor is made.
 
 import { registerBackend, setBackend } from "../registry.js";
 import { registerThreadControl } from "../threads.js";
@@ -20,9 +21,15 @@ function notice(reason: string): void {
 
 function install(): NativeAddon | null {
   if (!inNode()) return null;
-  const wanted = process.env.CHAINRULE_BACKEND;
+  const wanted = process.env.CHAINRULE_BACKEND ?? "";
+  if (!["", "js", "native"].includes(wanted)) {
+    throw new Error(`CHAINRULE_BACKEND is '${wanted}'; it must be 'native', 'js' or unset`);
+  }
   const loaded = loadAddon();
   if (!loaded.addon) {
+    if (wanted === "native") {
+      throw new Error(`CHAINRULE_BACKEND=native, but the native addon cannot load: ${loaded.error}`);
+    }
     if (wanted !== "js") notice(loaded.error);
     return null;
   }

@@ -3,7 +3,7 @@
 // vanish, a ReLU layer whose units are all dead), and quickly trained classifiers for the
 // 8x8 digits and 28x28 MNIST whose saliency maps are drawn. Uses nn and optim.
 
-import { loadDigits, loadIdxFolder, type ClassificationData } from "../../data/index.js";
+import { loadDigits, loadMnist, type ClassificationData } from "../../data/index.js";
 import * as nn from "../../nn/index.js";
 import { SGD } from "../../optim/index.js";
 import { creation } from "../../api/functions.js";
@@ -111,19 +111,14 @@ export interface TrainedClassifier {
 
 /**
  * An MLP (h·w → 64 → 10) trained with SGD on the digits (8x8) or on `limit` MNIST images (28x28,
- * read from `mnistDir`), enough for a meaningful saliency map in seconds on the js backend.
+ * the bundled test set or the IDX pair in `mnistDir`), enough for a meaningful saliency map in seconds on the js backend.
  */
 export async function trainClassifier(
   dataset: "digits" | "mnist",
   opts: { epochs?: number; limit?: number; mnistDir?: string } = {},
 ): Promise<TrainedClassifier> {
   manualSeed(3);
-  if (dataset === "mnist" && !opts.mnistDir) {
-    throw new Error(
-      "saliency: MNIST is not bundled; pass --mnist-dir <folder with the IDX files> (or set CHAINRULE_MNIST)",
-    );
-  }
-  const data = dataset === "digits" ? await loadDigits() : await loadIdxFolder(opts.mnistDir!);
+  const data = dataset === "digits" ? await loadDigits() : await loadMnist(opts.mnistDir);
   const n = Math.min(opts.limit ?? (dataset === "digits" ? 1797 : 2000), data.x.shape[0]!);
   const [height, width] = dataset === "digits" ? [8, 8] : [data.x.shape[1]!, data.x.shape[2]!];
   const scale = dataset === "digits" ? 16 : 1;

@@ -1,11 +1,12 @@
-// Node side of the browser viewer: bundles web/viewer.ts (chainrule included, for the browser)
-// with esbuild, writes a self-contained HTML page around it with the scenario embedded, and
-// serves that page on localhost for a bounded time. Node-only: not part of cr.explain.
+// Node side of the browser viewer: the viewer's script (web/viewer.ts with chainrule, bundled
+// for the browser), a self-contained HTML page around it with the scenario embedded, and a
+// server for that page on localhost for a bounded time. Node-only: not part of cr.explain.
 
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { NotesFigure } from "../render-walkthrough.js";
 import type { Scenario } from "../scenario.js";
 import { xmlEscape } from "../graph-svg.js";
@@ -22,18 +23,17 @@ export interface PageData {
 let bundled: Promise<string> | null = null;
 
 /**
- * The viewer's JavaScript: web/viewer.ts bundled for the browser by esbuild (native backend and
- * node: modules left out), or the prebuilt web/dist/viewer.js where the sources are absent.
+ * The viewer's JavaScript: the bundle `npm run build` writes next to the compiled modules
+ * (dist/web/viewer.js), or, run from src/ in a clone, web/viewer.ts bundled now by esbuild (a
+ * devDependency, so an installed package never reaches it).
  */
 export function viewerBundle(): Promise<string> {
   bundled ??= (async () => {
-    const root = packageRoot();
-    const entry = join(root, "web", "viewer.ts");
-    const prebuilt = join(root, "web", "dist", "viewer.js");
-    if (!existsSync(entry)) {
-      if (existsSync(prebuilt)) return readFile(prebuilt, "utf8");
-      throw new Error(`viewer: neither ${entry} nor ${prebuilt} exists; run 'node --import tsx web/build.ts'`);
-    }
+    // from dist/explain/node this is dist/web/viewer.js; from src/explain/node, a file that never exists
+    const prebuilt = fileURLToPath(new URL("../../web/viewer.js", import.meta.url));
+    if (existsSync(prebuilt)) return readFile(prebuilt, "utf8");
+    const entry = join(packageRoot(), "web", "viewer.ts");
+    if (!existsSync(entry)) throw new Error(`viewer: ${prebuilt} is missing; 'npm run build' writes it`);
     const esbuild = await import("esbuild");
     const result = await esbuild.build(viewerBuildOptions(entry));
     return result.outputFiles![0]!.text;

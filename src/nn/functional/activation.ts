@@ -20,7 +20,9 @@ function hardClamp(x: Tensor, min: number, max: number): Tensor {
 
 /** Options of hardtanh. */
 export interface HardtanhOptions {
+  /** The lower bound (default -1). */
   minVal?: number;
+  /** The upper bound (default 1). */
   maxVal?: number;
 }
 

@@ -107,12 +107,17 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
 export interface MultiheadWeights {
   /** Packed [3E, E] projection when q, k and v have the embedding size. */
   inProjWeight: Tensor | null;
+  /** Bias [3E] of the packed projection, or null for none. */
   inProjBias: Tensor | null;
   /** Separate projections, used when inProjWeight is null (kdim/vdim differ from E). */
   qProjWeight?: Tensor | null;
+  /** Key projection [E, Ek], when the projections are separate. */
   kProjWeight?: Tensor | null;
+  /** Value projection [E, Ev], when the projections are separate. */
   vProjWeight?: Tensor | null;
+  /** Output projection [E, E]. */
   outProjWeight: Tensor;
+  /** Output projection bias [E], or null for none. */
   outProjBias: Tensor | null;
 }
 
@@ -128,6 +133,7 @@ export interface MultiheadOptions {
   averageAttnWeights?: boolean;
   /** Dropout probability on the attention weights, applied when training. */
   dropoutP?: number;
+  /** Whether dropoutP applies; false turns it off (default true). */
   training?: boolean;
 }
 

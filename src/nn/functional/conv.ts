@@ -12,10 +12,13 @@ import { asCalledBy, asTensors, atLeast, expectSpatial, torchCall } from "./spat
 
 /** Options of conv1d/2d/3d (torch.nn.functional.conv2d's keywords). */
 export interface ConvOptions {
+  /** Step between kernel positions, per spatial dim (default 1). */
   stride?: IntOrTuple;
   /** Zeros added on both sides of each spatial dim; 'valid' is 0, 'same' keeps the size (stride 1). */
   padding?: IntOrTuple | "valid" | "same";
+  /** Spacing between kernel elements (default 1). */
   dilation?: IntOrTuple;
+  /** Split channels into this many independent groups (default 1). */
   groups?: number;
 }
 
@@ -115,12 +118,15 @@ export function conv3d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
 
 /** Options of the transposed convolutions (torch.nn.functional.conv_transpose2d's keywords). */
 export interface ConvTransposeOptions {
+  /** The stride of the convolution this one transposes (default 1). */
   stride?: IntOrTuple;
   /** Removed from both sides of the full output. */
   padding?: IntOrTuple;
   /** Added to one side of the output to pick among the sizes a strided conv maps to the same size. */
   outputPadding?: IntOrTuple;
+  /** Split channels into this many independent groups (default 1). */
   groups?: number;
+  /** Spacing between kernel elements (default 1). */
   dilation?: IntOrTuple;
 }
 

@@ -74,6 +74,7 @@ export interface PairwiseDistanceOptions {
   p?: number;
   /** Added to the difference, so equal vectors are not at distance exactly 0 (default 1e-6). */
   eps?: number;
+  /** Keep the reduced dim as size 1. */
   keepdim?: boolean;
 }
 

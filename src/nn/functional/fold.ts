@@ -12,8 +12,11 @@ import { asTensors, atLeast, torchCall } from "./spatial-args.js";
 
 /** Options of unfold and fold. */
 export interface UnfoldOptions {
+  /** Spacing between the elements of a block (default 1). */
   dilation?: IntOrTuple;
+  /** Zeros added on both sides of each spatial dim (default 0). */
   padding?: IntOrTuple;
+  /** Step between blocks (default 1). */
   stride?: IntOrTuple;
 }
 

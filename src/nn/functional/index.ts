@@ -1,11 +1,18 @@
 // cr.nn.functional: the stateless twins of the layers and losses, under PyTorch's names in camelCase.
 
-import { elementwise, functions } from "../../api/functions.js";
-
-/** The elementwise activations, as torch.nn.functional names them. */
-export const { relu, sigmoid, tanh } = elementwise;
-/** The composite activations and the (log-)softmax. */
-export const { softmax, logSoftmax, gelu, silu, leakyRelu, elu, softplus } = functions;
+// the activations and the (log-)softmax, as torch.nn.functional names them: the package's own op functions
+export {
+  relu,
+  sigmoid,
+  tanh,
+  softmax,
+  logSoftmax,
+  gelu,
+  silu,
+  leakyRelu,
+  elu,
+  softplus,
+} from "../../api/exports.gen.js";
 export {
   linear,
   dropout,

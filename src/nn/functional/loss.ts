@@ -17,6 +17,7 @@ export type Reduction = "mean" | "sum" | "none";
 
 /** The reduction option every loss takes. */
 export interface ReductionOptions {
+  /** 'mean' (the default), 'sum', or 'none' for the per-element losses. */
   reduction?: Reduction;
 }
 
@@ -171,6 +172,9 @@ export interface CrossEntropyOptions extends NLLOptions {
 /**
  * Cross-entropy of logits [N, C, …] (or [C]) against class indices (int32 [N, …]) or class
  * probabilities (same shape as the input), as torch.nn.functional.cross_entropy.
+ *
+ * @example
+ * const loss = cr.nn.functional.crossEntropy(cr.randn(8, 3), cr.tensor([0, 2, 1, 0, 1, 2, 2, 0], { dtype: "int32" }));
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   checkOptions("crossEntropy", opts, ["weight", "ignoreIndex", "reduction", "labelSmoothing"]);

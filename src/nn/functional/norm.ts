@@ -30,12 +30,15 @@ function affine(
 
 /** Options of batchNorm. */
 export interface BatchNormOptions {
+  /** Per-channel scale γ, or none. */
   weight?: Tensor | null;
+  /** Per-channel shift β, or none. */
   bias?: Tensor | null;
   /** Use the batch's statistics (and update the running ones) instead of the running ones. */
   training?: boolean;
   /** Weight of the new batch in the running averages. */
   momentum?: number;
+  /** Added to the variance for stability (default 1e-5). */
   eps?: number;
 }
 
@@ -90,8 +93,11 @@ const normKeys = ["weight", "bias", "eps"];
 
 /** Options of layerNorm and groupNorm. */
 export interface NormOptions {
+  /** Scale γ, shaped as the normalized dims (layerNorm) or one per channel (groupNorm); or none. */
   weight?: Tensor | null;
+  /** Shift β, shaped as weight; or none. */
   bias?: Tensor | null;
+  /** Added to the variance for stability (default 1e-5). */
   eps?: number;
 }
 

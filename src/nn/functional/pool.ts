@@ -16,6 +16,7 @@ export interface MaxPoolOptions {
   stride?: IntOrTuple | null;
   /** -inf added on both sides of each pooled dim, at most half the kernel. */
   padding?: IntOrTuple;
+  /** Spacing between window elements (default 1). */
   dilation?: IntOrTuple;
   /** Round the output size up, letting the last window hang over the end. */
   ceilMode?: boolean;
@@ -79,8 +80,11 @@ export const maxPool3d = maxPoolFunction("maxPool3d", 3);
 
 /** Options of average pooling (avgPool1d takes no divisorOverride, as in PyTorch). */
 export interface AvgPoolOptions {
+  /** Step between windows (default: the kernel size). */
   stride?: IntOrTuple | null;
+  /** Zeros added on both sides of each pooled dim, at most half the kernel. */
   padding?: IntOrTuple;
+  /** Round the output size up, letting the last window hang over the end. */
   ceilMode?: boolean;
   /** Count padding zeros in each window's divisor (default true). */
   countIncludePad?: boolean;

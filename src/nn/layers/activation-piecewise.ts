@@ -19,9 +19,10 @@ import { Parameter } from "../parameter.js";
 
 /** x clamped to [minVal, maxVal] (torch.nn.Hardtanh). */
 export class Hardtanh extends Module {
-  /** The bounds (default −1 and 1). */
   constructor(
+    /** The lower bound (default −1). */
     readonly minVal = -1,
+    /** The upper bound (default 1). */
     readonly maxVal = 1,
   ) {
     super();
@@ -62,8 +63,10 @@ export class Hardsigmoid extends Module {
 
 /** 0 on [−λ, λ], x elsewhere (torch.nn.Hardshrink). */
 export class Hardshrink extends Module {
-  /** λ (default 0.5). */
-  constructor(readonly lambd = 0.5) {
+  constructor(
+    /** λ (default 0.5). */
+    readonly lambd = 0.5,
+  ) {
     super();
   }
   /** hardshrink(x) */
@@ -77,8 +80,10 @@ export class Hardshrink extends Module {
 
 /** x − λ above λ, x + λ below −λ, 0 between (torch.nn.Softshrink). */
 export class Softshrink extends Module {
-  /** λ (default 0.5). */
-  constructor(readonly lambd = 0.5) {
+  constructor(
+    /** λ (default 0.5). */
+    readonly lambd = 0.5,
+  ) {
     super();
     if (!(lambd >= 0)) throw new RangeError(`Softshrink: lambd must be at least 0, got ${lambd}`);
   }
@@ -95,9 +100,10 @@ export class Softshrink extends Module {
 export class PReLU extends Module {
   /** The slopes [numParameters]. */
   weight: Parameter;
-  /** numParameters slopes (1, or the input's channel count, dim 1), each starting at init (default 0.25). */
   constructor(
+    /** The number of slopes: 1, or the input's channel count (dim 1). */
     readonly numParameters = 1,
+    /** Each slope's starting value (default 0.25). */
     readonly init = 0.25,
   ) {
     super();
@@ -117,9 +123,10 @@ export class PReLU extends Module {
 
 /** Leaky ReLU with a random slope in [lower, upper] per element in train mode, their mean in eval (torch.nn.RReLU). */
 export class RReLU extends Module {
-  /** The slope's bounds (default 1/8 and 1/3). */
   constructor(
+    /** The slope's lower bound (default 1/8). */
     readonly lower = 1 / 8,
+    /** The slope's upper bound (default 1/3). */
     readonly upper = 1 / 3,
   ) {
     super();

@@ -8,8 +8,10 @@ import { implicitDim } from "./activation.js";
 
 /** x for x > 0, α(e^(x/α) − 1) otherwise (torch.nn.CELU). */
 export class CELU extends Module {
-  /** α (default 1). */
-  constructor(readonly alpha = 1) {
+  constructor(
+    /** α (default 1). */
+    readonly alpha = 1,
+  ) {
     super();
     if (alpha === 0) throw new RangeError("CELU: alpha cannot be 0");
   }
@@ -64,8 +66,10 @@ export class LogSigmoid extends Module {
 
 /** softmax(−x) along dim (torch.nn.Softmin). */
 export class Softmin extends Module {
-  /** The dim that sums to 1 (give it; PyTorch's legacy implicit choice is used otherwise). */
-  constructor(readonly dim?: number) {
+  constructor(
+    /** The dim that sums to 1 (give it; PyTorch's legacy implicit choice is used otherwise). */
+    readonly dim?: number,
+  ) {
     super();
   }
   /** softmin(x, dim) */
@@ -79,8 +83,10 @@ export class Softmin extends Module {
 
 /** a·σ(b) over the halves a, b of x along dim (torch.nn.GLU). */
 export class GLU extends Module {
-  /** The dim to halve (default −1). */
-  constructor(readonly dim = -1) {
+  constructor(
+    /** The dim to halve (default −1). */
+    readonly dim = -1,
+  ) {
     super();
   }
   /** glu(x, dim) */

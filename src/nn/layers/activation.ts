@@ -40,8 +40,10 @@ export class SiLU extends Module {
 
 /** x·Φ(x), exact or with the tanh approximation (torch.nn.GELU). */
 export class GELU extends Module {
-  /** approximate: 'none' (erf) or 'tanh'. */
-  constructor(readonly approximate: "none" | "tanh" = "none") {
+  constructor(
+    /** approximate: 'none' (erf) or 'tanh'. */
+    readonly approximate: "none" | "tanh" = "none",
+  ) {
     super();
   }
   /** gelu(x) */
@@ -55,8 +57,10 @@ export class GELU extends Module {
 
 /** x for x > 0, negativeSlope·x otherwise (torch.nn.LeakyReLU). */
 export class LeakyReLU extends Module {
-  /** Slope for negative inputs (default 0.01). */
-  constructor(readonly negativeSlope = 0.01) {
+  constructor(
+    /** Slope for negative inputs (default 0.01). */
+    readonly negativeSlope = 0.01,
+  ) {
     super();
   }
   /** leakyRelu(x) */
@@ -70,8 +74,10 @@ export class LeakyReLU extends Module {
 
 /** x for x > 0, α(e^x − 1) otherwise (torch.nn.ELU). */
 export class ELU extends Module {
-  /** α (default 1). */
-  constructor(readonly alpha = 1) {
+  constructor(
+    /** α (default 1). */
+    readonly alpha = 1,
+  ) {
     super();
   }
   /** elu(x) */
@@ -85,9 +91,10 @@ export class ELU extends Module {
 
 /** log(1 + e^(βx))/β, linear above threshold (torch.nn.Softplus). */
 export class Softplus extends Module {
-  /** β (default 1) and the linear threshold (default 20). */
   constructor(
+    /** β (default 1). */
     readonly beta = 1,
+    /** Above this βx the result is x itself (default 20). */
     readonly threshold = 20,
   ) {
     super();
@@ -106,8 +113,10 @@ export const implicitDim = (x: Tensor) => (x.ndim === 0 || x.ndim === 1 || x.ndi
 
 /** softmax along dim (torch.nn.Softmax). */
 export class Softmax extends Module {
-  /** The dim that sums to 1 (give it; the legacy implicit choice is used otherwise). */
-  constructor(readonly dim?: number) {
+  constructor(
+    /** The dim that sums to 1 (give it; the legacy implicit choice is used otherwise). */
+    readonly dim?: number,
+  ) {
     super();
   }
   /** softmax(x, dim) */
@@ -121,8 +130,10 @@ export class Softmax extends Module {
 
 /** log softmax along dim (torch.nn.LogSoftmax). */
 export class LogSoftmax extends Module {
-  /** The normalised dim. */
-  constructor(readonly dim?: number) {
+  constructor(
+    /** The normalised dim. */
+    readonly dim?: number,
+  ) {
     super();
   }
   /** logSoftmax(x, dim) */
@@ -136,8 +147,10 @@ export class LogSoftmax extends Module {
 
 /** Zeroes elements with probability p and scales the rest by 1/(1 − p) in train mode; identity in eval. */
 export class Dropout extends Module {
-  /** Drop probability p (default 0.5). */
-  constructor(readonly p = 0.5) {
+  constructor(
+    /** Drop probability p (default 0.5). */
+    readonly p = 0.5,
+  ) {
     super();
     if (!(p >= 0 && p <= 1)) throw new RangeError(`Dropout: probability must be in [0, 1], got ${p}`);
   }

@@ -23,10 +23,15 @@ import { resetLinearLike } from "./linear.js";
 
 /** Options of Conv1d/2d/3d. */
 export interface ConvLayerOptions {
+  /** Step between kernel positions, per spatial dim (default 1). */
   stride?: IntOrTuple;
+  /** Padding on both sides of each spatial dim; 'valid' is 0, 'same' keeps the size (stride 1). Default 0. */
   padding?: IntOrTuple | "valid" | "same";
+  /** Spacing between kernel elements (default 1). */
   dilation?: IntOrTuple;
+  /** Split channels into this many independent groups (default 1). */
   groups?: number;
+  /** Learn an additive bias (default true). */
   bias?: boolean;
   /** How padding is filled: zeros, or reflect/replicate/circular copies of the input. */
   paddingMode?: "zeros" | "reflect" | "replicate" | "circular";
@@ -37,13 +42,19 @@ abstract class ConvBase extends Module {
   weight!: Parameter;
   /** [out], or null */
   bias!: Parameter | null;
+  /** The kernel's size, per spatial dim. */
   readonly kernelSize: number[];
+  /** Step between kernel positions, per spatial dim. */
   readonly stride: number[];
+  /** Spacing between kernel elements, per spatial dim. */
   readonly dilation: number[];
+  /** Number of independent channel groups. */
   readonly groups: number;
 
   constructor(
+    /** Channels of the input. */
     readonly inChannels: number,
+    /** Channels of the output. */
     readonly outChannels: number,
     kernelSize: IntOrTuple,
     k: number,
@@ -74,6 +85,7 @@ abstract class ConvBase extends Module {
     resetLinearLike(this.weight, this.bias);
   }
 
+  /** Throws unless x is [N, C, …spatial] or [C, …spatial] with this layer's input channels. */
   protected checkInput(x: Tensor): void {
     const k = this.kernelSize.length;
     if ((x.ndim !== k + 2 && x.ndim !== k + 1) || x.shape[x.ndim - k - 1] !== this.inChannels) {
@@ -81,6 +93,7 @@ abstract class ConvBase extends Module {
     }
   }
 
+  /** The settings every convolution shows in its repr. */
   protected baseRepr(): string {
     const parts = [`${this.inChannels}, ${this.outChannels}`, `kernelSize=${fmtShape(this.kernelSize)}`];
     if (this.stride.some((s) => s !== 1)) parts.push(`stride=${fmtShape(this.stride)}`);
@@ -92,7 +105,9 @@ abstract class ConvBase extends Module {
 }
 
 abstract class ConvNd extends ConvBase {
+  /** Padding on both sides of each spatial dim, as given. */
   readonly padding: IntOrTuple | "valid" | "same";
+  /** How padding is filled. */
   readonly paddingMode: NonNullable<ConvLayerOptions["paddingMode"]>;
 
   constructor(inC: number, outC: number, kernelSize: IntOrTuple, k: number, opts: ConvLayerOptions) {
@@ -104,6 +119,7 @@ abstract class ConvNd extends ConvBase {
     convPadding(this.constructor.name, this.padding, this.kernelSize, this.stride, this.dilation);
   }
 
+  /** The forward, with `fn` the functional convolution of this layer's dims. */
   protected run(x: Tensor, fn: typeof conv2d): Tensor {
     this.checkInput(x);
     if (this.paddingMode !== "zeros" && x.ndim === this.kernelSize.length + 1) {
@@ -163,16 +179,24 @@ export class Conv3d extends ConvNd {
 
 /** Options of the transposed convolution layers. */
 export interface ConvTransposeLayerOptions {
+  /** The stride of the convolution this one transposes (default 1). */
   stride?: IntOrTuple;
+  /** The padding of the convolution this one transposes: removed from each side of the output (default 0). */
   padding?: IntOrTuple;
+  /** Added to one side of the output to pick among the sizes a strided conv maps to the same size (default 0). */
   outputPadding?: IntOrTuple;
+  /** Split channels into this many independent groups (default 1). */
   groups?: number;
+  /** Learn an additive bias (default true). */
   bias?: boolean;
+  /** Spacing between kernel elements (default 1). */
   dilation?: IntOrTuple;
 }
 
 abstract class ConvTransposeNd extends ConvBase {
+  /** Padding removed from each side of the output, per spatial dim. */
   readonly padding: number[];
+  /** Added to one side of the output, per spatial dim. */
   readonly outputPadding: number[];
 
   constructor(inC: number, outC: number, kernelSize: IntOrTuple, k: number, opts: ConvTransposeLayerOptions) {
@@ -182,6 +206,10 @@ abstract class ConvTransposeNd extends ConvBase {
     this.outputPadding = tupleOf(this.constructor.name, "outputPadding", opts.outputPadding ?? 0, k);
   }
 
+  /**
+   * The forward, with `fn` the functional transposed convolution of this layer's dims; `outputSize`
+   * picks the output padding.
+   */
   protected run(x: Tensor, fn: typeof convTranspose2d, outputSize?: readonly number[]): Tensor {
     this.checkInput(x);
     const k = this.kernelSize.length;

@@ -12,7 +12,9 @@ import { Module } from "../module.js";
 
 /** Cosine similarity of x1 and x2 along dim (torch.nn.CosineSimilarity). */
 export class CosineSimilarity extends Module {
+  /** The dim the similarity is taken along. */
   readonly dim: number;
+  /** The smallest norm divided by. */
   readonly eps: number;
   /** dim (default 1), eps (default 1e-8). */
   constructor(opts: CosineSimilarityOptions = {}) {
@@ -32,8 +34,11 @@ export class CosineSimilarity extends Module {
 
 /** ‖x1 − x2 + eps‖_p along the last dim (torch.nn.PairwiseDistance). */
 export class PairwiseDistance extends Module {
+  /** The norm's order. */
   readonly p: number;
+  /** Added to the difference, so equal vectors are not at distance exactly 0. */
   readonly eps: number;
+  /** Keep the reduced dim as size 1. */
   readonly keepdim: boolean;
   /** p (default 2), eps (default 1e-6), keepdim (default false). */
   constructor(opts: PairwiseDistanceOptions = {}) {

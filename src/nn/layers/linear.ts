@@ -24,7 +24,13 @@ export function resetLinearLike(
   }
 }
 
-/** y = x·Wᵀ + b over the last dim (torch.nn.Linear). */
+/**
+ * y = x·Wᵀ + b over the last dim (torch.nn.Linear).
+ *
+ * @example
+ * const fc = new cr.nn.Linear(4, 3);
+ * const y = fc.call(cr.randn(8, 4)); // [8, 3]
+ */
 export class Linear extends Module {
   /** [outFeatures, inFeatures] */
   weight: Parameter;
@@ -33,7 +39,9 @@ export class Linear extends Module {
 
   /** A layer mapping inFeatures to outFeatures. */
   constructor(
+    /** Size of each input's last dim. */
     readonly inFeatures: number,
+    /** Size of each output's last dim. */
     readonly outFeatures: number,
     opts: { bias?: boolean } = {},
   ) {
@@ -77,7 +85,9 @@ export class Embedding extends Module {
 
   /** A table initialised from N(0, 1), the padding row (if any) zeroed. */
   constructor(
+    /** Rows in the table: the indices run 0..numEmbeddings − 1. */
     readonly numEmbeddings: number,
+    /** Size of each row. */
     readonly embeddingDim: number,
     opts: EmbeddingLayerOptions = {},
   ) {

@@ -13,6 +13,7 @@ import { Loss } from "./loss.js";
 
 /** 1 − cos(x1, x2) for similar pairs (y = 1), max(0, cos − margin) for dissimilar ones (torch.nn.CosineEmbeddingLoss). */
 export class CosineEmbeddingLoss extends Loss {
+  /** The cosine a dissimilar pair is allowed before it costs. */
   readonly margin: number;
   /** margin (default 0). */
   constructor(opts: MarginOptions = {}) {
@@ -27,6 +28,7 @@ export class CosineEmbeddingLoss extends Loss {
 
 /** max(0, −y·(x1 − x2) + margin) (torch.nn.MarginRankingLoss). */
 export class MarginRankingLoss extends Loss {
+  /** The lead the ranked-higher input must have before the loss is 0. */
   readonly margin: number;
   /** margin (default 0). */
   constructor(opts: MarginOptions = {}) {
@@ -41,9 +43,13 @@ export class MarginRankingLoss extends Loss {
 
 /** max(0, d(a, p) − d(a, n) + margin) with the p-norm distance (torch.nn.TripletMarginLoss). */
 export class TripletMarginLoss extends Loss {
+  /** How much nearer the positive must be than the negative. */
   readonly margin: number;
+  /** The distance's norm order. */
   readonly p: number;
+  /** Added to the differences, so equal vectors are not at distance exactly 0. */
   readonly eps: number;
+  /** Use the positive–negative distance when it is smaller (the distance swap). */
   readonly swap: boolean;
   /** margin (default 1), p (default 2), eps (default 1e-6), swap (default false). */
   constructor(opts: TripletMarginOptions = {}) {

@@ -29,11 +29,13 @@ import { Module } from "../module.js";
 
 /** The reduction every loss module takes. */
 export interface LossOptions {
+  /** 'mean' (the default), 'sum', or 'none' for the per-element losses. */
   reduction?: Reduction;
 }
 
 /** A loss module: its options checked against `keys` (reduction besides), errors naming the class `name`. */
 export abstract class Loss extends Module {
+  /** How the per-element losses are reduced. */
   readonly reduction: Reduction;
   constructor(name: string, opts: LossOptions, keys: readonly string[] = []) {
     super();
@@ -41,6 +43,7 @@ export abstract class Loss extends Module {
     this.reduction = opts.reduction ?? "mean";
     checkReduction(this.reduction, name);
   }
+  /** The reduction, when it is not the default. */
   override extraRepr(): string {
     return this.reduction === "mean" ? "" : `reduction='${this.reduction}'`;
   }
@@ -72,6 +75,7 @@ export class L1Loss extends Loss {
 
 /** Huber loss (torch.nn.HuberLoss). */
 export class HuberLoss extends Loss {
+  /** Where the loss turns from quadratic to linear. */
   readonly delta: number;
   /** Quadratic below delta (default 1), linear above. */
   constructor(opts: LossOptions & { delta?: number } = {}) {
@@ -86,6 +90,7 @@ export class HuberLoss extends Loss {
 
 /** Smooth L1 loss (torch.nn.SmoothL1Loss). */
 export class SmoothL1Loss extends Loss {
+  /** Where the loss turns from quadratic to L1. */
   readonly beta: number;
   /** Quadratic below beta (default 1), L1 above. */
   constructor(opts: LossOptions & { beta?: number } = {}) {
@@ -147,6 +152,7 @@ export interface ClassLossOptions extends LossOptions {
 export class NLLLoss extends Loss {
   /** Class weights [C] (a buffer), or null. */
   declare weight: Tensor | null;
+  /** The target value that contributes nothing. */
   readonly ignoreIndex: number;
   /** Loss with optional class weights and an ignored target value. */
   constructor(opts: ClassLossOptions = {}) {
@@ -164,7 +170,9 @@ export class NLLLoss extends Loss {
 export class CrossEntropyLoss extends Loss {
   /** Class weights [C] (a buffer), or null. */
   declare weight: Tensor | null;
+  /** The target value that contributes nothing. */
   readonly ignoreIndex: number;
+  /** The share of each target's probability spread evenly over the classes. */
   readonly labelSmoothing: number;
   /** Loss with optional class weights, ignored target value and label smoothing. */
   constructor(opts: ClassLossOptions & { labelSmoothing?: number } = {}) {
@@ -186,7 +194,9 @@ export class CrossEntropyLoss extends Loss {
 
 /** Kullback–Leibler divergence (torch.nn.KLDivLoss). */
 export class KLDivLoss extends Module {
+  /** How the per-element terms are reduced ('batchmean' gives the true KL divergence). */
   readonly reduction: NonNullable<KLDivOptions["reduction"]>;
+  /** Whether the target is given as log-probabilities. */
   readonly logTarget: boolean;
   /** reduction 'mean' (default, as PyTorch), 'batchmean' (the true KL), 'sum' or 'none'. */
   constructor(opts: KLDivOptions = {}) {
@@ -207,8 +217,11 @@ export class KLDivLoss extends Module {
 
 /** The negative log-likelihood of counts under a Poisson distribution (torch.nn.PoissonNLLLoss). */
 export class PoissonNLLLoss extends Loss {
+  /** Whether the input is the log of the rate. */
   readonly logInput: boolean;
+  /** Whether Stirling's approximation of log(y!) is added. */
   readonly full: boolean;
+  /** Keeps log(x + eps) finite at a rate of 0 when logInput is false. */
   readonly eps: number;
   /** logInput (default true), full (default false), eps (default 1e-8). */
   constructor(opts: PoissonNLLOptions = {}) {
@@ -226,7 +239,9 @@ export class PoissonNLLLoss extends Loss {
 
 /** The negative log-likelihood under a Gaussian with a predicted variance (torch.nn.GaussianNLLLoss). */
 export class GaussianNLLLoss extends Loss {
+  /** Whether the constant ½·log 2π is added. */
   readonly full: boolean;
+  /** The smallest variance used. */
   readonly eps: number;
   /** full (default false), eps (default 1e-6). */
   constructor(opts: GaussianNLLOptions = {}) {
@@ -257,7 +272,9 @@ export class MultiLabelSoftMarginLoss extends Loss {
 
 /** Connectionist temporal classification loss (torch.nn.CTCLoss). */
 export class CTCLoss extends Loss {
+  /** The blank class. */
   readonly blank: number;
+  /** Whether infinite losses (no alignment fits) and their gradients become 0. */
   readonly zeroInfinity: boolean;
   /** blank (default 0), reduction (default 'mean': each loss ÷ its target length), zeroInfinity (default false). */
   constructor(opts: CTCLossOptions = {}) {
@@ -270,6 +287,7 @@ export class CTCLoss extends Loss {
     const { blank, zeroInfinity, reduction } = this;
     return ctcLoss(logProbs, targets, inputLengths, targetLengths, { blank, zeroInfinity, reduction });
   }
+  /** The reduction and the blank class, when they are not the defaults. */
   override extraRepr(): string {
     return [super.extraRepr(), this.blank ? `blank=${this.blank}` : ""].filter(Boolean).join(", ");
   }

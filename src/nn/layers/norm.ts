@@ -13,6 +13,7 @@ import { Parameter } from "../parameter.js";
 
 /** Options of the batch norm layers. */
 export interface BatchNormOptions {
+  /** Added to the variance for stability (default 1e-5). */
   eps?: number;
   /** Weight of each new batch in the running averages; null for a cumulative average. */
   momentum?: number | null;
@@ -33,11 +34,15 @@ abstract class BatchNormBase extends Module {
   declare running_var: Tensor | null;
   /** Number of training batches seen (an int32 buffer). */
   declare num_batches_tracked: Tensor | null;
+  /** Added to the variance for stability. */
   readonly eps: number;
+  /** Weight of each new batch in the running averages; null for a cumulative average. */
   readonly momentum: number | null;
+  /** Whether running statistics are kept for eval mode. */
   readonly trackRunningStats: boolean;
 
   constructor(
+    /** The number of channels C. */
     readonly numFeatures: number,
     opts: BatchNormOptions,
   ) {
@@ -83,6 +88,7 @@ abstract class BatchNormBase extends Module {
     if (this.bias) init.zeros(this.bias);
   }
 
+  /** Throws unless x has the layout this layer normalises. */
   protected abstract checkInput(x: Tensor): void;
 
   /** Normalises with batch statistics in training (updating the running ones), running statistics in eval. */
@@ -115,6 +121,7 @@ export class BatchNorm1d extends BatchNormBase {
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super(numFeatures, opts);
   }
+  /** Throws unless x is [N, C] or [N, C, L]. */
   protected checkInput(x: Tensor): void {
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== this.numFeatures) {
       shapeError(this, `input [N, ${this.numFeatures}] or [N, ${this.numFeatures}, L]`, x);
@@ -128,6 +135,7 @@ export class BatchNorm2d extends BatchNormBase {
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super(numFeatures, opts);
   }
+  /** Throws unless x is [N, C, H, W]. */
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 4 || x.shape[1] !== this.numFeatures) shapeError(this, `input [N, ${this.numFeatures}, H, W]`, x);
   }
@@ -135,6 +143,7 @@ export class BatchNorm2d extends BatchNormBase {
 
 /** Options of LayerNorm. */
 export interface LayerNormOptions {
+  /** Added to the variance for stability (default 1e-5). */
   eps?: number;
   /** Learnable elementwise weight (and bias). */
   elementwiseAffine?: boolean;
@@ -148,7 +157,9 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   /** normalizedShape-shaped shift, or null */
   bias: Parameter | null;
+  /** The trailing dims normalised over. */
   readonly normalizedShape: number[];
+  /** Added to the variance for stability. */
   readonly eps: number;
 
   /** Weight 1 and bias 0 of normalizedShape. */
@@ -182,11 +193,14 @@ export class GroupNorm extends Module {
   weight: Parameter | null;
   /** [numChannels] shift, or null */
   bias: Parameter | null;
+  /** Added to the variance for stability. */
   readonly eps: number;
 
   /** numChannels split into numGroups groups. */
   constructor(
+    /** The number of groups the channels are split into. */
     readonly numGroups: number,
+    /** The number of channels C. */
     readonly numChannels: number,
     opts: { eps?: number; affine?: boolean } = {},
   ) {

@@ -41,10 +41,16 @@ function checkRank(m: Module, x: Tensor, k: number): void {
 export type PoolResult<I extends boolean> = I extends true ? ValuesIndices<Tensor> : Tensor;
 
 abstract class MaxPoolNd<I extends boolean> extends Module {
+  /** The number of pooled dims. */
   protected abstract readonly k: 1 | 2 | 3;
   constructor(
+    /** The window's size, per pooled dim. */
     readonly kernelSize: IntOrTuple,
-    readonly opts: MaxPoolOptions & { returnIndices?: I } = {},
+    /** Stride, padding, dilation and ceilMode, and whether to return the indices too. */
+    readonly opts: MaxPoolOptions & {
+      /** Return the indices of the maxima too. */
+      returnIndices?: I;
+    } = {},
   ) {
     super();
     checkOptions(new.target.name, opts, maxPoolKeys);
@@ -78,9 +84,12 @@ export class MaxPool3d<I extends boolean = false> extends MaxPoolNd<I> {
 }
 
 abstract class AvgPoolNd extends Module {
+  /** The number of pooled dims. */
   protected abstract readonly k: 1 | 2 | 3;
   constructor(
+    /** The window's size, per pooled dim. */
     readonly kernelSize: IntOrTuple,
+    /** Stride, padding, ceilMode and the divisor's options. */
     readonly opts: AvgPoolOptions = {},
   ) {
     super();
@@ -121,8 +130,12 @@ export class AvgPool3d extends AvgPoolNd {
 const showSize = (s: AdaptiveSize) => (typeof s === "number" ? String(s) : `[${s.join(", ")}]`);
 
 abstract class AdaptiveAvgPoolNd extends Module {
+  /** The number of pooled dims. */
   protected abstract readonly k: 1 | 2 | 3;
-  constructor(readonly outputSize: AdaptiveSize) {
+  constructor(
+    /** The output's size, per pooled dim (null keeps the input's). */
+    readonly outputSize: AdaptiveSize,
+  ) {
     super();
   }
   /** x [N, C, …] or [C, …] → the bin means, of outputSize. */
@@ -151,10 +164,16 @@ export class AdaptiveAvgPool3d extends AdaptiveAvgPoolNd {
 }
 
 abstract class AdaptiveMaxPoolNd<I extends boolean> extends Module {
+  /** The number of pooled dims. */
   protected abstract readonly k: 1 | 2 | 3;
   constructor(
+    /** The output's size, per pooled dim (null keeps the input's). */
     readonly outputSize: AdaptiveSize,
-    readonly opts: { returnIndices?: I } = {},
+    /** Whether to return the indices too. */
+    readonly opts: {
+      /** Return the indices of the maxima too. */
+      returnIndices?: I;
+    } = {},
   ) {
     super();
     checkOptions(new.target.name, opts, ["returnIndices"]);
@@ -189,9 +208,12 @@ export class AdaptiveMaxPool3d<I extends boolean = false> extends AdaptiveMaxPoo
 export type MaxUnpoolLayerOptions = Omit<MaxUnpoolOptions, "outputSize">;
 
 abstract class MaxUnpoolNd extends Module {
+  /** The number of unpooled dims. */
   protected abstract readonly k: 1 | 2 | 3;
   constructor(
+    /** The window's size of the pooling this one inverts. */
     readonly kernelSize: IntOrTuple,
+    /** The stride and padding of the pooling this one inverts. */
     readonly opts: MaxUnpoolLayerOptions = {},
   ) {
     super();

@@ -12,7 +12,10 @@ export type UpsampleOptions = Omit<InterpolateOptions, "antialias">;
 
 /** Resamples the spatial dims of [N, C, ...S] (torch.nn.Upsample): `new Upsample({ scaleFactor: 2, mode: "bilinear" })`. */
 export class Upsample extends Module {
-  constructor(readonly opts: UpsampleOptions = {}) {
+  constructor(
+    /** The output size or scale factor, and the interpolation mode. */
+    readonly opts: UpsampleOptions = {},
+  ) {
     super();
     checkOptions("Upsample", opts, ["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor"]);
   }
@@ -32,7 +35,10 @@ export class Upsample extends Module {
 
 /** [..., C·r², H, W] → [..., C, H·r, W·r] (torch.nn.PixelShuffle). */
 export class PixelShuffle extends Module {
-  constructor(readonly upscaleFactor: number) {
+  constructor(
+    /** The factor r each spatial dim grows by. */
+    readonly upscaleFactor: number,
+  ) {
     super();
   }
   /** pixelShuffle(x, upscaleFactor) */
@@ -46,7 +52,10 @@ export class PixelShuffle extends Module {
 
 /** [..., C, H·r, W·r] → [..., C·r², H, W] (torch.nn.PixelUnshuffle). */
 export class PixelUnshuffle extends Module {
-  constructor(readonly downscaleFactor: number) {
+  constructor(
+    /** The factor r each spatial dim shrinks by. */
+    readonly downscaleFactor: number,
+  ) {
     super();
   }
   /** pixelUnshuffle(x, downscaleFactor) */

@@ -46,25 +46,36 @@ function step(mode: Mode, pre: Tensor, state: Tensor[], wHh: Tensor, bHh: Tensor
 
 /** Options of RNN, LSTM and GRU. */
 export interface RNNOptions {
+  /** Layers stacked, each reading the previous one's outputs (default 1). */
   numLayers?: number;
+  /** Learn the biases b_ih and b_hh (default true). */
   bias?: boolean;
   /** Inputs and outputs are [N, L, H] instead of [L, N, H]. */
   batchFirst?: boolean;
   /** Dropout on the outputs of every layer but the last (train mode). */
   dropout?: number;
+  /** Run a second pass backward in time and concatenate the two (default false). */
   bidirectional?: boolean;
 }
 
 abstract class RNNBase extends Module {
+  /** Layers stacked. */
   readonly numLayers: number;
+  /** Whether the layers have biases. */
   readonly bias: boolean;
+  /** Whether inputs and outputs are [N, L, H] instead of [L, N, H]. */
   readonly batchFirst: boolean;
+  /** Dropout on the outputs of every layer but the last (train mode). */
   readonly dropout: number;
+  /** Whether a second pass runs backward in time. */
   readonly bidirectional: boolean;
 
   constructor(
+    /** The recurrence: 'RNN_TANH', 'RNN_RELU', 'LSTM' or 'GRU'. */
     protected readonly mode: Mode,
+    /** Features of each input step. */
     readonly inputSize: number,
+    /** Features of the hidden state. */
     readonly hiddenSize: number,
     opts: RNNOptions,
   ) {
@@ -214,8 +225,11 @@ abstract class CellBase extends Module {
   bias_hh: Parameter | null;
 
   constructor(
+    /** The recurrence: 'RNN_TANH', 'RNN_RELU', 'LSTM' or 'GRU'. */
     protected readonly mode: Mode,
+    /** Features of each input. */
     readonly inputSize: number,
+    /** Features of the hidden state. */
     readonly hiddenSize: number,
     bias: boolean,
   ) {
@@ -229,6 +243,7 @@ abstract class CellBase extends Module {
     for (const p of this.parameters()) init.uniform(p, -bound, bound);
   }
 
+  /** One step: x [N, inputSize] or [inputSize] and the state (zeros where missing) to the next state. */
   protected cell(x: Tensor, state: (Tensor | null | undefined)[]): Tensor[] {
     if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inputSize) {
       shapeError(this, `input [N, ${this.inputSize}] or [${this.inputSize}]`, x);

@@ -18,9 +18,11 @@ import { LayerNorm } from "./norm.js";
 export interface MultiheadAttentionOptions {
   /** Dropout on the attention weights (train mode). */
   dropout?: number;
+  /** Learn the projections' biases (default true). */
   bias?: boolean;
   /** Size of keys (default embedDim); differing sizes use separate q/k/v projections. */
   kdim?: number;
+  /** Size of values (default embedDim). */
   vdim?: number;
   /** Inputs and outputs are [N, L, E] instead of [L, N, E]. */
   batchFirst?: boolean;
@@ -44,21 +46,30 @@ export class MultiheadAttention extends Module {
   in_proj_weight: Parameter | null;
   /** Separate projections when kdim/vdim differ from E. */
   q_proj_weight: Parameter | null;
+  /** Key projection [E, kdim], or null when packed. */
   k_proj_weight: Parameter | null;
+  /** Value projection [E, vdim], or null when packed. */
   v_proj_weight: Parameter | null;
   /** [3E] or null */
   in_proj_bias: Parameter | null;
   /** The output projection. */
   out_proj: Linear;
+  /** Dropout on the attention weights (train mode). */
   readonly dropout: number;
+  /** Whether inputs and outputs are [N, L, E] instead of [L, N, E]. */
   readonly batchFirst: boolean;
+  /** Features per head: embedDim / numHeads. */
   readonly headDim: number;
+  /** Size of keys. */
   readonly kdim: number;
+  /** Size of values. */
   readonly vdim: number;
 
   /** numHeads must divide embedDim. */
   constructor(
+    /** Size E of queries and outputs. */
     readonly embedDim: number,
+    /** Heads the embedding is split into. */
     readonly numHeads: number,
     opts: MultiheadAttentionOptions = {},
   ) {
@@ -157,20 +168,27 @@ export class MultiheadAttention extends Module {
 
 /** Options of TransformerEncoderLayer. */
 export interface TransformerEncoderLayerOptions {
+  /** Width of the feed-forward block (default 2048). */
   dimFeedforward?: number;
+  /** Dropout after attention, inside and after the feed-forward block (default 0.1). */
   dropout?: number;
   /** 'relu' (default), 'gelu', or a function. */
   activation?: "relu" | "gelu" | ((x: Tensor) => Tensor);
+  /** The layer norms' eps (default 1e-5). */
   layerNormEps?: number;
+  /** Inputs and outputs are [N, L, E] instead of [L, N, E]. */
   batchFirst?: boolean;
   /** Pre-norm (norm before attention and feed-forward) instead of post-norm. */
   normFirst?: boolean;
+  /** Learn biases in the linear layers and layer norms (default true). */
   bias?: boolean;
 }
 
 /** Options of a TransformerEncoderLayer call. */
 export interface EncoderCallOptions {
+  /** Attention mask, bool (true = masked) or additive float, [L, L] or [N·heads, L, L]. */
   srcMask?: Tensor | null;
+  /** Bool [N, L]: true marks padding positions to ignore. */
   srcKeyPaddingMask?: Tensor | null;
 }
 
@@ -178,21 +196,34 @@ const encoderCallKeys = ["srcMask", "srcKeyPaddingMask"];
 
 /** Self-attention and a feed-forward block, each with a residual and layer norm (torch.nn.TransformerEncoderLayer). */
 export class TransformerEncoderLayer extends Module {
+  /** The self-attention block. */
   self_attn: MultiheadAttention;
+  /** The feed-forward block's first layer, dModel → dimFeedforward. */
   linear1: Linear;
+  /** Dropout inside the feed-forward block. */
   dropout: Dropout;
+  /** The feed-forward block's second layer, dimFeedforward → dModel. */
   linear2: Linear;
+  /** Whether the norms come before attention and feed-forward (pre-norm). */
   readonly normFirst: boolean;
+  /** The norm of the attention block. */
   norm1: LayerNorm;
+  /** The norm of the feed-forward block. */
   norm2: LayerNorm;
+  /** Dropout after attention. */
   dropout1: Dropout;
+  /** Dropout after the feed-forward block. */
   dropout2: Dropout;
+  /** The feed-forward block's activation. */
   readonly activation: (x: Tensor) => Tensor;
 
   /** A layer of width dModel with nhead heads. */
   constructor(
+    /** Width of the inputs and outputs. */
     readonly dModel: number,
+    /** Attention heads. */
     readonly nhead: number,
+    /** The options it was made with (clone makes a copy from them). */
     readonly opts: TransformerEncoderLayerOptions = {},
   ) {
     super();
@@ -258,12 +289,15 @@ export class TransformerEncoderLayer extends Module {
 
 /** A stack of numLayers copies of an encoder layer, with an optional final norm (torch.nn.TransformerEncoder). */
 export class TransformerEncoder extends Module {
+  /** The encoder layers, in order. */
   layers: ModuleList<TransformerEncoderLayer>;
+  /** The final norm, or null. */
   norm: Module | null;
 
   /** numLayers independent copies of `encoderLayer` (same initial weights, as PyTorch's deepcopy). */
   constructor(
     encoderLayer: TransformerEncoderLayer,
+    /** How many layers. */
     readonly numLayers: number,
     opts: { norm?: Module | null } = {},
   ) {
