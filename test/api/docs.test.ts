@@ -104,8 +104,10 @@ before(() => {
   // the package as its users see it: only the emitted declarations, under dist/
   const outDir = resolve(options.outDir!);
   const host = ts.createCompilerHost(options);
-  const { fileExists, readFile, getSourceFile } = host;
+  const { fileExists, readFile, getSourceFile, directoryExists } = host;
   const inDist = (f: string) => resolve(f).startsWith(`${outDir}/`);
+  // dist/ need not exist on disk (a fresh clone has not been built): module resolution asks for it
+  host.directoryExists = (d) => resolve(d) === outDir || inDist(d) || (directoryExists?.(d) ?? true);
   host.fileExists = (f) => emitted.has(resolve(f)) || (!inDist(f) && fileExists(f));
   host.readFile = (f) => emitted.get(resolve(f)) ?? (inDist(f) ? undefined : readFile(f));
   host.getSourceFile = (f, v, ...rest) =>
