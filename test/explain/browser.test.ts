@@ -7,13 +7,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as cr from "../../src/index.js";
 import { serveViewer } from "../../src/explain/node/viewer-page.js";
-
-const CHROMIUM = "/usr/bin/chromium";
+import { CHROMIUM, launchChromium } from "../chromium.js";
 
 /** What the page shows for the current frame. */
 interface Shown {
@@ -77,28 +76,13 @@ test("viewer: step through the 3-4-2 network's forward and backward pass, edit, 
     t.skip(`${CHROMIUM} is missing: install Debian's chromium to run the browser test`);
     return;
   }
-  const { chromium } = await import("playwright-core");
   const seed = cr.explain.SEEDS["seed-3-4-2"];
   const server = await serveViewer(
     { title: seed.title, scenario: seed.scenario, notes: seed.notes },
     { port: 0, lifetime: 80 },
   );
-  const profile = mkdtempSync(join(tmpdir(), "cr-chromium-"));
   const shots = mkdtempSync(join(tmpdir(), "cr-viewer-shot-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 950 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const context = await launchChromium({ width: 1400, height: 950 });
   try {
     const page = await context.newPage();
     const errors: string[] = [];
@@ -181,6 +165,5 @@ test("viewer: step through the 3-4-2 network's forward and backward pass, edit, 
   } finally {
     await context.close();
     await server.close();
-    rmSync(profile, { recursive: true, force: true });
   }
 });

@@ -6,9 +6,8 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -17,9 +16,9 @@ import * as cr from "../../src/index.js";
 import * as web from "../../src/index.browser.js";
 import type { AppResult } from "./browser-app/app.js";
 import { installedProject } from "./installed.js";
+import { CHROMIUM, launchChromium } from "../chromium.js";
 
 const exec = promisify(execFile);
-const CHROMIUM = "/usr/bin/chromium";
 const repoModules = fileURLToPath(new URL("../../node_modules", import.meta.url));
 const app = fileURLToPath(new URL("./browser-app/app.ts", import.meta.url));
 
@@ -93,21 +92,7 @@ test("in Chromium the bundled app trains, saves to bytes and loads back the same
     return;
   }
   const { dir } = await bundleApp();
-  const { chromium } = await import("playwright-core");
-  const profile = mkdtempSync(join(tmpdir(), "cr-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const context = await launchChromium();
   let result: AppResult;
   try {
     const page = await context.newPage();
@@ -124,7 +109,6 @@ test("in Chromium the bundled app trains, saves to bytes and loads back the same
     assert.deepEqual(errors, [], "no errors in the page");
   } finally {
     await context.close();
-    rmSync(profile, { recursive: true, force: true });
   }
   assert.equal(result.backend, "js");
   const [first, last] = [result.losses[0]!, result.losses.at(-1)!];
