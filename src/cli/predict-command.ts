@@ -28,6 +28,12 @@ export async function loadRun(weights: string, expectKind?: string) {
     throw new Error(`predict: ${weights} has no '${METADATA_KEY}' metadata; it was not written by chainrule train`);
   }
   const info = JSON.parse(raw) as RunInfo;
+  if (info.model.kind === "gpt") {
+    throw new Error(
+      `predict: ${weights} holds a character-level GPT (trained on --dataset ${info.dataset}); ` +
+        "predict classifies samples and does not run a text model",
+    );
+  }
   if (expectKind && expectKind !== info.model.kind) {
     throw new Error(
       `predict: ${weights} holds a model of kind ${info.model.kind}, not ${expectKind} (drop --model or fix it)`,
@@ -46,7 +52,7 @@ export function predictProbabilities(model: ReturnType<typeof buildModel>, info:
       x.shape[0]!,
       ...info.model.sampleShape,
     ]);
-    return (model._call(modelInput(info.model, prepared)) as Tensor).softmax(1);
+    return model.call(modelInput(info.model, prepared)).softmax(1);
   });
 }
 

@@ -1,6 +1,7 @@
 // What `chainrule train` learns from: a bundled dataset's name (digits, iris, breast-cancer, mnist)
 // or a folder of IDX files, turned into a seeded train/test split plus the preprocessing that predict must
-// repeat (a fixed scale for images, standardisation for tabular data).
+// repeat (a fixed scale for images, standardisation for tabular data); or the bundled text, cut
+// into windows of characters for next-character prediction.
 
 import { statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -13,22 +14,28 @@ import { Generator } from "../tensor/random.js";
 import type { Tensor } from "../api/tensor.js";
 
 /** How raw features become model inputs; stored with the weights so predict can repeat it. */
-export type Preprocess = { kind: "scale"; scale: number } | { kind: "standardize"; mean: number[]; std: number[] };
+export type Preprocess =
+  { kind: "scale"; scale: number } | { kind: "standardize"; mean: number[]; std: number[] } | { kind: "none" };
 
 /** A dataset ready to train on. */
 export interface TaskData {
   name: string;
+  /** Class names, or for text the vocabulary (one character each). */
   classes: string[];
-  /** Shape of one raw sample: [features] for tables, [rows, cols] for images. */
+  /** Shape of one raw sample: [features] for tables, [rows, cols] for images, [characters] for text. */
   sampleShape: number[];
   isImage: boolean;
   preprocess: Preprocess;
+  /** Samples and labels; for text, windows of character ids [n, L] and the next characters [n, L]. */
   train: { x: Tensor; y: Tensor };
   test: { x: Tensor; y: Tensor };
 }
 
 /** The datasets known by name, all shipped in the package's data/; anything else must be a folder of IDX files. */
-export const DATASETS = ["digits", "iris", "breast-cancer", "mnist"] as const;
+export const DATASETS = ["digits", "iris", "breast-cancer", "mnist", "text"] as const;
+
+/** Characters per window of the text dataset: the GPT's context. */
+export const TEXT_BLOCK = 64;
 
 const isFolder = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 
@@ -54,6 +61,7 @@ export const defaultDataDir = (): string | undefined => process.env.CHAINRULE_DA
 
 /** Applies a stored preprocessing step to raw features. */
 export function applyPreprocess(p: Preprocess, x: Tensor): Tensor {
+  if (p.kind === "none") return x;
   if (p.kind === "scale") return x.mul(p.scale);
   return x.sub(tensor(p.mean)).div(tensor(p.std));
 }
@@ -84,11 +92,52 @@ async function loadRaw(dataset: string, dataDir: string | undefined): Promise<da
   return data.loadIdxFolder(dataset);
 }
 
+/** Windows of `block` ids every `stride` characters: inputs [n, block] and the next ids [n, block]. */
+function windows(ids: Int32Array, block: number, stride: number): { x: Tensor; y: Tensor } {
+  const n = Math.floor((ids.length - block - 1) / stride) + 1;
+  const x = new Int32Array(n * block);
+  const y = new Int32Array(n * block);
+  for (let i = 0; i < n; i++) {
+    x.set(ids.subarray(i * stride, i * stride + block), i * block);
+    y.set(ids.subarray(i * stride + 1, i * stride + block + 1), i * block);
+  }
+  return { x: tensor(x, { shape: [n, block] }), y: tensor(y, { shape: [n, block] }) };
+}
+
+/**
+ * The bundled text for next-character prediction. The first part trains (windows overlapping by
+ * half, so each character is seen in two contexts), the last `testFraction` is held out (windows
+ * side by side); --limit caps the text at `limit` windows' worth of characters.
+ */
+async function loadTextTask(limit: number | undefined, testFraction: number): Promise<TaskData> {
+  let text = await data.loadText();
+  if (limit !== undefined) text = text.slice(0, limit * TEXT_BLOCK + 1);
+  const vocab = [...new Set(text)].sort();
+  const index = new Map(vocab.map((c, i) => [c, i]));
+  const ids = Int32Array.from(text, (c) => index.get(c)!);
+  const cut = Math.round(ids.length * (1 - testFraction));
+  if (ids.length - cut <= TEXT_BLOCK) {
+    throw new RangeError(
+      `--dataset text: too little held-out text for one ${TEXT_BLOCK}-character window; raise --limit`,
+    );
+  }
+  return {
+    name: "text",
+    classes: vocab,
+    sampleShape: [TEXT_BLOCK],
+    isImage: false,
+    preprocess: { kind: "none" },
+    train: windows(ids.subarray(0, cut + 1), TEXT_BLOCK, TEXT_BLOCK / 2),
+    test: windows(ids.subarray(cut), TEXT_BLOCK, TEXT_BLOCK),
+  };
+}
+
 /** Loads, caps, splits (80/20, seeded) and fits the preprocessing on the training part. */
 export async function loadTaskData(
   dataset: string,
   opts: { dataDir?: string; limit?: number; seed?: number; testFraction?: number } = {},
 ): Promise<TaskData> {
+  if (dataset === "text") return loadTextTask(opts.limit, opts.testFraction ?? 0.2);
   const seed = opts.seed ?? 0;
   const raw = capped(await loadRaw(dataset, opts.dataDir ?? defaultDataDir()), opts.limit, seed);
   const { train, test } = data.trainTestSplit(raw, { testFraction: opts.testFraction ?? 0.2, seed });

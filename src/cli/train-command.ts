@@ -1,5 +1,6 @@
-// `chainrule train`: trains an MLP or CNN with a live progress bar (epoch, loss, accuracy,
-// samples/s), evaluates on held-out data after each epoch, and writes the weights (safetensors,
+// `chainrule train`: trains an MLP or CNN classifier, or a character-level GPT on the bundled
+// text, with a live progress bar (epoch, loss, accuracy, samples/s), evaluates on held-out data
+// after each epoch, and writes the weights (safetensors,
 // with the model config in __metadata__), a loss/accuracy chart (SVG) and the history (JSON)
 // into a run folder that never silently replaces an earlier run.
 
@@ -12,7 +13,7 @@ import { getBackend } from "../backend/registry.js";
 import { save, writeFileAtomic } from "../io/index.js";
 import { intInRange, nonNegativeInt, positiveInt, positiveNumber } from "./parsers.js";
 import { chartSvg } from "./svg-chart.js";
-import { DATASETS, datasetArg, datasetName, defaultDataDir } from "./task-data.js";
+import { DATASETS, datasetArg, datasetName, defaultDataDir, TEXT_BLOCK } from "./task-data.js";
 import { type EpochStats, OPTIMIZERS, type TrainResult, trainModel } from "./trainer.js";
 
 /** Key of the weights file's __metadata__ entry that holds what predict needs (JSON). */
@@ -99,7 +100,7 @@ export async function writeRun(
 }
 
 interface TrainFlags {
-  model: "mlp" | "cnn";
+  model: "mlp" | "cnn" | "gpt";
   dataset: string;
   epochs?: number;
   batchSize?: number;
@@ -135,9 +136,13 @@ async function runTrain(f: TrainFlags): Promise<void> {
     {
       start: ({ task, config, options, parameters }) => {
         epochs = options.epochs;
+        const what =
+          config.kind === "gpt"
+            ? `${task.train.y.shape[0]} train / ${task.test.y.shape[0]} test windows of ${task.sampleShape[0]} characters, ` +
+              `vocabulary of ${task.classes.length}`
+            : `${task.train.y.shape[0]} train / ${task.test.y.shape[0]} test samples, ${task.classes.length} classes`;
         console.log(
-          `training ${config.kind} (${parameters.toLocaleString("en")} parameters) on ${task.name}: ` +
-            `${task.train.y.shape[0]} train / ${task.test.y.shape[0]} test samples, ${task.classes.length} classes; ` +
+          `training ${config.kind} (${parameters.toLocaleString("en")} parameters) on ${task.name}: ${what}; ` +
             `${options.optimizer} lr ${options.lr}, batch ${options.batchSize}, ${options.epochs} epochs, seed ${options.seed}; ` +
             `${getBackend()} backend`,
         );
@@ -160,25 +165,35 @@ async function runTrain(f: TrainFlags): Promise<void> {
   const last = result.history[result.history.length - 1]!;
   const paths = await writeRun(result, out);
   const show = (p: string) => (relative(process.cwd(), p).startsWith("..") ? p : relative(process.cwd(), p));
-  console.log(
-    `\ntest accuracy ${pct(last.testAccuracy)} on ${result.task.test.y.shape[0]} held-out samples ` +
-      `after ${result.history.length} epochs in ${seconds.toFixed(1)} s`,
-  );
+  const held = result.task.test.y;
+  const scored =
+    result.config.kind === "gpt"
+      ? `next-character accuracy ${pct(last.testAccuracy)} (loss ${last.testLoss.toFixed(4)}) on ${held.numel()} held-out characters`
+      : `test accuracy ${pct(last.testAccuracy)} on ${held.shape[0]} held-out samples`;
+  console.log(`\n${scored} after ${result.history.length} epochs in ${seconds.toFixed(1)} s`);
   console.log(`weights  ${show(paths.weights)}`);
   console.log(`curves   ${show(paths.curves)}`);
   console.log(`history  ${show(paths.history)}`);
-  console.log(`try: chainrule predict --weights ${show(paths.weights)} --input <samples.csv|json>`);
+  if (result.config.kind !== "gpt")
+    console.log(`try: chainrule predict --weights ${show(paths.weights)} --input <samples.csv|json>`);
 }
 
 /** Adds `train` to the program. */
 export function registerTrainCommand(program: Command): void {
   program
     .command("train")
-    .description("train a classifier, evaluate it on held-out data, save weights (safetensors) and curves (SVG)")
-    .addOption(new Option("--model <kind>", "network").choices(["mlp", "cnn"]).default("mlp"))
+    .description(
+      "train a classifier (or a character-level GPT on text), evaluate it on held-out data, " +
+        "save weights (safetensors) and curves (SVG)",
+    )
+    .addOption(
+      new Option("--model <kind>", "network (gpt goes with --dataset text)")
+        .choices(["mlp", "cnn", "gpt"])
+        .default("mlp"),
+    )
     .option(
       "--dataset <name|dir>",
-      `${DATASETS.join(", ")} (bundled), or a folder of IDX image/label files`,
+      `${DATASETS.join(", ")} (bundled; text is the US Constitution), or a folder of IDX image/label files`,
       datasetArg,
       "digits",
     )
@@ -197,7 +212,11 @@ export function registerTrainCommand(program: Command): void {
         "(default runs/<dataset>-<model>, numbered -2, -3, ... when it holds a run)",
     )
     .option("--overwrite", "replace the run already in the output folder")
-    .option("--limit <n>", "use at most n samples in all (for quick runs; at least 10)", intInRange(10))
+    .option(
+      "--limit <n>",
+      `use at most n samples in all (for text, n windows' worth of ${TEXT_BLOCK} characters; for quick runs; at least 10)`,
+      intInRange(10),
+    )
     .option(
       "--data-dir <folder>",
       "folder with iris.csv and breast_cancer.csv to use instead of the bundled copies (env CHAINRULE_DATASETS)",

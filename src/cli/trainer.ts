@@ -1,6 +1,7 @@
 // The training loop behind `chainrule train`: seeded data split, model and optimizer; mini-batch
 // epochs with a cosine learning-rate schedule; held-out evaluation after each epoch; progress
-// reported through callbacks so the CLI draws bars and tests stay quiet.
+// reported through callbacks so the CLI draws bars and tests stay quiet. Classifiers score one
+// label per sample, the GPT one next character per position; loss and accuracy are per label.
 
 import { noGrad } from "../graph/grad-mode.js";
 import { DataLoader, TensorDataset } from "../data/index.js";
@@ -8,7 +9,7 @@ import * as nn from "../nn/index.js";
 import * as optim from "../optim/index.js";
 import { manualSeed } from "../tensor/random.js";
 import type { Tensor } from "../api/tensor.js";
-import { buildModel, type ModelConfig, modelConfig, modelInput } from "./models.js";
+import { buildModel, type CliModel, type ModelConfig, modelConfig, modelInput } from "./models.js";
 import { loadTaskData, type TaskData } from "./task-data.js";
 
 /** The optimizers the CLI offers. */
@@ -17,7 +18,7 @@ export const OPTIMIZERS = ["sgd", "adam", "adamw", "rmsprop"] as const;
 /** Everything a training run needs; unset numbers take defaultsFor(dataset, model). */
 export interface TrainOptions {
   dataset: string;
-  model: "mlp" | "cnn";
+  model: "mlp" | "cnn" | "gpt";
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -54,7 +55,7 @@ export interface TrainReporter {
 
 /** What a run produced. */
 export interface TrainResult {
-  model: nn.Sequential;
+  model: CliModel;
   config: ModelConfig;
   task: TaskData;
   history: EpochStats[];
@@ -63,6 +64,7 @@ export interface TrainResult {
 
 /** Hyperparameters (for Adam-like optimizers) that reach good accuracy quickly on the JS backend. */
 export function defaultsFor(dataset: string, model: string): { epochs: number; batchSize: number; lr: number } {
+  if (model === "gpt") return { epochs: 10, batchSize: 32, lr: 3e-3 };
   if (model === "cnn") return { epochs: dataset === "digits" ? 15 : 3, batchSize: 32, lr: 3e-3 };
   if (dataset === "iris") return { epochs: 60, batchSize: 16, lr: 1e-2 };
   if (dataset === "breast-cancer") return { epochs: 30, batchSize: 32, lr: 3e-3 };
@@ -83,9 +85,21 @@ function makeOptimizer(name: string, params: Tensor[], lr: number): optim.Optimi
   throw new Error(`unknown optimizer '${name}': use ${OPTIMIZERS.join(", ")}`);
 }
 
+/**
+ * Summed cross-entropy, the count of correct argmax predictions and how many labels they cover.
+ * Sequence logits [N, L, classes] with labels [N, L] count each position.
+ */
+function scoreBatch(logits: Tensor, y: Tensor): { lossSum: Tensor; correct: number; labels: number } {
+  const flat = logits.ndim === 3 ? logits.reshape([-1, logits.shape[2]!]) : logits;
+  const labels = y.reshape([-1]);
+  const lossSum = nn.functional.crossEntropy(flat, labels, { reduction: "sum" });
+  const correct = noGrad(() => flat.argmax(1).eq(labels).sum().item());
+  return { lossSum, correct, labels: labels.shape[0]! };
+}
+
 /** Mean loss and accuracy of `model` on (x, y), in chunks, without recording a graph. */
 export function evaluate(
-  model: nn.Module,
+  model: CliModel,
   config: ModelConfig,
   x: Tensor,
   y: Tensor,
@@ -95,15 +109,17 @@ export function evaluate(
     const n = x.shape[0]!;
     let loss = 0;
     let correct = 0;
+    let labels = 0;
     for (let at = 0; at < n; at += 512) {
       const len = Math.min(512, n - at);
-      const logits = model._call(modelInput(config, x.narrow(0, at, len))) as Tensor;
-      const yb = y.narrow(0, at, len);
-      loss += nn.functional.crossEntropy(logits, yb, { reduction: "sum" }).item();
-      correct += logits.argmax(1).eq(yb).sum().item();
+      const logits = model.call(modelInput(config, x.narrow(0, at, len)));
+      const s = scoreBatch(logits, y.narrow(0, at, len));
+      loss += s.lossSum.item();
+      correct += s.correct;
+      labels += s.labels;
     }
     model.train();
-    return { loss: loss / n, accuracy: correct / n };
+    return { loss: loss / labels, accuracy: correct / labels };
   });
 }
 
@@ -123,6 +139,13 @@ export async function trainModel(opts: TrainOptions, reporter: TrainReporter = {
   if (!Number.isInteger(options.epochs) || options.epochs < 1)
     throw new RangeError(`--epochs must be a positive integer, got ${options.epochs}`);
   if (!(options.lr > 0)) throw new RangeError(`--lr must be positive, got ${options.lr}`);
+  if ((opts.model === "gpt") !== (opts.dataset === "text")) {
+    throw new Error(
+      opts.model === "gpt"
+        ? `--model gpt learns from text: use --dataset text, not ${opts.dataset}`
+        : `--dataset text needs --model gpt, not ${opts.model}`,
+    );
+  }
   const task = await loadTaskData(opts.dataset, { dataDir: opts.dataDir, limit: opts.limit, seed: options.seed });
   const config = modelConfig(opts.model, task.sampleShape, task.classes.length);
   manualSeed(options.seed);
@@ -142,31 +165,32 @@ export async function trainModel(opts: TrainOptions, reporter: TrainReporter = {
     reporter.epochStart?.(epoch, loader.length);
     const t0 = performance.now();
     let seen = 0;
+    let labels = 0;
     let lossSum = 0;
     let correct = 0;
     let done = 0;
     const lr = optimizer.paramGroups[0]!.lr;
     for await (const [xb, yb] of loader) {
-      const logits = model._call(modelInput(config, xb!)) as Tensor;
-      const loss = nn.functional.crossEntropy(logits, yb!);
+      const logits = model.call(modelInput(config, xb!));
+      const s = scoreBatch(logits, yb!);
       optimizer.zeroGrad();
-      loss.backward();
+      s.lossSum.div(s.labels).backward();
       optimizer.step();
       schedule.step();
-      const n = yb!.shape[0]!;
-      seen += n;
-      lossSum += loss.item() * n;
-      correct += noGrad(() => logits.argmax(1).eq(yb!).sum().item());
+      seen += yb!.shape[0]!;
+      labels += s.labels;
+      lossSum += s.lossSum.item();
+      correct += s.correct;
       done++;
       const secs = (performance.now() - t0) / 1000;
-      reporter.batch?.(done, { loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / secs });
+      reporter.batch?.(done, { loss: lossSum / labels, accuracy: correct / labels, samplesPerSecond: seen / secs });
     }
     const seconds = (performance.now() - t0) / 1000;
     const test = evaluate(model, config, task.test.x, task.test.y);
     const stats: EpochStats = {
       epoch,
-      trainLoss: lossSum / seen,
-      trainAccuracy: correct / seen,
+      trainLoss: lossSum / labels,
+      trainAccuracy: correct / labels,
       testLoss: test.loss,
       testAccuracy: test.accuracy,
       lr,

@@ -1,19 +1,32 @@
-// Ready-made classification datasets (Node): the bundled digits, the iris and breast-cancer
-// CSVs (header line "rows,features,class names..."), the bundled MNIST test set and MNIST-style
-// IDX pairs from any folder. Node-only: the split and standardisation that work anywhere are in
+// Ready-made datasets (Node): the bundled digits, the iris and breast-cancer CSVs (header line
+// "rows,features,class names..."), the bundled MNIST test set and MNIST-style IDX pairs from any
+// folder, and the bundled text (the US Constitution) for character-level language models. Node-only: the split and standardisation that work anywhere are in
 // classification.ts.
 
-import { readCsv, readIdx } from "./files.js";
+import { readBytes, readCsv, readIdx } from "./files.js";
 import type { ClassificationData } from "./classification.js";
 
-/** The path of a dataset shipped in the package's data/ folder (digits, iris, breast cancer). */
-export async function bundledPath(file: "digits.csv.gz" | "iris.csv.gz" | "breast_cancer.csv.gz"): Promise<string> {
+/** The path of a dataset shipped in the package's data/ folder (digits, iris, breast cancer, the text). */
+export async function bundledPath(
+  file: "digits.csv.gz" | "iris.csv.gz" | "breast_cancer.csv.gz" | "us-constitution.txt.gz",
+): Promise<string> {
   const { fileURLToPath } = await import("node:url");
   return fileURLToPath(new URL(`../../data/${file}`, import.meta.url));
 }
 
 /** The path of the digits dataset shipped in the package (data/digits.csv.gz). */
 export const bundledDigitsPath = () => bundledPath("digits.csv.gz");
+
+/** A UTF-8 text file (plain or gzip); by default the bundled US Constitution (data/us-constitution.txt.gz). */
+export async function loadText(file?: string): Promise<string> {
+  const path = file ?? (await bundledPath("us-constitution.txt.gz"));
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(await readBytes(path, "loadText"));
+  } catch (e) {
+    if (e instanceof TypeError) throw new SyntaxError(`loadText: ${path} is not UTF-8 text`, { cause: e });
+    throw e;
+  }
+}
 
 /** UCI's 8×8 hand-written digits: x [1797, 64] with grey levels 0…16, y in 0…9. */
 export async function loadDigits(file?: string): Promise<ClassificationData> {

@@ -12,4 +12,5 @@ export {
   loadIdxFolder,
   bundledMnistDir,
   loadMnist,
+  loadText,
 } from "./datasets.js";

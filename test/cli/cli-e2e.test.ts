@@ -120,7 +120,7 @@ test("bad arguments exit with status 1 and one line naming the flag and what it 
   const cases: [string[], string][] = [
     [
       ["train", "--dataset", "nowhere"],
-      "option '--dataset <name|dir>' argument 'nowhere' is invalid. expected digits, iris, breast-cancer, mnist or a folder",
+      "option '--dataset <name|dir>' argument 'nowhere' is invalid. expected digits, iris, breast-cancer, mnist, text or a folder",
     ],
     [["train", "--epochs", "0"], "option '--epochs <n>' argument '0' is invalid. expected a positive integer, got '0'"],
     [["train", "--limit", "5"], "option '--limit <n>' argument '5' is invalid. expected an integer >= 10, got '5'"],
