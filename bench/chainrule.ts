@@ -1,9 +1,12 @@
-// chainrule's workloads, written with the public API as a user would (cr.nn modules, cr.optim.SGD,
-// no dispose): SGEMM, the MLP and CNN training steps, a chain of scalar ops, and the long run
-// that watches memory over thousands of training steps.
+// chainrule's workloads, written with the public API as a user would (cr.nn modules, cr.optim,
+// no dispose): SGEMM, the MLP and CNN training steps, a chain of scalar ops, the model training
+// steps of bench/models.ts, and the long run that watches memory over thousands of training steps.
 
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import type * as CR from "../src/index.js";
 import { type Budget, gflops, timeSync } from "./harness.js";
+import { attentionInputs, attentionStep, modelStep } from "./models.js";
 
 type Cr = typeof CR;
 
@@ -75,6 +78,12 @@ export function runChainrule(cr: Cr, key: string, budget: Budget): number {
     const s = cnnSetup(cr, Number(key.slice(4)));
     return timeSync(() => trainStep(s), budget);
   }
+  const model = modelStep(cr, key);
+  if (model) return timeSync(model, budget);
+  if (key === "attention") {
+    const step = attentionStep(cr, attentionInputs(cr));
+    return timeSync(step, budget);
+  }
   if (key === "scalar") {
     const x = cr.tensor(0.5).requiresGrad_();
     const ms = timeSync(() => {
@@ -86,6 +95,16 @@ export function runChainrule(cr: Cr, key: string, budget: Budget): number {
     return (ms * 1000) / 1000;
   }
   throw new Error(`bench: unknown workload ${key}`);
+}
+
+/** The attention workload's peak memory growth in bytes, in a fresh process (see bench/attention-memory.ts). */
+export function chainruleAttentionMemory(from: string, threads: number): number {
+  const script = fileURLToPath(new URL("./attention-memory.ts", import.meta.url));
+  const config = JSON.stringify({ from, threads });
+  const r = spawnSync(process.execPath, [...process.execArgv, script, config], { encoding: "utf8" });
+  const out = JSON.parse(r.stdout.trim() || "{}") as { bytes?: number; error?: string };
+  if (typeof out.bytes !== "number") throw new Error(out.error ?? (r.stderr || "no output").trim());
+  return out.bytes;
 }
 
 /** Memory figures in bytes. */

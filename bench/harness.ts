@@ -72,9 +72,26 @@ function median(xs: number[]): number {
 export interface Workload {
   key: string;
   label: string;
-  unit: "GFLOP/s" | "ms" | "µs/op";
+  unit: "GFLOP/s" | "ms" | "µs/op" | "MB";
   higherIsBetter: boolean;
+  /** Measured for chainrule native and PyTorch only: layers the JS peers lack, or a measure they cannot take. */
+  nativeAndTorchOnly?: boolean;
+  /** At most this many alternating rounds (the slow model steps keep the run short). */
+  maxRounds?: number;
 }
+
+/** Rounds of the model training steps: each takes tens to hundreds of ms a step. */
+export const modelRounds = 3;
+
+/** A model training step, chainrule native and PyTorch only. */
+const model = (key: string, label: string): Workload => ({
+  key,
+  label,
+  unit: "ms",
+  higherIsBetter: false,
+  nativeAndTorchOnly: true,
+  maxRounds: modelRounds,
+});
 
 /** SGEMM sizes and the thread counts every threaded framework is measured with. */
 export const sgemmSizes = [256, 512, 1024, 2048];
@@ -89,6 +106,20 @@ export function workloads(sizes: number[] = sgemmSizes): Workload[] {
     { key: "mlp-1", label: "MLP train step, batch 1", unit: "ms", higherIsBetter: false },
     { key: "cnn-32", label: "CNN train step, batch 32", unit: "ms", higherIsBetter: false },
     { key: "scalar", label: "1000 scalar ops fwd+bwd", unit: "µs/op", higherIsBetter: false },
+    model("resnet", "ResNet block train step, batch 32"),
+    model("lstm", "LSTM 64→128 train step, 32×50"),
+    model("gpt", "GPT 2-layer train step, 16×128"),
+    model("encoder", "Transformer encoder train step, 32×64"),
+    model("attention", "attention fwd+bwd, 4 heads × 1024"),
+    // measured once per thread count in fresh processes (bench/attention-memory.ts), not in rounds
+    {
+      key: "attention-mem",
+      label: "attention fwd+bwd peak memory growth",
+      unit: "MB",
+      higherIsBetter: false,
+      nativeAndTorchOnly: true,
+      maxRounds: 0,
+    },
   ];
 }
 

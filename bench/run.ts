@@ -5,9 +5,12 @@
 // chainrule native and PyTorch are measured workload by workload, one right after the other, in
 // rounds, and each keeps its best round, so that a busy spell of a shared machine does not land on
 // one side of a ratio only.
-// Options: --quick, --only=sgemm,mlp,cnn,scalar,memory, --peers=torch,tfjs-cpu,tfjs-wasm,jax
-// (or --no-peers), --sizes=256,512, --rounds=N (default 5, quick 1), --from=dist|src (which build
-// of chainrule to load).
+// The model training steps (resnet, lstm, gpt, encoder) and the attention case are chainrule
+// native against PyTorch only, in at most `modelRounds` rounds; the attention's memory is measured
+// once per thread count, each side in a fresh process.
+// Options: --quick, --only=sgemm,mlp,cnn,scalar,resnet,lstm,gpt,encoder,attention,memory,
+// --peers=torch,tfjs-cpu,tfjs-wasm,jax (or --no-peers), --sizes=256,512, --rounds=N (default 5,
+// quick 1), --from=dist|src (which build of chainrule to load).
 
 import { spawnSync } from "node:child_process";
 import { renameSync, writeFileSync } from "node:fs";
@@ -15,15 +18,26 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import type * as CR from "../src/index.js";
 import type { NativeAddon } from "../src/backend/native/addon.js";
-import { longRun, runChainrule } from "./chainrule.js";
-import { budgets, fmt, formatTable, mb, record, type Results, sgemmSizes, threadCounts, workloads } from "./harness.js";
-import { TorchPeer } from "./torch.js";
+import { chainruleAttentionMemory, longRun, runChainrule } from "./chainrule.js";
+import {
+  budgets,
+  fmt,
+  formatTable,
+  mb,
+  modelRounds,
+  record,
+  type Results,
+  sgemmSizes,
+  threadCounts,
+  workloads,
+} from "./harness.js";
+import { TorchPeer, torchAttentionMemory } from "./torch.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const quick = args.includes("--quick");
 const budget = quick ? budgets.quick : budgets.full;
-const only = opt("only")?.split(",") ?? ["sgemm", "mlp", "cnn", "scalar", "memory"];
+const only = (opt("only") ?? "sgemm,mlp,cnn,scalar,resnet,lstm,gpt,encoder,attention,memory").split(",");
 const peers = args.includes("--no-peers")
   ? []
   : (opt("peers")?.split(",") ?? ["torch", "tfjs-cpu", "tfjs-wasm", "jax"]);
@@ -34,6 +48,8 @@ const rounds = peers.includes("torch") ? Math.max(1, Number(opt("rounds") ?? (qu
 
 const selected = workloads(sizes).filter((w) => only.some((o) => w.key.startsWith(o)));
 const keys = selected.map((w) => w.key);
+// what the JS backend and the JS peers measure
+const jsKeys = selected.filter((w) => !w.nativeAndTorchOnly).map((w) => w.key);
 
 // pairings too slow to be worth minutes of a run: plain-JS matmuls of 1024³ and up
 const tooSlow = (column: string, key: string) =>
@@ -45,6 +61,8 @@ const memory: [string, NodeJS.MemoryUsage][] = [];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const workload = (key: string) => selected.find((w) => w.key === key)!;
+/** Alternating rounds a workload takes: the slow model steps fewer. */
+const roundsOf = (key: string) => Math.min(rounds, workload(key).maxRounds ?? rounds);
 
 /** Records a measured value (the better one stays, across rounds) and logs it. */
 function put(column: string, key: string, v: number) {
@@ -62,9 +80,9 @@ async function measureOne(column: string, key: string, run: () => number | Promi
   }
 }
 
-/** Times every workload for one column, then notes the process's memory. */
+/** Times every workload the JS sides run for one column, then notes the process's memory. */
 async function measure(column: string, run: (key: string) => number | Promise<number>) {
-  for (const key of keys) await measureOne(column, key, () => run(key));
+  for (const key of jsKeys) await measureOne(column, key, () => run(key));
   memory.push([column, process.memoryUsage()]);
 }
 
@@ -78,7 +96,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
  * best round.
  */
 async function nativeAndTorch(cr: typeof CR, hasNative: boolean, torch: Map<number, TorchPeer>) {
-  const n = torch.size > 0 ? rounds : 1;
+  const n = torch.size > 0 ? Math.max(0, ...keys.map(roundsOf)) : 1;
   for (let round = 1; round <= n; round++) {
     log(n > 1 ? `round ${round} of ${n}: chainrule native and PyTorch, alternating` : "chainrule native");
     for (const t of threadCounts) {
@@ -88,7 +106,8 @@ async function nativeAndTorch(cr: typeof CR, hasNative: boolean, torch: Map<numb
       }
       const peer = torch.get(t);
       // the scalar graph has no kernel large enough to share: one thread count says it all
-      for (const key of keys.filter((k) => k !== "scalar" || t === threadCounts[0])) {
+      const due = (k: string) => (k !== "scalar" || t === threadCounts[0]) && round <= Math.min(n, roundsOf(k));
+      for (const key of keys.filter(due)) {
         if (hasNative) await measureOne(`native ${t}T`, key, () => runChainrule(cr, key, budget));
         if (!peer?.alive) continue;
         await settle();
@@ -98,7 +117,18 @@ async function nativeAndTorch(cr: typeof CR, hasNative: boolean, torch: Map<numb
       if (hasNative) memory.push([n > 1 ? `native ${t}T (round ${round})` : `native ${t}T`, process.memoryUsage()]);
     }
   }
+  if (keys.includes("attention-mem")) await attentionMemory(hasNative, torch);
   if (hasNative) cr.setNumThreads(os.availableParallelism());
+}
+
+/** The attention case's peak memory growth, each side in a fresh process per thread count. */
+async function attentionMemory(hasNative: boolean, torch: Map<number, TorchPeer>) {
+  log("attention memory (fresh child processes)");
+  const toMb = (bytes: number) => bytes / 2 ** 20;
+  for (const t of threadCounts) {
+    if (hasNative) await measureOne(`native ${t}T`, "attention-mem", () => toMb(chainruleAttentionMemory(from, t)));
+    if (torch.has(t)) await measureOne(`torch ${t}T`, "attention-mem", () => toMb(torchAttentionMemory(t)));
+  }
 }
 
 async function chainruleJs(cr: typeof CR, hasNative: boolean) {
@@ -128,7 +158,7 @@ function jaxPeer() {
   for (const t of threadCounts) {
     log(`jax-js wasm, ${t} thread(s) (child process)`);
     // the scalar graph is one value at a time: no kernel is big enough for a worker to take a share
-    const workloads = t === threadCounts[0] ? keys : keys.filter((k) => k !== "scalar");
+    const workloads = t === threadCounts[0] ? jsKeys : jsKeys.filter((k) => k !== "scalar");
     const r = spawnSync(
       process.execPath,
       [...process.execArgv, script, JSON.stringify({ workloads, threads: t, budget })],
@@ -180,7 +210,13 @@ async function stopTorch(torch: Map<number, TorchPeer>): Promise<string> {
   if (!first) return "PyTorch: not measured";
   let rss = 0;
   for (const p of torch.values()) rss = Math.max(rss, await p.close());
-  const alternated = rounds > 1 ? `; chainrule native and PyTorch: best of ${rounds} alternating rounds` : "";
+  const most = Math.max(0, ...keys.map(roundsOf));
+  const fewer = keys.some((k) => workload(k).maxRounds && roundsOf(k) < most);
+  const alternated =
+    most > 1
+      ? `; chainrule native and PyTorch: best of ${most} alternating rounds` +
+        (fewer ? ` (${modelRounds} for the model steps and attention)` : "")
+      : "";
   return `PyTorch ${first.version} (BLAS: ${first.blas}), peak RSS ${mb(rss)}${alternated}`;
 }
 
@@ -260,17 +296,32 @@ function writeResults(text: string) {
 
 let tfjsVersion = "";
 
+// what the model and attention rows are, beside the table
+const modelNotes = [
+  "the model steps and the attention case are chainrule native against PyTorch only: tfjs and jax-js lack " +
+    "some of their layers (BatchNorm, LSTM, multi-head attention), and chainrule's JS backend sits them out " +
+    "to keep the run short; both sides build the same models from PyTorch's defaults (bench/models.ts, " +
+    "bench/torch_peer.py), convolutions with their default bias",
+  "GPT: Embedding(96, 128), two pre-norm GELU encoder layers (4 heads, feed-forward 512) under a causal mask, " +
+    "Linear(128, 96), next-token cross-entropy, AdamW; encoder: one post-norm ReLU layer, mean-pooled, Adam; " +
+    "LSTM: last step → Linear(128, 10), Adam; ResNet block: SGD with momentum 0.9",
+  "attention: q, k, v [1, 4, 1024, 32], forward and backward of the output's sum; PyTorch 1.13 has no " +
+    "F.scaled_dot_product_attention, so its side is softmax(q·kᵀ/√32)·v; peak memory growth is the rise of " +
+    "VmHWM over VmRSS during one cold step in a fresh process (bench/attention-memory.ts)",
+];
+
 async function main() {
   const base = from === "src" ? "../src" : "../dist";
   const cr = (await import(`${base}/index.js`)) as typeof CR;
   const { nativeAddon } = (await import(`${base}/backend/native/index.js`)) as { nativeAddon: NativeAddon | null };
   if (only.includes("memory")) runLong(cr);
   const hasNative = cr.listBackends().includes("native");
+  if (jsKeys.length < keys.length) notes.push(...modelNotes);
   if (!hasNative) notes.push("chainrule native: the addon is not built, only the JS backend was measured");
   const torch = await startTorch();
   await nativeAndTorch(cr, hasNative, torch);
   const torchLine = await stopTorch(torch);
-  await chainruleJs(cr, hasNative);
+  if (jsKeys.length > 0) await chainruleJs(cr, hasNative);
   if (peers.some((p) => p.startsWith("tfjs"))) {
     tfjsVersion = (await import("@tensorflow/tfjs")).version.tfjs;
     await tfjsPeers();

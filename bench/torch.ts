@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import type { Budget } from "./harness.js";
 
 const python = "/usr/bin/python3";
+const script = fileURLToPath(new URL("./torch_peer.py", import.meta.url));
 
 function cpuHasAvx512(): boolean {
   try {
@@ -20,6 +21,27 @@ function cpuHasAvx512(): boolean {
   } catch {
     return false;
   }
+}
+
+/** The environment of a PyTorch child at `threads` threads (see the top of this file). */
+function peerEnv(threads: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OPENBLAS_NUM_THREADS: String(threads),
+    OMP_NUM_THREADS: String(threads),
+  };
+  delete env.OPENBLAS_L2_SIZE;
+  if (env.OPENBLAS_CORETYPE === undefined && cpuHasAvx512()) env.OPENBLAS_CORETYPE = "SkylakeX";
+  return env;
+}
+
+/** The attention workload's peak memory growth in bytes, in a fresh PyTorch process (see torch_peer.py). */
+export function torchAttentionMemory(threads: number): number {
+  const config = JSON.stringify({ threads, attentionMemory: true });
+  const r = spawnSync(python, [script, config], { env: peerEnv(threads), encoding: "utf8" });
+  const out = JSON.parse(r.stdout.trim() || "{}") as { bytes?: number };
+  if (typeof out.bytes !== "number") throw new Error(`PyTorch: ${(r.stderr || "no output").trim().split("\n").at(-1)}`);
+  return out.bytes;
 }
 
 /** One PyTorch child process at a fixed thread count. */
@@ -41,16 +63,9 @@ export class TorchPeer {
 
   /** Starts the child for `threads` threads, or returns why it cannot run. */
   static async start(threads: number, budget: Budget): Promise<TorchPeer | string> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      OPENBLAS_NUM_THREADS: String(threads),
-      OMP_NUM_THREADS: String(threads),
-    };
-    delete env.OPENBLAS_L2_SIZE;
-    if (env.OPENBLAS_CORETYPE === undefined && cpuHasAvx512()) env.OPENBLAS_CORETYPE = "SkylakeX";
+    const env = peerEnv(threads);
     const probe = spawnSync(python, ["-c", "import torch"], { env, encoding: "utf8" });
     if (probe.error || probe.status !== 0) return `PyTorch not importable by ${python}`;
-    const script = fileURLToPath(new URL("./torch_peer.py", import.meta.url));
     let stderr = "";
     const child = spawn(python, [script, JSON.stringify({ threads, budget })], { env });
     child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));

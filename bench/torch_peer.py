@@ -1,11 +1,13 @@
-"""PyTorch side of `npm run bench`: the same workloads as bench/chainrule.ts, timed the same way
-(median of samples after warm-up). Reads a JSON config from argv[1] (one thread count per process:
-see bench/torch.ts) and answers on stdout, one JSON line each: first what it runs on, then one
-value per workload key read from stdin, then (at the end of stdin) its peak memory. Staying up
-lets the bench time it right after chainrule on each workload, in the same spell of machine load."""
+"""PyTorch side of `npm run bench`: the same workloads as bench/chainrule.ts and bench/models.ts,
+timed the same way (median of samples after warm-up). Reads a JSON config from argv[1] (one thread
+count per process: see bench/torch.ts) and answers on stdout, one JSON line each: first what it
+runs on, then one value per workload key read from stdin, then (at the end of stdin) its peak
+memory. Staying up lets the bench time it right after chainrule on each workload, in the same
+spell of machine load. With "attentionMemory" in the config it answers that one figure instead."""
 
 import ctypes
 import json
+import math
 import os
 import resource
 import sys
@@ -13,6 +15,7 @@ import time
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 
 def time_ms(fn, budget):
@@ -35,16 +38,98 @@ def time_ms(fn, budget):
     return sorted(samples)[len(samples) // 2]
 
 
-def train_step(model, loss_fn, opt, x, y):
+def trainer(opt, loss):
+    """A training step: zero the gradients, forward and loss, backward, optimiser step."""
+
     def step():
         opt.zero_grad()
-        loss_fn(model(x), y).backward()
+        loss().backward()
         opt.step()
 
     return step
 
 
+# The models below are bench/models.ts's, built the same way: change one side, change the other.
+
+
+def resnet():
+    """Stem conv3×3 + BN + ReLU, a basic block (skip added before the last ReLU), pool, Linear."""
+
+    def conv(cin, cout):
+        return nn.Conv2d(cin, cout, 3, padding=1)
+
+    stem = nn.Sequential(conv(3, 16), nn.BatchNorm2d(16), nn.ReLU())
+    branch = nn.Sequential(conv(16, 16), nn.BatchNorm2d(16), nn.ReLU(), conv(16, 16), nn.BatchNorm2d(16))
+    head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+    params = [*stem.parameters(), *branch.parameters(), *head.parameters()]
+    opt = torch.optim.SGD(params, lr=0.01, momentum=0.9)
+    x, y = torch.randn(32, 3, 32, 32), torch.randint(0, 10, (32,))
+
+    def loss():
+        h = stem(x)
+        return F.cross_entropy(head(torch.relu(branch(h) + h)), y)
+
+    return trainer(opt, loss)
+
+
+def lstm():
+    """LSTM(64 → 128) over [32, 50, 64], its last step → Linear(128, 10)."""
+    rnn, head = nn.LSTM(64, 128, batch_first=True), nn.Linear(128, 10)
+    params = [*rnn.parameters(), *head.parameters()]
+    opt = torch.optim.Adam(params, lr=1e-3)
+    x, y = torch.randn(32, 50, 64), torch.randint(0, 10, (32,))
+    return trainer(opt, lambda: F.cross_entropy(head(rnn(x)[0][:, -1]), y))
+
+
+def encoder_layer(norm_first):
+    """Width 128, 4 heads, feed-forward 512, no dropout: pre-norm GELU or PyTorch's default post-norm ReLU."""
+    act = "gelu" if norm_first else "relu"
+    return nn.TransformerEncoderLayer(
+        128, 4, dim_feedforward=512, dropout=0.0, activation=act, batch_first=True, norm_first=norm_first
+    )
+
+
+def gpt():
+    """Embedding(96, 128), two pre-norm GELU layers under a causal mask, Linear(128, 96)."""
+    vocab, seq, batch = 96, 128, 16
+    embed, body, head = nn.Embedding(vocab, 128), nn.TransformerEncoder(encoder_layer(True), 2), nn.Linear(128, vocab)
+    params = [*embed.parameters(), *body.parameters(), *head.parameters()]
+    opt = torch.optim.AdamW(params, lr=1e-3)
+    mask = nn.Transformer.generate_square_subsequent_mask(seq)
+    tokens, nxt = torch.randint(0, vocab, (batch, seq)), torch.randint(0, vocab, (batch * seq,))
+    return trainer(opt, lambda: F.cross_entropy(head(body(embed(tokens), mask=mask)).reshape(-1, vocab), nxt))
+
+
+def encoder():
+    """One post-norm encoder layer over [32, 64, 128], mean-pooled → Linear(128, 10)."""
+    layer, head = encoder_layer(False), nn.Linear(128, 10)
+    params = [*layer.parameters(), *head.parameters()]
+    opt = torch.optim.Adam(params, lr=1e-3)
+    x, y = torch.randn(32, 64, 128), torch.randint(0, 10, (32,))
+    return trainer(opt, lambda: F.cross_entropy(head(layer(x).mean(1)), y))
+
+
+MODELS = {"resnet": resnet, "lstm": lstm, "gpt": gpt, "encoder": encoder}
+
+
+def attention_step(shape=(1, 4, 1024, 32)):
+    """softmax(q kᵀ / √d) v forward and backward (PyTorch 1.13 has no F.scaled_dot_product_attention)."""
+    q, k, v = (torch.randn(*shape, requires_grad=True) for _ in range(3))
+
+    def step():
+        for t in (q, k, v):
+            t.grad = None
+        attn = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1]), dim=-1)
+        (attn @ v).sum().backward()
+
+    return step
+
+
 def run(key, budget):
+    if key in MODELS:
+        return time_ms(MODELS[key](), budget)
+    if key == "attention":
+        return time_ms(attention_step(), budget)
     if key.startswith("sgemm-"):
         n = int(key[6:])
         a, b = torch.randn(n, n), torch.randn(n, n)
@@ -54,7 +139,7 @@ def run(key, budget):
         model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
         opt = torch.optim.SGD(model.parameters(), lr=0.01)
         x, y = torch.randn(batch, 784), torch.randint(0, 10, (batch,))
-        return time_ms(train_step(model, nn.CrossEntropyLoss(), opt, x, y), budget)
+        return time_ms(trainer(opt, lambda: F.cross_entropy(model(x), y)), budget)
     if key.startswith("cnn-"):
         batch = int(key[4:])
         model = nn.Sequential(
@@ -64,7 +149,7 @@ def run(key, budget):
         )
         opt = torch.optim.SGD(model.parameters(), lr=0.01)
         x, y = torch.randn(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
-        return time_ms(train_step(model, nn.CrossEntropyLoss(), opt, x, y), budget)
+        return time_ms(trainer(opt, lambda: F.cross_entropy(model(x), y)), budget)
     if key == "scalar":
         x = torch.tensor(0.5, requires_grad=True)
 
@@ -77,6 +162,24 @@ def run(key, budget):
 
         return time_ms(chain, budget)  # ms per 1000 ops = µs per op
     raise ValueError(f"unknown workload {key}")
+
+
+def proc_status(field):
+    """A line of /proc/self/status in bytes (VmRSS: now, VmHWM: peak since the last reset)."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(field + ":"))
+
+
+def attention_memory():
+    """The peak resident memory one attention forward and backward adds, as bench/attention-memory.ts
+    measures it: a small run first loads the code paths, then the kernel's high-water mark is reset."""
+    attention_step((1, 4, 16, 32))()
+    step = attention_step()
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    before = proc_status("VmRSS")
+    step()
+    return proc_status("VmHWM") - before
 
 
 def loaded_blas():
@@ -97,6 +200,8 @@ def loaded_blas():
 def main():
     cfg = json.loads(sys.argv[1])
     torch.set_num_threads(cfg["threads"])
+    if cfg.get("attentionMemory"):
+        return say({"bytes": attention_memory()})
     say({"version": torch.__version__, "blas": loaded_blas()})
     for line in sys.stdin:
         try:
