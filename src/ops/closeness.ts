@@ -115,7 +115,7 @@ export const iscloseComposite = defineComposite<IsCloseOptions>({
   name: "isclose",
   call: ([a, b], o) => isclose(a!, b!, o),
   differentiable: false,
-  options: { keys: isCloseKeys, call: ([a, b], o) => isclose(a!, b!, o) },
+  options: { keys: isCloseKeys },
   samples: [
     { inputs: near, attrs: {}, torch: "torch.isclose(x0, x1)" },
     { inputs: near, attrs: { equalNan: true }, torch: "torch.isclose(x0, x1, equal_nan=True)" },
@@ -148,7 +148,7 @@ const special = [1, Infinity, -Infinity, NaN, -0, 0.5, -2, 0.25];
 export const nanToNumComposite = defineComposite<NanToNumOptions>({
   name: "nanToNum",
   call: ([x], o) => nanToNum(x!, o),
-  options: { keys: ["nan", "posinf", "neginf"], call: ([x], o) => nanToNum(x!, o) },
+  options: { keys: ["nan", "posinf", "neginf"] },
   samples: [
     { inputs: [{ shape: [8], values: special }], attrs: {}, torch: "torch.nan_to_num(x0)" },
     {

@@ -2,8 +2,8 @@
 // of theirs and it needs no backward of its own (cumsum's reverse scan, sort's gather, a loss).
 // It still joins the table's tests: its samples run through gradcheck and gradgradcheck, against
 // PyTorch's goldens and on every backend, exactly as a primitive's do. A function that takes an
-// options object also says how to call it with one, and the options test passes it a key the
-// function does not know.
+// options object names the keys it knows (and, unless its attributes are that object, how to call
+// it with one), and the options test passes it a key the function does not know.
 
 import type { TensorBase as Tensor } from "../tensor/tensor.js";
 import type { Sample } from "./samples.js";
@@ -12,8 +12,11 @@ import type { Sample } from "./samples.js";
 export interface OptionsProbe {
   /** The keys the function knows. */
   readonly keys: readonly string[];
-  /** Calls the function on the first sample's inputs with `options` as its options object. */
-  call(inputs: Tensor[], options: Record<string, unknown>): unknown;
+  /**
+   * Calls the function on the first sample's inputs with `options` as its options object. A
+   * composite whose attributes are its options object leaves it out: its own `call` serves.
+   */
+  call?(inputs: Tensor[], options: Record<string, unknown>): unknown;
 }
 
 /** The declaration of a composite function: how to call it on a sample, and its samples. */

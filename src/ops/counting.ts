@@ -264,7 +264,7 @@ export const histcComposite = defineComposite<HistcOptions>({
   name: "histc",
   call: ([x], o) => histc(x!, o),
   differentiable: false,
-  options: { keys: ["bins", "min", "max"], call: ([x], o) => histc(x!, o) },
+  options: { keys: ["bins", "min", "max"] },
   samples: [
     { inputs: [{ shape: [12] }], attrs: { bins: 4 }, torch: "torch.histc(x0, bins=4)" },
     {

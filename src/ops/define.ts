@@ -58,7 +58,7 @@ export interface OpDef<A> {
   /** Sample calls: gradcheck, the backend conformance tests and the PyTorch goldens run them. */
   samples: readonly [Sample<A>, ...Sample<A>[]];
   /** For an op whose public function takes an options object: the options test's way in. */
-  options?: OptionsProbe;
+  options?: Required<OptionsProbe>;
 }
 
 /** A declared op: tensors and attributes in, one tensor out, recorded when grad mode is on. */

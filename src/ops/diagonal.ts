@@ -164,7 +164,7 @@ export function trace(x: Tensor): Tensor {
 export const diagEmbedComposite = defineComposite<DiagonalOptions>({
   name: "diagEmbed",
   call: ([x], o) => diagEmbed(x!, o),
-  options: { keys: ["offset", "dim1", "dim2"], call: ([x], o) => diagEmbed(x!, o as DiagonalOptions) },
+  options: { keys: ["offset", "dim1", "dim2"] },
   samples: [
     { inputs: [{ shape: [2, 3] }], attrs: {}, torch: "torch.diag_embed(x0)" },
     { inputs: [{ shape: [2, 3] }], attrs: { offset: 1, dim1: 0, dim2: 2 }, torch: "torch.diag_embed(x0, 1, 0, 2)" },

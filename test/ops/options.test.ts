@@ -11,12 +11,12 @@ import { compositeTable, opTable } from "../../src/ops/table.js";
 import { sampleCases } from "../../tools/gen-ops.js";
 import { closestKey } from "../../src/core/options.js";
 
-const probes: [string, OptionsProbe][] = [
-  ...Object.entries(opTable).flatMap(([name, op]) =>
-    op.def.options ? [[name, op.def.options] as [string, OptionsProbe]] : [],
-  ),
+/** Each function with options: its name, the keys it knows, and how to call it with an options object. */
+const probes: (readonly [string, Required<OptionsProbe>])[] = [
+  ...Object.entries(opTable).flatMap(([name, op]) => (op.def.options ? [[name, op.def.options] as const] : [])),
   ...Object.values({ ...compositeTable, ...nnCompositeTable }).flatMap((c) =>
-    c.options ? [[c.name, c.options] as [string, OptionsProbe]] : [],
+    // a composite without its own probe call takes its options object as its attributes
+    c.options ? [[c.name, { keys: c.options.keys, call: c.options.call ?? c.call }] as const] : [],
   ),
 ];
 

@@ -133,7 +133,7 @@ export const piecewiseActivationComposites = [
   defineComposite<HardtanhOptions>({
     name: "hardtanh",
     call: ([x], a) => hardtanh(x as Tensor, a),
-    options: { keys: ["minVal", "maxVal"], call: ([x], o) => hardtanh(x as Tensor, o) },
+    options: { keys: ["minVal", "maxVal"] },
     samples: [
       { inputs: [{ shape: [2, 3], domain: "offGrid" }], attrs: {}, torch: `${F}.hardtanh(x0)` },
       { inputs: [{ shape: [8] }], attrs: { minVal: -0.55, maxVal: 0.75 }, torch: `${F}.hardtanh(x0, -0.55, 0.75)` },
@@ -163,7 +163,7 @@ export const piecewiseActivationComposites = [
   defineComposite<ShrinkOptions>({
     name: "hardshrink",
     call: ([x], a) => hardshrink(x as Tensor, a),
-    options: { keys: ["lambd"], call: ([x], o) => hardshrink(x as Tensor, o) },
+    options: { keys: ["lambd"] },
     samples: [
       { inputs: [{ shape: [2, 3], domain: "offGrid" }], attrs: {}, torch: `${F}.hardshrink(x0)` },
       { inputs: [{ shape: [8] }], attrs: { lambd: 1.25 }, torch: `${F}.hardshrink(x0, 1.25)` },
@@ -172,7 +172,7 @@ export const piecewiseActivationComposites = [
   defineComposite<ShrinkOptions>({
     name: "softshrink",
     call: ([x], a) => softshrink(x as Tensor, a),
-    options: { keys: ["lambd"], call: ([x], o) => softshrink(x as Tensor, o) },
+    options: { keys: ["lambd"] },
     samples: [
       { inputs: [{ shape: [2, 3], domain: "offGrid" }], attrs: {}, torch: `${F}.softshrink(x0)` },
       { inputs: [{ shape: [8] }], attrs: { lambd: 1.25 }, torch: `${F}.softshrink(x0, 1.25)` },
@@ -193,7 +193,7 @@ export const piecewiseActivationComposites = [
   defineComposite<RReLUOptions>({
     name: "rrelu",
     call: ([x], a) => rrelu(x as Tensor, a),
-    options: { keys: ["lower", "upper", "training", "generator"], call: ([x], o) => rrelu(x as Tensor, o) },
+    options: { keys: ["lower", "upper", "training", "generator"] },
     samples: [
       { inputs: [{ shape: [2, 3] }], attrs: {}, torch: `${F}.rrelu(x0)` },
       { inputs: [{ shape: [6] }], attrs: { lower: 0.1, upper: 0.5 }, torch: `${F}.rrelu(x0, 0.1, 0.5)` },

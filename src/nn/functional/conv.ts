@@ -230,13 +230,7 @@ function convEntry(
       const [x, w, b] = asTensors(xs);
       return fn(x!, w!, b ?? null, opts);
     },
-    options: {
-      keys,
-      call: (xs, o) => {
-        const [x, w, b] = asTensors(xs);
-        return fn(x!, w!, b ?? null, o);
-      },
-    },
+    options: { keys },
     samples: [first!, ...rest],
   });
 }

@@ -156,7 +156,7 @@ export const distanceComposites = [
   defineComposite<CosineSimilarityOptions>({
     name: "cosineSimilarity",
     call: ([a, b], o) => cosineSimilarity(a as Tensor, b as Tensor, o),
-    options: { keys: ["dim", "eps"], call: ([a, b], o) => cosineSimilarity(a as Tensor, b as Tensor, o) },
+    options: { keys: ["dim", "eps"] },
     samples: [
       { inputs: [{ shape: [3, 4] }, { shape: [3, 4] }], attrs: {}, torch: `${F}.cosine_similarity(x0, x1)` },
       {
@@ -179,7 +179,7 @@ export const distanceComposites = [
   defineComposite<PairwiseDistanceOptions>({
     name: "pairwiseDistance",
     call: ([a, b], o) => pairwiseDistance(a as Tensor, b as Tensor, o),
-    options: { keys: ["p", "eps", "keepdim"], call: ([a, b], o) => pairwiseDistance(a as Tensor, b as Tensor, o) },
+    options: { keys: ["p", "eps", "keepdim"] },
     samples: [
       { inputs: [{ shape: [3, 4] }, { shape: [3, 4] }], attrs: {}, torch: `${F}.pairwise_distance(x0, x1)` },
       {
@@ -204,7 +204,7 @@ export const distanceComposites = [
   defineComposite<CdistOptions>({
     name: "cdist",
     call: ([a, b], o) => cdist(a as Tensor, b as Tensor, o),
-    options: { keys: ["p", "computeMode"], call: ([a, b], o) => cdist(a as Tensor, b as Tensor, o) },
+    options: { keys: ["p", "computeMode"] },
     samples: [
       { inputs: [{ shape: [3, 2] }, { shape: [4, 2] }], attrs: {}, torch: "torch.cdist(x0, x1)" },
       {

@@ -92,7 +92,6 @@ export const likelihoodLossComposites = [
     call: ([x, y], o) => poissonNllLoss(x as Tensor, y as Tensor, o),
     options: {
       keys: ["logInput", "full", "eps", "reduction"],
-      call: ([x, y], o) => poissonNllLoss(x as Tensor, y as Tensor, o),
     },
     samples: [
       {
@@ -121,7 +120,6 @@ export const likelihoodLossComposites = [
     call: ([x, y, v], o) => gaussianNllLoss(x as Tensor, y as Tensor, v as Tensor, o),
     options: {
       keys: ["full", "eps", "reduction"],
-      call: ([x, y, v], o) => gaussianNllLoss(x as Tensor, y as Tensor, v as Tensor, o),
     },
     samples: [
       {

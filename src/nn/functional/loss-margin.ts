@@ -131,7 +131,6 @@ export const marginLossComposites = [
     call: ([a, b, y], o) => cosineEmbeddingLoss(a as Tensor, b as Tensor, y as Tensor, o),
     options: {
       keys: ["margin", "reduction"],
-      call: ([a, b, y], o) => cosineEmbeddingLoss(a as Tensor, b as Tensor, y as Tensor, o),
     },
     samples: [
       {
@@ -161,7 +160,6 @@ export const marginLossComposites = [
     call: ([a, b, y], o) => marginRankingLoss(a as Tensor, b as Tensor, y as Tensor, o),
     options: {
       keys: ["margin", "reduction"],
-      call: ([a, b, y], o) => marginRankingLoss(a as Tensor, b as Tensor, y as Tensor, o),
     },
     samples: [
       {
@@ -186,7 +184,6 @@ export const marginLossComposites = [
     call: ([a, p, n], o) => tripletMarginLoss(a as Tensor, p as Tensor, n as Tensor, o),
     options: {
       keys: ["margin", "p", "eps", "swap", "reduction"],
-      call: ([a, p, n], o) => tripletMarginLoss(a as Tensor, p as Tensor, n as Tensor, o),
     },
     samples: [
       {

@@ -254,7 +254,7 @@ export const lossComposites = [
   defineComposite<ReductionOptions>({
     name: "mseLoss",
     call: ([x, y], o) => mseLoss(x as Tensor, y as Tensor, o),
-    options: { keys: ["reduction"], call: ([x, y], o) => mseLoss(x as Tensor, y as Tensor, o) },
+    options: { keys: ["reduction"] },
     samples: [
       { inputs: pair(), attrs: {}, torch: `${F}.mse_loss(x0, x1)` },
       { inputs: pair(), attrs: { reduction: "sum" }, torch: `${F}.mse_loss(x0, x1, reduction='sum')` },
@@ -264,7 +264,7 @@ export const lossComposites = [
   defineComposite<ReductionOptions>({
     name: "l1Loss",
     call: ([x, y], o) => l1Loss(x as Tensor, y as Tensor, o),
-    options: { keys: ["reduction"], call: ([x, y], o) => l1Loss(x as Tensor, y as Tensor, o) },
+    options: { keys: ["reduction"] },
     samples: [
       { inputs: pair(), attrs: {}, torch: `${F}.l1_loss(x0, x1)` },
       { inputs: pair(), attrs: { reduction: "none" }, torch: `${F}.l1_loss(x0, x1, reduction='none')` },
@@ -273,7 +273,7 @@ export const lossComposites = [
   defineComposite<ReductionOptions & { delta?: number }>({
     name: "huberLoss",
     call: ([x, y], o) => huberLoss(x as Tensor, y as Tensor, o),
-    options: { keys: ["reduction", "delta"], call: ([x, y], o) => huberLoss(x as Tensor, y as Tensor, o) },
+    options: { keys: ["reduction", "delta"] },
     samples: [
       { inputs: offKink, attrs: {}, torch: `${F}.huber_loss(x0, x1)` },
       {
@@ -286,7 +286,7 @@ export const lossComposites = [
   defineComposite<ReductionOptions & { beta?: number }>({
     name: "smoothL1Loss",
     call: ([x, y], o) => smoothL1Loss(x as Tensor, y as Tensor, o),
-    options: { keys: ["reduction", "beta"], call: ([x, y], o) => smoothL1Loss(x as Tensor, y as Tensor, o) },
+    options: { keys: ["reduction", "beta"] },
     samples: [
       { inputs: offKink, attrs: {}, torch: `${F}.smooth_l1_loss(x0, x1)` },
       {
@@ -360,7 +360,7 @@ export const lossComposites = [
   defineComposite<KLDivOptions>({
     name: "klDiv",
     call: ([x, y], o) => klDiv(x as Tensor, y as Tensor, o),
-    options: { keys: ["reduction", "logTarget"], call: ([x, y], o) => klDiv(x as Tensor, y as Tensor, o) },
+    options: { keys: ["reduction", "logTarget"] },
     samples: [
       { inputs: pair({}, { domain: "positive" }), attrs: {}, torch: `${F}.kl_div(x0, x1)` },
       {

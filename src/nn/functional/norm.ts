@@ -154,7 +154,7 @@ export function normalize(x: Tensor, opts: NormalizeOptions = {}): Tensor {
 export const normalizeComposite = defineComposite<NormalizeOptions>({
   name: "normalize",
   call: ([x], o) => normalize(x as Tensor, o),
-  options: { keys: ["p", "dim", "eps"], call: ([x], o) => normalize(x as Tensor, o) },
+  options: { keys: ["p", "dim", "eps"] },
   samples: [
     { inputs: [{ shape: [3, 4] }], attrs: {}, torch: "torch.nn.functional.normalize(x0)" },
     {

@@ -200,7 +200,7 @@ const sample = (shape: number[], opts: InterpolateOptions) => ({
 export const interpolateComposite = defineComposite<InterpolateOptions>({
   name: "interpolate",
   call: (xs, opts) => interpolate(asTensors(xs)[0]!, opts),
-  options: { keys: interpolateKeys, call: (xs, o) => interpolate(asTensors(xs)[0]!, o) },
+  options: { keys: interpolateKeys },
   samples: [
     sample([1, 2, 4], { scaleFactor: 2 }),
     sample([1, 1, 3, 5], { size: [5, 3], mode: "nearest" }),
