@@ -353,6 +353,8 @@ NAPI_MODULE_INIT() {
              {"matmul", Matmul},     {"gather", Gather},
              {"scatterAdd", ScatterAdd}, {"scatterReduce", ScatterReduce},
              {"maxPool", MaxPool},
+             {"convDirect", ConvDirect},
+             {"convWeightGrad", ConvWeightGrad},
              {"free", Free},
              {"alloc", Alloc},       {"upload", Upload},
              {"write", Write},       {"read", Read},

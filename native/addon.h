@@ -35,6 +35,11 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info);
 /** scatterReduce(dst, dim, index, src, reduce, includeSelf): dst's picked elements combined with src's. */
 napi_value ScatterReduce(napi_env env, napi_callback_info info);
 
+/** convDirect(x, w, bias | null, out): a stride-1 2-D convolution with no im2col matrix (conv.h). */
+napi_value ConvDirect(napi_env env, napi_callback_info info);
+/** convWeightGrad(x, g, out): the weight gradient of that convolution (conv.h). */
+napi_value ConvWeightGrad(napi_env env, napi_callback_info info);
+
 /**
  * Whether view v is every element of buffer b once, dense in some order of its dims (a permuted
  * layout counts), so that a kernel writing all of v writes every byte of b.

@@ -127,4 +127,32 @@ export interface Kernels {
    * [...lead, ...windows], with ⌊(S − d(K−1) − 1)/s⌋ + 1 windows per dim. A NaN wins over numbers.
    */
   maxPool(x: View, geometry: PoolGeometry, values: Handle, positions: Handle): void;
+  /**
+   * Optional (a backend without it runs convolution as im2col and a matmul): the stride-1 2-D
+   * convolution out [N, O, Ho, Wo] (contiguous, x's float dtype) = x [N, C, H, W] ⋆ w [O, C/groups,
+   * KH, KW] + bias [O], zero padding [top, bottom, left, right] (a negative one crops), dilation
+   * [dh, dw], computed directly from x with no im2col matrix.
+   */
+  convDirect?(
+    x: View,
+    w: View,
+    bias: View | null,
+    padding: readonly number[],
+    dilation: readonly number[],
+    groups: number,
+    out: Handle,
+  ): void;
+  /**
+   * Optional, beside convDirect: out [O, C/groups, KH, KW] (contiguous) = the weight gradient of
+   * that convolution for the contiguous gradient g [N, O, Ho, Wo] of its output.
+   */
+  convWeightGrad?(
+    x: View,
+    g: View,
+    kernel: readonly number[],
+    padding: readonly number[],
+    dilation: readonly number[],
+    groups: number,
+    out: Handle,
+  ): void;
 }

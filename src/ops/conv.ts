@@ -10,6 +10,14 @@ import { sum } from "./broadcast.js";
 import type { Sample } from "./samples.js";
 import { type BackwardRule, defineOp } from "./define.js";
 import { genericRule } from "./explain-rule.js";
+import {
+  convForwardDirect,
+  convInputGradDirect,
+  convWeightGradDirect,
+  directConv,
+  directInputGrad,
+  directWeightGrad,
+} from "./conv-direct.js";
 import { matmul } from "./linalg.js";
 import { binaryRaw, cloneRaw, resultType } from "./unrecorded.js";
 import { permute, reshape, transpose } from "./view.js";
@@ -108,11 +116,15 @@ function convBackward(fused: boolean): BackwardRule<ConvAttrs> {
     const { kernel } = a.geometry;
     const k = kernel.length;
     const counts = windowCounts(a.geometry);
-    const gm = batchMerged(grad, g);
+    // the batch-merged gradient, made only if a product needs it (the direct input gradient does not)
+    let merged: Tensor | null = null;
+    const gm = () => (merged ??= batchMerged(grad, g));
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
-    if (dx) {
-      const dcols = matmul(transpose(reshape(w!, [g, outC / g, (c / g) * numelOf(kernel)]), -1, -2), gm);
+    if (dx && fused && directInputGrad(x!, w!, grad, a)) {
+      gx = convInputGradDirect(grad, w!, a);
+    } else if (dx) {
+      const dcols = matmul(transpose(reshape(w!, [g, outC / g, (c / g) * numelOf(kernel)]), -1, -2), gm());
       // [C, K.., N, O..] seen as the windows [N, C, K.., O..] that fold adds back onto the grid
       const windows = permute(
         reshape(dcols, [c, ...kernel, n, ...counts]),
@@ -125,13 +137,18 @@ function convBackward(fused: boolean): BackwardRule<ConvAttrs> {
       if (fused) freeUnobserved(dcols);
       gx = unpadSpatial(padded, a.padding);
     }
-    if (dw) {
+    if (dw && fused && directWeightGrad(x!, w!, grad, a)) {
+      gw = convWeightGradDirect(x!, grad, w!.shape, a);
+    } else if (dw) {
       const cols = fused && kept ? kept : im2col(x!, a, fused);
       // as cols·Gᵀ: rows of both are contiguous along the long N·ΠO dim (dot products, no packing)
-      gw = reshape(transpose(matmul(cols, transpose(gm, -1, -2)), -1, -2), w!.shape);
+      gw = reshape(transpose(matmul(cols, transpose(gm(), -1, -2)), -1, -2), w!.shape);
+      if (fused && !kept && cols.storage !== x!.storage) freeUnobserved(cols);
     }
-    const gb = db ? reshape(sum(gm, 2), [outC]) : null;
-    if (fused && gm !== grad && gm.storage !== grad.storage) freeUnobserved(gm);
+    const gb = db ? sum(grad, [0, ...counts.map((_, i) => 2 + i)]) : null;
+    // (merged is set inside gm(), which the compiler's flow analysis does not follow)
+    const m = merged as Tensor | null;
+    if (fused && m && m !== grad && m.storage !== grad.storage) freeUnobserved(m);
     return [gx, gw, gb];
   };
 }
@@ -146,6 +163,7 @@ function convBackward(fused: boolean): BackwardRule<ConvAttrs> {
 export const convOp = defineOp<ConvAttrs>({
   name: "convolution",
   forward: ([x, w, b], a, keep) => {
+    if (directConv(x!, w!, b, a)) return convForwardDirect(x!, w!, b, a);
     const [n, outC] = [x!.shape[0]!, w!.shape[0]!];
     const cols = im2col(x!, a, true);
     if (cols.storage !== x!.storage) keep(cols);

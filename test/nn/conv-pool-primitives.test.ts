@@ -114,14 +114,15 @@ test("the result is contiguous [N, O, ...S], with and without a bias, so .view()
 });
 
 test("the kept im2col matrix is freed when backward releases the node, and kept while retainGraph", (t) => {
-  // big enough that the native backend really frees (small tensors live in JS memory)
+  // big enough that the native backend really frees (small tensors live in JS memory); stride 2,
+  // since a stride-1 2-D convolution takes the native backend's direct path, which keeps no matrix
   const x = cr.randn([8, 4, 20, 20], { requiresGrad: true });
   const w = cr.randn([6, 4, 3, 3], { requiresGrad: true });
-  const y = F.conv2d(x, w, null);
+  const y = F.conv2d(x, w, null, { stride: 2 });
   const node = y.gradFn!;
   const kept = node.saved!.at(-1)!.unpack();
   // batch-merged: [groups, C·ΠK, N·ΠO]
-  assert.deepEqual(kept.shape, [1, 36, 8 * 324], "the im2col matrix is the node's last saved tensor");
+  assert.deepEqual(kept.shape, [1, 36, 8 * 81], "the im2col matrix is the node's last saved tensor");
   const loss = y.square().sum();
   const first = freedDuring(() => loss.backward(undefined, { retainGraph: true }));
   if (!first) return t.skip(`the ${kernels().name} backend frees nothing early`);
@@ -140,12 +141,13 @@ test("without recording the im2col matrix and the product are freed at once; x i
   const x = cr.randn([8, 4, 20, 20]);
   const w = cr.randn([6, 4, 3, 3]);
   let y: cr.Tensor | null = null;
-  const freed = freedDuring(() => (y = F.conv2d(x, w, null)));
+  // stride 2: the im2col path on every backend
+  const freed = freedDuring(() => (y = F.conv2d(x, w, null, { stride: 2 })));
   if (!freed) return t.skip(`the ${kernels().name} backend frees nothing early`);
   // the im2col matrix and the channel-major product, both freed when the forward returns
   assert.equal(freed.length, 2, "the forward's two temporaries are freed when it returns");
   assert.ok(!freed.includes(y!.storage.handle), "the result's own buffer was freed");
-  assertClose(y!, composite(x, w, null, { ...cases[0]!, bias: false }), { rtol: 1e-5, atol: 1e-5 });
+  assertClose(y!, composite(x, w, null, { ...cases[0]!, stride: [2, 2], bias: false }), { rtol: 1e-5, atol: 1e-5 });
 
   const w1 = cr.randn([2, 4, 1, 1], { requiresGrad: true });
   const freed1 = freedDuring(() => F.conv2d(x, w1, null).sum().backward())!;

@@ -70,6 +70,10 @@ export interface NativeAddon {
   sort(x: NativeBuffer, values: NativeBuffer, indices: NativeBuffer, descending: number): void;
   /** x's view, then k and the kernel sizes, strides and dilations, are in the descriptor. */
   maxPool(x: NativeBuffer, values: NativeBuffer, positions: NativeBuffer): void;
+  /** Stride-1 direct 2-D convolution; padding, dilation and groups follow the views in the descriptor. */
+  convDirect(x: NativeBuffer, w: NativeBuffer, bias: NativeBuffer | null, out: NativeBuffer): void;
+  /** The weight gradient of that convolution; kernel size, padding, dilation and groups follow the views. */
+  convWeightGrad(x: NativeBuffer, g: NativeBuffer, out: NativeBuffer): void;
   /** Returns the buffer's memory now; later use of it throws. */
   free(buffer: NativeBuffer): void;
   /** Bytes of released memory kept for reuse. */

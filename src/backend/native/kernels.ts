@@ -261,6 +261,19 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes): NativeKernels
       for (const list of [geometry.kernel, geometry.stride, geometry.dilation]) for (const n of list) desc[pos++] = n;
       addon.maxPool(src, buf(values), buf(positions));
     },
+    convDirect(x, w, bias, padding, dilation, groups, out) {
+      pos = 0;
+      const [xb, wb] = [put(x), put(w)];
+      const bb = bias ? put(bias) : null;
+      for (const n of [...padding, ...dilation, groups]) desc[pos++] = n;
+      addon.convDirect(xb, wb, bb, buf(out));
+    },
+    convWeightGrad(x, g, kernel, padding, dilation, groups, out) {
+      pos = 0;
+      const [xb, gb] = [put(x), put(g)];
+      for (const n of [...kernel, ...padding, ...dilation, groups]) desc[pos++] = n;
+      addon.convWeightGrad(xb, gb, buf(out));
+    },
     free(h) {
       if (!tiny(h)) addon.free(buf(h));
     },
