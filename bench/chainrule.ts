@@ -97,10 +97,10 @@ export function runChainrule(cr: Cr, key: string, budget: Budget): number {
   throw new Error(`bench: unknown workload ${key}`);
 }
 
-/** The attention workload's peak memory growth in bytes, in a fresh process (see bench/attention-memory.ts). */
-export function chainruleAttentionMemory(from: string, threads: number): number {
-  const script = fileURLToPath(new URL("./attention-memory.ts", import.meta.url));
-  const config = JSON.stringify({ from, threads });
+/** The peak memory growth in bytes of one step of `workload`, in a fresh process (see bench/step-memory.ts). */
+export function chainruleStepMemory(from: string, threads: number, workload: string): number {
+  const script = fileURLToPath(new URL("./step-memory.ts", import.meta.url));
+  const config = JSON.stringify({ from, threads, workload });
   const r = spawnSync(process.execPath, [...process.execArgv, script, config], { encoding: "utf8" });
   const out = JSON.parse(r.stdout.trim() || "{}") as { bytes?: number; error?: string };
   if (typeof out.bytes !== "number") throw new Error(out.error ?? (r.stderr || "no output").trim());

@@ -63,7 +63,8 @@ export async function timeAsync(fn: () => Promise<void>, budget: Budget): Promis
   return median(times);
 }
 
-function median(xs: number[]): number {
+/** The middle value (the upper one of an even count). */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1]!;
 }
@@ -78,6 +79,8 @@ export interface Workload {
   nativeAndTorchOnly?: boolean;
   /** At most this many alternating rounds (the slow model steps keep the run short). */
   maxRounds?: number;
+  /** The workload whose step's peak memory growth this row is (see bench/step-memory.ts). */
+  memoryOf?: string;
 }
 
 /** Rounds of the model training steps: each takes tens to hundreds of ms a step. */
@@ -91,6 +94,21 @@ const model = (key: string, label: string): Workload => ({
   higherIsBetter: false,
   nativeAndTorchOnly: true,
   maxRounds: modelRounds,
+});
+
+/**
+ * The peak memory growth of one step of the workload `of`: measured once per thread count, each
+ * side in a fresh process (bench/step-memory.ts), not in rounds. Its key starts with `of`'s, so
+ * that --only=<of> selects it too.
+ */
+const stepMemory = (of: string, label: string): Workload => ({
+  key: `${of}-mem`,
+  label: `${label} peak memory growth`,
+  unit: "MB",
+  higherIsBetter: false,
+  nativeAndTorchOnly: true,
+  maxRounds: 0,
+  memoryOf: of,
 });
 
 /** SGEMM sizes and the thread counts every threaded framework is measured with. */
@@ -111,15 +129,11 @@ export function workloads(sizes: number[] = sgemmSizes): Workload[] {
     model("gpt", "GPT 2-layer train step, 16×128"),
     model("encoder", "Transformer encoder train step, 32×64"),
     model("attention", "attention fwd+bwd, 4 heads × 1024"),
-    // measured once per thread count in fresh processes (bench/attention-memory.ts), not in rounds
-    {
-      key: "attention-mem",
-      label: "attention fwd+bwd peak memory growth",
-      unit: "MB",
-      higherIsBetter: false,
-      nativeAndTorchOnly: true,
-      maxRounds: 0,
-    },
+    stepMemory("resnet", "ResNet block train step"),
+    stepMemory("lstm", "LSTM 64→128 train step"),
+    stepMemory("gpt", "GPT 2-layer train step"),
+    stepMemory("encoder", "Transformer encoder train step"),
+    stepMemory("attention", "attention fwd+bwd"),
   ];
 }
 

@@ -6,11 +6,12 @@
 // rounds, and each keeps its best round, so that a busy spell of a shared machine does not land on
 // one side of a ratio only.
 // The model training steps (resnet, lstm, gpt, encoder) and the attention case are chainrule
-// native against PyTorch only, in at most `modelRounds` rounds; the attention's memory is measured
-// once per thread count, each side in a fresh process.
-// Options: --quick, --only=sgemm,mlp,cnn,scalar,resnet,lstm,gpt,encoder,attention,memory,
-// --peers=torch,tfjs-cpu,tfjs-wasm,jax (or --no-peers), --sizes=256,512, --rounds=N (default 5,
-// quick 1), --from=dist|src (which build of chainrule to load).
+// native against PyTorch only, in at most `modelRounds` rounds; the peak memory growth of one step
+// of each is measured once per thread count, each side in a fresh process (bench/step-memory.ts).
+// Options: --quick, --only=sgemm,mlp,cnn,scalar,resnet,lstm,gpt,encoder,attention,memory (a model
+// or attention key selects its memory row too; `memory` is the long run), --peers=torch,tfjs-cpu,
+// tfjs-wasm,jax (or --no-peers), --sizes=256,512, --rounds=N (default 5, quick 1), --from=dist|src
+// (which build of chainrule to load, here and in the memory processes).
 
 import { spawnSync } from "node:child_process";
 import { renameSync, writeFileSync } from "node:fs";
@@ -18,12 +19,13 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import type * as CR from "../src/index.js";
 import type { NativeAddon } from "../src/backend/native/addon.js";
-import { chainruleAttentionMemory, longRun, runChainrule } from "./chainrule.js";
+import { chainruleStepMemory, longRun, runChainrule } from "./chainrule.js";
 import {
   budgets,
   fmt,
   formatTable,
   mb,
+  median,
   modelRounds,
   record,
   type Results,
@@ -31,7 +33,7 @@ import {
   threadCounts,
   workloads,
 } from "./harness.js";
-import { TorchPeer, torchAttentionMemory } from "./torch.js";
+import { TorchPeer, torchStepMemory } from "./torch.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -45,6 +47,10 @@ const sizes = opt("sizes")?.split(",").map(Number) ?? sgemmSizes;
 const from = opt("from") ?? "dist";
 // rounds only pay where there is a PyTorch side to alternate with
 const rounds = peers.includes("torch") ? Math.max(1, Number(opt("rounds") ?? (quick ? 1 : 5))) : 1;
+// a step's memory is one sample, and it moves from process to process on both sides (chainrule's
+// with where the collector happens to run: one that runs during the measured step hands the
+// warm-up's buffers back to the pool), by 2x at times: the full run takes the median of a few
+const memoryRuns = quick ? 1 : 3;
 
 const selected = workloads(sizes).filter((w) => only.some((o) => w.key.startsWith(o)));
 const keys = selected.map((w) => w.key);
@@ -67,7 +73,7 @@ const roundsOf = (key: string) => Math.min(rounds, workload(key).maxRounds ?? ro
 /** Records a measured value (the better one stays, across rounds) and logs it. */
 function put(column: string, key: string, v: number) {
   record(results, column, key, v, workload(key).higherIsBetter);
-  log(`  ${column.padEnd(12)} ${key.padEnd(10)} ${fmt(v)}`);
+  log(`  ${column.padEnd(12)} ${key.padEnd(13)} ${fmt(v)}`);
 }
 
 /** Times one workload for one column; a failure becomes a note. */
@@ -117,18 +123,31 @@ async function nativeAndTorch(cr: typeof CR, hasNative: boolean, torch: Map<numb
       if (hasNative) memory.push([n > 1 ? `native ${t}T (round ${round})` : `native ${t}T`, process.memoryUsage()]);
     }
   }
-  if (keys.includes("attention-mem")) await attentionMemory(hasNative, torch);
+  await stepMemory(hasNative, torch);
   if (hasNative) cr.setNumThreads(os.availableParallelism());
 }
 
-/** The attention case's peak memory growth, each side in a fresh process per thread count. */
-async function attentionMemory(hasNative: boolean, torch: Map<number, TorchPeer>) {
-  log("attention memory (fresh child processes)");
-  const toMb = (bytes: number) => bytes / 2 ** 20;
-  for (const t of threadCounts) {
-    if (hasNative) await measureOne(`native ${t}T`, "attention-mem", () => toMb(chainruleAttentionMemory(from, t)));
-    if (torch.has(t)) await measureOne(`torch ${t}T`, "attention-mem", () => toMb(torchAttentionMemory(t)));
-  }
+/** The selected steps' peak memory growth, each side in a fresh process per thread count. */
+async function stepMemory(hasNative: boolean, torch: Map<number, TorchPeer>) {
+  const rows = selected.filter((w) => w.memoryOf);
+  if (rows.length === 0) return;
+  log("step memory (fresh child processes)");
+  const mbOf = (bytes: () => number) => () => median(Array.from({ length: memoryRuns }, bytes)) / 2 ** 20;
+  for (const { key, memoryOf } of rows)
+    for (const t of threadCounts) {
+      if (hasNative)
+        await measureOne(
+          `native ${t}T`,
+          key,
+          mbOf(() => chainruleStepMemory(from, t, memoryOf!)),
+        );
+      if (torch.has(t))
+        await measureOne(
+          `torch ${t}T`,
+          key,
+          mbOf(() => torchStepMemory(t, memoryOf!)),
+        );
+    }
 }
 
 async function chainruleJs(cr: typeof CR, hasNative: boolean) {
@@ -263,7 +282,12 @@ function report(torchLine: string, addon: NativeAddon | null): string {
   const simd = addon ? `, native SIMD path ${addon.simd()}` : "";
   const out = [
     `chainrule benchmark — ${cpu}, ${os.availableParallelism()} cores, Node ${process.version}${simd}`,
-    `${torchLine}; tfjs ${tfjsVersion}; jax-js wasm; ${quick ? "quick" : "full"} budget`,
+    [
+      torchLine,
+      ...(tfjsVersion ? [`tfjs ${tfjsVersion}`] : []),
+      ...(peers.includes("jax") ? ["jax-js wasm"] : []),
+      `${quick ? "quick" : "full"} budget`,
+    ].join("; "),
     "ratios: > 1 means chainrule native is faster (GFLOP/s over, or time under, the peer's); " +
       "against the JS peers, the best of each side's thread counts",
     "",
@@ -306,8 +330,12 @@ const modelNotes = [
     "Linear(128, 96), next-token cross-entropy, AdamW; encoder: one post-norm ReLU layer, mean-pooled, Adam; " +
     "LSTM: last step → Linear(128, 10), Adam; ResNet block: SGD with momentum 0.9",
   "attention: q, k, v [1, 4, 1024, 32], forward and backward of the output's sum; PyTorch 1.13 has no " +
-    "F.scaled_dot_product_attention, so its side is softmax(q·kᵀ/√32)·v; peak memory growth is the rise of " +
-    "VmHWM over VmRSS during one cold step in a fresh process (bench/attention-memory.ts)",
+    "F.scaled_dot_product_attention, so its side is softmax(q·kᵀ/√32)·v",
+  "peak memory growth: the rise of VmHWM over VmRSS during one step, each side in a fresh process per " +
+    `thread count (bench/step-memory.ts${memoryRuns > 1 ? `; the median of ${memoryRuns} processes` : ""}); ` +
+    "a model's step runs once before it, so its optimiser state and " +
+    "gradients exist and what is measured is a step's transient memory; attention warms up on a small " +
+    "input and measures its first full-size step",
 ];
 
 async function main() {

@@ -35,9 +35,9 @@ function peerEnv(threads: number): NodeJS.ProcessEnv {
   return env;
 }
 
-/** The attention workload's peak memory growth in bytes, in a fresh PyTorch process (see torch_peer.py). */
-export function torchAttentionMemory(threads: number): number {
-  const config = JSON.stringify({ threads, attentionMemory: true });
+/** The peak memory growth in bytes of one step of `workload`, in a fresh PyTorch process (see torch_peer.py). */
+export function torchStepMemory(threads: number, workload: string): number {
+  const config = JSON.stringify({ threads, stepMemory: workload });
   const r = spawnSync(python, [script, config], { env: peerEnv(threads), encoding: "utf8" });
   const out = JSON.parse(r.stdout.trim() || "{}") as { bytes?: number };
   if (typeof out.bytes !== "number") throw new Error(`PyTorch: ${(r.stderr || "no output").trim().split("\n").at(-1)}`);

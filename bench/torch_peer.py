@@ -3,7 +3,8 @@ timed the same way (median of samples after warm-up). Reads a JSON config from a
 count per process: see bench/torch.ts) and answers on stdout, one JSON line each: first what it
 runs on, then one value per workload key read from stdin, then (at the end of stdin) its peak
 memory. Staying up lets the bench time it right after chainrule on each workload, in the same
-spell of machine load. With "attentionMemory" in the config it answers that one figure instead."""
+spell of machine load. With "stepMemory": <workload key> in the config it answers that step's peak
+memory growth instead (see step_memory)."""
 
 import ctypes
 import json
@@ -170,11 +171,19 @@ def proc_status(field):
         return next(int(line.split()[1]) * 1024 for line in f if line.startswith(field + ":"))
 
 
-def attention_memory():
-    """The peak resident memory one attention forward and backward adds, as bench/attention-memory.ts
-    measures it: a small run first loads the code paths, then the kernel's high-water mark is reset."""
-    attention_step((1, 4, 16, 32))()
-    step = attention_step()
+def step_memory(key):
+    """The peak resident memory one step of a model (or of attention) adds, as bench/step-memory.ts
+    measures it: a model's step runs once first, so that its optimiser state exists and the code
+    paths are loaded; attention, which keeps no state, warms up on a small input and measures its
+    first full-size step. Then the kernel's high-water mark is reset and one step runs."""
+    if key == "attention":
+        attention_step((1, 4, 16, 32))()
+        step = attention_step()
+    elif key in MODELS:
+        step = MODELS[key]()
+        step()
+    else:
+        raise ValueError(f"no training step for workload {key}")
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
     before = proc_status("VmRSS")
@@ -200,8 +209,8 @@ def loaded_blas():
 def main():
     cfg = json.loads(sys.argv[1])
     torch.set_num_threads(cfg["threads"])
-    if cfg.get("attentionMemory"):
-        return say({"bytes": attention_memory()})
+    if "stepMemory" in cfg:
+        return say({"bytes": step_memory(cfg["stepMemory"])})
     say({"version": torch.__version__, "blas": loaded_blas()})
     for line in sys.stdin:
         try:

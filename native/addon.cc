@@ -22,7 +22,7 @@ namespace {
 
 // Bumped whenever the descriptor layout or a function's arguments change, so a stale build is
 // refused by the TypeScript side instead of misreading its calls.
-constexpr int kAbi = 9;
+constexpr int kAbi = 10;
 
 napi_value Init(napi_env env, napi_callback_info info) {
   Args a;
@@ -72,9 +72,6 @@ bool coversBuffer(const View& v, const Buffer& b) {
   return true;
 }
 
-namespace {
-
-/** Settles the deferred zeros of output buffer argument i, which a kernel writes through view v. */
 void settleOutput(Args& a, size_t i, const View& v) {
   if (Buffer* b = ownBuffer(a, i)) {
     if (coversBuffer(v, *b))
@@ -83,6 +80,8 @@ void settleOutput(Args& a, size_t i, const View& v) {
       ensureZero(b);
   }
 }
+
+namespace {
 
 napi_value Copy(napi_env env, napi_callback_info info) {
   Args a;
@@ -336,6 +335,13 @@ napi_value SimdPaths(napi_env env, napi_callback_info) {
 }  // namespace
 }  // namespace cr
 
+namespace cr {
+/** attention(q, k, v, mask | null, out, lse, scale, causal): fused attention (attention.cc). */
+napi_value Attention(napi_env env, napi_callback_info info);
+/** attentionBackward(q, k, v, mask | null, out, lse, gOut, gq, gk, gv, scale, causal) (attention.cc). */
+napi_value AttentionBackward(napi_env env, napi_callback_info info);
+}  // namespace cr
+
 NAPI_MODULE_INIT() {
   using namespace cr;
   auto* inst = new Instance();
@@ -346,6 +352,7 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {{"init", Init},         {"copy", Copy},
              {"unary", Unary},       {"binary", Binary},
+             {"activation", Activation}, {"activationBackward", ActivationBackward},
              {"where", Where},       {"axpy", Axpy},
              {"reduce", Reduce},     {"softmax", Softmax},
              {"softmaxBackward", SoftmaxBackward},
@@ -353,14 +360,21 @@ NAPI_MODULE_INIT() {
              {"matmul", Matmul},     {"gather", Gather},
              {"scatterAdd", ScatterAdd}, {"scatterReduce", ScatterReduce},
              {"maxPool", MaxPool},
+             {"batchNormStats", BatchNormStats}, {"batchNormForward", BatchNormForward},
+             {"batchNormBackward", BatchNormBackward}, {"layerNormForward", LayerNormForward},
+             {"layerNormBackward", LayerNormBackward},
              {"convDirect", ConvDirect},
              {"convWeightGrad", ConvWeightGrad},
+             {"adamStep", AdamStep},
+             {"lstmCell", LstmCell}, {"lstmCellBackward", LstmCellBackward},
+             {"gruCell", GruCell},   {"gruCellBackward", GruCellBackward},
              {"free", Free},
              {"alloc", Alloc},       {"upload", Upload},
              {"write", Write},       {"read", Read},
              {"fill", Fill},         {"pooledBytes", PooledBytes},
              {"uploadStaged", UploadStaged}, {"readStaged", ReadStaged},
              {"setNumThreads", SetNumThreads}, {"getNumThreads", GetNumThreads},
+             {"attention", Attention}, {"attentionBackward", AttentionBackward},
              {"simd", Simd},         {"simdPaths", SimdPaths}};
   for (const auto& f : fns) {
     napi_value fn;

@@ -1,9 +1,8 @@
-// The direct convolution's row kernel, compiled once per instruction set (the including file
-// defines CR_ISA, CR_VECTOR_BYTES and CR_CONV_OB, then switches the target). A tile holds OB
-// output channels by NV vectors of one output row in registers; for every input channel and
-// kernel tap it loads NV vectors of the input row and multiplies them by OB broadcast weights.
-
-#include "isa-vec.h"
+// The direct convolution's kernels, compiled once per instruction set as part of isa-kernels.h
+// (whose including file defines CR_CONV_OB and CR_CONV_WOB with the other tile sizes). A forward
+// tile holds OB output channels by NV vectors of one output row in registers; for every input
+// channel and kernel tap it loads NV vectors of the input row and multiplies them by OB broadcast
+// weights. A weight-gradient tile holds a (channel, tap) block of lane sums.
 
 namespace cr {
 namespace CR_ISA {
@@ -118,7 +117,7 @@ void gradTaps(const ConvGradRows<T>& r, int64_t i0, int64_t j0) {
  * their taps three at a time, then one by one.
  */
 template <class T>
-void gradRows(const ConvGradRows<T>& r) {
+void convGradRows(const ConvGradRows<T>& r) {
   if (r.kh == 3 && r.kw == 3) {
     gradTaps<T, 2, 3, 3>(r, 0, 0);
     return;
@@ -132,7 +131,7 @@ void gradRows(const ConvGradRows<T>& r) {
 
 /** One vector per tile where a row fits in one, two otherwise; three taps a row unrolled. */
 template <class T>
-void rows(const ConvRows<T>& r, int64_t h0, int64_t h1) {
+void convRows(const ConvRows<T>& r, int64_t h0, int64_t h1) {
   const bool one = r.wo <= Vec<T>::L;
   if (r.kw == 3) {
     if (one) tileRows<T, CR_CONV_OB, 1, 3>(r, h0, h1);
@@ -144,11 +143,5 @@ void rows(const ConvRows<T>& r, int64_t h0, int64_t h1) {
 }
 
 }  // namespace
-
-const ConvIsa& convIsa() {
-  static const ConvIsa table{CR_CONV_OB, CR_CONV_WOB, rows<float>, rows<double>, gradRows<float>, gradRows<double>};
-  return table;
-}
-
 }  // namespace CR_ISA
 }  // namespace cr

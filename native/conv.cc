@@ -15,15 +15,7 @@
 namespace cr {
 namespace {
 
-const ConvIsa& chosenIsa() {
-  static const ConvIsa* chosen = [] {
-    const char* name = isa().name;
-    if (std::strcmp(name, "avx512") == 0) return &avx512::convIsa();
-    if (std::strcmp(name, "avx2") == 0) return &avx2::convIsa();
-    return &portable::convIsa();
-  }();
-  return *chosen;
-}
+const ConvIsa& chosenIsa() { return isa().conv; }
 
 /** A grow-only per-thread scratch array of T. */
 template <class T>
@@ -151,12 +143,18 @@ void runWeightGrad(const View& x, const View& gv, const int64_t* kernel, const i
   padInput<T>(x, pad[0], pad[2], hp, wp, xp);
   const T* g = reinterpret_cast<const T*>(gv.data) + gv.offset;
   std::fill(dw, dw + size, T(0));
+  if (n == 0) return;
   std::mutex done;
   // images in chunks whose gradient block stays in L2 across a block's channels and kernel rows;
   // chunks split over threads, each summing into its own ∂L/∂w and then adding that to the result
   const int64_t blockBytes = wob * ho * wo * static_cast<int64_t>(sizeof(T));
-  const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(n, (128 << 10) / blockBytes));
-  const int64_t chunks = (n + chunk - 1) / chunk;
+  const int64_t most = std::max<int64_t>(1, std::min<int64_t>(n, (128 << 10) / blockBytes));
+  // a multiple of the threads' count of equal chunks, so that no thread ends with one more
+  const int64_t threads = getNumThreads();
+  int64_t chunks = (n + most - 1) / most;
+  chunks = std::min<int64_t>(n, (chunks + threads - 1) / threads * threads);
+  const int64_t chunk = (n + chunks - 1) / chunks;
+  chunks = (n + chunk - 1) / chunk;
   const int64_t perChunk = o * cg * kh * kw * ho * wo * chunk;
   parallelFor(chunks, perChunk >= (1 << 18) ? 1 : (1 << 18) / perChunk + 1, [&](int64_t lo, int64_t hi) {
     std::vector<T> part(static_cast<size_t>(size), T(0));

@@ -8,6 +8,8 @@
 
 #include "isa-vec.h"
 #include "isa-gemm.h"
+#include "isa-math.h"
+#include "conv-kernels.h"
 
 namespace cr {
 namespace CR_ISA {
@@ -127,8 +129,25 @@ bool unary(int op, const T* x, int64_t sx, T* out, int64_t n) {
       unaryLoop(x, sx, out, n, [](T v) { return v * v; });
       return true;
     default:
-      return false;
+      break;
   }
+  // the transcendental ones: exp, tanh, sigmoid and erf vectorised in both types, expm1, log and
+  // log1p in float (double keeps the scalar kernel's C library calls for them)
+  void (*run)(const T*, T*, int64_t) = op == kExp       ? expLoop<T>
+                                       : op == kTanh    ? tanhLoop<T>
+                                       : op == kSigmoid ? sigmoidLoop<T>
+                                       : op == kErf     ? erfLoop<T>
+                                       : sizeof(T) == 8 ? nullptr
+                                       : op == kExpm1   ? expm1Loop<T>
+                                       : op == kLog     ? logLoop<T>
+                                       : op == kLog1p   ? log1pLoop<T>
+                                                        : nullptr;
+  if (!run) return false;
+  if (sx == 1) return run(x, out, n), true;
+  // a strided input is gathered into out (contiguous) and mapped there in place
+  for (int64_t i = 0; i < n; i++) out[i] = x[i * sx];
+  run(out, out, n);
+  return true;
 }
 
 /** Sum in double with several vector accumulators. */
@@ -280,20 +299,15 @@ void maxPool2(const T* x, const int64_t* rowOff, const int64_t* rowPlane, int64_
   }
 }
 
-/** out[i] = e^(x[i] − shift) for i < n: a softmax row's exponentials, 16 at a time in float. */
+/** out[i] = e^(x[i] − shift) for i < n: a softmax row's exponentials, a vector at a time. */
 template <class T>
 void expShift(const T* __restrict x, T shift, T* __restrict out, int64_t n) {
-  if constexpr (sizeof(T) == 4) {
-    using V = typename Vec<T>::V;
-    constexpr int L = Vec<T>::L;
-    const V s = V{} + shift;
-    int64_t i = 0;
-    for (; i + L <= n; i += L) store(out + i, expOf(load<V>(x + i) - s));
-    if (i < n) storeFirst(out + i, expOf(loadFirst<V>(x + i, static_cast<int>(n - i)) - s), static_cast<int>(n - i));
-  } else {
-    // float64 keeps the library's correctly rounded exp: its results are checked to 1e-12
-    for (int64_t i = 0; i < n; i++) out[i] = __builtin_exp(x[i] - shift);
-  }
+  using V = typename Vec<T>::V;
+  constexpr int L = Vec<T>::L;
+  const V s = V{} + shift;
+  int64_t i = 0;
+  for (; i + L <= n; i += L) store(out + i, expOf(load<V>(x + i) - s));
+  if (i < n) storeFirst(out + i, expOf(loadFirst<V>(x + i, static_cast<int>(n - i)) - s), static_cast<int>(n - i));
 }
 
 template <class T>
@@ -327,8 +341,11 @@ constexpr GemmKernel<T> gemmKernel(int kc, int mc, int nc) {
 /** The elementwise loops for T. */
 template <class T>
 constexpr FloatLoops<T> floatLoopsTable() {
-  return {binary<T>,   compare<T>,  unary<T>,    sum<T>,      addTo<T>, transposeCopy<T>,
-          axpyRows<T>, copyRows<T>, maxPool2<T>, expShift<T>};
+  return {binary<T>,       compare<T>,  unary<T>,          sum<T>,
+          addTo<T>,        transposeCopy<T>, axpyRows<T>, copyRows<T>,
+          maxPool2<T>,     expShift<T>, expLoop<T>,        expm1Loop<T>,
+          logLoop<T>,      tanhLoop<T>, sigmoidLoop<T>,    erfLoop<T>,
+          activationLoop<T>, activationGradLoop<T>};
 }
 
 constexpr IsaTable kTable = {
@@ -337,6 +354,7 @@ constexpr IsaTable kTable = {
     gemmKernel<double, CR_F64_TILE_ROWS, CR_F64_TILE_VECTORS>(CR_F64_BLOCK_K, CR_F64_BLOCK_M, CR_F64_BLOCK_N),
     floatLoopsTable<float>(),
     floatLoopsTable<double>(),
+    {CR_CONV_OB, CR_CONV_WOB, convRows<float>, convRows<double>, convGradRows<float>, convGradRows<double>},
 };
 
 }  // namespace

@@ -19,4 +19,6 @@
 #define CR_F64_BLOCK_K 256
 #define CR_F64_BLOCK_M 64
 #define CR_F64_BLOCK_N 2048
+#define CR_CONV_OB 6
+#define CR_CONV_WOB 2
 #include "isa-kernels.h"

@@ -154,6 +154,29 @@ inline void inRegister(V& v) {
 #endif
 }
 
+/** Adding 1.5·2^23 to a float rounds it to an integer held in the low mantissa bits. */
+constexpr float kExpMagic = 12582912.0f;
+
+/**
+ * The reduction shared by e^x and e^x − 1: with n = round(x·log2 e) (held in t's low mantissa
+ * bits, t = x·log2 e + kExpMagic) and r = x − n·ln 2 in two parts, e^r − 1 as r + r²·P(r), P of
+ * degree 5 (Cephes' expf). x must already be clamped to where n fits.
+ */
+inline vf expReduced(vf x, vf& t) {
+  const vf magic = vf{} + kExpMagic;
+  t = x * 1.44269504088896341f + magic;
+  const vf n = t - magic;
+  vf r = x - n * 0.693359375f;
+  r = r + n * 2.12194440e-4f;
+  vf p = vf{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  return p * (r * r) + r;
+}
+
 /**
  * e^x in every lane, within 2 ulp (Cephes' expf): n = round(x·log2 e), a degree-7 polynomial
  * in r = x − n·ln 2, times 2^n built in the exponent bits, in two halves so that neither factor
@@ -165,19 +188,9 @@ inline vf expOf(vf x) {
   const vf hi = vf{} + 89.0f, lo = vf{} - 104.0f;
   vf xc = x > hi ? hi : x;
   xc = xc < lo ? lo : xc;
-  // adding 1.5·2^23 rounds to an integer held in the low mantissa bits
-  const vf magic = vf{} + 12582912.0f;
-  const vf t = xc * 1.44269504088896341f + magic;
-  const vf n = t - magic;
-  vf r = xc - n * 0.693359375f;
-  r = r + n * 2.12194440e-4f;
-  vf p = vf{} + 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * (r * r) + r + 1.0f;
+  vf t;
+  const vf magic = vf{} + kExpMagic;
+  const vf p = expReduced(xc, t) + 1.0f;
   vi ni, magicBits;
   __builtin_memcpy(&ni, &t, sizeof ni);
   __builtin_memcpy(&magicBits, &magic, sizeof ni);

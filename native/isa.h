@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "conv-tiles.h"
+
 namespace cr {
 
 /** A GEMM micro-kernel and the cache blocking tuned for it. */
@@ -27,6 +29,13 @@ struct GemmKernel {
    */
   void (*smallM)(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
                  int64_t csb, T* c, int64_t ldc);
+};
+
+/** The fused activations of FloatLoops::activation (the codes the TypeScript side sends). */
+enum ActivationKind : int {
+  kActGelu = 0,      // x·Φ(x), Φ through erf
+  kActGeluTanh = 1,  // GELU with the tanh approximation
+  kActSilu = 2,      // x·σ(x)
 };
 
 /** Elementwise float loops over one run with strides in {0, 1} or any. */
@@ -55,8 +64,27 @@ struct FloatLoops {
    */
   void (*maxPool2)(const T* x, const int64_t* rowOff, const int64_t* rowPlane, int64_t pairs, int64_t n,
                    int64_t posBase, int64_t posStep, T* values, int32_t* positions);
-  /** out[i] = e^(x[i] − shift) for i < n, contiguous (float within 2 ulp, double through the C library). */
+  /** out[i] = e^(x[i] − shift) for i < n, contiguous (within 2 ulp, vectorised). */
   void (*expShift)(const T* x, T shift, T* out, int64_t n);
+  // Transcendental loops over contiguous runs (x may equal out), vectorised within a few ulp of
+  // the correctly rounded result over the whole range (infinities, NaN, −0, denormals); double's
+  // expm1 and log call the C library.
+  /** out[i] = e^x[i]. */
+  void (*exp)(const T* x, T* out, int64_t n);
+  /** out[i] = e^x[i] − 1, accurate near 0. */
+  void (*expm1)(const T* x, T* out, int64_t n);
+  /** out[i] = ln x[i] (NaN below 0, −inf at ±0). */
+  void (*log)(const T* x, T* out, int64_t n);
+  /** out[i] = tanh x[i]. */
+  void (*tanh)(const T* x, T* out, int64_t n);
+  /** out[i] = 1 / (1 + e^−x[i]), without overflow for any x. */
+  void (*sigmoid)(const T* x, T* out, int64_t n);
+  /** out[i] = erf x[i]. */
+  void (*erf)(const T* x, T* out, int64_t n);
+  /** out[i] = act(x[i]) for an ActivationKind, fused (one vectorised pass). */
+  void (*activation)(int kind, const T* x, T* out, int64_t n);
+  /** out[i] = g[i] · act'(x[i]): the activation's backward in one pass. */
+  void (*activationGrad)(int kind, const T* g, const T* x, T* out, int64_t n);
 };
 
 /** One instruction set's kernels. */
@@ -66,6 +94,7 @@ struct IsaTable {
   GemmKernel<double> dgemm;
   FloatLoops<float> f32;
   FloatLoops<double> f64;
+  ConvIsa conv;
 };
 
 namespace portable {

@@ -17,6 +17,12 @@ void unary(int op, const View& x, char* out, int outDt);
 /** out = op(a, b); a and b already broadcast to one shape. */
 void binary(int op, const View& a, const View& b, char* out, int outDt);
 
+/** out (contiguous, x's shape and float dtype) = a fused activation of x (an ActivationKind of isa.h). */
+void activation(int kind, const View& x, char* out);
+
+/** out (contiguous) = g · the activation's derivative at x; g and x float views of one shape and dtype. */
+void activationBackward(int kind, const View& g, const View& x, char* out);
+
 /**
  * out += alpha * x over views of one shape and dtype. out may name an element several times (a
  * fold's overlapping windows): its contributions all add. The in-place update optimizers make,

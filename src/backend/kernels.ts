@@ -26,6 +26,21 @@ export interface View {
   readonly offset: number;
 }
 
+/** The hyperparameters of one Adam update (see Kernels.adamStep). */
+export interface AdamHyper {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW: p ← p·(1 − lr·weightDecay) first; otherwise weightDecay·p is added to the gradient. */
+  readonly decoupled: boolean;
+  readonly maximize: boolean;
+  /** 1 − β₁ᵗ and √(1 − β₂ᵗ) at this step. */
+  readonly biasCorrection1: number;
+  readonly biasCorrection2Sqrt: number;
+}
+
 /** Name of a unary elementwise kernel: the keys of the reference backend's loops. */
 export type { UnaryOp, BinaryOp };
 
@@ -34,6 +49,11 @@ export const unaryOps = Object.keys(unaryLoops) as readonly UnaryOp[];
 
 /** The binary elementwise kernels, in the reference backend's order. */
 export const binaryOps = Object.keys(binaryLoops) as readonly BinaryOp[];
+
+/** The fused activations: x·Φ(x) (erf), its tanh approximation, x·σ(x); the order is the addon's codes. */
+export const activationKinds = ["gelu", "geluTanh", "silu"] as const;
+/** Name of a fused activation. */
+export type ActivationKind = (typeof activationKinds)[number];
 
 /** Reductions over trailing dimensions. */
 export const reduceOps = ["sum", "prod", "max", "min", "argmax", "argmin"] as const;
@@ -49,6 +69,30 @@ export type ScatterReduce = (typeof scatterReduceOps)[number];
 export const scanOps = ["sum", "prod", "max", "min", "logsumexp"] as const;
 /** Name of a scan kernel. */
 export type ScanOp = (typeof scanOps)[number];
+
+/**
+ * The operands of fused attention, views of one batch shape (broadcast ones have stride 0):
+ * q [...B, L, E], k [...B, S, E], v [...B, S, Ev], an additive mask [...B, L, S] or null; out
+ * [...B, L, Ev] and lse [...B, L] are fresh. `causal` masks key j > query i (top-left aligned).
+ */
+export interface AttentionViews {
+  readonly q: View;
+  readonly k: View;
+  readonly v: View;
+  readonly mask: View | null;
+  readonly out: View;
+  readonly lse: View;
+  readonly scale: number;
+  readonly causal: boolean;
+}
+
+/** The backward's operands: the forward's, the output's gradient gOut, and fresh gq, gk, gv of q's, k's, v's shapes. */
+export interface AttentionBackwardViews extends AttentionViews {
+  readonly gOut: View;
+  readonly gq: View;
+  readonly gk: View;
+  readonly gv: View;
+}
 
 /** The kernels every backend implements; the reference backend is typed `satisfies Kernels`. */
 export interface Kernels {
@@ -91,6 +135,13 @@ export interface Kernels {
    */
   softmaxBackward(g: View, y: View, log: boolean, out: View): void;
   /**
+   * out = a fused activation of x (GELU through erf, GELU's tanh approximation, or SiLU), one pass
+   * with `out` a contiguous float buffer of x's shape and dtype.
+   */
+  activation(kind: ActivationKind, x: View, out: Handle): void;
+  /** out = g · the activation's derivative at x (g and x of one shape and float dtype), `out` contiguous. */
+  activationBackward(kind: ActivationKind, g: View, x: View, out: Handle): void;
+  /**
    * The inclusive scan `op` of x along its last dim into `out` (a view of x's shape and dtype over
    * a fresh buffer), accumulated in double. max and min also write `indices` (int32, x's shape):
    * where each running extreme was taken, the later position on ties; a NaN wins and stays.
@@ -128,6 +179,11 @@ export interface Kernels {
    */
   maxPool(x: View, geometry: PoolGeometry, values: Handle, positions: Handle): void;
   /**
+   * The Adam (AdamW with `decoupled`) update of one parameter in place: p, the gradient g, the
+   * moments m and v, and vmax under AMSGrad, all dense views of one shape and float dtype.
+   */
+  adamStep(p: View, g: View, m: View, v: View, vmax: View | null, hyper: AdamHyper): void;
+  /**
    * Optional (a backend without it runs convolution as im2col and a matmul): the stride-1 2-D
    * convolution out [N, O, Ho, Wo] (contiguous, x's float dtype) = x [N, C, H, W] ⋆ w [O, C/groups,
    * KH, KW] + bias [O], zero padding [top, bottom, left, right] (a negative one crops), dilation
@@ -155,4 +211,62 @@ export interface Kernels {
     groups: number,
     out: Handle,
   ): void;
+  /**
+   * Batch statistics of x [N, C, S] per channel, accumulated in double: stats [3, C] (float64)
+   * = mean, biased variance, 1/√(variance + eps).
+   */
+  batchNormStats(x: View, eps: number, stats: View): void;
+  /**
+   * out (x's shape [N, C, S]) = (x − mean)·invstd·weight + bias per channel, one pass; stats
+   * [2, C] holds mean and invstd (any float dtype); no weight is 1, no bias 0.
+   */
+  batchNormForward(x: View, stats: View, weight: View | null, bias: View | null, out: View): void;
+  /**
+   * Batch norm's gradient from g ([N, C, S]): dwb [2, C] = Σ g·x̂, Σ g per channel; dx = w·invstd·(g
+   * − mean g − x̂·mean g·x̂) with `training` (batch statistics), else w·invstd·g. Null outputs are skipped.
+   */
+  batchNormBackward(
+    g: View,
+    x: View,
+    stats: View,
+    weight: View | null,
+    training: boolean,
+    dx: View | null,
+    dwb: View | null,
+  ): void;
+  /**
+   * Layer norm of each row of x [R, D]: out = (x − mean)·rstd·weight + bias, with stats [2, R]
+   * (float64) = each row's mean and rstd = 1/√(biased variance + eps).
+   */
+  layerNormForward(x: View, eps: number, weight: View | null, bias: View | null, out: View, stats: View): void;
+  /**
+   * Layer norm's gradient from g ([R, D]): dx = rstd·(gw − mean gw − x̂·mean gw·x̂) per row with
+   * gw = g·weight, and dwb [2, D] = Σ g·x̂, Σ g over the rows. Null outputs are skipped.
+   */
+  layerNormBackward(g: View, x: View, stats: View, weight: View | null, dx: View | null, dwb: View | null): void;
+  /**
+   * Fused attention: out = softmax(q·kᵀ·scale + mask)·v and lse = each query row's log Σ e^score,
+   * without the [L, S] scores in memory. A row whose every key is masked gives NaN (as the
+   * composed softmax), one with no keys zeros.
+   */
+  attention(a: AttentionViews): void;
+  /** The gradients gq, gk, gv of fused attention from gOut, the probabilities recomputed from lse. */
+  attentionBackward(a: AttentionBackwardViews): void;
+  /**
+   * LSTM cell's pointwise part over 2-D views: gates [N, 4H] (i f g o pre-activations) and c [N, H]
+   * give c' = σ(f)·c + σ(i)·tanh(g) and h' = σ(o)·tanh(c'); acts [N, 5H] gets σ(i), σ(f), tanh(g),
+   * σ(o), tanh(c') for the backward. NOTE: for all four cell kernels, an output may be a view
+   * into part of a fresh buffer, and what it does not cover is left unspecified: a recurrence
+   * writes its buffers step by step, every part before anything reads it.
+   */
+  lstmCell(gates: View, c: View, h: View, cNew: View, acts: View): void;
+  /** The LSTM cell's gradients dGates [N, 4H] and dc [N, H] from its acts, c and the gradients gh, gc of h', c'. */
+  lstmCellBackward(acts: View, c: View, gh: View, gc: View, dGates: View, dc: View): void;
+  /**
+   * GRU cell's pointwise part: gi, gh [N, 3H] (r z n) and h [N, H] give r = σ(gi_r + gh_r),
+   * z = σ(gi_z + gh_z), n = tanh(gi_n + r·gh_n), h' = n + z·(h − n); acts [N, 4H] gets r, z, n, gh_n.
+   */
+  gruCell(gi: View, gh: View, h: View, hNew: View, acts: View): void;
+  /** The GRU cell's gradients dGi, dGh [N, 3H] and dh [N, H] (direct path) from its acts, h and g of h'. */
+  gruCellBackward(acts: View, h: View, g: View, dGi: View, dGh: View, dh: View): void;
 }

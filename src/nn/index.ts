@@ -46,6 +46,7 @@ export { Upsample, PixelShuffle, PixelUnshuffle, type UpsampleOptions } from "./
 export {
   BatchNorm1d,
   BatchNorm2d,
+  BatchNorm3d,
   LayerNorm,
   GroupNorm,
   type BatchNormOptions,

@@ -1,18 +1,19 @@
 // Activations composed from primitives, so their gradients come from the parts. softplus is a
 // primitive because its composed gradient is wrong at 0; softmax and logSoftmax are primitives
-// (as in PyTorch) so that a classifier's loss is one fused kernel each way, not a dozen ops.
+// (as in PyTorch) so that a classifier's loss is one fused kernel each way, not a dozen ops, and
+// GELU and SiLU so that a transformer's or a CNN's activation is one vectorised pass, not five.
 
+import type { ActivationKind } from "../backend/kernels.js";
 import { kernels } from "../backend/registry.js";
 import { isFloat } from "../core/dtype.js";
 import { normDim } from "../core/shape.js";
 import type { TensorBase as Tensor } from "../tensor/tensor.js";
 import { add, div, gt, mul, sub } from "./arithmetic.js";
-import { pow } from "./binary-math.js";
 import { sum } from "./broadcast.js";
 import { defineOp } from "./define.js";
 import { dimText, type ExplainRule, genericRule } from "./explain-rule.js";
 import { abs, erf, exp, expm1, log1p, neg, relu, sigmoid, tanh } from "./math.js";
-import { castRaw, rowsAlong, zerosRaw } from "./unrecorded.js";
+import { broadcastView, castRaw, rowsAlong, zerosRaw } from "./unrecorded.js";
 import { where } from "./where.js";
 
 interface SoftplusAttrs {
@@ -53,18 +54,99 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   return softplusOp([x], { beta, threshold });
 }
 
+interface GeluAttrs {
+  approximate: "none" | "tanh";
+}
+
+/** x as a float tensor (integers become float32, as the composed forms' erf and sigmoid make them). */
+const floatOf = (x: Tensor) => (isFloat(x.dtype) ? x : castRaw(x, "float32"));
+
+/** One pass of the fused activation `kind` over x into a fresh tensor. */
+function activationRaw(kind: ActivationKind, x: Tensor): Tensor {
+  const xf = floatOf(x);
+  const out = zerosRaw(xf.shape, xf.dtype);
+  if (out.numel() > 0) kernels().activation(kind, xf._view(), out.storage.handle);
+  return out;
+}
+
+/** g · act'(x) in one pass: the fused backward. */
+function activationGradRaw(kind: ActivationKind, g: Tensor, x: Tensor): Tensor {
+  const xf = floatOf(x);
+  const gf = g.dtype === xf.dtype ? g : castRaw(g, xf.dtype);
+  const out = zerosRaw(xf.shape, xf.dtype);
+  if (out.numel() > 0) kernels().activationBackward(kind, broadcastView(gf, xf.shape), xf._view(), out.storage.handle);
+  return out;
+}
+
+const GELU_TANH_SCALE = Math.sqrt(2 / Math.PI);
+const GELU_CUBIC = 0.044715;
+
+/** The GELU primitive: x·Φ(x) through erf, or its tanh approximation; one kernel pass each way. */
+export const geluOp = defineOp<GeluAttrs>({
+  name: "gelu",
+  forward: ([x], { approximate }) => activationRaw(approximate === "tanh" ? "geluTanh" : "gelu", x!),
+  save: { inputs: [0] },
+  // d gelu = Φ(x) + x·φ(x); the tanh form: ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²)
+  backward: (g, { inputs: [x], attrs: { approximate } }) => {
+    if (approximate === "tanh") {
+      const u = mul(x!, x!);
+      const t = tanh(mul(add(x!, mul(mul(x!, u), GELU_CUBIC)), GELU_TANH_SCALE));
+      const dInner = mul(add(mul(u, 3 * GELU_CUBIC), 1), GELU_TANH_SCALE);
+      const slope = mul(mul(mul(x!, sub(1, mul(t, t))), dInner), 0.5);
+      return [mul(g, add(mul(add(t, 1), 0.5), slope))];
+    }
+    const cdf = mul(add(erf(mul(x!, Math.SQRT1_2)), 1), 0.5);
+    const pdf = mul(exp(mul(mul(x!, x!), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+    return [mul(g, add(cdf, mul(x!, pdf)))];
+  },
+  fastBackward: (g, { inputs: [x], attrs: { approximate } }) => [
+    activationGradRaw(approximate === "tanh" ? "geluTanh" : "gelu", g, x!),
+  ],
+  explain: genericRule("gelu"),
+  samples: [
+    { inputs: [{ shape: [2, 3] }], attrs: { approximate: "none" }, torch: "torch.nn.functional.gelu(x0)" },
+    {
+      inputs: [{ shape: [7] }],
+      attrs: { approximate: "tanh" },
+      torch: "torch.nn.functional.gelu(x0, approximate='tanh')",
+    },
+    {
+      inputs: [{ shape: [5], values: [-6, -2.5, 0, 1.25, 5] }],
+      attrs: { approximate: "none" },
+      torch: "torch.nn.functional.gelu(x0)",
+      note: "the tails, where Φ is nearly 0 or 1",
+    },
+  ],
+});
+
+/** The SiLU primitive: x·σ(x) in one kernel pass each way. */
+export const siluOp = defineOp<Record<string, never>>({
+  name: "silu",
+  forward: ([x]) => activationRaw("silu", x!),
+  save: { inputs: [0] },
+  // d silu = σ(x)(1 + x(1 − σ(x)))
+  backward: (g, { inputs: [x] }) => {
+    const s = sigmoid(x!);
+    return [mul(g, mul(s, add(mul(x!, sub(1, s)), 1)))];
+  },
+  fastBackward: (g, { inputs: [x] }) => [activationGradRaw("silu", g, x!)],
+  explain: genericRule("silu"),
+  samples: [
+    { inputs: [{ shape: [2, 3] }], attrs: {}, torch: "torch.nn.functional.silu(x0)" },
+    { inputs: [{ shape: [3, 1, 2] }], attrs: {}, torch: "torch.nn.functional.silu(x0)" },
+  ],
+});
+
 /** GELU: x·Φ(x) exactly (erf), or with the tanh approximation. */
 export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
-  if (approximate === "tanh") {
-    const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
-    return mul(mul(x, add(tanh(inner), 1)), 0.5);
-  }
-  return mul(mul(x, add(erf(mul(x, Math.SQRT1_2)), 1)), 0.5);
+  if (approximate !== "none" && approximate !== "tanh")
+    throw new RangeError(`gelu: approximate must be "none" or "tanh", got ${JSON.stringify(approximate)}`);
+  return geluOp([x], { approximate });
 }
 
 /** SiLU (swish): x·σ(x). */
 export function silu(x: Tensor): Tensor {
-  return mul(x, sigmoid(x));
+  return siluOp([x], {});
 }
 
 /** x for x > 0, slope·x otherwise. */

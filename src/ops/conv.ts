@@ -1,6 +1,7 @@
 // Convolution is one primitive: im2col (the sliding-windows view copied to a batch-merged matrix),
-// one matmul and one pass that adds the bias; transposed convolution is one matmul and a fold.
-// The window primitives it is built on live in windows.ts.
+// one matmul and one pass that adds the bias; a backend with a direct kernel runs stride-1 2-D
+// convolutions and their gradients without the matrix (conv-direct.ts). Transposed convolution is
+// one matmul and a fold. The window primitives it is built on live in windows.ts.
 
 import { numelOf } from "../core/shape.js";
 import { observers } from "../graph/observe.js";

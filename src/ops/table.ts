@@ -6,6 +6,7 @@
 
 import type { BinaryOp, UnaryOp } from "../backend/kernels.js";
 import { addmmOp, matmulOp } from "./linalg.js";
+import { attentionOp } from "./attention.js";
 import * as arithmetic from "./arithmetic.js";
 import * as binaryMath from "./binary-math.js";
 import { broadcastToComposite, expandOp, sumOp, tileComposite } from "./broadcast.js";
@@ -16,7 +17,7 @@ import type { CompositeDef } from "./composite.js";
 import type { Op } from "./define.js";
 import { diagComposite, diagEmbedComposite, diagonalBackwardOp, diagonalOp, traceComposite } from "./diagonal.js";
 import { einsumComposite } from "./einsum.js";
-import { logSoftmaxOp, softmaxOp, softplusOp } from "./activation.js";
+import { geluOp, logSoftmaxOp, siluOp, softmaxOp, softplusOp } from "./activation.js";
 import { catOp, gatherOp, padOp, scatterAddOp } from "./index-ops.js";
 import { iscloseComposite, nanToNumComposite } from "./closeness.js";
 import { lerpComposite } from "./lerp.js";
@@ -29,6 +30,7 @@ import { takeAlongDimComposite, takeComposite } from "./take.js";
 import * as math from "./math.js";
 import * as trig from "./trig.js";
 import { nllOp } from "./nll.js";
+import { batchNormOp, layerNormOp } from "./normalization.js";
 import { binaryCrossEntropyOp } from "./binary-cross-entropy.js";
 import { maxPoolOp } from "./pool.js";
 import { maxPoolIndicesOp, maxUnpoolOp } from "./pool-indices.js";
@@ -45,6 +47,8 @@ import {
   rot90Composite,
   swapaxesComposite,
 } from "./rearrange.js";
+import { gruCellOp, lstmCellOp } from "./recurrent.js";
+import { recurrenceOp } from "./recurrent-layer.js";
 import { reluBackward } from "./relu-backward.js";
 import { searchsortedComposite } from "./searchsorted.js";
 import { kthvalueComposite, medianComposite, modeComposite, nanmedianComposite } from "./selection.js";
@@ -118,11 +122,15 @@ const entries: AnyOp[] = [
   catOp,
   padOp,
   softplusOp,
+  geluOp,
+  siluOp,
   softmaxOp,
   logSoftmaxOp,
   windowsOp,
   foldOp,
   convOp,
+  batchNormOp,
+  layerNormOp,
   maxPoolOp,
   maxPoolIndicesOp,
   maxUnpoolOp,
@@ -131,6 +139,10 @@ const entries: AnyOp[] = [
   cumsumOp,
   cumprodOp,
   logcumsumexpOp,
+  attentionOp,
+  lstmCellOp,
+  gruCellOp,
+  recurrenceOp,
 ];
 
 /** Every primitive, by name: call it with (inputs, attrs); its declaration is `.def`. */

@@ -2,6 +2,8 @@
 // single-tensor update: bias-corrected first and second moments, eps added after the sqrt.
 
 import type { Tensor } from "../api/tensor.js";
+import { kernels } from "../backend/registry.js";
+import { sameShape } from "../core/shape.js";
 import { checkOption, Optimizer, type ParamGroup, type Params, type ParamState, withDefaults } from "./optimizer.js";
 
 /** Hyperparameters of Adam and AdamW. */
@@ -29,23 +31,63 @@ function validated(name: string, o: AdamOptions): AdamOptions {
   return o;
 }
 
+/** Whether the backend's fused update can take these: dense tensors of one shape and float dtype. */
+function fusable(...ts: Tensor[]): boolean {
+  const [p] = ts as [Tensor];
+  return (
+    (p.dtype === "float32" || p.dtype === "float64") &&
+    ts.every((t) => t.dtype === p.dtype && t.isContiguous() && sameShape(t.shape, p.shape))
+  );
+}
+
 /**
  * The shared moment update: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², then
  * p ← p − lr/(1−β₁ᵗ) · m / (√v̂/√(1−β₂ᵗ) + eps), with v̂ = max over time of v under AMSGrad.
+ * Weight decay is L2 (added to the gradient) or, `decoupled`, AdamW's p ← p·(1 − lr·weightDecay).
+ * Dense parameters take the backend's one-pass kernel; the composed ops are the same rule.
  */
-function adamStep(g: ParamGroup & AdamOptions, p: Tensor, grad: Tensor, st: ParamState, buffer: BufferFn): void {
+function adamStep(
+  g: ParamGroup & AdamOptions,
+  p: Tensor,
+  grad: Tensor,
+  st: ParamState,
+  buffer: BufferFn,
+  decoupled: boolean,
+): void {
   const [beta1, beta2] = g.betas;
   const step = ((st.step as number | undefined) ?? 0) + 1;
   st.step = step;
   const expAvg = buffer(st, "expAvg", p);
   const expAvgSq = buffer(st, "expAvgSq", p);
+  const maxSq = g.amsgrad ? buffer(st, "maxExpAvgSq", p) : null;
+  if (fusable(p, grad, expAvg, expAvgSq, ...(maxSq ? [maxSq] : []))) {
+    if (p.numel() > 0) {
+      kernels().adamStep(p._view(), grad._view(), expAvg._view(), expAvgSq._view(), maxSq ? maxSq._view() : null, {
+        lr: g.lr,
+        beta1,
+        beta2,
+        eps: g.eps,
+        weightDecay: g.weightDecay,
+        decoupled,
+        maximize: g.maximize,
+        biasCorrection1: 1 - beta1 ** step,
+        biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** step),
+      });
+    }
+    for (const t of [p, expAvg, expAvgSq, maxSq]) if (t) t.storage.version++;
+    return;
+  }
+  if (g.maximize) grad = grad.neg();
+  if (g.weightDecay !== 0) {
+    if (decoupled) p.mul_(1 - g.lr * g.weightDecay);
+    else grad = grad.add(p, { alpha: g.weightDecay });
+  }
   expAvg.mul_(beta1).add_(grad, { alpha: 1 - beta1 });
   expAvgSq.mul_(beta2).add_(grad.mul(grad), { alpha: 1 - beta2 });
   const biasCorrection1 = 1 - beta1 ** step;
   const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
   let second = expAvgSq;
-  if (g.amsgrad) {
-    const maxSq = buffer(st, "maxExpAvgSq", p);
+  if (maxSq) {
     maxSq.copy_(maxSq.maximum(expAvgSq));
     second = maxSq;
   }
@@ -82,9 +124,7 @@ export class Adam extends Optimizer<AdamOptions> {
   protected override readonly updateKeepingNoGradient = Adam.prototype.update;
 
   protected update(g: ParamGroup & AdamOptions, p: Tensor, grad: Tensor, st: ParamState): void {
-    let d = g.maximize ? grad.neg() : grad;
-    if (g.weightDecay !== 0) d = d.add(p, { alpha: g.weightDecay });
-    adamStep(g, p, d, st, (s, k, q) => this.buffer(s, k, q));
+    adamStep(g, p, grad, st, (s, k, q) => this.buffer(s, k, q), false);
   }
 }
 
@@ -110,7 +150,6 @@ export class AdamW extends Optimizer<AdamOptions> {
   protected override readonly updateKeepingNoGradient = AdamW.prototype.update;
 
   protected update(g: ParamGroup & AdamOptions, p: Tensor, grad: Tensor, st: ParamState): void {
-    if (g.weightDecay !== 0) p.mul_(1 - g.lr * g.weightDecay);
-    adamStep(g, p, g.maximize ? grad.neg() : grad, st, (s, k, q) => this.buffer(s, k, q));
+    adamStep(g, p, grad, st, (s, k, q) => this.buffer(s, k, q), true);
   }
 }

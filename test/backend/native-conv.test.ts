@@ -74,7 +74,9 @@ describe("native direct convolution", { skip }, () => {
           const want = run(c, dtype);
           cr.setBackend("native");
           const got = run(c, dtype);
-          const tol = dtype === "float32" ? { rtol: 2e-5, atol: 2e-5 } : { rtol: 1e-12, atol: 1e-12 };
+          // float32 sums of up to 2,048 products (the weight gradient's) differ in their last bits with the
+          // order of summation: a wrong tap or offset would be off by whole units
+          const tol = dtype === "float32" ? { rtol: 1e-4, atol: 2e-4 } : { rtol: 1e-12, atol: 1e-12 };
           const what = `${dtype} x ${JSON.stringify(c.x)} w ${JSON.stringify(c.w)} ${JSON.stringify(c.opts)}`;
           assert.equal(got.length, want.length);
           got.forEach((g, i) => assertClose(g, want[i]!, { ...tol, msg: `${what}: ${["y", "dx", "dw", "db"][i]}` }));

@@ -22,6 +22,7 @@ const constructions: Record<string, (() => unknown[]) | null> = {
   ConvTranspose2d: () => [2, 3, 3],
   BatchNorm1d: () => [3],
   BatchNorm2d: () => [3],
+  BatchNorm3d: () => [3],
   LayerNorm: () => [3],
   GroupNorm: () => [2, 4],
   RNN: () => [3, 4],

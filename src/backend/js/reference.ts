@@ -9,11 +9,22 @@ import { binaryLoops, unaryLoops } from "./elementwise.js";
 import { coalesce, forEachRow } from "./strided.js";
 import { matmulInto } from "./matmul.js";
 import { maxPoolInto } from "./pool.js";
+import { adamStepInto } from "./optim.js";
+import {
+  batchNormBackwardInto,
+  batchNormForwardInto,
+  batchNormStatsInto,
+  layerNormBackwardInto,
+  layerNormForwardInto,
+} from "./norm.js";
 import { reduceRows } from "./reduce.js";
 import { scanInto } from "./scan.js";
 import { scatterReduceInto } from "./scatter.js";
 import { softmaxBackwardInto, softmaxInto } from "./softmax.js";
+import { activationBackwardInto, activationInto } from "./activation.js";
+import { attentionBackwardInto, attentionInto } from "./attention.js";
 import { sortInto } from "./sort.js";
+import { gruCellBackwardInto, gruCellInto, lstmCellBackwardInto, lstmCellInto } from "./recurrent.js";
 
 const arr = (h: Handle) => h as TypedArray;
 
@@ -112,6 +123,8 @@ export const referenceKernels = {
   },
   softmax: softmaxInto,
   softmaxBackward: softmaxBackwardInto,
+  activation: activationInto,
+  activationBackward: activationBackwardInto,
   scan: scanInto,
   sort: sortInto,
   matmul(a, b, out, _dtype) {
@@ -153,4 +166,16 @@ export const referenceKernels = {
   maxPool(x, geometry, values, positions) {
     maxPoolInto(x, geometry, arr(values), arr(positions));
   },
+  adamStep: adamStepInto,
+  batchNormStats: batchNormStatsInto,
+  batchNormForward: batchNormForwardInto,
+  batchNormBackward: batchNormBackwardInto,
+  layerNormForward: layerNormForwardInto,
+  layerNormBackward: layerNormBackwardInto,
+  attention: attentionInto,
+  attentionBackward: attentionBackwardInto,
+  lstmCell: lstmCellInto,
+  lstmCellBackward: lstmCellBackwardInto,
+  gruCell: gruCellInto,
+  gruCellBackward: gruCellBackwardInto,
 } satisfies Kernels;

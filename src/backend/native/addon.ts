@@ -15,7 +15,7 @@ import {
 } from "../kernels.js";
 
 /** The addon's ABI this TypeScript side speaks (native/addon.cc's kAbi). */
-export const ADDON_ABI = 9;
+export const ADDON_ABI = 10;
 
 /** An addon buffer: an opaque External, freed by the garbage collector or by free(). */
 export type NativeBuffer = object;
@@ -52,6 +52,9 @@ export interface NativeAddon {
   /** (Log-)softmax along the last dim; x's and out's views are in the descriptor. */
   softmax(x: NativeBuffer, out: NativeBuffer, log: number): void;
   softmaxBackward(g: NativeBuffer, y: NativeBuffer, out: NativeBuffer, log: number): void;
+  /** A fused activation (its code: the position in activationKinds); x's view is in the descriptor. */
+  activation(kind: number, x: NativeBuffer, out: NativeBuffer): void;
+  activationBackward(kind: number, g: NativeBuffer, x: NativeBuffer, out: NativeBuffer): void;
   matmul(a: NativeBuffer, b: NativeBuffer, out: NativeBuffer, dtype: number): void;
   gather(x: NativeBuffer, dim: number, index: NativeBuffer, out: NativeBuffer): void;
   scatterAdd(dst: NativeBuffer, dim: number, index: NativeBuffer, src: NativeBuffer): void;
@@ -74,6 +77,94 @@ export interface NativeAddon {
   convDirect(x: NativeBuffer, w: NativeBuffer, bias: NativeBuffer | null, out: NativeBuffer): void;
   /** The weight gradient of that convolution; kernel size, padding, dilation and groups follow the views. */
   convWeightGrad(x: NativeBuffer, g: NativeBuffer, out: NativeBuffer): void;
+  /** The fused Adam update; the views and then the hyperparameters are in the descriptor. */
+  adamStep(p: NativeBuffer, g: NativeBuffer, m: NativeBuffer, v: NativeBuffer, vmax: NativeBuffer | null): void;
+  /** x's view, eps, then stats' view are in the descriptor. */
+  batchNormStats(x: NativeBuffer, stats: NativeBuffer): void;
+  /** x, stats, weight and bias (each after a 0/1 flag), out: views in the descriptor in that order. */
+  batchNormForward(
+    x: NativeBuffer,
+    stats: NativeBuffer,
+    weight: NativeBuffer | null,
+    bias: NativeBuffer | null,
+    out: NativeBuffer,
+  ): void;
+  /** g, x, stats, a flag and weight, the training flag, a flag and dx, a flag and dwb: in the descriptor. */
+  batchNormBackward(
+    g: NativeBuffer,
+    x: NativeBuffer,
+    stats: NativeBuffer,
+    weight: NativeBuffer | null,
+    dx: NativeBuffer | null,
+    dwb: NativeBuffer | null,
+  ): void;
+  /** eps, x, a flag and weight, a flag and bias, out, stats: in the descriptor. */
+  layerNormForward(
+    x: NativeBuffer,
+    weight: NativeBuffer | null,
+    bias: NativeBuffer | null,
+    out: NativeBuffer,
+    stats: NativeBuffer,
+  ): void;
+  /** g, x, stats, then a flag and the view of weight, dx and dwb each: in the descriptor. */
+  layerNormBackward(
+    g: NativeBuffer,
+    x: NativeBuffer,
+    stats: NativeBuffer,
+    weight: NativeBuffer | null,
+    dx: NativeBuffer | null,
+    dwb: NativeBuffer | null,
+  ): void;
+  /**
+   * Fused attention: q, k, v, mask (or null), out, lse's views are in the descriptor; causal is 0 or 1.
+   */
+  attention(
+    q: NativeBuffer,
+    k: NativeBuffer,
+    v: NativeBuffer,
+    mask: NativeBuffer | null,
+    out: NativeBuffer,
+    lse: NativeBuffer,
+    scale: number,
+    causal: number,
+  ): void;
+  /** Its backward: the forward's operands, then gOut, gq, gk, gv, views in the descriptor in that order. */
+  attentionBackward(
+    q: NativeBuffer,
+    k: NativeBuffer,
+    v: NativeBuffer,
+    mask: NativeBuffer | null,
+    out: NativeBuffer,
+    lse: NativeBuffer,
+    gOut: NativeBuffer,
+    gq: NativeBuffer,
+    gk: NativeBuffer,
+    gv: NativeBuffer,
+    scale: number,
+    causal: number,
+  ): void;
+  /** LSTM cell: the views of gates, c, h, cNew and acts are in the descriptor. */
+  lstmCell(gates: NativeBuffer, c: NativeBuffer, h: NativeBuffer, cNew: NativeBuffer, acts: NativeBuffer): void;
+  /** Its gradient: the views of acts, c, gh, gc, dGates and dc are in the descriptor. */
+  lstmCellBackward(
+    acts: NativeBuffer,
+    c: NativeBuffer,
+    gh: NativeBuffer,
+    gc: NativeBuffer,
+    dGates: NativeBuffer,
+    dc: NativeBuffer,
+  ): void;
+  /** GRU cell: the views of gi, gh, h, hNew and acts are in the descriptor. */
+  gruCell(gi: NativeBuffer, gh: NativeBuffer, h: NativeBuffer, hNew: NativeBuffer, acts: NativeBuffer): void;
+  /** Its gradient: the views of acts, h, g, dGi, dGh and dh are in the descriptor. */
+  gruCellBackward(
+    acts: NativeBuffer,
+    h: NativeBuffer,
+    g: NativeBuffer,
+    dGi: NativeBuffer,
+    dGh: NativeBuffer,
+    dh: NativeBuffer,
+  ): void;
   /** Returns the buffer's memory now; later use of it throws. */
   free(buffer: NativeBuffer): void;
   /** Bytes of released memory kept for reuse. */

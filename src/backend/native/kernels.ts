@@ -10,6 +10,7 @@ import { contiguousStrides, numelOf, type Shape } from "../../core/shape.js";
 import { type Handle, type Kernels, scatterReduceOps, type View } from "../kernels.js";
 import { referenceKernels } from "../js/reference.js";
 import type { NativeAddon, NativeBuffer, OpCodes } from "./addon.js";
+import { nativeAttention } from "./attention.js";
 
 /** The most dims the addon takes; larger views run on the reference loops over copies. */
 const MAX_DIMS = 32;
@@ -17,6 +18,8 @@ const MAX_DIMS = 32;
 const STAGED = 256;
 /** Tensors up to this many elements are typed arrays (V8 keeps them on its heap: 64 bytes). */
 const TINY = 16;
+/** The addon's codes of the fused activations (ActivationKind in native/isa.h). */
+const ACTIVATION_CODES = { gelu: 0, geluTanh: 1, silu: 2 } as const;
 
 const dtypeCode: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
 
@@ -47,6 +50,13 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes): NativeKernels
     for (let d = 0; d < nd; d++) desc[pos + d] = v.strides[d]!;
     pos += nd;
     return buf(v.handle);
+  }
+  /** True when every view given is over a tiny tensor's typed array. */
+  const tinyViews = (...views: (View | null)[]) => views.every((v) => !v || tiny(v.handle));
+  /** A 0/1 flag, then v's geometry when there is a v; its buffer or null. */
+  function putOptional(v: View | null): NativeBuffer | null {
+    desc[pos++] = v ? 1 : 0;
+    return v ? put(v) : null;
   }
   function read(h: Handle, dtype: DType): TypedArray {
     if (tiny(h)) return (h as TypedArray).slice();
@@ -172,6 +182,21 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes): NativeKernels
       const yv = put(y);
       addon.softmaxBackward(gv, yv, put(out), log ? 1 : 0);
     },
+    activation(kind, x, out) {
+      if (allTiny(x.handle, out) || !fits(x))
+        return viaReference(out, x.dtype, numelOf(x.shape), (o) => referenceKernels.activation(kind, typed(x), o));
+      pos = 0;
+      addon.activation(ACTIVATION_CODES[kind], put(x), buf(out));
+    },
+    activationBackward(kind, g, x, out) {
+      if (allTiny(g.handle, x.handle, out) || !fits(g, x))
+        return viaReference(out, x.dtype, numelOf(x.shape), (o) =>
+          referenceKernels.activationBackward(kind, typed(g), typed(x), o),
+        );
+      pos = 0;
+      const gv = put(g);
+      addon.activationBackward(ACTIVATION_CODES[kind], gv, put(x), buf(out));
+    },
     scan(op, x, out, indices) {
       const handles = indices ? [x.handle, out.handle, indices.handle] : [x.handle, out.handle];
       if (allTiny(...handles) || !fits(x)) {
@@ -273,6 +298,80 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes): NativeKernels
       const [xb, gb] = [put(x), put(g)];
       for (const n of [...kernel, ...padding, ...dilation, groups]) desc[pos++] = n;
       addon.convWeightGrad(xb, gb, buf(out));
+    },
+    adamStep(p, g, m, v, vmax, h) {
+      if (allTiny(p.handle, g.handle, m.handle, v.handle, ...(vmax ? [vmax.handle] : []))) {
+        return referenceKernels.adamStep(p, g, m, v, vmax, h);
+      }
+      pos = 0;
+      const [pb, gb, mb, vb] = [put(p), put(g), put(m), put(v)];
+      const xb = vmax ? put(vmax) : null;
+      for (const n of [h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled ? 1 : 0, h.maximize ? 1 : 0])
+        desc[pos++] = n;
+      desc[pos++] = h.biasCorrection1;
+      desc[pos++] = h.biasCorrection2Sqrt;
+      addon.adamStep(pb, gb, mb, vb, xb);
+    },
+    batchNormStats(x, eps, stats) {
+      if (tinyViews(x, stats)) return referenceKernels.batchNormStats(x, eps, stats);
+      pos = 0;
+      const src = put(x);
+      desc[pos++] = eps;
+      addon.batchNormStats(src, put(stats));
+    },
+    batchNormForward(x, stats, weight, bias, out) {
+      if (tinyViews(x, stats, weight, bias, out)) return referenceKernels.batchNormForward(x, stats, weight, bias, out);
+      pos = 0;
+      const h = [put(x), put(stats), putOptional(weight), putOptional(bias)] as const;
+      addon.batchNormForward(...h, put(out));
+    },
+    batchNormBackward(g, x, stats, weight, training, dx, dwb) {
+      if (tinyViews(g, x, stats, weight, dx, dwb))
+        return referenceKernels.batchNormBackward(g, x, stats, weight, training, dx, dwb);
+      pos = 0;
+      const h = [put(g), put(x), put(stats), putOptional(weight)] as const;
+      desc[pos++] = training ? 1 : 0;
+      addon.batchNormBackward(...h, putOptional(dx), putOptional(dwb));
+    },
+    layerNormForward(x, eps, weight, bias, out, stats) {
+      if (tinyViews(x, weight, bias, out, stats))
+        return referenceKernels.layerNormForward(x, eps, weight, bias, out, stats);
+      pos = 0;
+      desc[pos++] = eps;
+      const h = [put(x), putOptional(weight), putOptional(bias)] as const;
+      addon.layerNormForward(...h, put(out), put(stats));
+    },
+    layerNormBackward(g, x, stats, weight, dx, dwb) {
+      if (tinyViews(g, x, stats, weight, dx, dwb))
+        return referenceKernels.layerNormBackward(g, x, stats, weight, dx, dwb);
+      pos = 0;
+      const h = [put(g), put(x), put(stats), putOptional(weight)] as const;
+      addon.layerNormBackward(...h, putOptional(dx), putOptional(dwb));
+    },
+    ...nativeAttention(addon, { reset: () => void (pos = 0), put, typed, writeBack, tiny }),
+    lstmCell(...views) {
+      if (allTiny(...views.map((v) => v.handle))) return referenceKernels.lstmCell(...views);
+      pos = 0;
+      addon.lstmCell(...(views.map(put) as [NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer]));
+    },
+    lstmCellBackward(...views) {
+      if (allTiny(...views.map((v) => v.handle))) return referenceKernels.lstmCellBackward(...views);
+      pos = 0;
+      addon.lstmCellBackward(
+        ...(views.map(put) as [NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer]),
+      );
+    },
+    gruCell(...views) {
+      if (allTiny(...views.map((v) => v.handle))) return referenceKernels.gruCell(...views);
+      pos = 0;
+      addon.gruCell(...(views.map(put) as [NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer]));
+    },
+    gruCellBackward(...views) {
+      if (allTiny(...views.map((v) => v.handle))) return referenceKernels.gruCellBackward(...views);
+      pos = 0;
+      addon.gruCellBackward(
+        ...(views.map(put) as [NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer]),
+      );
     },
     free(h) {
       if (!tiny(h)) addon.free(buf(h));

@@ -1,10 +1,11 @@
 // Attention: scaled dot-product attention over [..., L, E] and PyTorch's multi-head attention
 // forward on sequence-first [L, N, E] inputs (in-projection, per-head attention, out-projection).
 
-import { creation, functions } from "../../api/functions.js";
+import { functions } from "../../api/functions.js";
 import type { Tensor } from "../../api/tensor.js";
 import { checkOptions } from "../../core/options.js";
 import { fmtShape } from "../../core/shape.js";
+import { attention as fusedAttention, causalMask } from "../../ops/attention.js";
 import { defineComposite } from "../../ops/composite.js";
 import { dropout, linear } from "./basic.js";
 import { asTensors } from "./spatial-args.js";
@@ -35,7 +36,10 @@ function attend(
 export interface AttentionOptions {
   /** Bool (true = may attend) or additive float mask, broadcast against the scores [..., L, S]. */
   attnMask?: Tensor | null;
-  /** Dropout on the attention weights, drawn from the default generator (always applied, as in PyTorch). */
+  /**
+   * Dropout on the attention weights, drawn from the default generator (always applied, as in
+   * PyTorch). Above 0 the weights are made whole (the composed path), not the fused op's blocks.
+   */
   dropoutP?: number;
   /** Query i attends to keys 0 … i only (a lower-triangular mask from the top-left, also when L ≠ S). */
   isCausal?: boolean;
@@ -68,11 +72,15 @@ function sharedHeads(q: Tensor, k: Tensor, v: Tensor): [Tensor, Tensor] {
 const shapesOf = (q: Tensor, k: Tensor, v: Tensor) =>
   `q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)} and v ${fmtShape(v.shape)}`;
 
-/** The top-left aligned causal mask [L, S]: 0 where key j ≤ query i, -inf after. */
-function causalBias(l: number, s: number, dtype: Tensor["dtype"]): Tensor {
-  const data = new Float64Array(l * s);
-  for (let i = 0; i < l; i++) data.fill(-Infinity, i * s + Math.min(i + 1, s), (i + 1) * s);
-  return creation.tensor(data, { dtype, shape: [l, s] });
+/**
+ * softmax(q·kᵀ·scale + bias)·v as the fused primitive (the scores never held whole), or null
+ * where it does not apply: dropout on the weights, or operands of mixed dtypes (the composed
+ * form promotes them).
+ */
+function fused(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, scale: number, p: number, causal = false) {
+  const dt = q.dtype;
+  if (p > 0 || (dt !== "float32" && dt !== "float64") || [k, v, bias].some((t) => t && t.dtype !== dt)) return null;
+  return fusedAttention(q, k, v, bias, { scale, causal }) as Tensor;
 }
 
 /**
@@ -96,11 +104,14 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   const p = opts.dropoutP ?? 0;
   if (!(p >= 0 && p <= 1)) throw new RangeError(`${op}: dropoutP must be in [0, 1], got ${p}`);
   const [key, value] = opts.enableGqa ? sharedHeads(q, k, v) : [k, v];
-  let bias: Tensor | null = null;
-  if (opts.isCausal) bias = causalBias(q.shape[q.ndim - 2]!, k.shape[k.ndim - 2]!, q.dtype);
   const mask = opts.attnMask;
-  if (mask) bias = mask.dtype === "bool" ? functions.where(mask, 0, -Infinity).to(q.dtype) : mask;
-  return attend(q, key, value, bias, opts.scale ?? 1 / Math.sqrt(e), p)[0];
+  const scale = opts.scale ?? 1 / Math.sqrt(e);
+  let bias = mask ? (mask.dtype === "bool" ? functions.where(mask, 0, -Infinity).to(q.dtype) : mask) : null;
+  const out = fused(q, key, value, bias, scale, p, opts.isCausal);
+  if (out) return out;
+  // NOTE: dropout needs the weights themselves, so it keeps the composed form
+  if (opts.isCausal) bias = causalMask(q.shape[q.ndim - 2]!, k.shape[k.ndim - 2]!, q.dtype) as Tensor;
+  return attend(q, key, value, bias, scale, p)[0];
 }
 
 /** The learnable tensors of multi-head attention. */
@@ -190,10 +201,13 @@ export function multiHeadAttentionForward(
       .reshape([n * numHeads, 1, s]);
     mask = mask ? mask.add(perHead) : perHead;
   }
-  const [out, weights] = attend(q, k, v, mask, 1 / Math.sqrt(hd), opts.training === false ? 0 : (opts.dropoutP ?? 0));
+  const p = opts.training === false ? 0 : (opts.dropoutP ?? 0);
+  // the weights, when asked for, come from the composed form; otherwise the fused op serves
+  const fusedOut = opts.needWeights === false ? fused(q, k, v, mask, 1 / Math.sqrt(hd), p) : null;
+  const [out, weights] = fusedOut ? [fusedOut, null] : attend(q, k, v, mask, 1 / Math.sqrt(hd), p);
   const merged = out.transpose(0, 1).reshape([l * n, e]);
   const result = linear(merged, w.outProjWeight, w.outProjBias).reshape([l, n, e]);
-  if (opts.needWeights === false) return [result, null];
+  if (opts.needWeights === false || !weights) return [result, null];
   const perHeadWeights = weights.reshape([n, numHeads, l, s]);
   return [result, opts.averageAttnWeights === false ? perHeadWeights : perHeadWeights.mean(1)];
 }

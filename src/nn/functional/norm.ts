@@ -1,21 +1,26 @@
-// Normalisation composed from ops: batch norm (batch statistics in training, updating running
-// ones with the unbiased variance as PyTorch does; running statistics in eval), layer norm,
-// group norm and Lp normalisation. Their gradients come from the parts.
+// Normalisation: batch norm (batch statistics in training, updating running ones with the
+// unbiased variance as PyTorch does; running statistics in eval) and layer norm are fused
+// primitives (ops/normalization.ts); group norm is layer norm over channel groups plus a
+// per-channel affine, and Lp normalisation is composed from ops.
 
-import { noGrad } from "../../graph/grad-mode.js";
+import { type DType, promoteTypes } from "../../core/dtype.js";
 import { checkOptions } from "../../core/options.js";
 import { fmtShape, normDim, numelOf, sameShape } from "../../core/shape.js";
 import { defineComposite } from "../../ops/composite.js";
+import { batchNormOp, layerNormOp } from "../../ops/normalization.js";
 import type { Tensor } from "../../api/tensor.js";
 import { pNorm } from "./distance.js";
 
-/** (x − mean)/√(var + eps) over `dims` with the biased variance; also returns mean and variance. */
-function standardize(x: Tensor, dims: number[], eps: number): { y: Tensor; mean: Tensor; variance: Tensor } {
-  const mean = x.mean(dims, true);
-  const centred = x.sub(mean);
-  const variance = centred.square().mean(dims, true);
-  return { y: centred.mul(variance.add(eps).rsqrt()), mean, variance };
+/** The float dtype the normalisation of x computes in: x's and its parameters' promoted, as the composed formula's. */
+function computeDtype(tensors: (Tensor | null | undefined)[]): DType {
+  return tensors.reduce<DType>((dt, t) => (t ? promoteTypes(dt, t.dtype) : dt), "float32");
 }
+
+/** t converted to dtype (recorded, so gradients flow back), or null. */
+const castTo = (t: Tensor | null | undefined, dtype: DType) => (t ? (t.dtype === dtype ? t : t.to(dtype)) : null);
+
+/** The tensors that are present. */
+const present = (...ts: (Tensor | null)[]) => ts.filter((t): t is Tensor => t !== null);
 
 /** y·weight + bias with weight and bias shaped to broadcast against y. */
 function affine(
@@ -56,7 +61,6 @@ export function batchNorm(
   const { training = false, momentum = 0.1, eps = 1e-5 } = opts;
   if (x.ndim < 2) throw new RangeError(`batchNorm: expected an input [N, C, …], got shape ${fmtShape(x.shape)}`);
   const c = x.shape[1]!;
-  const shape = x.shape.map((s, d) => (d === 1 ? s : 1));
   for (const [name, t] of [
     ["runningMean", runningMean],
     ["runningVar", runningVar],
@@ -71,22 +75,16 @@ export function batchNorm(
   }
   if (!training) {
     if (!runningMean || !runningVar) throw new Error("batchNorm: eval mode needs runningMean and runningVar");
-    const y = x.sub(runningMean.reshape(shape)).mul(runningVar.reshape(shape).add(eps).rsqrt());
-    return affine(y, opts.weight, opts.bias, shape);
-  }
-  const n = x.numel() / c;
-  if (n <= 1) {
+  } else if (x.numel() / c <= 1) {
     throw new RangeError(
       `batchNorm: expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`,
     );
   }
-  const dims = x.shape.map((_, d) => d).filter((d) => d !== 1);
-  const { y, mean, variance } = standardize(x, dims, eps);
-  noGrad(() => {
-    if (runningMean) runningMean.mul_(1 - momentum).add_(mean.reshape([c]).mul(momentum));
-    if (runningVar) runningVar.mul_(1 - momentum).add_(variance.reshape([c]).mul((momentum * n) / (n - 1)));
-  });
-  return affine(y, opts.weight, opts.bias, shape);
+  const dt = computeDtype([x, opts.weight, opts.bias, ...(training ? [] : [runningMean, runningVar])]);
+  const [w, b] = [castTo(opts.weight, dt), castTo(opts.bias, dt)];
+  const inputs = present(castTo(x, dt), w, b, ...(training ? [] : [runningMean, runningVar]));
+  const update = training ? { mean: runningMean, var: runningVar, momentum } : undefined;
+  return batchNormOp(inputs, { training, eps, weight: w !== null, bias: b !== null, update }) as Tensor;
 }
 
 const normKeys = ["weight", "bias", "eps"];
@@ -110,9 +108,20 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
       `layerNorm: expected an input whose trailing dims are ${fmtShape(ns)}, got shape ${fmtShape(x.shape)}`,
     );
   }
-  const dims = ns.map((_, i) => x.ndim - ns.length + i);
-  const { y } = standardize(x, dims, opts.eps ?? 1e-5);
-  return affine(y, opts.weight, opts.bias, ns);
+  return normalizeRows(x, ns.length, opts.weight, opts.bias, opts.eps ?? 1e-5);
+}
+
+/** The layer norm primitive over x's trailing `dims` dims, its inputs cast to one float dtype. */
+function normalizeRows(
+  x: Tensor,
+  dims: number,
+  weight: Tensor | null | undefined,
+  bias: Tensor | null | undefined,
+  eps: number,
+): Tensor {
+  const dt = computeDtype([x, weight, bias]);
+  const [w, b] = [castTo(weight, dt), castTo(bias, dt)];
+  return layerNormOp(present(castTo(x, dt), w, b), { dims, eps, weight: w !== null, bias: b !== null }) as Tensor;
 }
 
 /** Normalises x [N, C, …] over each of `numGroups` channel groups, then applies per-channel weight and bias. */
@@ -125,7 +134,7 @@ export function groupNorm(x: Tensor, numGroups: number, opts: NormOptions = {}):
   }
   const n = x.shape[0]!;
   const grouped = x.reshape([n, numGroups, numelOf(x.shape.slice(1)) / numGroups]);
-  const { y } = standardize(grouped, [2], opts.eps ?? 1e-5);
+  const y = normalizeRows(grouped, 1, null, null, opts.eps ?? 1e-5);
   return affine(y.reshape(x.shape), opts.weight, opts.bias, x.shape.map((s, d) => (d === 1 ? s : 1)).slice(1));
 }
 

@@ -1,4 +1,4 @@
-// Normalisation layers: BatchNorm1d/2d (running statistics as buffers running_mean, running_var,
+// Normalisation layers: BatchNorm1d/2d/3d (running statistics as buffers running_mean, running_var,
 // num_batches_tracked, PyTorch's names), LayerNorm and GroupNorm.
 
 import { noGrad } from "../../graph/grad-mode.js";
@@ -138,6 +138,18 @@ export class BatchNorm2d extends BatchNormBase {
   /** Throws unless x is [N, C, H, W]. */
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 4 || x.shape[1] !== this.numFeatures) shapeError(this, `input [N, ${this.numFeatures}, H, W]`, x);
+  }
+}
+
+/** Batch norm over [N, C, D, H, W] (torch.nn.BatchNorm3d). */
+export class BatchNorm3d extends BatchNormBase {
+  /** Normalises numFeatures channels. */
+  constructor(numFeatures: number, opts: BatchNormOptions = {}) {
+    super(numFeatures, opts);
+  }
+  /** Throws unless x is [N, C, D, H, W]. */
+  protected checkInput(x: Tensor): void {
+    if (x.ndim !== 5 || x.shape[1] !== this.numFeatures) shapeError(this, `input [N, ${this.numFeatures}, D, H, W]`, x);
   }
 }
 

@@ -1,11 +1,16 @@
 // Recurrent layers RNN, LSTM, GRU (multi-layer, bidirectional, batchFirst) and their cells, with
 // PyTorch's gate order (LSTM i f g o; GRU r z n) and parameter names (weight_ih_l0, bias_hh_l1_reverse).
-// The input projection of all time steps is one matmul; the loop runs the recurrent part, and
-// since every step uses the same weights their gradients add up over the steps.
+// The input projection of all time steps is one matmul (with b_hh folded in where the math
+// allows); each step is then one recurrent product and one fused cell (ops/recurrent.ts). LSTM
+// and GRU run all the steps of one direction as one recurrence op (ops/recurrent-layer.ts), which
+// writes every step's state into its output and sums W_hh's gradient over the steps in one product.
 
+import { Function, type FunctionCtx } from "../../api/function.js";
 import { creation, functions } from "../../api/functions.js";
 import { fmtShape } from "../../core/shape.js";
 import type { Tensor } from "../../api/tensor.js";
+import { gruCellOp, lstmCellOp } from "../../ops/recurrent.js";
+import { recurrenceOp } from "../../ops/recurrent-layer.js";
 import { dropout, linear } from "../functional/basic.js";
 import * as init from "../init.js";
 import { checkOptions } from "../../core/options.js";
@@ -17,29 +22,42 @@ type Mode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
 const gatesOf: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
 /**
- * One time step: `pre` is the input projection x·W_ihᵀ + b_ih [N, G·H], `state` is [h] or [h, c];
- * returns the new state.
+ * x's slices along dim 0 as views, recorded as one node whose backward stacks their gradients
+ * (zeros where none came). NOTE: select per step would record a slice each, whose backward
+ * writes a zero tensor of x's whole shape per step: quadratic in the sequence length.
  */
-function step(mode: Mode, pre: Tensor, state: Tensor[], wHh: Tensor, bHh: Tensor | null): Tensor[] {
-  const gh = linear(state[0]!, wHh, bHh);
+class Unbind extends Function {
+  static override forward(_ctx: FunctionCtx, x: Tensor): Tensor[] {
+    return Array.from({ length: x.shape[0]! }, (_, t) => x.select(0, t));
+  }
+  static override backward(_ctx: FunctionCtx, ...grads: Tensor[]): Tensor {
+    return functions.stack(grads, 0);
+  }
+}
+
+const unbind = (x: Tensor): Tensor[] => Unbind.apply<Tensor[]>(x);
+
+/** The input projection's bias: b_ih, plus b_hh where it adds to the same pre-activations (not GRU's: r scales its n part). */
+function projectionBias(mode: Mode, bIh: Tensor | null, bHh: Tensor | null): Tensor | null {
+  return bIh && bHh && mode !== "GRU" ? bIh.add(bHh) : bIh;
+}
+
+/**
+ * One time step: `pre` is the input projection [N, G·H] (with b_hh for all but GRU), `state` is
+ * [h] or [h, c], wT is W_hhᵀ and bHh GRU's recurrent bias; returns the new state.
+ */
+function step(mode: Mode, pre: Tensor, state: Tensor[], wT: Tensor, bHh: Tensor | null): Tensor[] {
+  const h = state[0]!;
   switch (mode) {
     case "RNN_TANH":
-      return [pre.add(gh).tanh()];
+      return [functions.addmm(pre, h, wT).tanh()];
     case "RNN_RELU":
-      return [pre.add(gh).relu()];
-    case "LSTM": {
-      const [i, f, g, o] = pre.add(gh).chunk(4, 1) as [Tensor, Tensor, Tensor, Tensor];
-      const c = f.sigmoid().mul(state[1]!).add(i.sigmoid().mul(g.tanh()));
-      return [o.sigmoid().mul(c.tanh()), c];
-    }
+      return [functions.addmm(pre, h, wT).relu()];
+    case "LSTM":
+      return unbind(lstmCellOp([functions.addmm(pre, h, wT), state[1]!], undefined) as Tensor);
     case "GRU": {
-      const [ir, iz, inn] = pre.chunk(3, 1) as [Tensor, Tensor, Tensor];
-      const [hr, hz, hn] = gh.chunk(3, 1) as [Tensor, Tensor, Tensor];
-      const r = ir.add(hr).sigmoid();
-      const z = iz.add(hz).sigmoid();
-      const n = inn.add(r.mul(hn)).tanh();
-      // h' = (1 − z)·n + z·h
-      return [n.add(z.mul(state[0]!.sub(n)))];
+      const gh = bHh ? functions.addmm(bHh, h, wT) : h.matmul(wT);
+      return [gruCellOp([pre, gh, h], undefined) as Tensor];
     }
   }
 }
@@ -124,7 +142,7 @@ abstract class RNNBase extends Module {
       shapeError(this, `input ${layout}, ${this.inputSize}] or unbatched [L, ${this.inputSize}]`, input);
     }
     let x = batched ? (this.batchFirst ? input.transpose(0, 1) : input) : input.unsqueeze(1);
-    const [len, n] = x.shape as [number, number];
+    const n = x.shape[1]!;
     const dirs = this.bidirectional ? 2 : 1;
     const stateShape = [this.numLayers * dirs, n, this.hiddenSize];
     const states = (hx ?? (this.mode === "LSTM" ? [null, null] : [null])).map((h, k) => {
@@ -142,18 +160,14 @@ abstract class RNNBase extends Module {
       const outs: Tensor[] = [];
       for (let d = 0; d < dirs; d++) {
         const suffix = `_l${layer}${d ? "_reverse" : ""}`;
-        const wHh = this.param(`weight_hh${suffix}`)!;
-        const bHh = this.param(`bias_hh${suffix}`);
-        const pre = linear(x, this.param(`weight_ih${suffix}`)!, this.param(`bias_ih${suffix}`));
-        let state = states.map((s) => s.select(0, layer * dirs + d));
-        const hs = new Array<Tensor>(len);
-        for (let k = 0; k < len; k++) {
-          const t = d ? len - 1 - k : k;
-          state = step(this.mode, pre.select(0, t), state, wHh, bHh);
-          hs[t] = state[0]!;
-        }
-        outs.push(functions.stack(hs, 0));
-        state.forEach((s, i) => finals[i]!.push(s));
+        const [hs, last] = this.direction(
+          suffix,
+          d === 1,
+          x,
+          states.map((s) => s.select(0, layer * dirs + d)),
+        );
+        outs.push(hs);
+        last.forEach((s, i) => finals[i]!.push(s));
       }
       x = dirs === 2 ? functions.cat(outs, 2) : outs[0]!;
       if (this.dropout > 0 && this.training && layer < this.numLayers - 1) x = dropout(x, this.dropout);
@@ -161,6 +175,38 @@ abstract class RNNBase extends Module {
     const out = batched ? (this.batchFirst ? x.transpose(0, 1) : x) : x.squeeze(1);
     const last = finals.map((f) => (batched ? functions.stack(f, 0) : functions.stack(f, 0).squeeze(1)));
     return [out, last];
+  }
+
+  /**
+   * One direction of one layer over x [L, N, F] from `state` ([h0] or [h0, c0]): every step's h
+   * [L, N, H] and the final state. LSTM and GRU run as one recurrence op; the RNN step by step.
+   */
+  private direction(suffix: string, reverse: boolean, x: Tensor, state: Tensor[]): [Tensor, Tensor[]] {
+    const wHh = this.param(`weight_hh${suffix}`)!;
+    const bHh = this.param(`bias_hh${suffix}`);
+    const bias = projectionBias(this.mode, this.param(`bias_ih${suffix}`), bHh);
+    const pre = linear(x, this.param(`weight_ih${suffix}`)!, bias);
+    const len = x.shape[0]!;
+    const end = reverse ? 0 : len - 1;
+    if (this.mode === "LSTM" || this.mode === "GRU") {
+      const lstm = this.mode === "LSTM";
+      const extra = lstm ? state[1]! : bHh;
+      const inputs = [pre, wHh, state[0]!, ...(extra ? [extra] : [])];
+      const out = recurrenceOp(inputs, { cell: lstm ? "lstm" : "gru", reverse }) as Tensor;
+      const hs = lstm ? out.select(0, 0) : out;
+      return [hs, lstm ? [hs.select(0, end), out.select(0, 1).select(0, end)] : [hs.select(0, end)]];
+    }
+    // NOTE: W_hhᵀ made contiguous once: each step's weight gradient then comes out contiguous
+    // too, and the steps' sum builds in place (a transposed view would be summed strided)
+    const wT = wHh.t().contiguous();
+    const steps = unbind(pre);
+    const hs = new Array<Tensor>(len);
+    for (let k = 0; k < len; k++) {
+      const t = reverse ? len - 1 - k : k;
+      state = step(this.mode, steps[t]!, state, wT, null);
+      hs[t] = state[0]!;
+    }
+    return [functions.stack(hs, 0), state];
   }
 
   override extraRepr(): string {
@@ -252,7 +298,8 @@ abstract class CellBase extends Module {
     const full = state.map((s) =>
       s ? (x.ndim === 1 ? s.unsqueeze(0) : s) : creation.zeros([xb.shape[0]!, this.hiddenSize], { dtype: x.dtype }),
     );
-    const next = step(this.mode, linear(xb, this.weight_ih, this.bias_ih), full, this.weight_hh, this.bias_hh);
+    const pre = linear(xb, this.weight_ih, projectionBias(this.mode, this.bias_ih, this.bias_hh));
+    const next = step(this.mode, pre, full, this.weight_hh.t(), this.mode === "GRU" ? this.bias_hh : null);
     return x.ndim === 1 ? next.map((s) => s.squeeze(0)) : next;
   }
 

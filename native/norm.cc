@@ -1,0 +1,266 @@
+// Batch norm and layer norm, forward and backward. Batch norm sees x as [N, C, S] and shares
+// channels between threads; layer norm sees rows [R, D] and shares rows. Sums are accumulated in
+// double, statistics in two passes over data still in cache. Contiguous runs go through the
+// per-instruction-set loops of norm-runs.h; strided ones take plain loops. Elementwise passes run
+// in the tensor's type.
+
+#include "norm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "norm-runs.h"
+#include "thread-pool.h"
+
+namespace cr {
+namespace {
+
+// Elements of work per thread part: a part below this costs more to hand out than to run.
+constexpr int64_t kGrain = 1 << 14;
+
+/** Element i of a 1-d view, or `fallback` for an absent one, as a double. */
+double at(const View* v, int64_t i, double fallback) {
+  return v ? loadAsDouble(v->data, v->dtype, v->offset + i * v->strides[0]) : fallback;
+}
+
+/** Element (r, i) of a 2-d view as a double. */
+double at2(const View& v, int64_t r, int64_t i) {
+  return loadAsDouble(v.data, v.dtype, v.offset + r * v.strides[0] + i * v.strides[1]);
+}
+
+void set2(const View& v, int64_t r, int64_t i, double value) {
+  storeDouble(v.data, v.dtype, v.offset + r * v.strides[0] + i * v.strides[1], value);
+}
+
+/** Channels per thread part for [N, C, S]: whole channels, about kGrain elements. */
+int64_t channelGrain(const View& x) { return kGrain / (x.shape[0] * x.shape[2] + 1) + 1; }
+
+/** Element pointer at `off` elements past the view's offset. */
+template <class T>
+T* at(const View& v, int64_t off) {
+  return reinterpret_cast<T*>(v.data) + v.offset + off;
+}
+
+/** The run of channel c in sample i of a [N, C, S] view. */
+template <class T>
+T* run(const View& v, int64_t i, int64_t c) {
+  return at<T>(v, i * v.strides[0] + c * v.strides[1]);
+}
+
+template <class T>
+void bnStats(const View& x, double eps, const View& stats) {
+  const int64_t n = x.shape[0], s = x.shape[2], ss = x.strides[2];
+  const double m = static_cast<double>(n * s);
+  parallelFor(x.shape[1], channelGrain(x), [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; c++) {
+      double sum = 0, sq = 0;
+      for (int64_t i = 0; i < n; i++) {
+        const T* p = run<T>(x, i, c);
+        if (ss == 1)
+          sum += runSum(p, s);
+        else
+          for (int64_t j = 0; j < s; j++) sum += static_cast<double>(p[j * ss]);
+      }
+      const double mean = sum / m;
+      for (int64_t i = 0; i < n; i++) {
+        const T* p = run<T>(x, i, c);
+        if (ss == 1)
+          sq += runSquares(p, s, mean);
+        else
+          for (int64_t j = 0; j < s; j++) {
+            const double dev = static_cast<double>(p[j * ss]) - mean;
+            sq += dev * dev;
+          }
+      }
+      set2(stats, 0, c, mean);
+      set2(stats, 1, c, sq / m);
+      set2(stats, 2, c, 1 / std::sqrt(sq / m + eps));
+    }
+  });
+}
+
+template <class T>
+void bnForward(const View& x, const View& stats, const View* w, const View* bias, const View& out) {
+  const int64_t n = x.shape[0], s = x.shape[2], sx = x.strides[2], so = out.strides[2];
+  parallelFor(x.shape[1], channelGrain(x), [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; c++) {
+      const double scale = at2(stats, 1, c) * at(w, c, 1);
+      const T a = static_cast<T>(scale), shift = static_cast<T>(at(bias, c, 0) - at2(stats, 0, c) * scale);
+      for (int64_t i = 0; i < n; i++) {
+        const T* px = run<T>(x, i, c);
+        T* po = run<T>(out, i, c);
+        if (sx == 1 && so == 1)
+          runAffine(px, a, shift, po, s);
+        else
+          for (int64_t j = 0; j < s; j++) po[j * so] = px[j * sx] * a + shift;
+      }
+    }
+  });
+}
+
+template <class T>
+void bnBackward(const View& g, const View& x, const View& stats, const View* w, bool training, const View* dx,
+                const View* dwb) {
+  const int64_t n = x.shape[0], s = x.shape[2], sg = g.strides[2], sx = x.strides[2];
+  const double m = static_cast<double>(n * s);
+  parallelFor(x.shape[1], channelGrain(x), [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; c++) {
+      const double mean = at2(stats, 0, c), invstd = at2(stats, 1, c);
+      double sumG = 0, sumGx = 0;
+      // the sums serve dw, db and (batch statistics) dx: eval's dx alone needs none
+      for (int64_t i = 0; i < n && (training || dwb); i++) {
+        const T* pg = run<T>(g, i, c);
+        const T* px = run<T>(x, i, c);
+        if (sg == 1 && sx == 1) {
+          sumG += runSum(pg, s);
+          sumGx += runDot(pg, px, s, mean);
+        } else {
+          for (int64_t j = 0; j < s; j++) {
+            sumG += static_cast<double>(pg[j * sg]);
+            sumGx += static_cast<double>(pg[j * sg]) * (static_cast<double>(px[j * sx]) - mean);
+          }
+        }
+      }
+      const double sumGxhat = sumGx * invstd;
+      if (dwb) {
+        set2(*dwb, 0, c, sumGxhat);
+        set2(*dwb, 1, c, sumG);
+      }
+      if (!dx) continue;
+      // dx = k·(g − Σg/M) − k·invstd·(Σg·x̂/M)·(x − mean), k = w·invstd (constant statistics: k·g)
+      const double k = at(w, c, 1) * invstd;
+      const T a = static_cast<T>(k), mu = static_cast<T>(mean);
+      const T shift = static_cast<T>(training ? -k * sumG / m : 0);
+      const T coef = static_cast<T>(training ? -k * invstd * sumGxhat / m : 0);
+      const int64_t so = dx->strides[2];
+      for (int64_t i = 0; i < n; i++) {
+        const T* pg = run<T>(g, i, c);
+        const T* px = run<T>(x, i, c);
+        T* po = run<T>(*dx, i, c);
+        if (sg == 1 && sx == 1 && so == 1)
+          runDx(pg, px, a, coef, mu, shift, po, s);
+        else
+          for (int64_t j = 0; j < s; j++) po[j * so] = a * pg[j * sg] + coef * (px[j * sx] - mu) + shift;
+      }
+    }
+  });
+}
+
+/** A 1-d view's d elements as a dense array of T (all `fallback` without a view). */
+template <class T>
+std::vector<T> dense(const View* v, int64_t d, double fallback) {
+  std::vector<T> out(static_cast<size_t>(d));
+  for (int64_t j = 0; j < d; j++) out[j] = static_cast<T>(at(v, j, fallback));
+  return out;
+}
+
+/** Row r of a [R, D] view as a dense run: the row itself, or a copy into `tmp` when strided. */
+template <class T>
+const T* denseRow(const View& v, int64_t r, std::vector<T>& tmp) {
+  const T* p = at<T>(v, r * v.strides[0]);
+  const int64_t d = v.shape[1], s = v.strides[1];
+  if (s == 1) return p;
+  for (int64_t j = 0; j < d; j++) tmp[j] = p[j * s];
+  return tmp.data();
+}
+
+/** The float64 row of a [2, R] statistics view when its rows are dense runs, else null. */
+double* statsRow(const View& stats, int row) {
+  if (stats.dtype != kF64 || (stats.shape[1] > 1 && stats.strides[1] != 1)) return nullptr;
+  return reinterpret_cast<double*>(stats.data) + stats.offset + row * stats.strides[0];
+}
+
+template <class T>
+void lnForward(const View& x, double eps, const View* w, const View* bias, const View& out, const View& stats) {
+  const int64_t d = x.shape[1], so = out.strides[1];
+  const std::vector<T> wd = dense<T>(w, d, 1), bd = dense<T>(bias, d, 0);
+  double *mean = statsRow(stats, 0), *rstd = statsRow(stats, 1);
+  const bool direct = mean && x.strides[1] == 1 && so == 1;
+  parallelFor(x.shape[0], kGrain / (d + 1) + 1, [&](int64_t b, int64_t e) {
+    if (direct) {
+      runLnForward(at<T>(x, b * x.strides[0]), x.strides[0], wd.data(), bd.data(), eps, at<T>(out, b * out.strides[0]),
+                   out.strides[0], mean + b, rstd + b, e - b, d);
+      return;
+    }
+    // strided rows: each one copied to a dense run and back
+    std::vector<T> xrow(static_cast<size_t>(d)), orow(static_cast<size_t>(d));
+    for (int64_t r = b; r < e; r++) {
+      double m = 0, rs = 0;
+      runLnForward(denseRow(x, r, xrow), 0, wd.data(), bd.data(), eps, orow.data(), 0, &m, &rs, 1, d);
+      set2(stats, 0, r, m);
+      set2(stats, 1, r, rs);
+      T* po = at<T>(out, r * out.strides[0]);
+      for (int64_t j = 0; j < d; j++) po[j * so] = orow[j];
+    }
+  });
+}
+
+template <class T>
+void lnBackward(const View& g, const View& x, const View& stats, const View* w, const View* dx, const View* dwb) {
+  const int64_t rows = x.shape[0], d = x.shape[1];
+  const std::vector<T> wd = dense<T>(w, d, 1);
+  const double *mean = statsRow(stats, 0), *rstd = statsRow(stats, 1);
+  const bool direct = mean && g.strides[1] == 1 && x.strides[1] == 1 && (!dx || dx->strides[1] == 1);
+  // each part sums its rows' dw and db into its own slice; the slices are added at the end
+  const int64_t most = 4 * static_cast<int64_t>(getNumThreads());
+  const int64_t parts = std::min(rows, std::min(rows * d / kGrain + 1, most));
+  std::vector<double> partial(dwb ? static_cast<size_t>(parts * 2 * d) : 0, 0.0);
+  parallelFor(parts, 1, [&](int64_t pb, int64_t pe) {
+    std::vector<T> grow(static_cast<size_t>(d)), xrow(static_cast<size_t>(d)), orow(static_cast<size_t>(d));
+    for (int64_t p = pb; p < pe; p++) {
+      const int64_t r0 = rows * p / parts, r1 = rows * (p + 1) / parts;
+      double* acc = dwb ? partial.data() + p * 2 * d : nullptr;
+      if (direct) {
+        T* out = dx ? at<T>(*dx, r0 * dx->strides[0]) : nullptr;
+        runLnBackward(at<T>(g, r0 * g.strides[0]), g.strides[0], at<T>(x, r0 * x.strides[0]), x.strides[0], wd.data(),
+                      mean + r0, rstd + r0, acc, out, dx ? dx->strides[0] : 0, r1 - r0, d);
+        continue;
+      }
+      for (int64_t r = r0; r < r1; r++) {
+        const double m = at2(stats, 0, r), rs = at2(stats, 1, r);
+        runLnBackward(denseRow(g, r, grow), 0, denseRow(x, r, xrow), 0, wd.data(), &m, &rs, acc,
+                      dx ? orow.data() : nullptr, 0, 1, d);
+        if (!dx) continue;
+        T* po = at<T>(*dx, r * dx->strides[0]);
+        for (int64_t j = 0; j < d; j++) po[j * dx->strides[1]] = orow[j];
+      }
+    }
+  });
+  if (!dwb) return;
+  for (int64_t j = 0; j < d; j++) {
+    double sw = 0, sb = 0;
+    for (int64_t p = 0; p < parts; p++) {
+      sw += partial[p * 2 * d + j];
+      sb += partial[p * 2 * d + d + j];
+    }
+    set2(*dwb, 0, j, sw);
+    set2(*dwb, 1, j, sb);
+  }
+}
+
+}  // namespace
+
+void batchNormStats(const View& x, double eps, const View& stats) {
+  (x.dtype == kF32 ? bnStats<float> : bnStats<double>)(x, eps, stats);
+}
+
+void batchNormForward(const View& x, const View& stats, const View* w, const View* b, const View& out) {
+  (x.dtype == kF32 ? bnForward<float> : bnForward<double>)(x, stats, w, b, out);
+}
+
+void batchNormBackward(const View& g, const View& x, const View& stats, const View* w, bool training, const View* dx,
+                       const View* dwb) {
+  (x.dtype == kF32 ? bnBackward<float> : bnBackward<double>)(g, x, stats, w, training, dx, dwb);
+}
+
+void layerNormForward(const View& x, double eps, const View* w, const View* b, const View& out, const View& stats) {
+  (x.dtype == kF32 ? lnForward<float> : lnForward<double>)(x, eps, w, b, out, stats);
+}
+
+void layerNormBackward(const View& g, const View& x, const View& stats, const View* w, const View* dx,
+                       const View* dwb) {
+  (x.dtype == kF32 ? lnBackward<float> : lnBackward<double>)(g, x, stats, w, dx, dwb);
+}
+
+}  // namespace cr
