@@ -67,8 +67,8 @@ int classOf(int64_t bytes, int64_t* blockBytes) {
   return -1;  // too large to pool
 }
 
-// What V8 is told (see takeReportedBytesChange): blocks under kMapBytes count when taken from or
-// given back to the system, larger ones while a buffer holds them.
+// What V8 is told (see takeReportedBytesChange): every block counts from when it is taken from the
+// system until it is given back, live or pooled.
 std::atomic<int64_t> reportedChange{0};
 
 #ifdef CR_HAVE_MMAP
@@ -102,12 +102,12 @@ void* systemAlloc(int64_t bytes) {
   else
 #endif
     p = std::aligned_alloc(64, static_cast<size_t>((bytes + 63) & ~int64_t{63}));
-  if (p && bytes < kMapBytes) reportedChange += bytes;
+  if (p) reportedChange += bytes;
   return p;
 }
 
 void systemFree(void* block, int64_t bytes) {
-  if (bytes < kMapBytes) reportedChange -= bytes;
+  reportedChange -= bytes;
 #ifdef CR_HAVE_MMAP
   if (bytes >= kMapBytes) {
     munmap(block, static_cast<size_t>(bytes));
@@ -191,7 +191,6 @@ Buffer* newBuffer(int dtype, int64_t bytes, bool zero) {
     int64_t blockBytes = 0;
     int cls = 0;
     b->data = static_cast<char*>(allocBlock(bytes, &blockBytes, &cls));
-    if (b->data && blockBytes >= kMapBytes) reportedChange += blockBytes;
   }
   return b;
 }
@@ -207,12 +206,7 @@ void ensureZero(Buffer* b) {
 }
 
 void releaseMemory(Buffer* b) {
-  if (b->data) {
-    int64_t blockBytes = 0;
-    classOf(b->bytes, &blockBytes);
-    if (blockBytes >= kMapBytes) reportedChange -= blockBytes;
-    freeBlock(b->data, b->bytes);
-  }
+  if (b->data) freeBlock(b->data, b->bytes);
   b->data = nullptr;
 }
 

@@ -34,12 +34,12 @@ void releaseMemory(Buffer* b);
 void deleteBuffer(Buffer* b);
 
 /**
- * The change since the last call in the memory the addon reports to V8 as external. Blocks under
- * 1 MB count while the process holds them (live or pooled): a training step's many small
- * buffers reuse the pool without causing collections, and growth still causes one. Larger
- * blocks count while a buffer holds them: a loop that drops big products (a benchmark's matmul)
- * gets a collection every so many of them, which returns them to the pool warm, instead of
- * mapping fresh memory for each until the process has grown enough to collect.
+ * The change since the last call in the memory the addon reports to V8 as external: every block
+ * while the process holds it from the system, live or pooled. Training that reuses pooled blocks
+ * causes no collections; only fresh memory beyond the pool does, so a step's dropped activations
+ * are collected every few steps rather than every one or two. Each full collection costs a pause
+ * and, while it marks, V8's helper threads take cores from the kernels' workers; the price is
+ * that the pool (at most its cap) stays resident between collections.
  */
 int64_t takeReportedBytesChange();
 
