@@ -41,6 +41,8 @@ constexpr double kThreadMinElements = 1 << 16;
 // Products this small in M or K skip packing: packing would cost as much as it saves.
 constexpr int64_t kDirectRows = 16;
 constexpr int64_t kDirectDepth = 64;
+// Up to twice kDirectRows rows go unpacked too when b takes at most this many bytes.
+constexpr double kDirectCachedBytes = 1 << 20;
 // Dot-product form (a rows and b columns contiguous along K) for outputs this narrow.
 constexpr int64_t kDirectCols = 16;
 // Square products up to this many multiply-adds split their columns across threads, larger ones their rows.
@@ -220,7 +222,10 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa,
   // one output column: solve the transposed problem c^T = b^T a^T, whose single row is contiguous
   if (n == 1 && ldc == 1 && (csa == 1 || rsa == 1))
     return smallGemm(Operands<T>{1, m, k, b, csb, rsb, a, csa, rsa, c, m}, g, nt);
-  const bool direct = (csb == 1 && (m <= kDirectRows || k <= kDirectDepth)) ||
+  // up to twice as many rows read a row-major b in place while it fits in L2 (a recurrent step's
+  // state times W_hhᵀ, every step): packing it would cost as much as the product saves
+  const bool cachedB = m <= 2 * kDirectRows && static_cast<double>(k) * n * sizeof(T) <= kDirectCachedBytes;
+  const bool direct = (csb == 1 && (m <= kDirectRows || k <= kDirectDepth || cachedB)) ||
                       (csa == 1 && rsb == 1 && (n <= kDirectCols || m <= 4)) ||
                       (m <= 4 && rsb == 1);
   if (direct) return smallGemm(Operands<T>{m, n, k, a, rsa, csa, b, rsb, csb, c, ldc}, g, nt);

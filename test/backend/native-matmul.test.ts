@@ -53,8 +53,23 @@ describe("native matmul", { skip }, () => {
     for (const dt of ["float32", "float64"] as DType[])
       for (let M = 29; M <= 42; M++) {
         check(dt, [], M, 70, 40, "contiguous", "transposed", seed++);
-        check(dt, [], M, 70, 33, "stepped", "contiguous", seed++);
+        check(dt, [], M, 70, 33, "stepped", "stepped", seed++);
       }
+  });
+
+  test("up to 32 rows read a row-major b in place while it fits in L2, and pack a larger one, 1 and 2 threads", () => {
+    let seed = 80;
+    for (const t of [1, 2]) {
+      addon!.setNumThreads(t);
+      for (const dt of ["float32", "float64"] as DType[])
+        for (const M of [17, 24, 32, 33])
+          for (const [K, N] of [
+            [128, 512],
+            [100, 37],
+            [520, 600],
+          ] as [number, number][])
+            check(dt, [], M, K, N, "contiguous", "contiguous", seed++);
+    }
   });
 
   test("sizes across the cache blocks (K > 256, M > 336, N > 4096), split by rows and by columns, 1 and 2 threads", () => {
