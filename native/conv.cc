@@ -17,11 +17,20 @@ namespace {
 
 const ConvIsa& chosenIsa() { return isa().conv; }
 
+// Scratch this large is given back after the call instead of kept for the next one.
+constexpr size_t kKeptScratchBytes = size_t{64} << 20;
+
 /** A grow-only per-thread scratch array of T. */
 template <class T>
 T* scratch(std::vector<T>& v, int64_t n) {
   if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
   return v.data();
+}
+
+/** Frees a scratch array that outgrew what is worth keeping (one huge convolution must not pin its copy). */
+template <class T>
+void trim(std::vector<T>& v) {
+  if (v.capacity() * sizeof(T) > kKeptScratchBytes) std::vector<T>().swap(v);
 }
 
 /** x [N, C, H, W] (any strides) into xp [N·C][hp][wp] with x's (0, 0) at (top, left), zeros around. */
@@ -125,6 +134,7 @@ void run(const View& x, const View& w, const View& bias, const int64_t* pad, con
       else k.f64(a, h0, h1);
     }
   });
+  trim(xbuf);
 }
 
 template <class T>
@@ -188,6 +198,7 @@ void runWeightGrad(const View& x, const View& gv, const int64_t* kernel, const i
     const std::lock_guard<std::mutex> lock(done);
     for (int64_t e = 0; e < size; e++) dw[e] += part[e];
   });
+  trim(xbuf);
 }
 
 }  // namespace
