@@ -15,8 +15,6 @@
 namespace cr {
 namespace {
 
-const ConvIsa& chosenIsa() { return isa().conv; }
-
 // Scratch this large is given back after the call instead of kept for the next one.
 constexpr size_t kKeptScratchBytes = size_t{64} << 20;
 
@@ -83,7 +81,7 @@ template <class T>
 void run(const View& x, const View& w, const View& bias, const int64_t* pad, const int64_t* dil, int64_t groups,
          T* out) {
   static thread_local std::vector<T> xbuf, wbuf, bbuf;
-  const ConvIsa& k = chosenIsa();
+  const ConvIsa& k = isa().conv;
   const int ob = k.ob;
   const int64_t n = x.shape[0], c = x.shape[1], cg = c / groups;
   const int64_t o = w.shape[0], og = o / groups, kh = w.shape[2], kw = w.shape[3];
@@ -141,7 +139,7 @@ template <class T>
 void runWeightGrad(const View& x, const View& gv, const int64_t* kernel, const int64_t* pad, const int64_t* dil,
                    int64_t groups, T* dw) {
   static thread_local std::vector<T> xbuf;
-  const ConvIsa& k = chosenIsa();
+  const ConvIsa& k = isa().conv;
   // a 3 x 3 kernel's tiles take two output channels and all nine taps (see gradRows)
   const int wob = kernel[0] == 3 && kernel[1] == 3 ? 2 : k.wob;
   const int64_t n = x.shape[0], c = x.shape[1], cg = c / groups;
