@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "addon.h"
+#include "calls.h"
 #include "gemm.h"
 #include "isa.h"
 #include "thread-pool.h"
@@ -314,37 +314,20 @@ bool contiguous(const View& x) {
  * mask | null, out, lse, gOut, gq, gk, gv, scale, causal), the views in the descriptor in that
  * order: checked, outputs settled, then the kernel for float32 or float64.
  */
-napi_value AttentionCall(napi_env env, napi_callback_info info, bool back) {
+void AttentionCall(Args& a, bool back) {
   const std::string op = back ? "attentionBackward" : "attention";
   const size_t nViews = back ? 10 : 6;
-  size_t argc = 12;
-  napi_value argv[12];
-  void* data = nullptr;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, &data) != napi_ok) return nullptr;
-  Args a;
-  a.env = env;
-  a.inst = static_cast<Instance*>(data);
-  a.argc = 1;
-  if (argc < nViews + 2) {
-    a.error(op + ": expected " + std::to_string(nViews + 2) + " arguments", true);
-    return finish(a);
-  }
-  // each handle in turn through slot 0, the descriptor read in order
+  if (a.argc < nViews + 2) return a.error(op + ": expected " + std::to_string(nViews + 2) + " arguments", true);
   View v[10];
   bool present[10] = {};
   for (size_t i = 0; i < nViews && a.ok(); i++) {
-    napi_valuetype t;
-    napi_typeof(env, argv[i], &t);
-    if (i == 3 && t == napi_null) continue;
-    a.argv[0] = argv[i];
-    v[i] = viewArg(a, 0, back ? i < 7 : i < 4);
+    if (i == 3 && isNull(a, 3)) continue;
+    v[i] = viewArg(a, i, back ? i < 7 : i < 4);
     present[i] = true;
   }
-  double scale = 0;
-  int32_t causal = 0;
-  if (napi_get_value_double(env, argv[nViews], &scale) != napi_ok ||
-      napi_get_value_int32(env, argv[nViews + 1], &causal) != napi_ok)
-    a.error(op + ": scale and causal must be numbers", true);
+  const std::string notNumbers = op + ": scale and causal must be numbers";
+  const double scale = numArg(a, nViews, notNumbers.c_str());
+  const bool causal = numArg(a, nViews + 1, notNumbers.c_str()) != 0;
   const View& q = v[0];
   const int nd = q.nd, nb = nd - 2;
   for (size_t i = 0; i < nViews && a.ok(); i++) {
@@ -359,7 +342,7 @@ napi_value AttentionCall(napi_env env, napi_callback_info info, bool back) {
   Operands o{};
   if (a.ok()) {
     o = {&v[0], &v[1], &v[2], present[3] ? &v[3] : nullptr, &v[4], &v[5], nullptr, nullptr, nullptr, nullptr,
-         scale, causal != 0, nb, 1, q.shape[nd - 2], v[1].shape[nd - 2], q.shape[nd - 1], v[2].shape[nd - 1]};
+         scale, causal, nb, 1, q.shape[nd - 2], v[1].shape[nd - 2], q.shape[nd - 1], v[2].shape[nd - 1]};
     for (int d = 0; d < nb; d++) o.batches *= q.shape[d];
     const auto is = [](const View& x, int64_t r, int64_t c) { return x.shape[x.nd - 2] == r && x.shape[x.nd - 1] == c; };
     bool fits = is(v[1], o.s, o.e) && is(v[2], o.s, o.ev) && is(v[4], o.l, o.ev) && v[5].shape[nd - 2] == o.l;
@@ -371,23 +354,19 @@ napi_value AttentionCall(napi_env env, napi_callback_info info, bool back) {
     }
     if (!fits) a.error(op + ": shapes must be q [..., L, E], k [..., S, E], v [..., S, Ev] and the rest to match");
   }
-  if (!a.ok()) return finish(a);
+  if (!a.ok()) return;
   // the outputs are written whole: their deferred zeros are not needed
-  for (size_t i = back ? 7 : 4; i < nViews; i++) {
-    a.argv[0] = argv[i];
-    settleOutput(a, 0, v[i]);
-  }
-  if (v[back ? 7 : 4].numel() + (back ? v[8].numel() + v[9].numel() : 0) == 0) return finish(a);
+  for (size_t i = back ? 7 : 4; i < nViews; i++) settleOutput(a, i, v[i]);
+  if (v[back ? 7 : 4].numel() + (back ? v[8].numel() + v[9].numel() : 0) == 0) return;
   if (q.dtype == kF32)
     back ? backward<float>(o) : forward<float>(o);
   else
     back ? backward<double>(o) : forward<double>(o);
-  return finish(a);
 }
 
 }  // namespace
 
-napi_value Attention(napi_env env, napi_callback_info info) { return AttentionCall(env, info, false); }
-napi_value AttentionBackward(napi_env env, napi_callback_info info) { return AttentionCall(env, info, true); }
+void Attention(Args& a) { AttentionCall(a, false); }
+void AttentionBackward(Args& a) { AttentionCall(a, true); }
 
 }  // namespace cr

@@ -7,13 +7,13 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <utility>
 #include <vector>
 
+#include "lock.h"
 #include "thread-pool.h"
 
-#if defined(__unix__) || defined(__APPLE__)
+#if (defined(__unix__) || defined(__APPLE__)) && !defined(__wasm__)
 #include <sys/mman.h>
 #define CR_HAVE_MMAP 1
 #endif
@@ -23,7 +23,7 @@ namespace {
 
 // Blocks this large are mapped directly, so releasing one beyond the cache returns it to the
 // system at once instead of leaving a hole in malloc's heap (RSS that never comes back).
-constexpr int64_t kMapBytes = int64_t{1} << 20;
+[[maybe_unused]] constexpr int64_t kMapBytes = int64_t{1} << 20;
 // The most bytes kept cached for reuse; beyond this, released blocks go back to the system.
 // A training step's temporaries fit many times over; a run of huge products does not pin RSS.
 constexpr int64_t kCacheCap = int64_t{128} << 20;
@@ -32,7 +32,7 @@ constexpr int kClasses = 4 * 48;
 constexpr int64_t kZeroGrain = int64_t{1} << 17;
 
 struct Pool {
-  std::mutex m;
+  Mutex m;
   std::vector<void*> free[kClasses];
   // when each class last gave or took a block (a counter of pool events): a full cache makes
   // room by dropping the blocks of the class unused longest
@@ -121,7 +121,7 @@ void* allocBlock(int64_t bytes, int64_t* blockBytes, int* cls) {
   *cls = classOf(bytes, blockBytes);
   if (*cls >= 0) {
     Pool& p = pool();
-    std::lock_guard<std::mutex> lk(p.m);
+    const Lock lk(p.m);
     auto& list = p.free[*cls];
     p.lastUse[*cls] = ++p.clock;
     if (!list.empty()) {
@@ -148,7 +148,7 @@ void freeBlock(void* block, int64_t bytes) {
   bool kept = false;
   if (cls >= 0) {
     Pool& p = pool();
-    std::lock_guard<std::mutex> lk(p.m);
+    const Lock lk(p.m);
     p.lastUse[cls] = ++p.clock;
     // A full cache drops the blocks of the class unused longest, not the block just released:
     // otherwise blocks of a size no longer asked for (a run of larger products) would fill it for
@@ -179,7 +179,7 @@ Buffer* newBuffer(int dtype, int64_t bytes, bool zero) {
   Buffer* b = nullptr;
   {
     Pool& p = pool();
-    std::lock_guard<std::mutex> lk(p.m);
+    const Lock lk(p.m);
     if (!p.headers.empty()) {
       b = p.headers.back();
       p.headers.pop_back();
@@ -214,7 +214,7 @@ void deleteBuffer(Buffer* b) {
   releaseMemory(b);
   b->magic = 0;
   Pool& p = pool();
-  std::lock_guard<std::mutex> lk(p.m);
+  const Lock lk(p.m);
   if (p.headers.size() < 65536)
     p.headers.push_back(b);
   else
@@ -225,7 +225,7 @@ int64_t takeReportedBytesChange() { return reportedChange.exchange(0); }
 
 int64_t pooledBytes() {
   Pool& p = pool();
-  std::lock_guard<std::mutex> lk(p.m);
+  const Lock lk(p.m);
   return p.cached;
 }
 

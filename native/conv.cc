@@ -5,11 +5,11 @@
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 #include <vector>
 
 #include "conv.h"
 #include "isa.h"
+#include "lock.h"
 #include "thread-pool.h"
 
 namespace cr {
@@ -152,7 +152,7 @@ void runWeightGrad(const View& x, const View& gv, const int64_t* kernel, const i
   const T* g = reinterpret_cast<const T*>(gv.data) + gv.offset;
   std::fill(dw, dw + size, T(0));
   if (n == 0) return;
-  std::mutex done;
+  Mutex done;
   // images in chunks whose gradient block stays in L2 across a block's channels and kernel rows;
   // chunks split over threads, each summing into its own ∂L/∂w and then adding that to the result
   const int64_t blockBytes = wob * ho * wo * static_cast<int64_t>(sizeof(T));
@@ -193,7 +193,7 @@ void runWeightGrad(const View& x, const View& gv, const int64_t* kernel, const i
               else k.grad64(r);
             }
     }
-    const std::lock_guard<std::mutex> lock(done);
+    const Lock lock(done);
     for (int64_t e = 0; e < size; e++) dw[e] += part[e];
   });
   trim(xbuf);

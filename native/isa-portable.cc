@@ -1,5 +1,6 @@
 // The portable kernels: 128-bit vector extensions, which the compiler lowers to SSE2 on x86-64,
-// NEON on ARM64 and plain scalar code elsewhere. Every CPU can run this path.
+// NEON on ARM64, SIMD128 on WebAssembly and plain scalar code elsewhere. Every CPU can run this
+// path; in the WebAssembly module it is the only one, named for the instructions it runs on.
 
 #include <utility>
 
@@ -7,7 +8,11 @@
 #include "isa.h"
 
 #define CR_ISA portable
+#if defined(__wasm_simd128__)
+#define CR_ISA_NAME "wasm-simd128"
+#else
 #define CR_ISA_NAME "portable"
+#endif
 #define CR_VECTOR_BYTES 16
 #define CR_F32_TILE_ROWS 4
 #define CR_F32_TILE_VECTORS 2

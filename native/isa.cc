@@ -29,8 +29,10 @@ const IsaTable* tableNamed(const char* path) {
 const char* const kAll[] = {"avx512", "avx2", "portable"};
 
 const IsaTable* choose() {
+#if !defined(__wasm__)  // the WebAssembly module has one path and no environment
   const char* forced = std::getenv("CHAINRULE_SIMD");
   if (forced && cpuHas(forced)) return tableNamed(forced);
+#endif
   for (const char* p : kAll)
     if (cpuHas(p)) return tableNamed(p);
   return &portable::table();

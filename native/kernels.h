@@ -1,4 +1,4 @@
-// The kernel entry points the Node-API layer calls, one per method of the TypeScript Kernels
+// The kernels that the calls of calls.h run, one per method of the TypeScript Kernels
 // interface that does arithmetic. Views are already bounds-checked; outputs are contiguous.
 #pragma once
 

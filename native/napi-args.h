@@ -1,78 +1,45 @@
-// Decoding Node-API arguments for the addon's functions: the per-environment state (view
-// descriptor and staging buffer), errors collected while checking and thrown once, handles,
-// views read from the descriptor and bounds-checked against their buffers, and outputs.
+// The Node-API transport of the kernel calls' arguments: the instance state that holds its
+// typed arrays alive through napi references, decoding a call's napi values into Args (args.h),
+// and throwing the first error a call recorded.
 #pragma once
 
 #include <node_api.h>
 
-#include <string>
+#include <vector>
 
-#include "buffers.h"
-#include "common.h"
+#include "args.h"
+#include "calls.h"
 
 namespace cr {
 
-struct Instance {
+struct NapiInstance;
+
+/**
+ * What each of the addon's napi functions gets as its callback data: its environment's state
+ * and, for a kernel call, its kCalls entry. Both come with the napi_get_cb_info a call makes
+ * anyway, which saves a napi_get_instance_data per call.
+ */
+struct Binding {
+  NapiInstance* owner;
+  const Call* call;
+};
+
+/** The Instance of one Node environment, with the references that keep its typed arrays alive. */
+struct NapiInstance {
+  Instance inst;
   napi_ref descRef = nullptr;
-  const double* desc = nullptr;
-  size_t descLen = 0;
-  // small uploads and reads pass through here, so no typed array has to be handed across
   napi_ref stagingRef = nullptr;
-  double* staging = nullptr;
-  size_t stagingLen = 0;
+  // sized once before any function is made, so the pointers handed to napi stay valid
+  std::vector<Binding> bindings;
 };
 
-/** A failed check: the message thrown as a RangeError (or TypeError). */
-struct Fail {
-  std::string msg;
-  bool type = false;
-};
-
-struct Args {
-  napi_env env;
-  napi_value argv[6];
-  size_t argc = 6;
-  Instance* inst = nullptr;
-  size_t pos = 0;  // read position in the descriptor
-  Buffer* out = nullptr;  // the output buffer, settled by ready()
-  int64_t outBytes = 0;   // bytes the kernel will write to it
-  Fail fail;
-  bool ok() const { return fail.msg.empty(); }
-  void error(std::string m, bool isType = false) {
-    if (ok()) fail = Fail{std::move(m), isType};
-  }
-};
-
-/** Reads the call's arguments and the instance data. */
-bool load(napi_env env, napi_callback_info info, Args& a);
-/** Throws the first recorded error, if any. */
-napi_value finish(Args& a);
-/** Integer argument i. */
-int32_t intArg(Args& a, size_t i);
-/** The Buffer behind handle argument i, or nullptr (and an error) if it is not one of ours. */
-Buffer* handleArg(Args& a, size_t i);
 /**
- * The bytes of handle argument i: an addon buffer or, for tensors small enough that the JS side
- * keeps them as typed arrays, that typed array. A disposed buffer reads as empty, so any view of
- * it fails its bounds check. Inputs get their deferred zeros written; outputs are settled by ready().
+ * Reads the call's arguments into `a`, each decoded once (see Arg), and the environment's
+ * Instance, from the function's Binding (returned in `binding` if given). False when Node-API
+ * itself failed; a handle that is not one of ours is an error recorded in `a`.
  */
-char* bufferArg(Args& a, size_t i, size_t* len, bool input = true);
-/** The addon Buffer behind argument i, or nullptr for a typed array (which needs no settling). */
-Buffer* ownBuffer(Args& a, size_t i);
-/** The next number of the view descriptor. */
-double next(Args& a);
-/** Reads the next view from the descriptor and checks that it stays inside buffer argument i. */
-View viewArg(Args& a, size_t i, bool input = true);
-/** Output buffer argument i, which the kernel fills with `n` elements of dtype dt. */
-char* outArg(Args& a, size_t i, int dt, int64_t n);
-/**
- * True when every check passed and the kernel may run. An output the kernel overwrites whole
- * skips its deferred zeros; one it only partly writes gets them first.
- */
-bool ready(Args& a);
-/** Equal shapes. */
-bool sameShape(const View& x, const View& y);
-/** Records an error naming `op` unless the shapes are equal. */
-void requireSameShape(Args& a, const char* op, const View& x, const View& y);
+bool load(napi_env env, napi_callback_info info, Args& a, const Binding** binding = nullptr);
+/** Throws the first recorded error, if any, as a RangeError or TypeError. */
+napi_value finish(napi_env env, const Args& a);
 
 }  // namespace cr

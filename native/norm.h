@@ -1,4 +1,4 @@
-// Batch norm and layer norm kernels (norm.cc), called by their Node-API functions (addon-norm.cc).
+// Batch norm and layer norm kernels (norm.cc), run by their kernel calls (calls-norm.cc).
 // Views are already checked: float32 or float64, shapes that fit x's; per-channel and per-row
 // values (statistics, weight, bias) may be of either float dtype and any strides.
 #pragma once

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "addon.h"
+#include "calls.h"
 #include "thread-pool.h"
 
 namespace cr {
@@ -65,13 +65,9 @@ T* at(const View& v) {
 
 }  // namespace
 
-napi_value AdamStep(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
+void AdamStep(Args& a) {
   const View p = viewArg(a, 0), g = viewArg(a, 1), m = viewArg(a, 2), v = viewArg(a, 3);
-  napi_valuetype maxType = napi_null;
-  if (a.argc > 4) napi_typeof(env, a.argv[4], &maxType);
-  const View vmax = maxType == napi_null ? View{} : viewArg(a, 4);
+  const View vmax = isNull(a, 4) ? View{} : viewArg(a, 4);
   Hyper h{};
   h.lr = next(a);
   h.beta1 = next(a);
@@ -85,13 +81,12 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
   if (a.ok() && (p.dtype != kF32 && p.dtype != kF64)) a.error("adamStep: expected a float parameter", true);
   if (a.ok() && (!dense(p, p) || !dense(g, p) || !dense(m, p) || !dense(v, p) || (vmax.nd > 0 && !dense(vmax, p))))
     a.error("adamStep: parameter, gradient and moments must be dense views of one shape and dtype");
-  if (!ready(a)) return finish(a);
+  if (!ready(a)) return;
   const int64_t n = p.numel();
   if (p.dtype == kF32)
     adam(at<float>(p), at<float>(g), at<float>(m), at<float>(v), vmax.nd > 0 ? at<float>(vmax) : nullptr, n, h);
   else
     adam(at<double>(p), at<double>(g), at<double>(m), at<double>(v), vmax.nd > 0 ? at<double>(vmax) : nullptr, n, h);
-  return finish(a);
 }
 
 }  // namespace cr

@@ -4,13 +4,11 @@
 // (FloatLoops' sigmoid and tanh) and write them out for the backward, which is then plain
 // arithmetic. Rows are shared between threads.
 
-#include <node_api.h>
-
 #include <type_traits>
 #include <vector>
 
-#include "addon.h"
 #include "buffers.h"
+#include "calls.h"
 #include "isa.h"
 #include "kernels.h"
 #include "thread-pool.h"
@@ -59,7 +57,8 @@ void flush(const Row<T>& v, int64_t r, int64_t n, const T* buf) {
  */
 template <class F, class... S>
 void withStrides(F&& body, S... strides) {
-  if (((strides == 1) && ...))
+  const bool dense = ((strides == 1) && ...);
+  if (dense)
     body(std::integral_constant<int64_t, (static_cast<void>(strides), 1)>{}...);
   else
     body(strides...);
@@ -188,21 +187,19 @@ void gruBackward(const View& acts, const View& h, const View& g, const View& dGi
   });
 }
 
-/** Which cell kernel a Node-API call runs, with its counts of input and output views. */
+/** Which cell kernel a call runs, with its counts of input and output views. */
 enum CellCall { kLstm, kLstmBackward, kGru, kGruBackward };
 
 /**
  * The four cell calls: nIn input views then the outputs, all 2-D of one float dtype, rows of
  * N = the first operand's rows; widths in units of H are checked against `widths`.
  */
-napi_value CellCallOf(napi_env env, napi_callback_info info, CellCall call) {
+void CellCallOf(Args& a, CellCall call) {
   static const char* const names[] = {"lstmCell", "lstmCellBackward", "gruCell", "gruCellBackward"};
   // widths of each operand in units of H, inputs then outputs
   static const int widths[4][6] = {{4, 1, 1, 1, 5}, {5, 1, 1, 1, 4, 1}, {3, 3, 1, 1, 4}, {4, 1, 1, 3, 3, 1}};
   static const int counts[4][2] = {{2, 3}, {4, 2}, {3, 2}, {3, 3}};
   const std::string op = names[call];
-  Args a;
-  if (!load(env, info, a)) return nullptr;
   const int nIn = counts[call][0], nv = nIn + counts[call][1];
   View v[6];
   for (int i = 0; i < nv; i++) v[i] = viewArg(a, i, i < nIn);
@@ -238,14 +235,13 @@ napi_value CellCallOf(napi_env env, napi_callback_info info, CellCall call) {
         break;
     }
   }
-  return finish(a);
 }
 
 }  // namespace
 
-napi_value LstmCell(napi_env env, napi_callback_info info) { return CellCallOf(env, info, kLstm); }
-napi_value LstmCellBackward(napi_env env, napi_callback_info info) { return CellCallOf(env, info, kLstmBackward); }
-napi_value GruCell(napi_env env, napi_callback_info info) { return CellCallOf(env, info, kGru); }
-napi_value GruCellBackward(napi_env env, napi_callback_info info) { return CellCallOf(env, info, kGruBackward); }
+void LstmCell(Args& a) { CellCallOf(a, kLstm); }
+void LstmCellBackward(Args& a) { CellCallOf(a, kLstmBackward); }
+void GruCell(Args& a) { CellCallOf(a, kGru); }
+void GruCellBackward(Args& a) { CellCallOf(a, kGruBackward); }
 
 }  // namespace cr

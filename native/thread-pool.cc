@@ -12,11 +12,13 @@
 #include "thread-pool.h"
 
 #include <atomic>
+
+#if !defined(__wasm__)
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
-
+#endif
 #if defined(__linux__)
 #include <sched.h>
 #endif
@@ -36,9 +38,17 @@ namespace {
 // caller runs JavaScript: a CNN step at 2 threads ran 10% faster spinning 2-3 ms than 100 µs, a
 // batch-1 MLP step 14%; OpenMP runtimes spin far longer), then polls every kPoll until kDoze has
 // passed without work (the gap between steps), then sleeps until a caller wakes it.
+#if defined(__wasm__)
+// WebAssembly has no clock without imports: the spell is counted in loads of the job word, then
+// in timed waits of kPollNs, which a worker may make (only a page's main thread may not).
+constexpr int kSpinLoads = 1 << 20;
+constexpr int64_t kPollNs = 50'000;
+constexpr int kDozePolls = 400;
+#else
 constexpr auto kSpin = std::chrono::milliseconds(2);
 constexpr auto kPoll = std::chrono::microseconds(50);
 constexpr auto kDoze = std::chrono::milliseconds(20);
+#endif
 
 // Home ranges beyond this many threads: the extra threads only take parts left in the others'.
 constexpr int kMaxHomes = 64;
@@ -63,10 +73,14 @@ struct Pool {
   std::atomic<int> parts{0};
   std::atomic<int> done{0};
   std::atomic<int> sleepers{0};  // workers in the deep sleep that needs a notify
+#if !defined(__wasm__)
   std::mutex sleepMutex;
   std::condition_variable wake;
-  std::mutex busy;  // held by the one caller whose job is running
-  int workers = 0;  // started so far; never shrinks, extra workers just sleep
+#endif
+  std::atomic<bool> busy{false};  // set by the one caller whose job is running
+  // started so far; never shrinks, extra workers just sleep. On WebAssembly the JS side starts
+  // them, each announcing itself in workerMain.
+  std::atomic<int> workers{0};
 };
 
 Pool& pool() {
@@ -106,47 +120,91 @@ void runParts(Pool& p, uint64_t id, int self) {
   }
 }
 
+#if defined(__wasm__)
+/** The low half of the job id, which workers wait on (little-endian: its first word). */
+int* jobWord(Pool& p) { return reinterpret_cast<int*>(&p.jobId); }
+
+/** Waits until the job id is no longer `seen`: spinning, then polling, then asleep until woken. */
+uint64_t awaitJob(Pool& p, uint64_t seen) {
+  for (int i = 0;; i++) {
+    const uint64_t id = p.jobId.load(std::memory_order_acquire);
+    if (id != seen) return id;
+    if (i < kSpinLoads) continue;
+    const int expected = static_cast<int>(seen & 0xffffffffu);
+    if (i < kSpinLoads + kDozePolls) {
+      __builtin_wasm_memory_atomic_wait32(jobWord(p), expected, kPollNs);
+      continue;
+    }
+    p.sleepers.fetch_add(1);
+    if (p.jobId.load() == seen) __builtin_wasm_memory_atomic_wait32(jobWord(p), expected, -1);
+    p.sleepers.fetch_sub(1);
+  }
+}
+
+void wakeSleepers(Pool& p) { __builtin_wasm_memory_atomic_notify(jobWord(p), 0xffffffffu); }
+#else
+uint64_t awaitJob(Pool& p, uint64_t seen) {
+  const auto idleSince = std::chrono::steady_clock::now();
+  for (int i = 0;; i++) {
+    const uint64_t id = p.jobId.load(std::memory_order_acquire);
+    if (id != seen) return id;
+    if (i < 256 || (i & 255) != 255) {
+      CR_PAUSE();
+      continue;
+    }
+    const auto idle = std::chrono::steady_clock::now() - idleSince;
+    if (idle < kSpin) continue;
+    std::unique_lock<std::mutex> lk(p.sleepMutex);
+    if (idle < kDoze) {
+      p.wake.wait_for(lk, kPoll, [&] { return p.jobId.load() != seen; });
+      continue;
+    }
+    p.sleepers.fetch_add(1);
+    p.wake.wait(lk, [&] { return p.jobId.load() != seen; });
+    p.sleepers.fetch_sub(1);
+  }
+}
+
+void wakeSleepers(Pool& p) {
+  { std::lock_guard<std::mutex> lk(p.sleepMutex); }
+  p.wake.notify_all();
+}
+#endif
+
 void workerLoop(uint64_t seen, int self) {
   Pool& p = pool();
   insideJob = true;  // a kernel called from a job body must not re-enter the pool
   for (;;) {
-    const auto idleSince = std::chrono::steady_clock::now();
-    uint64_t id;
-    for (int i = 0;; i++) {
-      id = p.jobId.load(std::memory_order_acquire);
-      if (id != seen) break;
-      if (i < 256 || (i & 255) != 255) {
-        CR_PAUSE();
-        continue;
-      }
-      const auto idle = std::chrono::steady_clock::now() - idleSince;
-      if (idle < kSpin) continue;
-      std::unique_lock<std::mutex> lk(p.sleepMutex);
-      if (idle < kDoze) {
-        p.wake.wait_for(lk, kPoll, [&] { return p.jobId.load() != seen; });
-        continue;
-      }
-      p.sleepers.fetch_add(1);
-      p.wake.wait(lk, [&] { return p.jobId.load() != seen; });
-      p.sleepers.fetch_sub(1);
-    }
-    seen = id;
-    runParts(p, id, self);
+    seen = awaitJob(p, seen);
+    runParts(p, seen, self);
   }
 }
 
 }  // namespace
 
+#if defined(__wasm__)
+void workerMain(int self) {
+  Pool& p = pool();
+  const uint64_t seen = p.jobId.load();
+  p.workers.fetch_add(1);
+  workerLoop(seen, self);
+}
+#endif
+
 int defaultNumThreads() {
-#if defined(__linux__)
+#if defined(__wasm__)
+  return 1;  // the JS side sets the count it has workers for
+#elif defined(__linux__)
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof(set), &set) == 0) {
     const int n = CPU_COUNT(&set);
     if (n > 0) return n;
   }
 #endif
+#if !defined(__wasm__)
   const unsigned n = std::thread::hardware_concurrency();
   return n > 0 ? static_cast<int>(n) : 1;
+#endif
 }
 
 void setNumThreads(int n) { numThreads.store(n < 1 ? 1 : n); }
@@ -162,18 +220,21 @@ int getNumThreads() {
 
 void runParallel(int nparts, JobFn fn, void* ctx) {
   Pool& p = pool();
-  const int threads = nparts < getNumThreads() ? nparts : getNumThreads();
+  int threads = nparts < getNumThreads() ? nparts : getNumThreads();
+#if defined(__wasm__)
+  // only the workers the JS side has started so far can take part
+  if (threads > p.workers.load() + 1) threads = p.workers.load() + 1;
+#endif
   // a claim word holds part numbers in 16 bits
-  if (threads <= 1 || nparts > 0xffff || insideJob || !p.busy.try_lock()) {
+  if (threads <= 1 || nparts > 0xffff || insideJob || p.busy.exchange(true, std::memory_order_acquire)) {
     fn(ctx, 0, 1);
     return;
   }
   // a new worker starts from the current id, so it sees the job published below as new
   const uint64_t id = p.jobId.load() + 1;
-  while (p.workers < threads - 1) {
-    p.workers++;
-    std::thread(workerLoop, id - 1, p.workers).detach();
-  }
+#if !defined(__wasm__)
+  while (p.workers.load() < threads - 1) std::thread(workerLoop, id - 1, p.workers.fetch_add(1) + 1).detach();
+#endif
   p.fn.store(fn, std::memory_order_relaxed);
   p.ctx.store(ctx, std::memory_order_relaxed);
   p.parts.store(nparts, std::memory_order_relaxed);
@@ -189,21 +250,22 @@ void runParallel(int nparts, JobFn fn, void* ctx) {
   // seq_cst publish then sleepers read: pairs with the worker's sleepers++ then jobId read, so
   // either the worker sees the new job or we see it asleep and wake it
   p.jobId.store(id);
-  if (p.sleepers.load() > 0) {
-    { std::lock_guard<std::mutex> lk(p.sleepMutex); }
-    p.wake.notify_all();
-  }
+  if (p.sleepers.load() > 0) wakeSleepers(p);
   insideJob = true;
   runParts(p, id, 0);
   insideJob = false;
   // every part is claimed; wait for the ones other threads are still running
   for (int i = 0; p.done.load(std::memory_order_acquire) < nparts; i++) {
+#if defined(__wasm__)
+    (void)i;  // a page's main thread may not block: it spins
+#else
     if (i < 4096)
       CR_PAUSE();
     else
       std::this_thread::yield();
+#endif
   }
-  p.busy.unlock();
+  p.busy.store(false, std::memory_order_release);
 }
 
 }  // namespace cr

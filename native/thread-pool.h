@@ -17,6 +17,14 @@ int getNumThreads();
 /** The default: the cores this process may run on. */
 int defaultNumThreads();
 
+#if defined(__wasm__)
+/**
+ * Runs worker `self` (1, 2, ...) for good: on WebAssembly the JS side starts the workers, each an
+ * instance of the module over the shared memory, and each calls this once.
+ */
+void workerMain(int self);
+#endif
+
 /** Job body: called once for each part (index `part` of `parts`), on whichever thread claims it. */
 using JobFn = void (*)(void* ctx, int part, int parts);
 

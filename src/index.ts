@@ -1,7 +1,8 @@
-// chainrule on Node: the browser entry's API, with the native backend (loaded first, so it is in
-// place before any tensor exists), and cr.data and cr.io that read and write files. Only re-exports.
+// chainrule on Node: the browser entry's API, with the native and WebAssembly backends (loaded
+// first, so one is in place before any tensor exists), and cr.data and cr.io that read and write
+// files. Only re-exports.
 
-import "./backend/native/index.js";
+import "./backend/node.js";
 
 export * from "./index.browser.js";
 /** Datasets and the DataLoader (torch.utils.data), CSV and IDX files, and the bundled datasets (digits, MNIST). */

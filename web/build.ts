@@ -13,10 +13,10 @@ const out = join(root, "dist", "web");
 await mkdir(out, { recursive: true });
 const result = await esbuild.build({ ...viewerBuildOptions(join(root, "web", "viewer.ts")), metafile: true });
 const inputs = Object.keys(result.metafile!.inputs);
-const native = inputs.filter((f) => f.includes("backend/native"));
-if (native.length > 0) {
-  // browsers compute with the JS backend; an addon loader in the bundle means the stub stopped matching
-  console.error(`web/build.ts: the viewer bundle includes native backend modules: ${native.join(", ")}`);
+const loaders = inputs.filter((f) => /backend\/(node|native\/index|wasm\/node)\.ts$/.test(f));
+if (loaders.length > 0) {
+  // a page loads the wasm backend through initWasm; Node's loaders in the bundle mean the stub stopped matching
+  console.error(`web/build.ts: the viewer bundle includes Node's backend loaders: ${loaders.join(", ")}`);
   process.exit(1);
 }
 const js = result.outputFiles![0]!.contents;

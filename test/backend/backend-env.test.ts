@@ -1,5 +1,6 @@
 // CHAINRULE_BACKEND where the addon cannot load, each case in a child process: unset, one short
-// notice and the JS backend; js, silence; native, an error at import; anything else, an error.
+// notice and the wasm backend (or the JS one when that cannot load either); js, silence; native
+// or wasm, an error at import when that one cannot load; anything else, an error.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -9,11 +10,18 @@ import { test } from "node:test";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const index = new URL("../../src/index.js", import.meta.url).href;
 const missing = "/nonexistent/chainrule.node";
+const missingWasm = "/nonexistent/chainrule.wasm";
 
 /** Imports chainrule with `env` and prints the active backend. */
 function probe(env: Record<string, string>) {
   // NOTE: NODE_TEST_CONTEXT, set for this file by the test runner, would make a nested --test report to us
-  const { NODE_TEST_CONTEXT: _, CHAINRULE_BACKEND: __, CHAINRULE_NATIVE_PATH: ___, ...inherited } = process.env;
+  const {
+    NODE_TEST_CONTEXT: _,
+    CHAINRULE_BACKEND: __,
+    CHAINRULE_NATIVE_PATH: ___,
+    CHAINRULE_WASM_PATH: ____,
+    ...inherited
+  } = process.env;
   const code = `const cr = await import(${JSON.stringify(index)}); console.log(cr.getBackend());`;
   const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
     cwd: root,
@@ -24,14 +32,14 @@ function probe(env: Record<string, string>) {
   return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr };
 }
 
-test("unset: one short notice that names the file once, and the JS backend", () => {
+test("unset: one short notice that names the file once, and the wasm backend", () => {
   const r = probe({ CHAINRULE_NATIVE_PATH: missing });
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, "js");
+  assert.equal(r.stdout, "wasm");
   assert.equal(
     r.stderr,
     `chainrule: native backend not loaded (cannot load ${missing}: cannot open shared object file: ` +
-      "No such file or directory); using the JS backend\n",
+      "No such file or directory); using the wasm backend\n",
   );
 });
 
@@ -39,9 +47,19 @@ test("unset, with neither a compiled nor a prebuilt addon: the notice says so", 
   // node-gyp-build looks for prebuilds/ in CHAINRULE_PREBUILD instead of the package root
   const r = probe({ CHAINRULE_PREBUILD: "/nonexistent" });
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, "js");
+  assert.equal(r.stdout, "wasm");
   assert.match(r.stderr, /^chainrule: native backend not loaded \(no addon for \w+-\w+: none prebuilt fits and none/);
   assert.equal(r.stderr.split("\n").length, 2, "one line");
+});
+
+test("unset, with neither the addon nor the wasm module: one notice naming both, and the JS backend", () => {
+  const r = probe({ CHAINRULE_NATIVE_PATH: missing, CHAINRULE_WASM_PATH: missingWasm });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "js");
+  assert.match(
+    r.stderr,
+    /^chainrule: native backend not loaded \(cannot load .*\), nor the wasm one \(cannot read \/nonexistent\/chainrule\.wasm\); using the JS backend\n$/,
+  );
 });
 
 test("CHAINRULE_BACKEND=js: the JS backend, silently", () => {
@@ -64,5 +82,18 @@ test("CHAINRULE_BACKEND=native: an addon that cannot load is an error at import"
 test("CHAINRULE_BACKEND of no backend is an error at import", () => {
   const r = probe({ CHAINRULE_BACKEND: "gpu" });
   assert.notEqual(r.status, 0);
-  assert.match(r.stderr, /Error: CHAINRULE_BACKEND is 'gpu'; it must be 'native', 'js' or unset/);
+  assert.match(r.stderr, /Error: CHAINRULE_BACKEND is 'gpu'; it must be 'native', 'wasm', 'js' or unset/);
+});
+
+test("CHAINRULE_BACKEND=wasm: the wasm backend even where the addon loads", () => {
+  const r = probe({ CHAINRULE_BACKEND: "wasm" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "wasm");
+  assert.equal(r.stderr, "");
+});
+
+test("CHAINRULE_BACKEND=wasm: a module that cannot load is an error at import", () => {
+  const r = probe({ CHAINRULE_BACKEND: "wasm", CHAINRULE_WASM_PATH: missingWasm });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /Error: CHAINRULE_BACKEND=wasm, but the wasm backend cannot load: cannot read \/nonexistent/);
 });

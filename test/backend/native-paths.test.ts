@@ -48,23 +48,30 @@ describe("native SIMD paths", { skip }, () => {
 
 describe("native loading", { skip }, () => {
   test("a missing addon leaves the JS backend active with one notice on stderr", () => {
-    const r = run(probe, { CHAINRULE_NATIVE_PATH: "/nonexistent/chainrule.node", CHAINRULE_BACKEND: "" });
+    const r = run(probe, {
+      CHAINRULE_NATIVE_PATH: "/nonexistent/chainrule.node",
+      CHAINRULE_WASM_PATH: "/nonexistent/chainrule.wasm",
+      CHAINRULE_BACKEND: "",
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), "js js");
     const lines = r.stderr.trim().split("\n");
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0]!, /^chainrule: native backend not loaded \(cannot load .*\); using the JS backend$/);
+    assert.match(
+      lines[0]!,
+      /^chainrule: native backend not loaded \(cannot load .*\), nor the wasm one \(.*\); using the JS backend$/,
+    );
   });
 
   test("CHAINRULE_BACKEND=js registers native without activating it, silently", () => {
     const r = run(probe, { CHAINRULE_BACKEND: "js" });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim(), "js js,native");
+    assert.equal(r.stdout.trim(), "js js,native,wasm");
     assert.equal(r.stderr, "");
   });
 
   test("by default the native backend is active", () => {
     const r = run(probe, { CHAINRULE_BACKEND: "" });
-    assert.equal(r.stdout.trim(), "native js,native");
+    assert.equal(r.stdout.trim(), "native js,native,wasm");
   });
 });

@@ -17,6 +17,11 @@ import {
 /** The addon's ABI this TypeScript side speaks (native/addon.cc's kAbi). */
 export const ADDON_ABI = 10;
 
+/** Bytes per element of each dtype code (float32, float64, int32, bool). */
+export function dtypeCodeBytes(code: number): number {
+  return [4, 8, 4, 1][code] ?? 0;
+}
+
 /** An addon buffer: an opaque External, freed by the garbage collector or by free(). */
 export type NativeBuffer = object;
 
@@ -29,6 +34,11 @@ export interface NativeAddon {
   readonly scanOps: readonly string[];
   /** Hands over the shared view descriptor and the staging buffer for small uploads and reads. */
   init(desc: Float64Array, staging: Float64Array): void;
+  /**
+   * Where the kernels' own memory holds the descriptor and staging array (the WebAssembly
+   * module's), those arrays, to be written in place instead of handed over by init.
+   */
+  views?(): { desc: Float64Array; staging: Float64Array };
   /** A zero-filled buffer of n elements of dtype code `dtype`. */
   alloc(dtype: number, n: number): NativeBuffer;
   /** A buffer holding a copy of `data` (already of the dtype's array type). */
@@ -245,6 +255,21 @@ function codesByName<N extends string>(wanted: readonly N[], built: readonly str
   return codes;
 }
 
+/** The addon's code for each op this side names, or the names it lacks. */
+export function opCodesOf(addon: Pick<NativeAddon, "unaryOps" | "binaryOps" | "reduceOps" | "scanOps">): {
+  codes: OpCodes;
+  missing: string[];
+} {
+  const missing: string[] = [];
+  const codes: OpCodes = {
+    unary: codesByName(unaryOps, addon.unaryOps, missing),
+    binary: codesByName(binaryOps, addon.binaryOps, missing),
+    reduce: codesByName(reduceOps, addon.reduceOps, missing),
+    scan: codesByName(scanOps, addon.scanOps, missing),
+  };
+  return { codes, missing };
+}
+
 /** Loads the addon and checks that it matches this version of the kernel interface and has every op. */
 export function loadAddon(): LoadResult {
   if (!inNode()) return { error: "not running in Node.js" };
@@ -259,13 +284,7 @@ export function loadAddon(): LoadResult {
   const addon = mod.exports as NativeAddon;
   const rebuild = "rebuild it with npx node-gyp rebuild";
   if (addon.abi !== ADDON_ABI) return { error: `${path} was built from other sources; ${rebuild}` };
-  const missing: string[] = [];
-  const codes: OpCodes = {
-    unary: codesByName(unaryOps, addon.unaryOps, missing),
-    binary: codesByName(binaryOps, addon.binaryOps, missing),
-    reduce: codesByName(reduceOps, addon.reduceOps, missing),
-    scan: codesByName(scanOps, addon.scanOps, missing),
-  };
+  const { codes, missing } = opCodesOf(addon);
   if (missing.length > 0) return { error: `${path} has no kernel for ${missing.join(", ")}; ${rebuild}` };
   return { addon, codes };
 }

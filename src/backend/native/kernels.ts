@@ -30,13 +30,17 @@ const buf = (h: Handle) => h as NativeBuffer;
 /** True for a tiny tensor's typed array, false for an addon buffer. */
 const tiny = (h: Handle) => ArrayBuffer.isView(h);
 
-/** Kernels that run in `addon`, naming ops by the codes loadAddon looked up in it. */
-export function nativeKernels(addon: NativeAddon, codes: OpCodes): NativeKernels {
-  const desc = new Float64Array(8 + 4 * (3 + 2 * MAX_DIMS));
+/**
+ * Kernels that run in `addon` (the Node addon, or the WebAssembly module behind the same
+ * interface), naming ops by the codes looked up in it; `name` is the backend's.
+ */
+export function nativeKernels(addon: NativeAddon, codes: OpCodes, name = "native"): NativeKernels {
+  const own = addon.views?.();
+  const desc = own?.desc ?? new Float64Array(8 + 4 * (3 + 2 * MAX_DIMS));
   // NOTE: small uploads and reads (scalars above all) pass their values through this array:
   // handing the addon a fresh typed array would make V8 move it off its heap first
-  const staging = new Float64Array(STAGED);
-  addon.init(desc, staging);
+  const staging = own?.staging ?? new Float64Array(STAGED);
+  if (!own) addon.init(desc, staging);
   let pos = 0;
 
   /** Appends v's geometry to the descriptor and returns its buffer. */
@@ -83,7 +87,7 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes): NativeKernels
   }
 
   return {
-    name: "native",
+    name,
     alloc: (dtype, size) => (size <= TINY ? allocArray(dtype, size) : addon.alloc(dtypeCode[dtype], size)),
     upload(dtype, data) {
       const n = data.length;

@@ -41,12 +41,15 @@ export function viewerBundle(): Promise<string> {
   return bundled;
 }
 
-/** Replaces the native backend's entry with an empty module: browsers compute with the js backend. */
-const noNativeBackend = {
-  name: "no-native-backend",
+/**
+ * Replaces Node's backend loader (the addon, and the wasm module read from a file) with an empty
+ * module: a page loads the wasm backend itself, from the bytes embedded in it, through initWasm.
+ */
+const noNodeBackends = {
+  name: "no-node-backends",
   setup(build: { onResolve: Function; onLoad: Function }) {
-    build.onResolve({ filter: /backend\/native\/index\.js$/ }, () => ({
-      path: "native-backend",
+    build.onResolve({ filter: /backend\/node\.js$/ }, () => ({
+      path: "node-backends",
       namespace: "cr-empty",
     }));
     build.onLoad({ filter: /.*/, namespace: "cr-empty" }, () => ({ contents: "export {};", loader: "js" }));
@@ -65,7 +68,7 @@ export function viewerBuildOptions(entry: string) {
     write: false,
     // NOTE: cr.data and cr.io import node: modules lazily inside Node-only functions; the browser never calls them
     external: ["node:*"],
-    plugins: [noNativeBackend],
+    plugins: [noNodeBackends],
     logLevel: "silent" as const,
   };
 }

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "addon.h"
+#include "calls.h"
 #include "isa.h"
 #include "kernels.h"
 
@@ -15,9 +15,7 @@ namespace {
  * activation(kind, x, out) with nIn = 1, activationBackward(kind, g, x, out) with nIn = 2: float
  * input views of one shape and dtype, out a contiguous buffer of that dtype.
  */
-napi_value ActivationCall(napi_env env, napi_callback_info info, int nIn) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
+void ActivationCall(Args& a, int nIn) {
   const std::string op = nIn == 1 ? "activation" : "activationBackward";
   const int kind = intArg(a, 0);
   View v[2];
@@ -35,12 +33,11 @@ napi_value ActivationCall(napi_env env, napi_callback_info info, int nIn) {
     else
       activationBackward(kind, v[0], v[1], out);
   }
-  return finish(a);
 }
 
 }  // namespace
 
-napi_value Activation(napi_env env, napi_callback_info info) { return ActivationCall(env, info, 1); }
-napi_value ActivationBackward(napi_env env, napi_callback_info info) { return ActivationCall(env, info, 2); }
+void Activation(Args& a) { ActivationCall(a, 1); }
+void ActivationBackward(Args& a) { ActivationCall(a, 2); }
 
 }  // namespace cr

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string>
 
-#include "addon.h"
+#include "calls.h"
 #include "kernels.h"
 
 namespace cr {
@@ -36,9 +36,7 @@ std::string outOfBounds(const char* op, int64_t bad, int dim, int64_t size) {
 
 }  // namespace
 
-napi_value Gather(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
+void Gather(Args& a) {
   const View x = viewArg(a, 0);
   const int dim = intArg(a, 1);
   const View index = viewArg(a, 2);
@@ -48,18 +46,15 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   int64_t bad = 0;
   if (ready(a) && index.numel() > 0 && !gather(x, dim, index, out, &bad))
     a.error(outOfBounds("gather", bad, dim, x.shape[dim]));
-  return finish(a);
 }
 
-napi_value ScatterAdd(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
+void ScatterAdd(Args& a) {
   const View dst = viewArg(a, 0, false);
   const int dim = intArg(a, 1);
   const View index = viewArg(a, 2);
   const View src = viewArg(a, 3);
   checkScatter(a, "scatterAdd", dst, dim, index, src);
-  if (!a.ok()) return finish(a);
+  if (!a.ok()) return;
   // a fresh zero buffer that dst covers whole gets its zeros from the kernel, slice by slice as it
   // scatters along dim > 0; otherwise from ensureZero's one pass
   Buffer* b = ownBuffer(a, 0);
@@ -74,12 +69,9 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
     if (zeroFirst) std::memset(dst.data, 0, static_cast<size_t>(b->bytes));
     a.error(outOfBounds("scatterAdd", bad, dim, dst.shape[dim]));
   }
-  return finish(a);
 }
 
-napi_value ScatterReduce(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
+void ScatterReduce(Args& a) {
   const View dst = viewArg(a, 0, false);
   const int dim = intArg(a, 1);
   const View index = viewArg(a, 2);
@@ -89,7 +81,7 @@ napi_value ScatterReduce(napi_env env, napi_callback_info info) {
   checkScatter(a, "scatterReduce", dst, dim, index, src);
   if (a.ok() && src.dtype != dst.dtype) a.error("scatterReduce: src and dst dtypes differ", true);
   if (a.ok() && (reduce < 0 || reduce > 4)) a.error("scatterReduce: unknown reduction");
-  if (!a.ok()) return finish(a);
+  if (!a.ok()) return;
   // dst holds values the reduction reads: its deferred zeros are written first
   if (Buffer* b = ownBuffer(a, 0)) {
     ensureZero(b);
@@ -99,7 +91,6 @@ napi_value ScatterReduce(napi_env env, napi_callback_info info) {
   if (index.numel() > 0 && !scatterReduce(dst.data + dst.offset * elemSize(dst.dtype), dst.dtype, dst.nd, dst.shape,
                                           dim, index, src, reduce, includeSelf, &bad))
     a.error(outOfBounds("scatterReduce", bad, dim, dst.shape[dim]));
-  return finish(a);
 }
 
 }  // namespace cr

@@ -5,19 +5,15 @@
 
 #include <string>
 
-#include "addon.h"
+#include "calls.h"
 #include "conv.h"
 
 namespace cr {
 
-napi_value ConvDirect(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
+void ConvDirect(Args& a) {
   const View x = viewArg(a, 0);
   const View w = viewArg(a, 1);
-  napi_valuetype biasType = napi_null;
-  if (a.argc > 2) napi_typeof(env, a.argv[2], &biasType);
-  const View bias = biasType == napi_null ? View{} : viewArg(a, 2);
+  const View bias = isNull(a, 2) ? View{} : viewArg(a, 2);
   int64_t pad[4], dil[2];
   for (int64_t& p : pad) p = static_cast<int64_t>(next(a));
   for (int64_t& d : dil) d = static_cast<int64_t>(next(a));
@@ -37,12 +33,9 @@ napi_value ConvDirect(napi_env env, napi_callback_info info) {
   }
   char* out = outArg(a, 3, x.dtype, a.ok() ? x.shape[0] * w.shape[0] * ho * wo : 0);
   if (ready(a) && x.shape[0] * w.shape[0] * ho * wo > 0) convDirect(x, w, bias, pad, dil, groups, out);
-  return finish(a);
 }
 
-napi_value ConvWeightGrad(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
+void ConvWeightGrad(Args& a) {
   const View x = viewArg(a, 0);
   const View g = viewArg(a, 1);
   int64_t kernel[2], pad[4], dil[2];
@@ -68,7 +61,6 @@ napi_value ConvWeightGrad(napi_env env, napi_callback_info info) {
   const int64_t n = a.ok() ? g.shape[1] * (x.shape[1] / groups) * kernel[0] * kernel[1] : 0;
   char* out = outArg(a, 2, x.dtype, n);
   if (ready(a) && n > 0) convWeightGrad(x, g, kernel, pad, dil, groups, out);
-  return finish(a);
 }
 
 }  // namespace cr

@@ -1,11 +1,11 @@
-// The Node-API functions of batch norm and layer norm (norm.cc): views come through the
+// The calls of batch norm and layer norm (norm.cc): views come through the
 // descriptor, each optional one (weight, bias, an output not wanted) after a 0/1 flag, scalars
 // (eps, training) in the descriptor too. Every view is checked against x's shape and dtype
 // before a kernel runs; outputs are written whole, so their deferred zeros are skipped.
 
 #include <string>
 
-#include "addon.h"
+#include "calls.h"
 #include "norm.h"
 
 namespace cr {
@@ -35,9 +35,7 @@ void requireStats(Args& a, const char* op, const View& v, int64_t rows, int64_t 
 
 }  // namespace
 
-napi_value BatchNormStats(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
+void BatchNormStats(Args& a) {
   const View x = viewArg(a, 0);
   const double eps = next(a);
   const View stats = viewArg(a, 1, false);
@@ -46,12 +44,9 @@ napi_value BatchNormStats(napi_env env, napi_callback_info info) {
   if (a.ok() && stats.dtype != kF64) a.error("batchNormStats: statistics must be float64", true);
   if (a.ok()) settleOutput(a, 1, stats);
   if (a.ok() && x.numel() > 0) batchNormStats(x, eps, stats);
-  return finish(a);
 }
 
-napi_value BatchNormForward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
+void BatchNormForward(Args& a) {
   const View x = viewArg(a, 0);
   const View stats = viewArg(a, 1);
   View w, b;
@@ -66,12 +61,9 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   if (a.ok()) settleOutput(a, 4, out);
   if (a.ok() && x.numel() > 0)
     batchNormForward(x, stats, hasW ? &w : nullptr, hasB ? &b : nullptr, out);
-  return finish(a);
 }
 
-napi_value LayerNormForward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!load(env, info, a)) return nullptr;
+void LayerNormForward(Args& a) {
   const double eps = next(a);
   const View x = viewArg(a, 0);
   View w, b;
@@ -89,7 +81,6 @@ napi_value LayerNormForward(napi_env env, napi_callback_info info) {
   if (a.ok()) settleOutput(a, 4, stats);
   if (a.ok() && x.numel() > 0)
     layerNormForward(x, eps, hasW ? &w : nullptr, hasB ? &b : nullptr, out, stats);
-  return finish(a);
 }
 
 namespace {
@@ -98,11 +89,9 @@ namespace {
  * batchNormBackward (x [N, C, S], then the training flag after weight) and layerNormBackward
  * (x [R, D]): g, x, stats, then weight, dx and dwb each after a flag; weight and dwb have x's dim 1.
  */
-napi_value NormBackward(napi_env env, napi_callback_info info, bool batch) {
+void NormBackward(Args& a, bool batch) {
   const std::string op = batch ? "batchNormBackward" : "layerNormBackward";
   const int nd = batch ? 3 : 2;
-  Args a;
-  if (!load(env, info, a)) return nullptr;
   const View g = viewArg(a, 0);
   const View x = viewArg(a, 1);
   const View stats = viewArg(a, 2);
@@ -122,19 +111,18 @@ napi_value NormBackward(napi_env env, napi_callback_info info, bool batch) {
     a.error(op + ": gradients must have x's dtype", true);
   if (a.ok() && hasDx) settleOutput(a, 4, dx);
   if (a.ok() && hasDwb) settleOutput(a, 5, dwb);
-  if (!a.ok() || x.numel() == 0) return finish(a);
+  if (!a.ok() || x.numel() == 0) return;
   const View* const outs[] = {hasW ? &w : nullptr, hasDx ? &dx : nullptr, hasDwb ? &dwb : nullptr};
   if (batch)
     batchNormBackward(g, x, stats, outs[0], training, outs[1], outs[2]);
   else
     layerNormBackward(g, x, stats, outs[0], outs[1], outs[2]);
-  return finish(a);
 }
 
 }  // namespace
 
-napi_value BatchNormBackward(napi_env env, napi_callback_info info) { return NormBackward(env, info, true); }
+void BatchNormBackward(Args& a) { NormBackward(a, true); }
 
-napi_value LayerNormBackward(napi_env env, napi_callback_info info) { return NormBackward(env, info, false); }
+void LayerNormBackward(Args& a) { NormBackward(a, false); }
 
 }  // namespace cr

@@ -1,0 +1,136 @@
+// The WebAssembly module at run time: one instance on the calling thread and one on each worker,
+// all over one shared memory, so a tensor lives in one place that every thread reads. The
+// module is built from the addon's C++ sources (tools/build-wasm.sh); its thread pool
+// (native/thread-pool.cc) deals out each kernel's parts, and this side only starts the workers:
+// worker_threads in Node, Web Workers in a cross-origin isolated page. Without them the kernels
+// run on the calling thread alone, decided here at start, with no error.
+
+/** The module's exports (native/wasm-exports.cc) and the linker's thread-setup symbols. */
+export interface WasmExports {
+  cr_abi(): number;
+  cr_call_area(): number;
+  cr_desc(): number;
+  cr_desc_length(): number;
+  cr_staging(): number;
+  cr_staging_length(): number;
+  cr_names(which: number): number;
+  cr_call(index: number, argc: number): number;
+  cr_message(): number;
+  cr_alloc(dtype: number, bytes: number, zero: number): number;
+  cr_data(buffer: number): number;
+  cr_data_for_write(buffer: number, bytes: number): number;
+  cr_bytes(buffer: number): number;
+  cr_release(buffer: number): void;
+  cr_delete(buffer: number): void;
+  cr_pooled_bytes(): number;
+  cr_set_num_threads(n: number): void;
+  cr_get_num_threads(): number;
+  cr_worker_main(self: number): void;
+  cr_simd(): number;
+  cr_malloc(bytes: number): number;
+  cr_free(pointer: number): void;
+  __wasm_call_ctors(): void;
+  __wasm_init_tls(block: number): void;
+  __stack_pointer: WebAssembly.Global;
+  __tls_size: WebAssembly.Global;
+  __tls_align: WebAssembly.Global;
+}
+
+/** The ABI of the module this side speaks (native/wasm-exports.cc's kWasmAbi). */
+export const WASM_ABI = 1;
+
+/** Bytes of stack each worker gets (the linker gives the first thread the same). */
+const STACK_BYTES = 1 << 20;
+/** Initial memory: the module's data and stack with room to spare; it grows on demand. */
+const INITIAL_PAGES = 256;
+/** wasm32's whole address space. */
+const MAXIMUM_PAGES = 65536;
+
+/** The module's imports beyond its memory: the few WASI calls wasi-libc links in and never needs. */
+export function importsFor(module: WebAssembly.Module, memory: WebAssembly.Memory): WebAssembly.Imports {
+  const wasi: Record<string, () => number> = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.module !== "wasi_snapshot_preview1") continue;
+    wasi[imp.name] = () => {
+      throw new Error(`chainrule wasm: the module called WASI's ${imp.name}, which this backend does not provide`);
+    };
+  }
+  return { env: { memory }, wasi_snapshot_preview1: wasi };
+}
+
+/**
+ * The body of every worker, as source text (it runs in a fresh context with no imports): it
+ * instantiates the module over the shared memory, takes its own stack and thread-local block,
+ * says it is up, and joins the pool for good.
+ */
+export const WORKER_BODY = `
+function runWorker(d, ready) {
+  const wasi = {};
+  for (const imp of WebAssembly.Module.imports(d.module))
+    if (imp.module === "wasi_snapshot_preview1")
+      wasi[imp.name] = () => { throw new Error("chainrule wasm worker: WASI's " + imp.name + " is not provided"); };
+  const x = new WebAssembly.Instance(d.module, { env: { memory: d.memory }, wasi_snapshot_preview1: wasi }).exports;
+  x.__stack_pointer.value = d.stack;
+  x.__wasm_init_tls(d.tls);
+  ready();
+  x.cr_worker_main(d.id);
+}`;
+
+/** What a worker is handed: the module, the memory, its number and its own stack and thread-local block. */
+export interface WorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  id: number;
+  stack: number;
+  tls: number;
+}
+
+/** Starts one worker running WORKER_BODY over `data`; null where this platform cannot. */
+export type StartWorker = (data: WorkerData) => boolean;
+
+/** The module instantiated on this thread, with its memory, and a way to add workers. */
+export interface WasmRuntime {
+  readonly exports: WasmExports;
+  readonly memory: WebAssembly.Memory;
+  /** Starts workers until `threads` threads (this one included) can run kernels; returns how many can. */
+  ensureThreads(threads: number): number;
+  /** The most threads this platform can give (1 without workers). */
+  readonly maxThreads: number;
+}
+
+/**
+ * Instantiates `module` on this thread over a new shared memory. `startWorker` is null where
+ * workers cannot share the memory (a page that is not cross-origin isolated); `maxThreads` is
+ * the cores there are.
+ */
+export function instantiate(module: WebAssembly.Module, startWorker: StartWorker | null, cores: number): WasmRuntime {
+  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+  const instance = new WebAssembly.Instance(module, importsFor(module, memory));
+  const x = instance.exports as unknown as WasmExports;
+  if (x.cr_abi() !== WASM_ABI) throw new Error(`chainrule wasm: module ABI ${x.cr_abi()}, expected ${WASM_ABI}`);
+  const tlsBlock = () => {
+    const size = Math.max(Number(x.__tls_size.value), 1);
+    const align = Math.max(Number(x.__tls_align.value), 16);
+    const p = x.cr_malloc(size + align);
+    return (p + align - 1) & ~(align - 1);
+  };
+  x.__wasm_init_tls(tlsBlock());
+  x.__wasm_call_ctors();
+  const maxThreads = startWorker ? Math.max(1, cores) : 1;
+  let started = 1;
+  return {
+    exports: x,
+    memory,
+    maxThreads,
+    ensureThreads(threads) {
+      const want = Math.min(threads, maxThreads);
+      while (startWorker && started < want) {
+        const stack = x.cr_malloc(STACK_BYTES);
+        const data = { module, memory, id: started, stack: stack + STACK_BYTES, tls: tlsBlock() };
+        if (!startWorker(data)) break;
+        started++;
+      }
+      return started;
+    },
+  };
+}
