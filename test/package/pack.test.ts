@@ -42,7 +42,7 @@ describe("the packed and installed package", { skip, timeout: 900_000 }, () => {
     pkg = join(project.dir, "node_modules", "chainrule");
   });
 
-  test("the tarball holds the build, the prebuilt addon, the native sources, the data and the licence", () => {
+  test("the tarball holds the build, the prebuilt addon, the native sources, the wasm module, the data and the licence", () => {
     const files = new Set(project.files);
     for (const f of [
       "package.json",
@@ -56,6 +56,7 @@ describe("the packed and installed package", { skip, timeout: 900_000 }, () => {
       "binding.gyp",
       "native/addon.cc",
       "native/addon.h",
+      "wasm/chainrule.wasm",
       "data/digits.csv.gz",
       "data/iris.csv.gz",
     ]) {
@@ -73,7 +74,8 @@ describe("the packed and installed package", { skip, timeout: 900_000 }, () => {
     for (const f of dts) assert.ok(!(await readFile(join(dist, f), "utf8")).includes("@internal"), `${f}`);
     assert.match(await readFile(join(dist, "tensor", "tensor.d.ts"), "utf8"), /readonly shape: readonly number\[\]/);
 
-    const js = files.filter((f) => f.endsWith(".js") && f !== join("web", "viewer.js"));
+    // the page bundles under web/ are inlined into pages, with no map to name
+    const js = files.filter((f) => f.endsWith(".js") && !f.startsWith(join("web", "")));
     for (const f of js) {
       const code = await readFile(join(dist, f), "utf8");
       const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(code)?.[1];
@@ -130,6 +132,15 @@ describe("the packed and installed package", { skip, timeout: 900_000 }, () => {
   test("the install script succeeds where no prebuild fits and nothing can compile", async () => {
     // npm_config_arch makes node-gyp-build look for an arm64 build; the missing python stops node-gyp
     const r = await inProject("npm", ["run", "install"], { npm_config_arch: "arm64" }, pkg);
-    assert.match(r.stdout, /^chainrule: no native addon was built, so the JS backend runs$/m);
+    assert.match(r.stdout, /^chainrule: no native addon was built, so the wasm backend runs$/m);
+  });
+
+  test("where the addon cannot load, the wasm backend runs from the shipped module", async () => {
+    const probe = "import * as cr from 'chainrule'; console.log(cr.getBackend(), cr.getNumThreads());";
+    const r = await inProject("node", ["--input-type=module", "-e", probe], {
+      CHAINRULE_NATIVE_PATH: "/nonexistent/chainrule.node",
+    });
+    assert.match(r.stdout.trim(), /^wasm \d+$/);
+    assert.match(r.stderr, /^chainrule: native backend not loaded \(.*\); using the wasm backend\n$/);
   });
 });

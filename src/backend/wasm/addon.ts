@@ -8,9 +8,27 @@
 import { dtypeCodeBytes, type NativeAddon, type NativeBuffer } from "../native/addon.js";
 import type { WasmRuntime } from "./runtime.js";
 
+/**
+ * What a group of buffers shows the garbage collector: an ArrayBuffer as large as the group.
+ * The module's memory is invisible to V8, and the FinalizationRegistry that frees a dropped
+ * buffer only runs after a full collection, which V8 starts when the memory it knows of grows;
+ * so without this a training loop's dropped tensors would pile up in the module's memory between
+ * the rare collections its small JS heap needs. A group's ArrayBuffer is never touched and is
+ * larger than the C library's largest pooled allocation, so it is a fresh mapping of untouched
+ * pages: address space, not memory.
+ */
+class Ballast {
+  bytes: ArrayBuffer | null = null;
+}
+/** Buffers are grouped by this many bytes (above glibc's 32 MB mmap threshold ceiling). */
+const BALLAST_BYTES = 33 << 20;
+
 /** A buffer of the module: the address of its native Buffer record. */
 class WasmBuffer {
-  constructor(readonly address: number) {}
+  constructor(
+    readonly address: number,
+    readonly ballast: Ballast,
+  ) {}
 }
 
 // Arg::Kind of native/args.h
@@ -49,10 +67,18 @@ export function wasmAddon(rt: WasmRuntime, onCall: () => void): NativeAddon & { 
   const scratchBytes = new Uint8Array(memory.buffer, scratch, MAX_ARGS * TINY_BYTES);
   const freed = new FinalizationRegistry<number>((address) => x.cr_delete(address));
 
+  let group = new Ballast();
+  let groupBytes = 0;
   function wrap(address: number): WasmBuffer {
     if (address === 0) throw new RangeError("wasm backend: out of memory (the module's memory cannot grow further)");
-    const b = new WasmBuffer(address);
+    const b = new WasmBuffer(address, group);
     freed.register(b, address);
+    groupBytes += x.cr_bytes(address);
+    if (groupBytes >= BALLAST_BYTES) {
+      group.bytes = new ArrayBuffer(groupBytes);
+      group = new Ballast();
+      groupBytes = 0;
+    }
     return b;
   }
   const addressOf = (b: NativeBuffer) => (b as WasmBuffer).address;
