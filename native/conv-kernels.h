@@ -1,5 +1,6 @@
 // The direct convolution's kernels, compiled once per instruction set as part of isa-kernels.h
-// (whose including file defines CR_CONV_OB and CR_CONV_WOB with the other tile sizes). A forward
+// (whose including file defines CR_CONV_OB, CR_CONV_WOB and CR_CONV_GRAD_OB with the other tile
+// sizes). A forward
 // tile holds OB output channels by NV vectors of one output row in registers; for every input
 // channel and kernel tap it loads NV vectors of the input row and multiplies them by OB broadcast
 // weights. A weight-gradient tile holds a (channel, tap) block of lane sums.
@@ -112,14 +113,15 @@ void gradTaps(const ConvGradRows<T>& r, int64_t i0, int64_t j0) {
 }
 
 /**
- * A 3 x 3 kernel's nine taps in one pass over the gradient (two channels, 18 accumulators: the
- * gradient is the larger stream, read once per channel pair); other kernels a row at a time,
- * their taps three at a time, then one by one.
+ * A 3 x 3 kernel's nine taps in one pass over the gradient (CR_CONV_GRAD_OB channels: two, 18
+ * accumulators, where 32 vector registers hold them and the gradient, the larger stream, is then
+ * read once per channel pair; one where there are 16); other kernels a row at a time, their taps
+ * three at a time, then one by one.
  */
 template <class T>
 void convGradRows(const ConvGradRows<T>& r) {
   if (r.kh == 3 && r.kw == 3) {
-    gradTaps<T, 2, 3, 3>(r, 0, 0);
+    gradTaps<T, CR_CONV_GRAD_OB, 3, 3>(r, 0, 0);
     return;
   }
   for (int64_t i = 0; i < r.kh; i++) {

@@ -36,6 +36,7 @@ struct ConvGradRows {
 struct ConvIsa {
   int ob;   // output channels per register tile (the weight packing's block)
   int wob;  // output channels per weight-gradient tile
+  int wob3x3;  // the same for 3 x 3 kernels, whose tile holds all nine taps
   void (*f32)(const ConvRows<float>& r, int64_t h0, int64_t h1);
   void (*f64)(const ConvRows<double>& r, int64_t h0, int64_t h1);
   void (*grad32)(const ConvGradRows<float>& r);

@@ -141,7 +141,7 @@ void runWeightGrad(const View& x, const View& gv, const int64_t* kernel, const i
   static thread_local std::vector<T> xbuf;
   const ConvIsa& k = isa().conv;
   // a 3 x 3 kernel's tiles take two output channels and all nine taps (see gradRows)
-  const int wob = kernel[0] == 3 && kernel[1] == 3 ? 2 : k.wob;
+  const int wob = kernel[0] == 3 && kernel[1] == 3 ? k.wob3x3 : k.wob;
   const int64_t n = x.shape[0], c = x.shape[1], cg = c / groups;
   const int64_t o = gv.shape[1], og = o / groups, kh = kernel[0], kw = kernel[1];
   const int64_t hp = x.shape[2] + pad[0] + pad[1], wp = x.shape[3] + pad[2] + pad[3];

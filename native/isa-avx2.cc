@@ -25,6 +25,7 @@
 #define CR_F64_BLOCK_M 72
 #define CR_F64_BLOCK_N 2048
 #define CR_CONV_OB 6
+#define CR_CONV_GRAD_OB 2
 #define CR_CONV_WOB 2
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)

@@ -4,6 +4,10 @@
 
 #include <utility>
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
 #include "common.h"
 #include "isa.h"
 
@@ -26,4 +30,6 @@
 #define CR_F64_BLOCK_N 2048
 #define CR_CONV_OB 6
 #define CR_CONV_WOB 2
+// sixteen vector registers (SSE2, NEON's usable share, V8's SIMD128): one channel's nine taps
+#define CR_CONV_GRAD_OB 1
 #include "isa-kernels.h"

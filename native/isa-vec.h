@@ -51,6 +51,18 @@ inline V loadFirst(const T* p, int n) {
     return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
   else
     return _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3)));
+#elif defined(__wasm_simd128__)
+  // a lane loop costs a lane insert each; these are one or two loads of the exact bytes
+  v128_t v;
+  if constexpr (sizeof(T) == 8) {
+    v = wasm_v128_load64_zero(p);
+  } else if (n == 1) {
+    v = wasm_v128_load32_zero(p);
+  } else {
+    v = wasm_v128_load64_zero(p);
+    if (n == 3) v = wasm_v128_load32_lane(p + 2, v, 2);
+  }
+  return __builtin_bit_cast(V, v);
 #else
   V v{};
   for (int i = 0; i < n; i++) v[i] = p[i];
@@ -69,6 +81,16 @@ inline void storeFirst(T* p, V v, int n) {
     _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)), v);
   else
     _mm256_maskstore_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3)), v);
+#elif defined(__wasm_simd128__)
+  const v128_t w = __builtin_bit_cast(v128_t, v);
+  if constexpr (sizeof(T) == 8) {
+    wasm_v128_store64_lane(p, w, 0);
+  } else if (n == 1) {
+    wasm_v128_store32_lane(p, w, 0);
+  } else {
+    wasm_v128_store64_lane(p, w, 0);
+    if (n == 3) wasm_v128_store32_lane(p + 2, w, 2);
+  }
 #else
   for (int i = 0; i < n; i++) p[i] = v[i];
 #endif

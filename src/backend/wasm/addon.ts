@@ -12,10 +12,12 @@ import type { WasmRuntime } from "./runtime.js";
  * What a group of buffers shows the garbage collector: an ArrayBuffer as large as the group.
  * The module's memory is invisible to V8, and the FinalizationRegistry that frees a dropped
  * buffer only runs after a full collection, which V8 starts when the memory it knows of grows;
- * so without this a training loop's dropped tensors would pile up in the module's memory between
- * the rare collections its small JS heap needs. A group's ArrayBuffer is never touched and is
- * larger than the C library's largest pooled allocation, so it is a fresh mapping of untouched
- * pages: address space, not memory.
+ * without this, a training loop's dropped tensors would pile up in the module's memory between
+ * the rare collections its small JS heap needs, and the fresh memory that then replaces them
+ * would cost a page fault per page. Counting every buffer (not only memory new to the module)
+ * gives a collection for every few dozen megabytes allocated, so the pool keeps serving warm
+ * blocks. A group's ArrayBuffer is never touched and is larger than the C library's largest
+ * pooled allocation, so it is a fresh mapping of untouched pages: address space, not memory.
  */
 class Ballast {
   bytes: ArrayBuffer | null = null;
