@@ -1,9 +1,11 @@
 // The interactive backward-pass viewer (browser entry, bundled with chainrule by esbuild). It
 // reads a scenario from the page, runs it with chainrule itself, draws the gradFn graph and lets
 // the user step forward through the forward pass and back through the backward pass; editing
-// an input, a weight or the target re-runs everything and every number is recomputed.
+// an input, a weight or the target re-runs everything and every number is recomputed. It runs on
+// the wasm backend from the module embedded in the bundle, or on the JS backend where that fails.
 
 import * as cr from "../src/index.js";
+import wasm from "../wasm/chainrule.wasm";
 
 type Scenario = cr.explain.Scenario;
 type Frame = cr.explain.Frame;
@@ -25,6 +27,7 @@ header button { font: inherit; padding: 4px 10px; border: 1px solid #adb5bd; bor
 header button:disabled { opacity: .4; cursor: default; }
 #cr-position { font-variant-numeric: tabular-nums; color: #495057; }
 #cr-loss { margin-left: auto; font-family: ui-monospace, monospace; white-space: nowrap; }
+#cr-backend { color: #868e96; font-size: 12px; }
 #cr-graph { grid-column: 1 / 3; overflow: auto; padding: 8px; background: #fff; border-bottom: 1px solid #dee2e6; }
 #cr-side { overflow: auto; padding: 8px 12px; }
 #cr-editors { overflow: auto; padding: 0 12px; border-left: 1px solid #dee2e6; }
@@ -107,7 +110,13 @@ class Viewer {
       b.addEventListener("click", fn);
       header.append(b);
     }
-    header.append(el("span", { id: "cr-position" }), el("span", { id: "cr-loss" }));
+    const threads = cr.getNumThreads();
+    const backend = `${cr.getBackend()}${threads > 1 ? ` · ${threads} threads` : ""}`;
+    header.append(
+      el("span", { id: "cr-position" }),
+      el("span", { id: "cr-loss" }),
+      el("span", { id: "cr-backend", title: "the backend computing the page's numbers" }, backend),
+    );
     const graph = el("div", { id: "cr-graph" });
     const side = el("div", { id: "cr-side" });
     const frame = el("section", { id: "cr-frame" });
@@ -258,9 +267,18 @@ class Viewer {
   }
 }
 
-const dataEl = document.getElementById("cr-scenario");
-const app = document.getElementById("cr-app");
-if (dataEl && app) {
+/** Loads the wasm backend (the JS backend computes where it cannot load), then the viewer. */
+async function start(): Promise<void> {
+  const dataEl = document.getElementById("cr-scenario");
+  const app = document.getElementById("cr-app");
+  if (!dataEl || !app) return;
+  try {
+    await cr.initWasm(wasm);
+  } catch {
+    // the numbers are the same on every backend; the page says which one computes them
+  }
   const viewer = new Viewer(JSON.parse(dataEl.textContent ?? "{}") as PageData, app);
   (window as unknown as { crViewer: Viewer }).crViewer = viewer;
 }
+
+void start();

@@ -41,6 +41,7 @@ import {
   type ModelSpec,
 } from "../explain/model-spec.js";
 import { type PageData, serveViewer, writeViewerPage } from "../explain/node/viewer-page.js";
+import { serveUntilStopped } from "../explain/node/web-page.js";
 import { DIAGNOSE_NETS, type DiagnoseNet, diagnoseDigits, trainClassifier } from "../explain/node/demo-models.js";
 import { applyPreprocess } from "./task-data.js";
 import type { RunInfo } from "./predict-command.js";
@@ -202,11 +203,7 @@ export function registerExplainCommands(program: Command, say: Printer = (t) => 
           port: opts.port as number,
           lifetime: opts.lifetime as number | undefined,
         });
-        say(`serving the viewer at ${server.url}${opts.lifetime ? ` for ${opts.lifetime} s` : " (Ctrl-C stops)"}\n`);
-        const stop = () => void server.close();
-        process.once("SIGINT", stop);
-        await server.closed;
-        process.off("SIGINT", stop);
+        await serveUntilStopped(server, "the viewer", opts.lifetime as number | undefined, say);
         return;
       }
       if (opts.html && !opts.out && opts.format === "text") return;

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // The `chainrule` command: `train` fits a classifier and saves weights and curves, `predict` runs
-// saved weights on samples, and the explain commands (explain, graph, diagnose, saliency) show
-// what autograd computes. Errors print as one line (no stack) and exit with status 1.
+// saved weights on samples, the explain commands (explain, graph, diagnose, saliency) show what
+// autograd computes, and `playground` writes or serves a page that trains in the browser. Errors
+// print as one line (no stack) and exit with status 1.
 
 import { Command } from "commander";
 // the package as users get it: every backend that loads here is registered
 import "../index.js";
 import { packageVersion } from "../explain/node/package-root.js";
 import { registerExplainCommands } from "./explain-commands.js";
+import { registerPlaygroundCommand } from "./playground-command.js";
 import { registerPredictCommand } from "./predict-command.js";
 import { registerTrainCommand } from "./train-command.js";
 
@@ -30,6 +32,7 @@ const program = new Command("chainrule")
 registerTrainCommand(program);
 registerPredictCommand(program);
 registerExplainCommands(program);
+registerPlaygroundCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -30,8 +30,8 @@ const LAYERS = [
   "cli",
 ];
 
-/** What the layers above the API may import from the backend: choosing one, and its threads. */
-const ABOVE_OPS_MAY_USE = new Set(["backend/registry.ts", "backend/threads.ts"]);
+/** What the layers above the API may import from the backend: choosing one, loading the wasm one, and threads. */
+const ABOVE_OPS_MAY_USE = new Set(["backend/registry.ts", "backend/threads.ts", "backend/wasm/browser.ts"]);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -7,19 +7,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import * as cr from "../../src/index.js";
 import { registerExplainCommands } from "../../src/cli/explain-commands.js";
 import { trainClassifier } from "../../src/explain/node/demo-models.js";
+import { startCommand } from "../cli/in-process.js";
 
 /** Starts `chainrule <args>` in-process; output() is what it has printed so far. */
-function start(...args: string[]): { done: Promise<string>; output(): string } {
-  const program = new Command("chainrule").exitOverride();
-  let out = "";
-  registerExplainCommands(program, (text) => void (out += text));
-  const done = program.parseAsync(["node", "chainrule", ...args]).then(() => out);
-  return { done, output: () => out };
-}
+const start = (...args: string[]) => startCommand(registerExplainCommands, args);
 
 /** Runs `chainrule <args>` in-process and returns what it printed. */
 const run = (...args: string[]) => start(...args).done;

@@ -15,12 +15,14 @@ import { promisify } from "node:util";
 import * as cr from "../../src/index.js";
 import * as web from "../../src/index.browser.js";
 import type { AppResult } from "./browser-app/app.js";
+import type { WasmAppResult } from "./browser-app/wasm-app.js";
 import { installedProject } from "./installed.js";
 import { CHROMIUM, launchChromium } from "../chromium.js";
 
 const exec = promisify(execFile);
 const repoModules = fileURLToPath(new URL("../../node_modules", import.meta.url));
 const app = fileURLToPath(new URL("./browser-app/app.ts", import.meta.url));
+const wasmApp = fileURLToPath(new URL("./browser-app/wasm-app.ts", import.meta.url));
 
 /** The digits the page embeds: the first rows of the bundled set, grey levels 0…16. */
 async function digitsJson(rows: number): Promise<string> {
@@ -57,6 +59,12 @@ function bundleApp(): Promise<{ dir: string; bundle: string }> {
       env: project.env,
       timeout: 120_000,
     });
+    // the README's way to the wasm backend: the package's module inlined by esbuild's binary loader
+    copyFileSync(wasmApp, join(dir, "wasm-app.ts"));
+    const wasmPage = page.filter((l) => !l.includes("digits")).map((l) => l.replace("app.js", "wasm-app.js"));
+    await writeFile(join(dir, "wasm.html"), wasmPage.join("\n"));
+    const args = ["--bundle", "--platform=browser", "--loader:.wasm=binary", "--outfile=wasm-app.js"];
+    await exec("npx", ["esbuild", "wasm-app.ts", ...args], { cwd: dir, env: project.env, timeout: 120_000 });
     return { dir, bundle: readFileSync(join(dir, "app.js"), "utf8") };
   })();
   return built;
@@ -130,4 +138,34 @@ test("in Chromium the bundled app trains, saves to bytes and loads back the same
   for (const [name, values] of Object.entries(result.weights)) {
     assert.deepEqual(Array.from(loaded[name]!.dataSync(), Number), values, name);
   }
+});
+
+test("in Chromium the installed package's wasm module, inlined by esbuild, trains on the wasm backend", async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is missing: install Debian's chromium to run the browser test`);
+    return;
+  }
+  const { dir } = await bundleApp();
+  const context = await launchChromium();
+  let result: WasmAppResult;
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(join(dir, "wasm.html")).href);
+    await page.waitForFunction(() => document.body.dataset.result ?? document.body.dataset.error, null, {
+      timeout: 120_000,
+    });
+    const error = await page.evaluate(() => document.body.dataset.error);
+    assert.equal(error, undefined, `the app failed: ${error}`);
+    result = JSON.parse((await page.evaluate(() => document.body.dataset.result))!) as WasmAppResult;
+    assert.deepEqual(errors, [], "no errors in the page");
+  } finally {
+    await context.close();
+  }
+  assert.equal(result.backend, "wasm");
+  // a page opened from a file is not cross-origin isolated: its workers may not share memory
+  assert.equal(result.threads, 1);
+  const [first, last] = result.losses;
+  assert.ok(last < first / 4, `the loss fell from ${first} to ${last}`);
 });

@@ -52,6 +52,7 @@ describe("the packed and installed package", { skip, timeout: 900_000 }, () => {
       "dist/index.d.ts",
       "dist/cli/main.js",
       "dist/web/viewer.js",
+      "dist/web/playground.js",
       "prebuilds/linux-x64/chainrule.glibc.node",
       "binding.gyp",
       "native/addon.cc",
