@@ -102,6 +102,8 @@ CR_EXPORT(cr_message) const char* crMessage() { return message.c_str(); }
 
 /** A buffer of `bytes` bytes, logically zero when `zero`; null when memory ran out. */
 CR_EXPORT(cr_alloc) Buffer* crAlloc(int dtype, double bytes, int zero) {
+  // sizes are 32-bit here: a request past the address space must fail, not wrap to a small block
+  if (!(bytes >= 0 && bytes <= static_cast<double>(SIZE_MAX - (size_t{1} << 16)))) return nullptr;
   Buffer* b = newBuffer(dtype, static_cast<int64_t>(bytes), zero != 0);
   if (b->bytes > 0 && !b->data) {
     deleteBuffer(b);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the WebAssembly backend from the addon's C++ sources (every file but the Node-API ones):
-# wasm/chainrule.wasm, with SIMD128 and threads over a shared memory. Needs Debian's clang-19,
+# wasm/chainrule.wasm, with SIMD128 and threads over a shared memory. The first thread's stack
+# comes first in memory, so overflowing it traps instead of overwriting the module's data. Needs Debian's clang-19,
 # lld-19, wasi-libc and libc++-19-dev-wasm32 (apt-get install). The output is byte-for-byte the
 # same for the same sources and toolchain, so CI can check that the committed module is current:
 #   bash tools/build-wasm.sh --check
@@ -41,7 +42,7 @@ wraps=()
 for fn in malloc calloc realloc aligned_alloc posix_memalign free; do wraps+=("--wrap=$fn"); done
 mkdir -p "$(dirname "$out")"
 "$LD" "${objects[@]}" -o "$out" --no-entry --import-memory --shared-memory --max-memory=4294967296 \
-  -z stack-size=1048576 --no-check-features --gc-sections --strip-all "${wraps[@]}" \
+  -z stack-size=1048576 --stack-first --no-check-features --gc-sections --strip-all "${wraps[@]}" \
   --export=__stack_pointer --export=__wasm_init_tls --export=__tls_size --export=__tls_align \
   --export=__wasm_call_ctors -L/usr/lib/wasm32-wasi -lc++ -lc++abi -lc "$BUILTINS"
 

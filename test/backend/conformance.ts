@@ -1,5 +1,6 @@
-// Shared machinery of the native-backend conformance tests: the same strided views built on the
-// reference and the native backend from one data array, and comparisons with dtype-aware
+// Shared machinery of the compiled backends' conformance tests (the native addon, or the wasm
+// module under CHAINRULE_BACKEND=wasm): the same strided views built on the reference and the
+// compiled backend from one data array, and comparisons with dtype-aware
 // tolerances (float32 relative 1e-5, float64 relative 1e-12, integers and bools exact).
 
 import assert from "node:assert/strict";
@@ -7,17 +8,21 @@ import type { Handle, Kernels, View } from "../../src/backend/kernels.js";
 import { backendNamed } from "../../src/backend/registry.js";
 import { referenceKernels } from "../../src/backend/js/reference.js";
 import { nativeAddon } from "../../src/backend/native/index.js";
+import { wasmBackend } from "../../src/backend/wasm/backend.js";
 import type { DType, TypedArray } from "../../src/core/dtype.js";
 import { contiguousStrides, numelOf } from "../../src/core/shape.js";
 
-/** The native kernels, or undefined when the addon did not build (tests then skip). */
-export const native = backendNamed("native");
+/** The compiled backend under test, by name: the wasm module when it is the chosen backend, else the addon. */
+export const target = process.env.CHAINRULE_BACKEND === "wasm" ? "wasm" : "native";
+/** The compiled kernels under test, or undefined when they did not load (tests then skip). */
+export const native = backendNamed(target);
 /** The reference kernels every result is compared with. */
 export const reference: Kernels = referenceKernels;
-/** Why the native tests are skipped, or false when they run. */
-export const skip = native && nativeAddon ? false : "the native addon is not built (npx node-gyp rebuild)";
-/** The addon itself (null when skipped). */
-export const addon = nativeAddon;
+/** The addon, or the wasm module behind the addon's interface (null when skipped). */
+export const addon = target === "wasm" ? (wasmBackend()?.addon ?? null) : nativeAddon;
+/** Why the compiled-kernel tests are skipped, or false when they run. */
+export const skip =
+  native && addon ? false : `the ${target} backend did not load (npx node-gyp rebuild, npm run build:wasm)`;
 
 /** All dtypes. */
 export const dtypes: DType[] = ["float32", "float64", "int32", "bool"];

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import * as cr from "../../src/index.js";
 import { assertClose } from "../helpers.js";
-import { skip } from "./conformance.js";
+import { skip, target } from "./conformance.js";
 
 type Float = "float32" | "float64";
 
@@ -61,7 +61,7 @@ function run(c: Case, dtype: Float): cr.Tensor[] {
 describe("native direct convolution", { skip }, () => {
   const threads = cr.getNumThreads();
   after(() => {
-    cr.setBackend("native");
+    cr.setBackend(target);
     cr.setNumThreads(threads);
   });
 
@@ -72,7 +72,7 @@ describe("native direct convolution", { skip }, () => {
         for (const c of cases) {
           cr.setBackend("js");
           const want = run(c, dtype);
-          cr.setBackend("native");
+          cr.setBackend(target);
           const got = run(c, dtype);
           // float32 sums of up to 2,048 products (the weight gradient's) differ in their last bits with the
           // order of summation: a wrong tap or offset would be off by whole units
@@ -86,7 +86,7 @@ describe("native direct convolution", { skip }, () => {
   }
 
   test("the output is contiguous [N, O, Ho, Wo], as PyTorch returns it", () => {
-    cr.setBackend("native");
+    cr.setBackend(target);
     const y = cr.nn.functional.conv2d(cr.randn([2, 3, 5, 6]), cr.randn([4, 3, 3, 3]), null, { padding: 1 });
     assert.deepEqual(y.shape, [2, 4, 5, 6]);
     assert.ok(y.isContiguous());

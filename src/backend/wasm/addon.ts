@@ -71,8 +71,12 @@ export function wasmAddon(rt: WasmRuntime, onCall: () => void): NativeAddon & { 
 
   let group = new Ballast();
   let groupBytes = 0;
-  function wrap(address: number): WasmBuffer {
-    if (address === 0) throw new RangeError("wasm backend: out of memory (the module's memory cannot grow further)");
+  function wrap(address: number, bytes: number): WasmBuffer {
+    if (address === 0) {
+      throw new RangeError(
+        `wasm backend: cannot allocate a buffer of ${bytes} bytes (out of memory: the module's memory ends at 4 GiB)`,
+      );
+    }
     const b = new WasmBuffer(address, group);
     freed.register(b, address);
     groupBytes += x.cr_bytes(address);
@@ -127,7 +131,15 @@ export function wasmAddon(rt: WasmRuntime, onCall: () => void): NativeAddon & { 
       area[MAX_ARGS + i] = value;
       area[2 * MAX_ARGS + i] = length;
     }
-    const rc = x.cr_call(index, args.length);
+    let rc: number;
+    try {
+      rc = x.cr_call(index, args.length);
+    } catch (e) {
+      // a trap: the C++ runtime aborted (it says why on stderr first) or a kernel failed
+      const why = rt.said.text.trim() || (e instanceof Error ? e.message : String(e));
+      rt.said.text = "";
+      throw new Error(`${name}: the wasm kernel stopped: ${why}`);
+    }
     // tiny outputs come back; copying the inputs back too is cheaper than telling them apart
     for (const [v, at] of tinies)
       new Uint8Array(v.buffer, v.byteOffset, v.byteLength).set(scratchBytes.subarray(at, at + v.byteLength));
@@ -147,16 +159,16 @@ export function wasmAddon(rt: WasmRuntime, onCall: () => void): NativeAddon & { 
     init() {
       throw new Error("wasm backend: its descriptor is its own memory (views()), not one handed to it");
     },
-    alloc: (dt: number, n: number) => wrap(x.cr_alloc(dt, n * dtypeCodeBytes(dt), 1)),
+    alloc: (dt: number, n: number) => wrap(x.cr_alloc(dt, n * dtypeCodeBytes(dt), 1), n * dtypeCodeBytes(dt)),
     upload(dt: number, data: ArrayBufferView) {
-      const b = wrap(x.cr_alloc(dt, data.byteLength, 0));
+      const b = wrap(x.cr_alloc(dt, data.byteLength, 0), data.byteLength);
       new Uint8Array(memory.buffer, x.cr_data_for_write(b.address, data.byteLength), data.byteLength).set(
         new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       );
       return b;
     },
     uploadStaged(dt: number, n: number) {
-      const b = wrap(x.cr_alloc(dt, n * dtypeCodeBytes(dt), 0));
+      const b = wrap(x.cr_alloc(dt, n * dtypeCodeBytes(dt), 0), n * dtypeCodeBytes(dt));
       (dataOf(b, dt, n * dtypeCodeBytes(dt)) as Float64Array).set(staging.subarray(0, n));
       return b;
     },

@@ -3,7 +3,7 @@
 // over it under the name "wasm". Registered like any backend; Node's and the browser's entries
 // differ only in where the module's bytes come from and how a worker starts.
 
-import { opCodesOf } from "../native/addon.js";
+import { type NativeAddon, opCodesOf } from "../native/addon.js";
 import { nativeKernels, type NativeKernels } from "../native/kernels.js";
 import { registerBackend } from "../registry.js";
 import { registerThreadControl } from "../threads.js";
@@ -14,6 +14,8 @@ import { instantiate, type StartWorker, type WasmRuntime } from "./runtime.js";
 export interface WasmBackend {
   readonly kernels: NativeKernels;
   readonly runtime: WasmRuntime;
+  /** The module behind the addon's interface, for tests that call it directly. */
+  readonly addon: NativeAddon;
   /** The SIMD path its kernels run ('wasm-simd128'). */
   readonly simd: string;
 }
@@ -52,6 +54,6 @@ export function registerWasm(module: WebAssembly.Module, startWorker: StartWorke
     },
     get: () => addon.getNumThreads(),
   });
-  current = { kernels, runtime, simd: addon.simd() };
+  current = { kernels, runtime, addon, simd: addon.simd() };
   return current;
 }

@@ -46,15 +46,32 @@ const INITIAL_PAGES = 256;
 /** wasm32's whole address space. */
 const MAXIMUM_PAGES = 65536;
 
-/** The module's imports beyond its memory: the few WASI calls wasi-libc links in and never needs. */
-export function importsFor(module: WebAssembly.Module, memory: WebAssembly.Memory): WebAssembly.Imports {
-  const wasi: Record<string, () => number> = {};
+/**
+ * The module's imports beyond its memory: the few WASI calls wasi-libc links in. Only writing to
+ * stderr does anything: the C++ runtime's last words before it aborts (an allocation that failed
+ * inside a kernel), kept in `said` for the error that reports the trap.
+ */
+export function importsFor(module: WebAssembly.Module, memory: WebAssembly.Memory, said: { text: string }) {
+  const wasi: Record<string, (...args: number[]) => number> = {};
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module !== "wasi_snapshot_preview1") continue;
     wasi[imp.name] = () => {
       throw new Error(`chainrule wasm: the module called WASI's ${imp.name}, which this backend does not provide`);
     };
   }
+  // fd_write(fd, iovs, iovsLen, nwritten): a list of (pointer, length) pairs
+  wasi.fd_write = (fd, iovs, iovsLen, nwritten) => {
+    const view = new DataView(memory.buffer);
+    let n = 0;
+    for (let i = 0; i < iovsLen; i++) {
+      const p = view.getUint32(iovs + 8 * i, true);
+      const len = view.getUint32(iovs + 8 * i + 4, true);
+      if (fd === 2) said.text += new TextDecoder().decode(new Uint8Array(memory.buffer).slice(p, p + len));
+      n += len;
+    }
+    view.setUint32(nwritten, n, true);
+    return 0;
+  };
   return { env: { memory }, wasi_snapshot_preview1: wasi };
 }
 
@@ -92,6 +109,8 @@ export type StartWorker = (data: WorkerData) => boolean;
 export interface WasmRuntime {
   readonly exports: WasmExports;
   readonly memory: WebAssembly.Memory;
+  /** What the module wrote to stderr since this was last cleared (its words before an abort). */
+  readonly said: { text: string };
   /** Starts workers until `threads` threads (this one included) can run kernels; returns how many can. */
   ensureThreads(threads: number): number;
   /** The most threads this platform can give (1 without workers). */
@@ -105,7 +124,8 @@ export interface WasmRuntime {
  */
 export function instantiate(module: WebAssembly.Module, startWorker: StartWorker | null, cores: number): WasmRuntime {
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
-  const instance = new WebAssembly.Instance(module, importsFor(module, memory));
+  const said = { text: "" };
+  const instance = new WebAssembly.Instance(module, importsFor(module, memory, said));
   const x = instance.exports as unknown as WasmExports;
   if (x.cr_abi() !== WASM_ABI) throw new Error(`chainrule wasm: module ABI ${x.cr_abi()}, expected ${WASM_ABI}`);
   const tlsBlock = () => {
@@ -121,6 +141,7 @@ export function instantiate(module: WebAssembly.Module, startWorker: StartWorker
   return {
     exports: x,
     memory,
+    said,
     maxThreads,
     ensureThreads(threads) {
       const want = Math.min(threads, maxThreads);
