@@ -138,7 +138,7 @@ export function wasmAddon(rt: WasmRuntime, onCall: () => void): NativeAddon & { 
       // a trap: the C++ runtime aborted (it says why on stderr first) or a kernel failed
       const why = rt.said.text.trim() || (e instanceof Error ? e.message : String(e));
       rt.said.text = "";
-      throw new Error(`${name}: the wasm kernel stopped: ${why}`);
+      throw new Error(`${name}: the wasm kernel stopped: ${why}`, { cause: e });
     }
     // tiny outputs come back; copying the inputs back too is cheaper than telling them apart
     for (const [v, at] of tinies)
