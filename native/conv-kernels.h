@@ -33,7 +33,7 @@ void tileRows(const ConvRows<T>& r, int64_t h0, int64_t h1) {
             for (int v = 0; v < NV; v++) xv[v] = load<V>(in + j * r.dw + v * L);
             for (int o = 0; o < OB; o++) {
               const T wv = wk[j * OB + o];
-              for (int v = 0; v < NV; v++) acc[o][v] += xv[v] * wv;
+              for (int v = 0; v < NV; v++) acc[o][v] = madd(acc[o][v], xv[v], splat<V>(wv));
             }
           }
         }
@@ -87,7 +87,7 @@ void gradTaps(const ConvGradRows<T>& r, int64_t i0, int64_t j0) {
           for (int j = 0; j < KJ; j++) {
             V xv = load<V>(xrow + i * xStep + ws + j * r.dw);
             inRegister(xv);
-            for (int o = 0; o < OB; o++) acc[o][i][j] += gv[o] * xv;
+            for (int o = 0; o < OB; o++) acc[o][i][j] = madd(acc[o][i][j], gv[o], xv);
           }
       }
     }
@@ -102,7 +102,7 @@ void gradTaps(const ConvGradRows<T>& r, int64_t i0, int64_t j0) {
         for (int i = 0; i < KI; i++)
           for (int j = 0; j < KJ; j++) {
             const V xv = loadFirst<V>(xrow + i * xStep + j * r.dw, tail);
-            for (int o = 0; o < OB; o++) acc[o][i][j] += gv[o] * xv;
+            for (int o = 0; o < OB; o++) acc[o][i][j] = madd(acc[o][i][j], gv[o], xv);
           }
       }
     }

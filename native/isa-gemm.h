@@ -39,7 +39,7 @@ void microKernel(int64_t kc, const T* __restrict a, const T* __restrict b, T* __
     for (int i = 0; i < R; i++) {
       const T ai = a[i];
 #pragma GCC unroll 8
-      for (int j = 0; j < NV; j++) acc[i][j] += ai * bv[j];
+      for (int j = 0; j < NV; j++) acc[i][j] = madd(acc[i][j], splat<V>(ai), bv[j]);
     }
     a += MR;
     b += NR;
@@ -148,12 +148,12 @@ T dot(const T* __restrict x, const T* __restrict y, int64_t sy, int64_t n) {
   if (sy == 1) {
     V a0{}, a1{}, a2{}, a3{};
     for (; k + 4 * L <= n; k += 4 * L) {
-      a0 += load<V>(x + k) * load<V>(y + k);
-      a1 += load<V>(x + k + L) * load<V>(y + k + L);
-      a2 += load<V>(x + k + 2 * L) * load<V>(y + k + 2 * L);
-      a3 += load<V>(x + k + 3 * L) * load<V>(y + k + 3 * L);
+      a0 = madd(a0, load<V>(x + k), load<V>(y + k));
+      a1 = madd(a1, load<V>(x + k + L), load<V>(y + k + L));
+      a2 = madd(a2, load<V>(x + k + 2 * L), load<V>(y + k + 2 * L));
+      a3 = madd(a3, load<V>(x + k + 3 * L), load<V>(y + k + 3 * L));
     }
-    for (; k + L <= n; k += L) a0 += load<V>(x + k) * load<V>(y + k);
+    for (; k + L <= n; k += L) a0 = madd(a0, load<V>(x + k), load<V>(y + k));
     s = hsum<T>((a0 + a1) + (a2 + a3));
   }
   for (; k < n; k++) s += x[k] * y[k * sy];
@@ -178,7 +178,7 @@ inline void rowsBlock(int64_t k, const T* a, int64_t rsa, int64_t csa, const T* 
     for (int r = 0; r < RB; r++) {
       const T ar = a[r * rsa + kk * csa];
 #pragma GCC unroll 8
-      for (int v = 0; v < NV; v++) acc[r][v] += ar * bv[v];
+      for (int v = 0; v < NV; v++) acc[r][v] = madd(acc[r][v], splat<V>(ar), bv[v]);
     }
   }
 #pragma GCC unroll 8
@@ -239,7 +239,7 @@ inline void dotBlock(int64_t k, const T* a, int64_t rsa, const T* b, int64_t csb
 #pragma GCC unroll 8
     for (int i = 0; i < RI; i++)
 #pragma GCC unroll 8
-      for (int j = 0; j < RJ; j++) acc[i][j] += av[i] * bv[j];
+      for (int j = 0; j < RJ; j++) acc[i][j] = madd(acc[i][j], av[i], bv[j]);
   }
   if (kk < k && k >= L) {
     // the last partial vector: reload the final L elements and mask off the lanes already summed
@@ -255,7 +255,7 @@ inline void dotBlock(int64_t k, const T* a, int64_t rsa, const T* b, int64_t csb
 #pragma GCC unroll 8
     for (int i = 0; i < RI; i++)
 #pragma GCC unroll 8
-      for (int j = 0; j < RJ; j++) acc[i][j] += av[i] * bv[j];
+      for (int j = 0; j < RJ; j++) acc[i][j] = madd(acc[i][j], av[i], bv[j]);
     kk = k;
   }
 #pragma GCC unroll 8

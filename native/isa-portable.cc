@@ -12,7 +12,9 @@
 #include "isa.h"
 
 #define CR_ISA portable
-#if defined(__wasm_simd128__)
+#if defined(__wasm_relaxed_simd__)
+#define CR_ISA_NAME "wasm-relaxed-simd"
+#elif defined(__wasm_simd128__)
 #define CR_ISA_NAME "wasm-simd128"
 #else
 #define CR_ISA_NAME "portable"

@@ -40,6 +40,29 @@ inline void store(T* p, V v) {
   __builtin_memcpy(p, &v, sizeof v);
 }
 
+/** x in every lane: x − (+0) is x exactly (−0 and NaN included), so this is one broadcast. */
+template <class V, class T>
+inline V splat(T x) {
+  return x - V{};
+}
+
+/**
+ * acc + a·b, the inner step of every product. Compilers contract it into one fused multiply-add
+ * where the ISA has one (AVX2, AVX-512, NEON); WebAssembly's only FMA is relaxed SIMD's, which
+ * the compiler never emits unasked (it may round once or twice, as the engine's CPU does).
+ */
+template <class V>
+inline V madd(V acc, V a, V b) {
+#if defined(__wasm_relaxed_simd__)
+  if constexpr (sizeof(a[0]) == 4)
+    return __builtin_wasm_relaxed_madd_f32x4(a, b, acc);
+  else
+    return __builtin_wasm_relaxed_madd_f64x2(a, b, acc);
+#else
+  return acc + a * b;
+#endif
+}
+
 /** The first n (< L) elements at p in the low lanes, zeros above; nothing past them is read. */
 template <class V, class T>
 inline V loadFirst(const T* p, int n) {

@@ -22,7 +22,7 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./graph/grad-
 export * as autograd from "./api/autograd.js";
 export { getBackend, setBackend, listBackends } from "./backend/registry.js";
 export { setNumThreads, getNumThreads } from "./backend/threads.js";
-export { initWasm, type WasmSource } from "./backend/wasm/browser.js";
+export { initWasm, type WasmBuilds, type WasmSource } from "./backend/wasm/browser.js";
 export { opTable } from "./ops/table.js";
 export type { VarOptions } from "./ops/reduce-moments.js";
 export type { AminmaxOptions } from "./ops/reduce-extremum.js";

@@ -6,7 +6,8 @@
 
 import * as cr from "../src/index.browser.js";
 import type { PlaygroundData, PlaygroundSettings } from "../src/cli/playground-command.js";
-import wasm from "../wasm/chainrule.wasm";
+import relaxed from "../wasm/chainrule-relaxed.wasm";
+import simd from "../wasm/chainrule.wasm";
 
 const CSS = `
 body { margin: 0; font: 14px/1.4 system-ui, sans-serif; color: #212529; background: #f8f9fa; }
@@ -312,7 +313,8 @@ async function start(): Promise<void> {
   if (!dataEl || !app) return;
   let note = "";
   try {
-    await cr.initWasm(wasm);
+    // both builds ride along: the relaxed-SIMD one where the browser runs it (its products are faster)
+    await cr.initWasm({ simd, relaxed });
   } catch (e) {
     note = `The wasm backend did not load (${(e as Error).message}); training runs on the JS backend, more slowly.`;
   }

@@ -58,6 +58,7 @@ describe("the packed and installed package", { skip, timeout: 900_000 }, () => {
       "native/addon.cc",
       "native/addon.h",
       "wasm/chainrule.wasm",
+      "wasm/chainrule-relaxed.wasm",
       "data/digits.csv.gz",
       "data/iris.csv.gz",
     ]) {

@@ -5,10 +5,19 @@
 
 import { setBackend } from "../registry.js";
 import { registerWasm, wasmBackend } from "./backend.js";
-import { type StartWorker, WORKER_BODY } from "./runtime.js";
+import { hasRelaxedSimd, type StartWorker, WORKER_BODY } from "./runtime.js";
 
 /** Where the module comes from: its bytes, a Response (or its promise), or the URL of wasm/chainrule.wasm. */
 export type WasmSource = BufferSource | Response | PromiseLike<Response> | URL | string;
+
+/**
+ * Both builds of the module (wasm/chainrule.wasm and wasm/chainrule-relaxed.wasm): initWasm
+ * takes the relaxed-SIMD one where the engine runs it (Chrome since 114), else the other.
+ */
+export interface WasmBuilds {
+  simd: WasmSource;
+  relaxed?: WasmSource;
+}
 
 /** Starts Web Workers from one blob of the pool's worker body. */
 function browserStarter(): StartWorker {
@@ -29,18 +38,21 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
 }
 
 /**
- * Loads the WebAssembly backend and makes it the active one; resolves to the number of threads
+ * Loads the WebAssembly backend (one build, or both to pick from) and makes it the active one;
+ * resolves to the number of threads
  * its kernels may use (all cores where the page is cross-origin isolated, else 1). Until it
  * resolves, and wherever it fails, the JS backend computes. Calling it again only makes the
  * loaded backend active.
  */
-export async function initWasm(source: WasmSource): Promise<number> {
+export async function initWasm(source: WasmSource | WasmBuilds): Promise<number> {
   const loaded = wasmBackend();
   if (loaded) {
     setBackend("wasm");
     return loaded.runtime.maxThreads;
   }
-  const module = await compile(source);
+  const builds = typeof source === "object" && source !== null && "simd" in source ? source : null;
+  const chosen = builds ? (builds.relaxed !== undefined && hasRelaxedSimd() ? builds.relaxed : builds.simd) : source;
+  const module = await compile(chosen as WasmSource);
   const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
   const threaded = g.crossOriginIsolated === true && typeof Worker !== "undefined";
   const backend = registerWasm(module, threaded ? browserStarter() : null, g.navigator?.hardwareConcurrency ?? 1);

@@ -1,19 +1,24 @@
-// The WebAssembly backend in Node: the module's bytes from the package's wasm/ folder (or
-// CHAINRULE_WASM_PATH), compiled synchronously at import, and workers from worker_threads, which
+// The WebAssembly backend in Node: the module's bytes from the package's wasm/ folder (the build
+// this engine runs fastest, or CHAINRULE_WASM_PATH), compiled synchronously at import, and workers from worker_threads, which
 // share the module's memory. Node's modules are reached through process.getBuiltinModule, so a
 // browser bundle that includes this file holds no Node import.
 
 import { inNode } from "../native/addon.js";
 import { registerWasm, type WasmBackend } from "./backend.js";
-import { type StartWorker, WORKER_BODY } from "./runtime.js";
+import { hasRelaxedSimd, type StartWorker, WASM_FILES, WORKER_BODY } from "./runtime.js";
 
-/** The module's file: CHAINRULE_WASM_PATH, else wasm/chainrule.wasm at the package root. */
+/**
+ * The module's file: CHAINRULE_WASM_PATH, else from the package's wasm/ folder the relaxed-SIMD
+ * build where this Node runs it (22 and later, or 20 with --experimental-wasm-relaxed-simd) and
+ * the SIMD128 one otherwise.
+ */
 function wasmPath(): string {
   const override = process.env.CHAINRULE_WASM_PATH;
   if (override) return override;
   const url = process.getBuiltinModule("node:url");
+  const file = hasRelaxedSimd() ? WASM_FILES.relaxed : WASM_FILES.simd;
   // src/backend/wasm and dist/backend/wasm are both three levels below the package root
-  return url.fileURLToPath(new URL("../../../wasm/chainrule.wasm", import.meta.url));
+  return url.fileURLToPath(new URL(`../../../wasm/${file}`, import.meta.url));
 }
 
 /** Starts a worker_threads worker running the pool's worker body; it does not keep Node alive. */

@@ -36,6 +36,23 @@ export interface WasmExports {
   __tls_align: WebAssembly.Global;
 }
 
+/**
+ * The module's two builds: SIMD128 for every engine with WebAssembly SIMD, and the same with
+ * relaxed SIMD's fused multiply-add in the products' inner loops, for engines that have it.
+ */
+export const WASM_FILES = { simd: "chainrule.wasm", relaxed: "chainrule-relaxed.wasm" } as const;
+
+/** A module whose one function is f32x4.relaxed_madd: it validates only where relaxed SIMD runs. */
+const RELAXED_PROBE = new Uint8Array([
+  0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 8, 1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b, 3, 2, 1, 0, 0x0a, 0x0d, 1, 0x0b, 0,
+  0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02, 0x0b,
+]);
+
+/** Whether this engine runs relaxed SIMD, and so the faster of the module's builds. */
+export function hasRelaxedSimd(): boolean {
+  return WebAssembly.validate(RELAXED_PROBE);
+}
+
 /** The ABI of the module this side speaks (native/wasm-exports.cc's kWasmAbi). */
 export const WASM_ABI = 1;
 
