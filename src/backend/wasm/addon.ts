@@ -14,9 +14,9 @@ import type { WasmRuntime } from "./runtime.js";
  * buffer only runs after a full collection, which V8 starts when the memory it knows of grows;
  * without this, a training loop's dropped tensors would pile up in the module's memory between
  * the rare collections its small JS heap needs, and the fresh memory that then replaces them
- * would cost a page fault per page. Counting every buffer (not only memory new to the module)
- * gives a collection for every few dozen megabytes allocated, so the pool keeps serving warm
- * blocks. A group's ArrayBuffer is never touched and is larger than the C library's largest
+ * would cost a page fault per page. Counting every buffer left to the collector (not only memory
+ * new to the module; not those freed at once) gives a collection for every few dozen megabytes
+ * of garbage, so the pool keeps serving warm blocks. A group's ArrayBuffer is never touched and is larger than the C library's largest
  * pooled allocation, so it is a fresh mapping of untouched pages: address space, not memory.
  */
 class Ballast {
@@ -24,12 +24,18 @@ class Ballast {
 }
 /** Buffers are grouped by this many bytes (above glibc's 32 MB mmap threshold ceiling). */
 const BALLAST_BYTES = 33 << 20;
+/**
+ * How much a group shows per byte: V8 starts a collection after about 64 MB of growth in what it
+ * knows of, so showing each byte twice collects after about 32 MB of the module's garbage.
+ */
+const GARBAGE_WEIGHT = 2;
 
 /** A buffer of the module: the address of its native Buffer record. */
 class WasmBuffer {
   constructor(
     readonly address: number,
     readonly ballast: Ballast,
+    readonly bytes: number,
   ) {}
 }
 
@@ -77,11 +83,11 @@ export function wasmAddon(rt: WasmRuntime, onCall: () => void): NativeAddon & { 
         `wasm backend: cannot allocate a buffer of ${bytes} bytes (out of memory: the module's memory ends at 4 GiB)`,
       );
     }
-    const b = new WasmBuffer(address, group);
+    const b = new WasmBuffer(address, group, x.cr_bytes(address));
     freed.register(b, address);
-    groupBytes += x.cr_bytes(address);
+    groupBytes += b.bytes;
     if (groupBytes >= BALLAST_BYTES) {
-      group.bytes = new ArrayBuffer(groupBytes);
+      group.bytes = new ArrayBuffer(GARBAGE_WEIGHT * groupBytes);
       group = new Ballast();
       groupBytes = 0;
     }
@@ -193,7 +199,13 @@ export function wasmAddon(rt: WasmRuntime, onCall: () => void): NativeAddon & { 
       const whole = offset === 0 && n * width >= bytes;
       (dataOf(b, dt, whole ? bytes : undefined) as Float64Array).fill(value, offset, offset + n);
     },
-    free: (b: NativeBuffer) => x.cr_release(addressOf(b)),
+    free(b: NativeBuffer) {
+      const w = b as WasmBuffer;
+      // a buffer handed back at once (a gradient the backward walk used up) is no garbage: it
+      // leaves the open group's count, so only what waits for the collector asks for collections
+      if (w.ballast === group && x.cr_bytes(w.address) > 0) groupBytes -= w.bytes;
+      x.cr_release(w.address);
+    },
     pooledBytes: () => x.cr_pooled_bytes(),
     setNumThreads(n: number) {
       if (!Number.isInteger(n) || n < 1) throw new RangeError("setNumThreads: expected a positive integer");
