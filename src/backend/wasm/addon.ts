@@ -16,8 +16,9 @@ import type { WasmRuntime } from "./runtime.js";
  * the rare collections its small JS heap needs, and the fresh memory that then replaces them
  * would cost a page fault per page. Counting every buffer left to the collector (not only memory
  * new to the module; not those freed at once) gives a collection for every few dozen megabytes
- * of garbage, so the pool keeps serving warm blocks. A group's ArrayBuffer is never touched and is larger than the C library's largest
- * pooled allocation, so it is a fresh mapping of untouched pages: address space, not memory.
+ * of garbage, so the pool keeps serving warm blocks. A group's ArrayBuffer is never touched and
+ * is larger than the C library's largest pooled allocation, so it is a fresh mapping of untouched
+ * pages: address space, not memory.
  */
 class Ballast {
   bytes: ArrayBuffer | null = null;
@@ -83,7 +84,7 @@ export function wasmAddon(rt: WasmRuntime, onCall: () => void): NativeAddon & { 
         `wasm backend: cannot allocate a buffer of ${bytes} bytes (out of memory: the module's memory ends at 4 GiB)`,
       );
     }
-    const b = new WasmBuffer(address, group, x.cr_bytes(address));
+    const b = new WasmBuffer(address, group, bytes);
     freed.register(b, address);
     groupBytes += b.bytes;
     if (groupBytes >= BALLAST_BYTES) {
@@ -100,6 +101,13 @@ export function wasmAddon(rt: WasmRuntime, onCall: () => void): NativeAddon & { 
     const p = forWrite === undefined ? x.cr_data(a) : x.cr_data_for_write(a, forWrite);
     const Ctor = arrayTypes[dt]!;
     return new Ctor(memory.buffer, p, x.cr_bytes(a) / Ctor.BYTES_PER_ELEMENT);
+  }
+
+  /** dataOf for reading, refusing a buffer already freed. */
+  function readable(b: NativeBuffer, dt: number): ArrayBufferView {
+    const w = b as WasmBuffer;
+    if (w.bytes > 0 && x.cr_bytes(w.address) === 0) throw new RangeError("read: the buffer was disposed");
+    return dataOf(b, dt);
   }
 
   /** Runs kernel call `index` over `args` (numbers, buffers, null, tiny typed arrays). */
@@ -178,9 +186,9 @@ export function wasmAddon(rt: WasmRuntime, onCall: () => void): NativeAddon & { 
       (dataOf(b, dt, n * dtypeCodeBytes(dt)) as Float64Array).set(staging.subarray(0, n));
       return b;
     },
-    read: (b: NativeBuffer, dt: number) => (dataOf(b, dt) as Float64Array).slice(),
+    read: (b: NativeBuffer, dt: number) => (readable(b, dt) as Float64Array).slice(),
     readStaged(b: NativeBuffer, dt: number) {
-      const data = dataOf(b, dt) as Float64Array;
+      const data = readable(b, dt) as Float64Array;
       if (data.length > staging.length) return -1;
       staging.set(data);
       return data.length;
