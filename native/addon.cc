@@ -46,26 +46,19 @@ napi_value Init(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, &data) != napi_ok || !data) return nullptr;
   NapiInstance* ni = static_cast<const Binding*>(data)->owner;
   Args a;
-  size_t length = 0;
-  double* desc = argc >= 1 ? float64Array(env, argv[0], &length) : nullptr;
-  if (!desc) {
-    a.error("init: expected a Float64Array descriptor", true);
-    return finish(env, a);
-  }
-  if (ni->descRef) napi_delete_reference(env, ni->descRef);
-  napi_create_reference(env, argv[0], 1, &ni->descRef);
-  ni->inst.desc = desc;
-  ni->inst.descLen = length;
-  double* staging = argc >= 2 ? float64Array(env, argv[1], &length) : nullptr;
-  if (!staging) {
-    a.error("init: expected a Float64Array staging buffer", true);
-    return finish(env, a);
-  }
-  if (ni->stagingRef) napi_delete_reference(env, ni->stagingRef);
-  napi_create_reference(env, argv[1], 1, &ni->stagingRef);
-  ni->inst.staging = staging;
-  ni->inst.stagingLen = length;
-  return nullptr;
+  // argument i, a Float64Array, held by `ref` and pointed to by (data, len)
+  const auto hold = [&](size_t i, const char* what, napi_ref& ref, auto& data, size_t& len) {
+    size_t n = 0;
+    double* p = argc > i ? float64Array(env, argv[i], &n) : nullptr;
+    if (!p) return a.error(std::string("init: expected a Float64Array ") + what, true);
+    if (ref) napi_delete_reference(env, ref);
+    napi_create_reference(env, argv[i], 1, &ref);
+    data = p;
+    len = n;
+  };
+  hold(0, "descriptor", ni->descRef, ni->inst.desc, ni->inst.descLen);
+  if (a.ok()) hold(1, "staging buffer", ni->stagingRef, ni->inst.staging, ni->inst.stagingLen);
+  return finish(env, a);
 }
 
 /** The one napi function behind every kernel call: its Binding names the kCalls entry to run. */

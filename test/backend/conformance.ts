@@ -4,6 +4,8 @@
 // tolerances (float32 relative 1e-5, float64 relative 1e-12, integers and bools exact).
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import type { Handle, Kernels, View } from "../../src/backend/kernels.js";
 import { backendNamed } from "../../src/backend/registry.js";
 import { referenceKernels } from "../../src/backend/js/reference.js";
@@ -162,4 +164,20 @@ export function assertAgree(
 /** Reads both outputs and compares them. */
 export function agree(out: { ref: Handle; nat: Handle }, dtype: DType, msg: string, tol = {}): void {
   assertAgree(native!.readSync(out.nat, dtype), reference.readSync(out.ref, dtype), dtype, msg, tol);
+}
+
+/**
+ * Runs node (with `nodeFlags`, then tsx and `args`) in a child process at the repository root,
+ * with `env` over this one's.
+ */
+export function runChild(args: string[], env: Record<string, string>, nodeFlags: string[] = []) {
+  // NOTE: NODE_TEST_CONTEXT, set for this file by the test runner, would make a nested --test report to us
+  const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
+  const r = spawnSync(process.execPath, [...nodeFlags, "--import", "tsx", ...args], {
+    cwd: fileURLToPath(new URL("../../", import.meta.url)),
+    env: { ...inherited, ...env },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -3,26 +3,14 @@
 // notice, JS backend) or with CHAINRULE_BACKEND=js (native registered but not active).
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, test } from "node:test";
-import { addon, skip } from "./conformance.js";
+import { addon, runChild, skip } from "./conformance.js";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const suites = [here("./native.test.ts"), here("./native-matmul.test.ts"), here("./native-softmax.test.ts")];
 
-function run(args: string[], env: Record<string, string>) {
-  // NOTE: NODE_TEST_CONTEXT, set for this file by the test runner, would make a nested --test report to us
-  const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
-  const r = spawnSync(process.execPath, ["--import", "tsx", ...args], {
-    cwd: root,
-    env: { ...inherited, ...env },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], env: Record<string, string>) => runChild(args, env);
 
 /** Prints the backend and the listed backends after importing chainrule. */
 const probe = [

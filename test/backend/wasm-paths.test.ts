@@ -4,26 +4,17 @@
 // the conformance suites too.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, test } from "node:test";
 import { hasRelaxedSimd } from "../../src/backend/wasm/runtime.js";
+import { runChild } from "./conformance.js";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const suites = ["./native.test.ts", "./native-matmul.test.ts", "./native-conv.test.ts", "./native-softmax.test.ts"];
 
-function run(nodeFlags: string[], args: string[]) {
-  // NOTE: NODE_TEST_CONTEXT, set for this file by the test runner, would make a nested --test report to us
-  const { NODE_TEST_CONTEXT: _, CHAINRULE_WASM_PATH: __, ...inherited } = process.env;
-  const r = spawnSync(process.execPath, [...nodeFlags, "--import", "tsx", ...args], {
-    cwd: root,
-    env: { ...inherited, CHAINRULE_BACKEND: "wasm" },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+// the wasm backend, with the build the engine picks (CHAINRULE_WASM_PATH would override it)
+const run = (nodeFlags: string[], args: string[]) =>
+  runChild(args, { CHAINRULE_BACKEND: "wasm", CHAINRULE_WASM_PATH: "" }, nodeFlags);
 
 /** Prints the SIMD path of the wasm backend that loads. */
 const probe = [

@@ -70,6 +70,28 @@ function bundleApp(): Promise<{ dir: string; bundle: string }> {
   return built;
 }
 
+/** Opens a page of the app in Chromium and returns what it reports, failing on any error in it. */
+async function runPage<T>(file: string): Promise<T> {
+  const context = await launchChromium();
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => document.body.dataset.result ?? document.body.dataset.error, null, {
+      timeout: 120_000,
+    });
+    const error = await page.evaluate(() => document.body.dataset.error);
+    assert.equal(error, undefined, `the app failed: ${error}`);
+    const result = JSON.parse((await page.evaluate(() => document.body.dataset.result))!) as T;
+    assert.deepEqual(errors, [], "no errors in the page");
+    return result;
+  } finally {
+    await context.close();
+  }
+}
+
 test("the browser entry has the Node entry's API, less what reads and writes files", () => {
   const names = (o: object) => Object.keys(o).sort();
   assert.deepEqual(names(web), names(cr), "the same names at the top");
@@ -100,24 +122,7 @@ test("in Chromium the bundled app trains, saves to bytes and loads back the same
     return;
   }
   const { dir } = await bundleApp();
-  const context = await launchChromium();
-  let result: AppResult;
-  try {
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    await page.goto(pathToFileURL(join(dir, "index.html")).href);
-    await page.waitForFunction(() => document.body.dataset.result ?? document.body.dataset.error, null, {
-      timeout: 120_000,
-    });
-    const error = await page.evaluate(() => document.body.dataset.error);
-    assert.equal(error, undefined, `the app failed: ${error}`);
-    result = JSON.parse((await page.evaluate(() => document.body.dataset.result))!) as AppResult;
-    assert.deepEqual(errors, [], "no errors in the page");
-  } finally {
-    await context.close();
-  }
+  const result = await runPage<AppResult>(join(dir, "index.html"));
   assert.equal(result.backend, "js");
   const [first, last] = [result.losses[0]!, result.losses.at(-1)!];
   const acc = `${(100 * result.trainAccuracy).toFixed(1)}% train, ${(100 * result.testAccuracy).toFixed(1)}% test`;
@@ -146,23 +151,7 @@ test("in Chromium the installed package's wasm module, inlined by esbuild, train
     return;
   }
   const { dir } = await bundleApp();
-  const context = await launchChromium();
-  let result: WasmAppResult;
-  try {
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(pathToFileURL(join(dir, "wasm.html")).href);
-    await page.waitForFunction(() => document.body.dataset.result ?? document.body.dataset.error, null, {
-      timeout: 120_000,
-    });
-    const error = await page.evaluate(() => document.body.dataset.error);
-    assert.equal(error, undefined, `the app failed: ${error}`);
-    result = JSON.parse((await page.evaluate(() => document.body.dataset.result))!) as WasmAppResult;
-    assert.deepEqual(errors, [], "no errors in the page");
-  } finally {
-    await context.close();
-  }
+  const result = await runPage<WasmAppResult>(join(dir, "wasm.html"));
   assert.equal(result.backend, "wasm");
   // a page opened from a file is not cross-origin isolated: its workers may not share memory
   assert.equal(result.threads, 1);
