@@ -2,9 +2,10 @@
 // transformer encoder) and the long-sequence attention case. bench/torch_peer.py builds the very
 // same models with PyTorch's defaults: change one side, change the other.
 
-import type * as CR from "../src/index.js";
+import type * as CR from "../src/index.browser.js";
 
-type Cr = typeof CR;
+/** chainrule's API as the workloads use it: Node's entry and the browser's both fit (their file I/O differs). */
+export type Cr = Omit<typeof CR, "io" | "data" | "save" | "load">;
 type Tensor = CR.Tensor;
 
 /** A training step: zero the gradients, forward and loss, backward, optimiser step. */
@@ -125,4 +126,24 @@ export function attentionStep(cr: Cr, [q, k, v]: Tensor[]): () => void {
     for (const t of [q!, k!, v!]) t.grad = null;
     cr.nn.functional.scaledDotProductAttention(q!, k!, v!).sum().backward();
   };
+}
+
+/** What the model and attention rows are, for the notes beside the table; `memoryRuns`: processes per memory figure. */
+export function modelNotes(memoryRuns: number): string[] {
+  return [
+    "the model steps and the attention case are chainrule (native, wasm) against PyTorch only: tfjs and jax-js lack " +
+      "some of their layers (BatchNorm, LSTM, multi-head attention), and chainrule's JS backend sits them out " +
+      "to keep the run short; both sides build the same models from PyTorch's defaults (bench/models.ts, " +
+      "bench/torch_peer.py), convolutions with their default bias",
+    "GPT: Embedding(96, 128), two pre-norm GELU encoder layers (4 heads, feed-forward 512) under a causal mask, " +
+      "Linear(128, 96), next-token cross-entropy, AdamW; encoder: one post-norm ReLU layer, mean-pooled, Adam; " +
+      "LSTM: last step → Linear(128, 10), Adam; ResNet block: SGD with momentum 0.9",
+    "attention: q, k, v [1, 4, 1024, 32], forward and backward of the output's sum; PyTorch 1.13 has no " +
+      "F.scaled_dot_product_attention, so its side is softmax(q·kᵀ/√32)·v",
+    "peak memory growth: the rise of VmHWM over VmRSS during one step, each side in a fresh process per " +
+      `thread count (bench/step-memory.ts${memoryRuns > 1 ? `; the median of ${memoryRuns} processes` : ""}); ` +
+      "a model's step runs once before it, so its optimiser state and " +
+      "gradients exist and what is measured is a step's transient memory; attention warms up on a small " +
+      "input and measures its first full-size step",
+  ];
 }

@@ -1,7 +1,8 @@
-// `npm run bench`: chainrule (native and JS backends) against TensorFlow.js (cpu, wasm), jax-js
-// (wasm) and PyTorch in one run, printed as one table with chainrule/PyTorch ratios, followed
-// by memory figures and a long training run that shows memory staying flat without dispose();
-// the same report goes to bench/RESULTS.md, dated, with the machine and versions.
+// `npm run bench`: chainrule (native, wasm and JS backends) against TensorFlow.js (cpu, wasm),
+// jax-js (wasm) and PyTorch in one run, printed as one table with chainrule/PyTorch ratios and
+// the wasm backend's ratios to the JS peers, then the MLP step in Chromium on the wasm backend,
+// memory figures, and a long training run that shows memory staying flat without dispose(); the
+// same report goes to bench/RESULTS.md, dated, with the machine and versions.
 // chainrule native and PyTorch are measured workload by workload, one right after the other, in
 // rounds, and each keeps its best round, so that a busy spell of a shared machine does not land on
 // one side of a ratio only.
@@ -10,16 +11,17 @@
 // of each is measured once per thread count, each side in a fresh process (bench/step-memory.ts).
 // Options: --quick, --only=sgemm,mlp,cnn,scalar,resnet,lstm,gpt,encoder,attention,memory (a model
 // or attention key selects its memory row too; `memory` is the long run), --peers=torch,tfjs-cpu,
-// tfjs-wasm,jax (or --no-peers), --sizes=256,512, --rounds=N (default 5, quick 1), --from=dist|src
-// (which build of chainrule to load, here and in the memory processes).
+// tfjs-wasm,jax,wasm,chromium (or --no-peers; `wasm` is chainrule's wasm backend in child
+// processes, `chromium` its MLP step in a page), --sizes=256,512, --rounds=N (default 5, quick 1),
+// --from=dist|src (which build of chainrule to load, here and in the child processes).
 
-import { spawnSync } from "node:child_process";
 import { renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import type * as CR from "../src/index.js";
 import type { NativeAddon } from "../src/backend/native/addon.js";
 import { chainruleStepMemory, longRun, runChainrule } from "./chainrule.js";
+import { childColumns } from "./child.js";
 import {
   budgets,
   fmt,
@@ -33,16 +35,20 @@ import {
   threadCounts,
   workloads,
 } from "./harness.js";
+import { modelNotes } from "./models.js";
 import { TorchPeer, torchStepMemory } from "./torch.js";
+import { chromiumMlp, type ChromiumRun } from "./browser.js";
+import { wasmColumns, wasmHeading, type WasmInfo, wasmRatioColumns, wasmSummary } from "./wasm.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const quick = args.includes("--quick");
 const budget = quick ? budgets.quick : budgets.full;
 const only = (opt("only") ?? "sgemm,mlp,cnn,scalar,resnet,lstm,gpt,encoder,attention,memory").split(",");
-const peers = args.includes("--no-peers")
-  ? []
-  : (opt("peers")?.split(",") ?? ["torch", "tfjs-cpu", "tfjs-wasm", "jax"]);
+const knownPeers = ["torch", "tfjs-cpu", "tfjs-wasm", "jax", "wasm", "chromium"];
+const peers = args.includes("--no-peers") ? [] : (opt("peers")?.split(",") ?? knownPeers);
+const unknownPeer = peers.find((p) => !knownPeers.includes(p));
+if (unknownPeer) throw new Error(`--peers: unknown peer '${unknownPeer}'; expected some of ${knownPeers.join(",")}`);
 const sizes = opt("sizes")?.split(",").map(Number) ?? sgemmSizes;
 const from = opt("from") ?? "dist";
 // rounds only pay where there is a PyTorch side to alternate with
@@ -56,6 +62,8 @@ const selected = workloads(sizes).filter((w) => only.some((o) => w.key.startsWit
 const keys = selected.map((w) => w.key);
 // what the JS backend and the JS peers measure
 const jsKeys = selected.filter((w) => !w.nativeAndTorchOnly).map((w) => w.key);
+// what chainrule's wasm backend measures: all but the memory rows (a native-process measure)
+const wasmKeys = selected.filter((w) => !w.memoryOf).map((w) => w.key);
 
 // pairings too slow to be worth minutes of a run: plain-JS matmuls of 1024³ and up
 const tooSlow = (column: string, key: string) =>
@@ -171,31 +179,25 @@ async function tfjsPeers() {
   }
 }
 
-/** jax-js at each thread count, each in a child process of its own (see bench/jax_peer.ts). */
-function jaxPeer() {
-  const script = fileURLToPath(new URL("./jax_peer.ts", import.meta.url));
+// the scalar graph is one value at a time: no kernel is big enough for a worker to take a share
+const forThreads = (keys: string[], t: number) => (t === threadCounts[0] ? keys : keys.filter((k) => k !== "scalar"));
+
+/** jax-js and chainrule's wasm backend, a child each per thread count, in turn: the wasm/jax ratios' sides run close. */
+function wasmAndJax() {
+  const jaxScript = fileURLToPath(new URL("./jax_peer.ts", import.meta.url));
+  const note = (text: string) => notes.push(text);
   for (const t of threadCounts) {
-    log(`jax-js wasm, ${t} thread(s) (child process)`);
-    // the scalar graph is one value at a time: no kernel is big enough for a worker to take a share
-    const workloads = t === threadCounts[0] ? jsKeys : jsKeys.filter((k) => k !== "scalar");
-    const r = spawnSync(
-      process.execPath,
-      [...process.execArgv, script, JSON.stringify({ workloads, threads: t, budget })],
-      {
-        encoding: "utf8",
-        maxBuffer: 1 << 24,
-      },
-    );
-    if (r.status !== 0) {
-      notes.push(`jax-js ${t}T failed: ${(r.stderr || String(r.error)).trim().split("\n").at(-1)}`);
-      continue;
-    }
-    const out = JSON.parse(r.stdout) as { results?: Record<string, number>; failed?: string[]; error?: string };
-    if (out.error) return void notes.push(out.error);
-    for (const f of out.failed ?? []) notes.push(`jax ${t}T ${f}`);
-    for (const [key, v] of Object.entries(out.results ?? {})) {
-      put(`jax ${t}T`, key, v);
-    }
+    if (peers.includes("jax") && jsKeys.length > 0)
+      childColumns({
+        column: "jax",
+        script: jaxScript,
+        threadCounts: [t],
+        config: (threads) => ({ workloads: forThreads(jsKeys, t), threads, budget }),
+        put,
+        note,
+      });
+    if (!peers.includes("wasm") || wasmKeys.length === 0) continue;
+    wasmColumns({ from, keys: forThreads(wasmKeys, t), threads: t, budget, put, note, info: wasmInfo });
   }
 }
 
@@ -247,12 +249,17 @@ function best(key: string, columns: string[]): number | undefined {
   return w.higherIsBetter ? Math.max(...vs) : Math.min(...vs);
 }
 
-/** How many times better chainrule native is than a peer: a over b, in the workload's direction. */
-function ratio(key: string, native: string[], peer: string[]): string {
-  const a = best(key, native);
-  const b = best(key, peer);
-  if (a === undefined || b === undefined) return "–";
-  return `${fmt(workload(key).higherIsBetter ? a / b : b / a)}x`;
+/** How many times better the best of columns `a` is than the best of `b`, in the workload's direction. */
+function ratioOf(key: string, a: string[], b: string[]): number | undefined {
+  const [x, y] = [best(key, a), best(key, b)];
+  if (x === undefined || y === undefined) return undefined;
+  return workload(key).higherIsBetter ? x / y : y / x;
+}
+
+/** ratioOf as a table cell. */
+function ratio(key: string, a: string[], b: string[]): string {
+  const r = ratioOf(key, a, b);
+  return r === undefined ? "–" : `${fmt(r)}x`;
 }
 
 // the JavaScript libraries chainrule is compared with (not its own JS backend)
@@ -262,13 +269,16 @@ const jsPeerColumns = ["tfjs-cpu", "tfjs-wasm", ...threadCounts.map((t) => `jax 
 function report(torchLine: string, addon: NativeAddon | null): string {
   const columns = [
     ...threadCounts.map((t) => `native ${t}T`),
+    ...threadCounts.map((t) => `wasm ${t}T`),
     "js",
     ...jsPeerColumns,
     ...threadCounts.map((t) => `torch ${t}T`),
   ].filter((c) => results.has(c));
   const natives = threadCounts.map((t) => `native ${t}T`);
+  const wasmRatios = results.has(`wasm ${threadCounts[0]}T`) ? wasmRatioColumns(threadCounts) : [];
+  const torchRatios = threadCounts.map((t) => `native/torch ${t}T`);
   const rows = [
-    ["workload", "unit", ...columns, ...threadCounts.map((t) => `native/torch ${t}T`), "native/best JS peer"],
+    ["workload", "unit", ...columns, ...torchRatios, "native/best JS peer", ...wasmRatios.map((r) => r.head)],
   ];
   for (const w of selected)
     rows.push([
@@ -277,6 +287,7 @@ function report(torchLine: string, addon: NativeAddon | null): string {
       ...columns.map((c) => fmt(results.get(c)?.get(w.key))),
       ...threadCounts.map((t) => ratio(w.key, [`native ${t}T`], [`torch ${t}T`])),
       ratio(w.key, natives, jsPeerColumns),
+      ...wasmRatios.map((r) => ratio(w.key, r.a, r.b)),
     ]);
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const simd = addon ? `, native SIMD path ${addon.simd()}` : "";
@@ -286,12 +297,24 @@ function report(torchLine: string, addon: NativeAddon | null): string {
       torchLine,
       ...(tfjsVersion ? [`tfjs ${tfjsVersion}`] : []),
       ...(peers.includes("jax") ? ["jax-js wasm"] : []),
+      ...(wasmInfo.simd ? [wasmHeading(wasmInfo)] : []),
+      ...(chromium && typeof chromium !== "string" ? [chromium.version] : []),
       `${quick ? "quick" : "full"} budget`,
     ].join("; "),
     "ratios: > 1 means chainrule native is faster (GFLOP/s over, or time under, the peer's); " +
-      "against the JS peers, the best of each side's thread counts",
+      "against the JS peers, the best of each side's thread counts; the wasm ratios read the same way, " +
+      "with chainrule's wasm backend first",
     "",
     formatTable(rows),
+    ...wasmSummary({
+      keys,
+      threadCounts,
+      ratioOf,
+      nodeMlp128: (t) => results.get(`wasm ${t}T`)?.get("mlp-128"),
+      chromium: typeof chromium === "object" ? chromium : undefined,
+      fmt,
+      formatTable,
+    }),
   ];
   if (notes.length) out.push("", `notes:\n${notes.map((n) => `  - ${n}`).join("\n")}`);
   out.push(
@@ -319,24 +342,8 @@ function writeResults(text: string) {
 }
 
 let tfjsVersion = "";
-
-// what the model and attention rows are, beside the table
-const modelNotes = [
-  "the model steps and the attention case are chainrule native against PyTorch only: tfjs and jax-js lack " +
-    "some of their layers (BatchNorm, LSTM, multi-head attention), and chainrule's JS backend sits them out " +
-    "to keep the run short; both sides build the same models from PyTorch's defaults (bench/models.ts, " +
-    "bench/torch_peer.py), convolutions with their default bias",
-  "GPT: Embedding(96, 128), two pre-norm GELU encoder layers (4 heads, feed-forward 512) under a causal mask, " +
-    "Linear(128, 96), next-token cross-entropy, AdamW; encoder: one post-norm ReLU layer, mean-pooled, Adam; " +
-    "LSTM: last step → Linear(128, 10), Adam; ResNet block: SGD with momentum 0.9",
-  "attention: q, k, v [1, 4, 1024, 32], forward and backward of the output's sum; PyTorch 1.13 has no " +
-    "F.scaled_dot_product_attention, so its side is softmax(q·kᵀ/√32)·v",
-  "peak memory growth: the rise of VmHWM over VmRSS during one step, each side in a fresh process per " +
-    `thread count (bench/step-memory.ts${memoryRuns > 1 ? `; the median of ${memoryRuns} processes` : ""}); ` +
-    "a model's step runs once before it, so its optimiser state and " +
-    "gradients exist and what is measured is a step's transient memory; attention warms up on a small " +
-    "input and measures its first full-size step",
-];
+const wasmInfo: WasmInfo = { runs: [] };
+let chromium: ChromiumRun | string | undefined;
 
 async function main() {
   const base = from === "src" ? "../src" : "../dist";
@@ -344,7 +351,7 @@ async function main() {
   const { nativeAddon } = (await import(`${base}/backend/native/index.js`)) as { nativeAddon: NativeAddon | null };
   if (only.includes("memory")) runLong(cr);
   const hasNative = cr.listBackends().includes("native");
-  if (jsKeys.length < keys.length) notes.push(...modelNotes);
+  if (jsKeys.length < keys.length) notes.push(...modelNotes(memoryRuns));
   if (!hasNative) notes.push("chainrule native: the addon is not built, only the JS backend was measured");
   const torch = await startTorch();
   await nativeAndTorch(cr, hasNative, torch);
@@ -354,7 +361,13 @@ async function main() {
     tfjsVersion = (await import("@tensorflow/tfjs")).version.tfjs;
     await tfjsPeers();
   }
-  if (peers.includes("jax")) jaxPeer();
+  wasmAndJax();
+  if (peers.includes("chromium") && keys.includes("mlp-128")) {
+    log("MLP batch 128 in Chromium, wasm backend");
+    chromium = await chromiumMlp(budget, 128);
+    if (typeof chromium === "string") notes.push(chromium);
+    else log(`  chromium     mlp-128       ${fmt(chromium.ms)} (${chromium.threads} threads)`);
+  }
   const text = report(torchLine, nativeAddon);
   console.log(`\n${text}`);
   writeResults(text);
