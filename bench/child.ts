@@ -24,6 +24,8 @@ export function childColumns(options: {
   threadCounts: number[];
   config: (threads: number) => object;
   env?: Record<string, string>;
+  /** Node options for the child beyond this process's own. */
+  nodeFlags?: string[];
   put: (column: string, key: string, v: number) => void;
   note: (text: string) => void;
 }): Map<number, ChildOutput> {
@@ -31,7 +33,8 @@ export function childColumns(options: {
   const outputs = new Map<number, ChildOutput>();
   for (const threads of threadCounts) {
     process.stderr.write(`${column}, ${threads} thread(s) (child process)\n`);
-    const r = spawnSync(process.execPath, [...process.execArgv, script, JSON.stringify(options.config(threads))], {
+    const argv = [...process.execArgv, ...(options.nodeFlags ?? []), script, JSON.stringify(options.config(threads))];
+    const r = spawnSync(process.execPath, argv, {
       encoding: "utf8",
       maxBuffer: 1 << 24,
       env: { ...process.env, ...options.env },

@@ -11,8 +11,9 @@
 // of each is measured once per thread count, each side in a fresh process (bench/step-memory.ts).
 // Options: --quick, --only=sgemm,mlp,cnn,scalar,resnet,lstm,gpt,encoder,attention,memory (a model
 // or attention key selects its memory row too; `memory` is the long run), --peers=torch,tfjs-cpu,
-// tfjs-wasm,jax,wasm,chromium (or --no-peers; `wasm` is chainrule's wasm backend in child
-// processes, `chromium` its MLP step in a page), --sizes=256,512, --rounds=N (default 5, quick 1),
+// tfjs-wasm,jax,wasm,wasm-relaxed,chromium (or --no-peers; `wasm` is chainrule's wasm backend in
+// child processes, `wasm-relaxed` its relaxed-SIMD build under Node 20's flag for it, `chromium`
+// its MLP step in a page), --sizes=256,512, --rounds=N (default 5, quick 1),
 // --from=dist|src (which build of chainrule to load, here and in the child processes).
 
 import { renameSync, writeFileSync } from "node:fs";
@@ -45,7 +46,7 @@ const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.spli
 const quick = args.includes("--quick");
 const budget = quick ? budgets.quick : budgets.full;
 const only = (opt("only") ?? "sgemm,mlp,cnn,scalar,resnet,lstm,gpt,encoder,attention,memory").split(",");
-const knownPeers = ["torch", "tfjs-cpu", "tfjs-wasm", "jax", "wasm", "chromium"];
+const knownPeers = ["torch", "tfjs-cpu", "tfjs-wasm", "jax", "wasm", "wasm-relaxed", "chromium"];
 const peers = args.includes("--no-peers") ? [] : (opt("peers")?.split(",") ?? knownPeers);
 const unknownPeer = peers.find((p) => !knownPeers.includes(p));
 if (unknownPeer) throw new Error(`--peers: unknown peer '${unknownPeer}'; expected some of ${knownPeers.join(",")}`);
@@ -196,8 +197,11 @@ function wasmAndJax() {
         put,
         note,
       });
-    if (!peers.includes("wasm") || wasmKeys.length === 0) continue;
-    wasmColumns({ from, keys: forThreads(wasmKeys, t), threads: t, budget, put, note, info: wasmInfo });
+    if (peers.includes("wasm") && wasmKeys.length > 0)
+      wasmColumns({ from, keys: forThreads(wasmKeys, t), threads: t, budget, put, note, info: wasmInfo });
+    // the relaxed-SIMD build on the workloads the JS peers share, where fused multiply-adds show
+    if (peers.includes("wasm-relaxed") && jsKeys.length > 0)
+      wasmColumns({ from, keys: forThreads(jsKeys, t), threads: t, budget, relaxed: true, put, note, info: wasmInfo });
   }
 }
 
@@ -270,6 +274,7 @@ function report(torchLine: string, addon: NativeAddon | null): string {
   const columns = [
     ...threadCounts.map((t) => `native ${t}T`),
     ...threadCounts.map((t) => `wasm ${t}T`),
+    ...threadCounts.map((t) => `wasm-relaxed ${t}T`),
     "js",
     ...jsPeerColumns,
     ...threadCounts.map((t) => `torch ${t}T`),
@@ -312,6 +317,7 @@ function report(torchLine: string, addon: NativeAddon | null): string {
       ratioOf,
       nodeMlp128: (t) => results.get(`wasm ${t}T`)?.get("mlp-128"),
       chromium: typeof chromium === "object" ? chromium : undefined,
+      relaxed: results.has(`wasm-relaxed ${threadCounts[0]}T`),
       fmt,
       formatTable,
     }),
