@@ -15,7 +15,9 @@ export type WasmSource = BufferSource | Response | PromiseLike<Response> | URL |
  * takes the relaxed-SIMD one where the engine runs it (Chrome since 114), else the other.
  */
 export interface WasmBuilds {
+  /** The SIMD128 build, which every engine with WebAssembly SIMD runs. */
   simd: WasmSource;
+  /** The relaxed-SIMD build, taken where the engine runs it. */
   relaxed?: WasmSource;
 }
 
