@@ -23,7 +23,7 @@ export interface WasmBuilds {
 
 /** Starts Web Workers from one blob of the pool's worker body. */
 function browserStarter(): StartWorker {
-  const source = `${WORKER_BODY}\nonmessage = (e) => runWorker(e.data, () => {});`;
+  const source = `${WORKER_BODY}\nonmessage = (e) => runWorker(e.data);`;
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   return (data) => {
     new Worker(url).postMessage(data);

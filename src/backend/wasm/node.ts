@@ -24,7 +24,7 @@ function wasmPath(): string {
 /** Starts a worker_threads worker running the pool's worker body; it does not keep Node alive. */
 function nodeStarter(): StartWorker {
   const { Worker } = process.getBuiltinModule("node:worker_threads");
-  const source = `${WORKER_BODY}\nconst { workerData } = require("node:worker_threads");\nrunWorker(workerData, () => {});`;
+  const source = `${WORKER_BODY}\nconst { workerData } = require("node:worker_threads");\nrunWorker(workerData);`;
   return (data) => {
     const w = new Worker(source, { eval: true, workerData: data });
     w.on("error", (e: Error) => process.stderr.write(`chainrule wasm: a worker failed: ${e.message}\n`));

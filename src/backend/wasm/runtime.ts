@@ -95,10 +95,10 @@ export function importsFor(module: WebAssembly.Module, memory: WebAssembly.Memor
 /**
  * The body of every worker, as source text (it runs in a fresh context with no imports): it
  * instantiates the module over the shared memory, takes its own stack and thread-local block,
- * says it is up, and joins the pool for good.
+ * and joins the pool for good (the pool counts it once it does).
  */
 export const WORKER_BODY = `
-function runWorker(d, ready) {
+function runWorker(d) {
   const wasi = {};
   for (const imp of WebAssembly.Module.imports(d.module))
     if (imp.module === "wasi_snapshot_preview1")
@@ -106,7 +106,6 @@ function runWorker(d, ready) {
   const x = new WebAssembly.Instance(d.module, { env: { memory: d.memory }, wasi_snapshot_preview1: wasi }).exports;
   x.__stack_pointer.value = d.stack;
   x.__wasm_init_tls(d.tls);
-  ready();
   x.cr_worker_main(d.id);
 }`;
 
@@ -119,7 +118,7 @@ export interface WorkerData {
   tls: number;
 }
 
-/** Starts one worker running WORKER_BODY over `data`; null where this platform cannot. */
+/** Starts one worker running WORKER_BODY over `data`; false if it could not. */
 export type StartWorker = (data: WorkerData) => boolean;
 
 /** The module instantiated on this thread, with its memory, and a way to add workers. */
