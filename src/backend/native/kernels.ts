@@ -86,6 +86,15 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes, name = "native
     else addon.write(buf(h), data);
   }
 
+  /** A fused recurrent cell: the reference loops when every view is tiny, else the addon's kernel `op`. */
+  function cell(op: "lstmCell" | "lstmCellBackward" | "gruCell" | "gruCellBackward") {
+    return (...views: View[]): void => {
+      if (allTiny(...views.map((v) => v.handle))) return (referenceKernels[op] as (...v: View[]) => void)(...views);
+      pos = 0;
+      (addon[op] as (...b: NativeBuffer[]) => void)(...views.map(put));
+    };
+  }
+
   return {
     name,
     alloc: (dtype, size) => (size <= TINY ? allocArray(dtype, size) : addon.alloc(dtypeCode[dtype], size)),
@@ -353,30 +362,10 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes, name = "native
       addon.layerNormBackward(...h, putOptional(dx), putOptional(dwb));
     },
     ...nativeAttention(addon, { reset: () => void (pos = 0), put, typed, writeBack, tiny }),
-    lstmCell(...views) {
-      if (allTiny(...views.map((v) => v.handle))) return referenceKernels.lstmCell(...views);
-      pos = 0;
-      addon.lstmCell(...(views.map(put) as [NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer]));
-    },
-    lstmCellBackward(...views) {
-      if (allTiny(...views.map((v) => v.handle))) return referenceKernels.lstmCellBackward(...views);
-      pos = 0;
-      addon.lstmCellBackward(
-        ...(views.map(put) as [NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer]),
-      );
-    },
-    gruCell(...views) {
-      if (allTiny(...views.map((v) => v.handle))) return referenceKernels.gruCell(...views);
-      pos = 0;
-      addon.gruCell(...(views.map(put) as [NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer]));
-    },
-    gruCellBackward(...views) {
-      if (allTiny(...views.map((v) => v.handle))) return referenceKernels.gruCellBackward(...views);
-      pos = 0;
-      addon.gruCellBackward(
-        ...(views.map(put) as [NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer, NativeBuffer]),
-      );
-    },
+    lstmCell: cell("lstmCell"),
+    lstmCellBackward: cell("lstmCellBackward"),
+    gruCell: cell("gruCell"),
+    gruCellBackward: cell("gruCellBackward"),
     free(h) {
       if (!tiny(h)) addon.free(buf(h));
     },
