@@ -1,7 +1,8 @@
 // The WebAssembly backend in Node: the module's bytes from the package's wasm/ folder (the build
-// this engine runs fastest, or CHAINRULE_WASM_PATH), compiled synchronously at import, and workers from worker_threads, which
-// share the module's memory. Node's modules are reached through process.getBuiltinModule, so a
-// browser bundle that includes this file holds no Node import.
+// this engine runs fastest, or CHAINRULE_WASM_PATH), compiled synchronously at import (V8
+// compiles its functions lazily, so this costs no measurable start-up), and workers from
+// worker_threads, which share the module's memory. Node's modules are reached through
+// process.getBuiltinModule, so a browser bundle that includes this file holds no Node import.
 
 import { inNode } from "../native/addon.js";
 import { registerWasm, type WasmBackend } from "./backend.js";
