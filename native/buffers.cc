@@ -1,9 +1,15 @@
 // The buffer pool: blocks are grouped in size classes four per power of two (at most 25%
 // slack); a released block waits in its class's free list until the next request of that class.
-// The cache is capped, so a burst of large tensors does not pin memory forever.
+// In JS a step's dropped activations come back only when the collector runs, every few steps, so
+// the cache must hold several steps' worth of them, or the steps after each collection would
+// fault in fresh pages while the last batch is handed back to the system. So its bound follows
+// what the program recently had live at once, and blocks a class kept through a whole epoch of
+// allocations without needing them go back to the system: a burst of large tensors does not pin
+// memory for good.
 
 #include "buffers.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -24,9 +30,10 @@ namespace {
 // Blocks this large are mapped directly, so releasing one beyond the cache returns it to the
 // system at once instead of leaving a hole in malloc's heap (RSS that never comes back).
 [[maybe_unused]] constexpr int64_t kMapBytes = int64_t{1} << 20;
-// The most bytes kept cached for reuse; beyond this, released blocks go back to the system.
-// A training step's temporaries fit many times over; a run of huge products does not pin RSS.
-constexpr int64_t kCacheCap = int64_t{128} << 20;
+// The cache may always hold this much; more while the live blocks recently took more.
+constexpr int64_t kCacheFloor = int64_t{128} << 20;
+// Allocations per epoch (see Pool::lowWater).
+constexpr uint64_t kEpochAllocs = 1 << 14;
 constexpr int kClasses = 4 * 48;
 // Bytes of deferred zeros per thread's part: below this, one thread writes them.
 constexpr int64_t kZeroGrain = int64_t{1} << 17;
@@ -39,6 +46,11 @@ struct Pool {
   uint64_t lastUse[kClasses] = {};
   uint64_t clock = 0;
   int64_t cached = 0;
+  // bytes handed out and not yet released; the most of them this epoch and in the one before
+  int64_t live = 0, peak = 0, lastPeak = 0;
+  // the fewest blocks each free list held this epoch: that many were never needed in it
+  size_t lowWater[kClasses] = {};
+  uint64_t allocs = 0;  // in this epoch
   std::vector<Buffer*> headers;  // recycled Buffer structs: one malloc less per tensor
 };
 
@@ -46,6 +58,9 @@ Pool& pool() {
   static Pool* p = new Pool();  // never destroyed: finalizers may run during process teardown
   return *p;
 }
+
+/** The most bytes the cache may hold now: the floor, or the recent peak of live bytes. */
+int64_t cacheCap(const Pool& p) { return std::max(kCacheFloor, std::max(p.peak, p.lastPeak)); }
 
 /** The size class of `bytes` and that class's block size (>= bytes, 64-byte multiple). */
 int classOf(int64_t bytes, int64_t* blockBytes) {
@@ -117,27 +132,51 @@ void systemFree(void* block, int64_t bytes) {
   std::free(block);
 }
 
+/** Ends an epoch: each class gives its never-needed blocks (the oldest) to `evicted`. */
+void endEpoch(Pool& p, std::vector<std::pair<void*, int64_t>>& evicted);
+
 void* allocBlock(int64_t bytes, int64_t* blockBytes, int* cls) {
   *cls = classOf(bytes, blockBytes);
-  if (*cls >= 0) {
+  if (*cls < 0) return systemAlloc(*blockBytes);
+  void* block = nullptr;
+  std::vector<std::pair<void*, int64_t>> evicted;
+  {
     Pool& p = pool();
     const Lock lk(p.m);
     auto& list = p.free[*cls];
     p.lastUse[*cls] = ++p.clock;
+    p.live += *blockBytes;
+    p.peak = std::max(p.peak, p.live);
     if (!list.empty()) {
-      void* block = list.back();
+      block = list.back();
       list.pop_back();
       p.cached -= *blockBytes;
-      return block;
+      p.lowWater[*cls] = std::min(p.lowWater[*cls], list.size());
     }
+    if (++p.allocs == kEpochAllocs) endEpoch(p, evicted);
   }
-  return systemAlloc(*blockBytes);
+  for (auto& [b, n] : evicted) systemFree(b, n);
+  return block ? block : systemAlloc(*blockBytes);
 }
 
 /** The size of class `cls`'s blocks. */
 int64_t classBytes(int cls) {
   int64_t size = int64_t{64} << (cls / 4);
   return size + (cls % 4) * (size / 4);
+}
+
+void endEpoch(Pool& p, std::vector<std::pair<void*, int64_t>>& evicted) {
+  for (int c = 0; c < kClasses; c++) {
+    auto& list = p.free[c];
+    const size_t unused = std::min(p.lowWater[c], list.size());
+    for (size_t i = 0; i < unused; i++) evicted.emplace_back(list[i], classBytes(c));
+    list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(unused));
+    p.cached -= static_cast<int64_t>(unused) * classBytes(c);
+    p.lowWater[c] = list.size();
+  }
+  p.lastPeak = p.peak;
+  p.peak = p.live;
+  p.allocs = 0;
 }
 
 void freeBlock(void* block, int64_t bytes) {
@@ -150,10 +189,12 @@ void freeBlock(void* block, int64_t bytes) {
     Pool& p = pool();
     const Lock lk(p.m);
     p.lastUse[cls] = ++p.clock;
+    p.live -= blockBytes;
+    const int64_t cap = cacheCap(p);
     // A full cache drops the blocks of the class unused longest, not the block just released:
     // otherwise blocks of a size no longer asked for (a run of larger products) would fill it for
     // good, and every block of the sizes in use would come fresh from the system, page by page.
-    while (p.cached + blockBytes > kCacheCap) {
+    while (p.cached + blockBytes > cap) {
       int stale = -1;
       for (int c = 0; c < kClasses; c++)
         if (c != cls && !p.free[c].empty() && (stale < 0 || p.lastUse[c] < p.lastUse[stale])) stale = c;
@@ -163,7 +204,7 @@ void freeBlock(void* block, int64_t bytes) {
       p.free[stale].pop_back();
       p.cached -= b;
     }
-    if (p.cached + blockBytes <= kCacheCap) {
+    if (p.cached + blockBytes <= cap) {
       p.free[cls].push_back(block);
       p.cached += blockBytes;
       kept = true;

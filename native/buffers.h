@@ -39,7 +39,7 @@ void deleteBuffer(Buffer* b);
  * causes no collections; only fresh memory beyond the pool does, so a step's dropped activations
  * are collected every few steps rather than every one or two. Each full collection costs a pause
  * and, while it marks, V8's helper threads take cores from the kernels' workers; the price is
- * that the pool (at most its cap) stays resident between collections.
+ * that the pool (as large as the live blocks recently were) stays resident between collections.
  */
 int64_t takeReportedBytesChange();
 

@@ -49,10 +49,13 @@ void padInput(const View& x, int64_t top, int64_t left, int64_t hp, int64_t wp, 
           continue;
         }
         const T* srow = plane + si * sh;
-        for (int64_t j = 0; j < wp; j++) {
-          const int64_t sj = j - left;
-          row[j] = sj >= 0 && sj < w ? srow[sj * sw] : T(0);
-        }
+        // columns [j0, j1) come from the input row, the rest are padding
+        const int64_t j0 = std::clamp<int64_t>(left, 0, wp), j1 = std::clamp<int64_t>(left + w, j0, wp);
+        std::fill(row, row + j0, T(0));
+        if (sw == 1) std::memcpy(row + j0, srow + (j0 - left), sizeof(T) * (j1 - j0));
+        else
+          for (int64_t j = j0; j < j1; j++) row[j] = srow[(j - left) * sw];
+        std::fill(row + j1, row + wp, T(0));
       }
     }
   });

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Handle, Kernels, View } from "../../src/backend/kernels.js";
+// Node's backend choice: loads and registers every backend that can (the wasm one among them)
+import "../../src/backend/node.js";
 import { backendNamed } from "../../src/backend/registry.js";
 import { referenceKernels } from "../../src/backend/js/reference.js";
 import { nativeAddon } from "../../src/backend/native/index.js";
