@@ -1,9 +1,13 @@
 // The buffer pool: blocks are grouped in size classes four per power of two (at most 25%
 // slack); a released block waits in its class's free list until the next request of that class.
-// In JS a step's dropped activations come back only when the collector runs, every few steps, so
-// the cache must hold several steps' worth of them, or the steps after each collection would
-// fault in fresh pages while the last batch is handed back to the system. So its bound follows
-// what the program recently had live at once, and blocks a class kept through a whole epoch of
+//
+// In JS a step's dropped activations come back only when the collector runs, and V8 runs it when
+// the memory reported to it grows (see takeReportedBytesChange). V8 is told of the live blocks
+// and of at most kReportedCache of the cached ones: beyond that, a cached block counts as given
+// back when released and as fresh when taken again. So a collection comes as often as if the
+// pool were capped there, but the blocks it returns are all kept for the steps after it, which
+// reuse them warm instead of faulting in fresh pages. The cache's real bound follows what the
+// program recently had live at once, and blocks a class kept through a whole epoch of
 // allocations without needing them go back to the system: a burst of large tensors does not pin
 // memory for good.
 
@@ -30,10 +34,13 @@ namespace {
 // Blocks this large are mapped directly, so releasing one beyond the cache returns it to the
 // system at once instead of leaving a hole in malloc's heap (RSS that never comes back).
 [[maybe_unused]] constexpr int64_t kMapBytes = int64_t{1} << 20;
-// The cache may always hold this much; more while the live blocks recently took more.
-constexpr int64_t kCacheFloor = int64_t{128} << 20;
-// Allocations per epoch (see Pool::lowWater).
-constexpr uint64_t kEpochAllocs = 1 << 14;
+// The cached bytes V8 is told of; the cache may always hold this much, and more while the live
+// blocks recently took more.
+constexpr int64_t kReportedCache = int64_t{128} << 20;
+// An epoch (see Pool::lowWater) ends once this many times the cache's bound has been handed out:
+// several collections' worth, so that the blocks a step needs again only after the next
+// collection are not given back in between.
+constexpr int64_t kEpochCaches = 4;
 constexpr int kClasses = 4 * 48;
 // Bytes of deferred zeros per thread's part: below this, one thread writes them.
 constexpr int64_t kZeroGrain = int64_t{1} << 17;
@@ -46,11 +53,12 @@ struct Pool {
   uint64_t lastUse[kClasses] = {};
   uint64_t clock = 0;
   int64_t cached = 0;
+  int64_t cachedReported = 0;  // the part of `cached` V8 is told of (at most kReportedCache)
   // bytes handed out and not yet released; the most of them this epoch and in the one before
   int64_t live = 0, peak = 0, lastPeak = 0;
   // the fewest blocks each free list held this epoch: that many were never needed in it
   size_t lowWater[kClasses] = {};
-  uint64_t allocs = 0;  // in this epoch
+  int64_t handedOut = 0;  // bytes, in this epoch
   std::vector<Buffer*> headers;  // recycled Buffer structs: one malloc less per tensor
 };
 
@@ -59,8 +67,8 @@ Pool& pool() {
   return *p;
 }
 
-/** The most bytes the cache may hold now: the floor, or the recent peak of live bytes. */
-int64_t cacheCap(const Pool& p) { return std::max(kCacheFloor, std::max(p.peak, p.lastPeak)); }
+/** The most bytes the cache may hold now: kReportedCache, or the recent peak of live bytes. */
+int64_t cacheCap(const Pool& p) { return std::max(kReportedCache, std::max(p.peak, p.lastPeak)); }
 
 /** The size class of `bytes` and that class's block size (>= bytes, 64-byte multiple). */
 int classOf(int64_t bytes, int64_t* blockBytes) {
@@ -82,9 +90,34 @@ int classOf(int64_t bytes, int64_t* blockBytes) {
   return -1;  // too large to pool
 }
 
-// What V8 is told (see takeReportedBytesChange): every block counts from when it is taken from the
-// system until it is given back, live or pooled.
+// The change in what V8 is told of (see takeReportedBytesChange) since it was last told.
 std::atomic<int64_t> reportedChange{0};
+
+/** A block of `bytes` leaves the cache to be handed out; the cache's unreported part goes last. */
+void takeCached(Pool& p, int64_t bytes) {
+  const int64_t charged = std::min(bytes, p.cachedReported);
+  p.cachedReported -= charged;
+  p.cached -= bytes;
+  p.live += bytes;
+  reportedChange += bytes - charged;
+}
+
+/** A released block of `bytes` joins the cache; the part beyond kReportedCache counts as given back. */
+void putCached(Pool& p, int64_t bytes) {
+  const int64_t added = std::min(bytes, kReportedCache - p.cachedReported);
+  p.cachedReported += added;
+  p.cached += bytes;
+  p.live -= bytes;
+  reportedChange += added - bytes;
+}
+
+/** A cached block of `bytes` goes back to the system; the cache's unreported part goes first. */
+void dropCached(Pool& p, int64_t bytes) {
+  const int64_t reported = bytes - std::min(bytes, p.cached - p.cachedReported);
+  p.cachedReported -= reported;
+  p.cached -= bytes;
+  reportedChange -= reported;
+}
 
 #ifdef CR_HAVE_MMAP
 // Mapped blocks below this size have their pages made present by the mapping call itself.
@@ -117,12 +150,10 @@ void* systemAlloc(int64_t bytes) {
   else
 #endif
     p = std::aligned_alloc(64, static_cast<size_t>((bytes + 63) & ~int64_t{63}));
-  if (p) reportedChange += bytes;
   return p;
 }
 
 void systemFree(void* block, int64_t bytes) {
-  reportedChange -= bytes;
 #ifdef CR_HAVE_MMAP
   if (bytes >= kMapBytes) {
     munmap(block, static_cast<size_t>(bytes));
@@ -137,7 +168,11 @@ void endEpoch(Pool& p, std::vector<std::pair<void*, int64_t>>& evicted);
 
 void* allocBlock(int64_t bytes, int64_t* blockBytes, int* cls) {
   *cls = classOf(bytes, blockBytes);
-  if (*cls < 0) return systemAlloc(*blockBytes);
+  if (*cls < 0) {
+    void* block = systemAlloc(*blockBytes);
+    if (block) reportedChange += *blockBytes;
+    return block;
+  }
   void* block = nullptr;
   std::vector<std::pair<void*, int64_t>> evicted;
   {
@@ -145,18 +180,24 @@ void* allocBlock(int64_t bytes, int64_t* blockBytes, int* cls) {
     const Lock lk(p.m);
     auto& list = p.free[*cls];
     p.lastUse[*cls] = ++p.clock;
-    p.live += *blockBytes;
-    p.peak = std::max(p.peak, p.live);
     if (!list.empty()) {
       block = list.back();
       list.pop_back();
-      p.cached -= *blockBytes;
+      takeCached(p, *blockBytes);
       p.lowWater[*cls] = std::min(p.lowWater[*cls], list.size());
+    } else {
+      block = systemAlloc(*blockBytes);
+      if (block) {
+        p.live += *blockBytes;
+        reportedChange += *blockBytes;
+      }
     }
-    if (++p.allocs == kEpochAllocs) endEpoch(p, evicted);
+    p.peak = std::max(p.peak, p.live);
+    p.handedOut += *blockBytes;
+    if (p.handedOut >= kEpochCaches * cacheCap(p)) endEpoch(p, evicted);
   }
   for (auto& [b, n] : evicted) systemFree(b, n);
-  return block ? block : systemAlloc(*blockBytes);
+  return block;
 }
 
 /** The size of class `cls`'s blocks. */
@@ -171,25 +212,29 @@ void endEpoch(Pool& p, std::vector<std::pair<void*, int64_t>>& evicted) {
     const size_t unused = std::min(p.lowWater[c], list.size());
     for (size_t i = 0; i < unused; i++) evicted.emplace_back(list[i], classBytes(c));
     list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(unused));
-    p.cached -= static_cast<int64_t>(unused) * classBytes(c);
+    for (size_t i = 0; i < unused; i++) dropCached(p, classBytes(c));
     p.lowWater[c] = list.size();
   }
   p.lastPeak = p.peak;
   p.peak = p.live;
-  p.allocs = 0;
+  p.handedOut = 0;
 }
 
 void freeBlock(void* block, int64_t bytes) {
   int64_t blockBytes = 0;
   const int cls = classOf(bytes, &blockBytes);
+  if (cls < 0) {
+    reportedChange -= blockBytes;
+    systemFree(block, blockBytes);
+    return;
+  }
   // blocks of stale classes dropped to make room, given back once the lock is released
   std::vector<std::pair<void*, int64_t>> evicted;
   bool kept = false;
-  if (cls >= 0) {
+  {
     Pool& p = pool();
     const Lock lk(p.m);
     p.lastUse[cls] = ++p.clock;
-    p.live -= blockBytes;
     const int64_t cap = cacheCap(p);
     // A full cache drops the blocks of the class unused longest, not the block just released:
     // otherwise blocks of a size no longer asked for (a run of larger products) would fill it for
@@ -202,12 +247,15 @@ void freeBlock(void* block, int64_t bytes) {
       const int64_t b = classBytes(stale);
       evicted.emplace_back(p.free[stale].back(), b);
       p.free[stale].pop_back();
-      p.cached -= b;
+      dropCached(p, b);
     }
     if (p.cached + blockBytes <= cap) {
       p.free[cls].push_back(block);
-      p.cached += blockBytes;
+      putCached(p, blockBytes);
       kept = true;
+    } else {
+      p.live -= blockBytes;
+      reportedChange -= blockBytes;
     }
   }
   for (auto& [b, n] : evicted) systemFree(b, n);

@@ -34,12 +34,11 @@ void releaseMemory(Buffer* b);
 void deleteBuffer(Buffer* b);
 
 /**
- * The change since the last call in the memory the addon reports to V8 as external: every block
- * while the process holds it from the system, live or pooled. Training that reuses pooled blocks
- * causes no collections; only fresh memory beyond the pool does, so a step's dropped activations
- * are collected every few steps rather than every one or two. Each full collection costs a pause
- * and, while it marks, V8's helper threads take cores from the kernels' workers; the price is
- * that the pool (as large as the live blocks recently were) stays resident between collections.
+ * The change since the last call in the memory the addon reports to V8 as external: the live
+ * blocks and up to 128 MB of the pool (see buffers.cc). Training that reuses pooled blocks causes
+ * no collections, so a step's dropped activations are collected every few steps rather than
+ * every one or two: each full collection costs a pause and, while it marks, V8's helper threads
+ * take cores from the kernels' workers.
  */
 int64_t takeReportedBytesChange();
 

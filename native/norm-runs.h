@@ -77,6 +77,56 @@ CR_INLINE void weightedSums(const T* g, const T* w, const T* x, double mean, int
   sums[1] = b;
 }
 
+/** Σ x (squares false) or Σ (x − mean)² over a contiguous run, in double, W lanes twice over. */
+template <int W, bool squares, class T>
+CR_INLINE double vectorSum(const T* p, int64_t n, double mean) {
+  typename Lanes<W>::type s0 = {}, s1 = {};
+  int64_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    auto a = load<W>(p + i), b = load<W>(p + i + W);
+    if constexpr (squares) {
+      a -= mean;
+      b -= mean;
+      a *= a;
+      b *= b;
+    }
+    s0 += a;
+    s1 += b;
+  }
+  s0 += s1;
+  double total = 0;
+  for (int l = 0; l < W; l++) total += s0[l];
+  for (; i < n; i++) {
+    const double v = squares ? (static_cast<double>(p[i]) - mean) * (static_cast<double>(p[i]) - mean) : p[i];
+    total += v;
+  }
+  return total;
+}
+
+/** Σ g and Σ g·(x − mean) over a contiguous run, in double: both sums in one pass. */
+template <int W, class T>
+CR_INLINE void sumAndDot(const T* g, const T* x, double mean, int64_t n, double* sums) {
+  typename Lanes<W>::type s0 = {}, s1 = {}, t0 = {}, t1 = {};
+  int64_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    const auto ga = load<W>(g + i), gb = load<W>(g + i + W);
+    s0 += ga;
+    t0 += gb;
+    s1 += ga * (load<W>(x + i) - mean);
+    t1 += gb * (load<W>(x + i + W) - mean);
+  }
+  s0 += t0;
+  s1 += t1;
+  double a = 0, b = 0;
+  for (int l = 0; l < W; l++) a += s0[l], b += s1[l];
+  for (; i < n; i++) {
+    a += static_cast<double>(g[i]);
+    b += static_cast<double>(g[i]) * (static_cast<double>(x[i]) - mean);
+  }
+  sums[0] += a;
+  sums[1] += b;
+}
+
 /** Layer norm of `rows` contiguous rows xr and outr apart: each row's mean and rstd into mean[r], rstd[r]. */
 template <class T>
 CR_INLINE void lnForwardRows(const T* x, int64_t xr, const T* w, const T* b, double eps, T* out, int64_t outr,
@@ -126,16 +176,12 @@ CR_INLINE void lnBackwardRows(const T* __restrict g, int64_t gr, const T* __rest
 // The contiguous-run loops, one overload per float type, compiled for the target ATTR names.
 #define CR_NORM_RUNS(T, ATTR, W)                                                                                    \
   /* Σ x */                                                                                                         \
-  ATTR double runSum(const T* p, int64_t n) {                                                                       \
-    return laneSum(p, n, [](double v, int64_t) { return v; });                                                      \
-  }                                                                                                                 \
+  ATTR double runSum(const T* p, int64_t n) { return vectorSum<W, false>(p, n, 0.0); }                              \
   /* Σ (x − mean)² */                                                                                               \
-  ATTR double runSquares(const T* p, int64_t n, double mean) {                                                      \
-    return laneSum(p, n, [mean](double v, int64_t) { return (v - mean) * (v - mean); });                            \
-  }                                                                                                                 \
-  /* Σ g·(x − mean) */                                                                                              \
-  ATTR double runDot(const T* g, const T* x, int64_t n, double mean) {                                              \
-    return laneSum(g, n, [x, mean](double v, int64_t j) { return v * (static_cast<double>(x[j]) - mean); });        \
+  ATTR double runSquares(const T* p, int64_t n, double mean) { return vectorSum<W, true>(p, n, mean); }             \
+  /* sums[0] += Σ g, sums[1] += Σ g·(x − mean) */                                                                  \
+  ATTR void runSumDot(const T* g, const T* x, int64_t n, double mean, double* sums) {                               \
+    sumAndDot<W>(g, x, mean, n, sums);                                                                              \
   }                                                                                                                 \
   /* out = x·a + b */                                                                                               \
   ATTR void runAffine(const T* x, T a, T b, T* out, int64_t n) {                                                    \
@@ -197,7 +243,7 @@ inline int normPath() {
 #endif
 CR_NORM_DISPATCH(runSum)
 CR_NORM_DISPATCH(runSquares)
-CR_NORM_DISPATCH(runDot)
+CR_NORM_DISPATCH(runSumDot)
 CR_NORM_DISPATCH(runAffine)
 CR_NORM_DISPATCH(runDx)
 CR_NORM_DISPATCH(runLnForward)

@@ -113,8 +113,10 @@ void bnBackward(const View& g, const View& x, const View& stats, const View* w, 
         const T* pg = run<T>(g, i, c);
         const T* px = run<T>(x, i, c);
         if (sg == 1 && sx == 1) {
-          sumG += runSum(pg, s);
-          sumGx += runDot(pg, px, s, mean);
+          double sums[2] = {sumG, sumGx};
+          runSumDot(pg, px, s, mean, sums);
+          sumG = sums[0];
+          sumGx = sums[1];
         } else {
           for (int64_t j = 0; j < s; j++) {
             sumG += static_cast<double>(pg[j * sg]);
