@@ -113,10 +113,10 @@ void gradTaps(const ConvGradRows<T>& r, int64_t i0, int64_t j0) {
 }
 
 /**
- * A 3 x 3 kernel's nine taps in one pass over the gradient (CR_CONV_GRAD_OB channels: two, 18
- * accumulators, where 32 vector registers hold them and the gradient, the larger stream, is then
- * read once per channel pair; one where there are 16); other kernels a row at a time, their taps
- * three at a time, then one by one.
+ * A 3 x 3 kernel's nine taps in one pass over the gradient (CR_CONV_GRAD_OB channels: three, 27
+ * accumulators, where 32 vector registers hold them and three gradient rows, so each input load
+ * serves three multiply-adds; two or one where there are 16); other kernels a row at a time,
+ * their taps three at a time, then one by one.
  */
 template <class T>
 void convGradRows(const ConvGradRows<T>& r) {

@@ -143,7 +143,7 @@ void runWeightGrad(const View& x, const View& gv, const int64_t* kernel, const i
                    int64_t groups, T* dw) {
   static thread_local std::vector<T> xbuf;
   const ConvIsa& k = isa().conv;
-  // a 3 x 3 kernel's tiles take two output channels and all nine taps (see gradRows)
+  // a 3 x 3 kernel's tiles take all nine taps of a few output channels (see convGradRows)
   const int wob = kernel[0] == 3 && kernel[1] == 3 ? k.wob3x3 : k.wob;
   const int64_t n = x.shape[0], c = x.shape[1], cg = c / groups;
   const int64_t o = gv.shape[1], og = o / groups, kh = kernel[0], kw = kernel[1];

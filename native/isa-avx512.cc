@@ -25,7 +25,7 @@
 #define CR_F64_BLOCK_M 168
 #define CR_F64_BLOCK_N 2048
 #define CR_CONV_OB 8
-#define CR_CONV_GRAD_OB 2
+#define CR_CONV_GRAD_OB 3
 #define CR_CONV_WOB 8
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
