@@ -187,6 +187,17 @@ CR_INLINE void lnBackwardRows(const T* __restrict g, int64_t gr, const T* __rest
   ATTR void runAffine(const T* x, T a, T b, T* out, int64_t n) {                                                    \
     for (int64_t j = 0; j < n; j++) out[j] = x[j] * a + b;                                                          \
   }                                                                                                                 \
+  /* out = relu(x·a + b), NaN kept as the relu kernel keeps it */                                                  \
+  ATTR void runAffineRelu(const T* x, T a, T b, T* out, int64_t n) {                                                \
+    for (int64_t j = 0; j < n; j++) {                                                                               \
+      const T v = x[j] * a + b;                                                                                     \
+      out[j] = v > 0 ? v : v != v ? v : T(0);                                                                       \
+    }                                                                                                               \
+  }                                                                                                                 \
+  /* out = g where y > 0, else 0: relu's gradient through its output y */                                         \
+  ATTR void runReluMask(const T* g, const T* y, T* out, int64_t n) {                                                \
+    for (int64_t j = 0; j < n; j++) out[j] = y[j] > 0 ? g[j] : T(0);                                                \
+  }                                                                                                                 \
   /* out = a·g + c·(x − mu) + shift */                                                                              \
   ATTR void runDx(const T* g, const T* x, T a, T c, T mu, T shift, T* out, int64_t n) {                             \
     for (int64_t j = 0; j < n; j++) out[j] = a * g[j] + c * (x[j] - mu) + shift;                                    \
@@ -245,6 +256,8 @@ CR_NORM_DISPATCH(runSum)
 CR_NORM_DISPATCH(runSquares)
 CR_NORM_DISPATCH(runSumDot)
 CR_NORM_DISPATCH(runAffine)
+CR_NORM_DISPATCH(runAffineRelu)
+CR_NORM_DISPATCH(runReluMask)
 CR_NORM_DISPATCH(runDx)
 CR_NORM_DISPATCH(runLnForward)
 CR_NORM_DISPATCH(runLnBackward)

@@ -81,7 +81,7 @@ void bnStats(const View& x, double eps, const View& stats) {
 }
 
 template <class T>
-void bnForward(const View& x, const View& stats, const View* w, const View* bias, const View& out) {
+void bnForward(const View& x, const View& stats, const View* w, const View* bias, bool relu, const View& out) {
   const int64_t n = x.shape[0], s = x.shape[2], sx = x.strides[2], so = out.strides[2];
   parallelFor(x.shape[1], channelGrain(x), [&](int64_t b, int64_t e) {
     for (int64_t c = b; c < e; c++) {
@@ -90,41 +90,65 @@ void bnForward(const View& x, const View& stats, const View* w, const View* bias
       for (int64_t i = 0; i < n; i++) {
         const T* px = run<T>(x, i, c);
         T* po = run<T>(out, i, c);
-        if (sx == 1 && so == 1)
-          runAffine(px, a, shift, po, s);
-        else
-          for (int64_t j = 0; j < s; j++) po[j * so] = px[j * sx] * a + shift;
+        if (sx == 1 && so == 1) {
+          if (relu) runAffineRelu(px, a, shift, po, s);
+          else runAffine(px, a, shift, po, s);
+          continue;
+        }
+        for (int64_t j = 0; j < s; j++) {
+          const T v = px[j * sx] * a + shift;
+          po[j * so] = !relu || v > 0 || v != v ? v : T(0);
+        }
       }
     }
   });
 }
 
+/**
+ * The run of channel c in sample i of g, or with `relu` (the output of a batch norm fused with a
+ * ReLU) g where relu > 0 and 0 elsewhere, written to `tmp` when g or relu is strided.
+ */
 template <class T>
-void bnBackward(const View& g, const View& x, const View& stats, const View* w, bool training, const View* dx,
-                const View* dwb) {
-  const int64_t n = x.shape[0], s = x.shape[2], sg = g.strides[2], sx = x.strides[2];
+const T* gradRun(const View& g, const View* relu, int64_t i, int64_t c, std::vector<T>& tmp) {
+  const T* pg = run<T>(g, i, c);
+  const int64_t s = g.shape[2], sg = g.strides[2];
+  if (!relu) {
+    if (sg == 1) return pg;
+    for (int64_t j = 0; j < s; j++) tmp[j] = pg[j * sg];
+    return tmp.data();
+  }
+  const T* py = run<T>(*relu, i, c);
+  const int64_t sy = relu->strides[2];
+  if (sg == 1 && sy == 1) runReluMask(pg, py, tmp.data(), s);
+  else
+    for (int64_t j = 0; j < s; j++) tmp[j] = py[j * sy] > 0 ? pg[j * sg] : T(0);
+  return tmp.data();
+}
+
+template <class T>
+void bnBackward(const View& g, const View& x, const View& stats, const View* w, bool training, const View* relu,
+                const View* dx, const View* dwb) {
+  const int64_t n = x.shape[0], s = x.shape[2], sx = x.strides[2];
   const double m = static_cast<double>(n * s);
   parallelFor(x.shape[1], channelGrain(x), [&](int64_t b, int64_t e) {
+    std::vector<T> tmp(static_cast<size_t>(relu || g.strides[2] != 1 ? s : 0));
     for (int64_t c = b; c < e; c++) {
       const double mean = at2(stats, 0, c), invstd = at2(stats, 1, c);
-      double sumG = 0, sumGx = 0;
+      double sums[2] = {0, 0};  // Σ g and Σ g·(x − mean)
       // the sums serve dw, db and (batch statistics) dx: eval's dx alone needs none
       for (int64_t i = 0; i < n && (training || dwb); i++) {
-        const T* pg = run<T>(g, i, c);
+        const T* pg = gradRun(g, relu, i, c, tmp);
         const T* px = run<T>(x, i, c);
-        if (sg == 1 && sx == 1) {
-          double sums[2] = {sumG, sumGx};
+        if (sx == 1) {
           runSumDot(pg, px, s, mean, sums);
-          sumG = sums[0];
-          sumGx = sums[1];
         } else {
           for (int64_t j = 0; j < s; j++) {
-            sumG += static_cast<double>(pg[j * sg]);
-            sumGx += static_cast<double>(pg[j * sg]) * (static_cast<double>(px[j * sx]) - mean);
+            sums[0] += static_cast<double>(pg[j]);
+            sums[1] += static_cast<double>(pg[j]) * (static_cast<double>(px[j * sx]) - mean);
           }
         }
       }
-      const double sumGxhat = sumGx * invstd;
+      const double sumG = sums[0], sumGxhat = sums[1] * invstd;
       if (dwb) {
         set2(*dwb, 0, c, sumGxhat);
         set2(*dwb, 1, c, sumG);
@@ -137,13 +161,13 @@ void bnBackward(const View& g, const View& x, const View& stats, const View* w, 
       const T coef = static_cast<T>(training ? -k * invstd * sumGxhat / m : 0);
       const int64_t so = dx->strides[2];
       for (int64_t i = 0; i < n; i++) {
-        const T* pg = run<T>(g, i, c);
+        const T* pg = gradRun(g, relu, i, c, tmp);
         const T* px = run<T>(x, i, c);
         T* po = run<T>(*dx, i, c);
-        if (sg == 1 && sx == 1 && so == 1)
+        if (sx == 1 && so == 1)
           runDx(pg, px, a, coef, mu, shift, po, s);
         else
-          for (int64_t j = 0; j < s; j++) po[j * so] = a * pg[j * sg] + coef * (px[j * sx] - mu) + shift;
+          for (int64_t j = 0; j < s; j++) po[j * so] = a * pg[j] + coef * (px[j * sx] - mu) + shift;
       }
     }
   });
@@ -247,13 +271,13 @@ void batchNormStats(const View& x, double eps, const View& stats) {
   (x.dtype == kF32 ? bnStats<float> : bnStats<double>)(x, eps, stats);
 }
 
-void batchNormForward(const View& x, const View& stats, const View* w, const View* b, const View& out) {
-  (x.dtype == kF32 ? bnForward<float> : bnForward<double>)(x, stats, w, b, out);
+void batchNormForward(const View& x, const View& stats, const View* w, const View* b, bool relu, const View& out) {
+  (x.dtype == kF32 ? bnForward<float> : bnForward<double>)(x, stats, w, b, relu, out);
 }
 
-void batchNormBackward(const View& g, const View& x, const View& stats, const View* w, bool training, const View* dx,
-                       const View* dwb) {
-  (x.dtype == kF32 ? bnBackward<float> : bnBackward<double>)(g, x, stats, w, training, dx, dwb);
+void batchNormBackward(const View& g, const View& x, const View& stats, const View* w, bool training,
+                       const View* relu, const View* dx, const View* dwb) {
+  (x.dtype == kF32 ? bnBackward<float> : bnBackward<double>)(g, x, stats, w, training, relu, dx, dwb);
 }
 
 void layerNormForward(const View& x, double eps, const View* w, const View* b, const View& out, const View& stats) {

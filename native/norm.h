@@ -10,15 +10,19 @@ namespace cr {
 /** stats [3, C] (float64) = mean, biased variance, 1/√(variance + eps) of each channel of x [N, C, S]. */
 void batchNormStats(const View& x, double eps, const View& stats);
 
-/** out [N, C, S] = (x − mean)·invstd·w + b per channel; stats [2, C] = mean, invstd; w, b may be null. */
-void batchNormForward(const View& x, const View& stats, const View* w, const View* b, const View& out);
+/**
+ * out [N, C, S] = (x − mean)·invstd·w + b per channel, or with `relu` its ReLU; stats [2, C] =
+ * mean, invstd; w, b may be null.
+ */
+void batchNormForward(const View& x, const View& stats, const View* w, const View* b, bool relu, const View& out);
 
 /**
  * dwb [2, C] = Σ g·x̂, Σ g per channel; dx = w·invstd·(g − mean g − x̂·mean g·x̂) with `training`,
- * else w·invstd·g. w, dx and dwb may be null.
+ * else w·invstd·g. With `relu` (the output of a batch norm fused with a ReLU), g counts only where
+ * relu > 0. w, relu, dx and dwb may be null.
  */
-void batchNormBackward(const View& g, const View& x, const View& stats, const View* w, bool training, const View* dx,
-                       const View* dwb);
+void batchNormBackward(const View& g, const View& x, const View& stats, const View* w, bool training,
+                       const View* relu, const View* dx, const View* dwb);
 
 /** out [R, D] = (x − mean)·rstd·w + b per row, stats [2, R] (float64) = mean, rstd; w, b may be null. */
 void layerNormForward(const View& x, double eps, const View* w, const View* b, const View& out, const View& stats);

@@ -217,13 +217,14 @@ export interface Kernels {
    */
   batchNormStats(x: View, eps: number, stats: View): void;
   /**
-   * out (x's shape [N, C, S]) = (x − mean)·invstd·weight + bias per channel, one pass; stats
-   * [2, C] holds mean and invstd (any float dtype); no weight is 1, no bias 0.
+   * out (x's shape [N, C, S]) = (x − mean)·invstd·weight + bias per channel, one pass, or with
+   * `relu` its ReLU; stats [2, C] holds mean and invstd (any float dtype); no weight is 1, no bias 0.
    */
-  batchNormForward(x: View, stats: View, weight: View | null, bias: View | null, out: View): void;
+  batchNormForward(x: View, stats: View, weight: View | null, bias: View | null, out: View, relu: boolean): void;
   /**
    * Batch norm's gradient from g ([N, C, S]): dwb [2, C] = Σ g·x̂, Σ g per channel; dx = w·invstd·(g
-   * − mean g − x̂·mean g·x̂) with `training` (batch statistics), else w·invstd·g. Null outputs are skipped.
+   * − mean g − x̂·mean g·x̂) with `training` (batch statistics), else w·invstd·g. Given `relu` (the
+   * output of a batch norm fused with a ReLU), g counts only where relu > 0. Null outputs are skipped.
    */
   batchNormBackward(
     g: View,
@@ -233,6 +234,7 @@ export interface Kernels {
     training: boolean,
     dx: View | null,
     dwb: View | null,
+    relu: View | null,
   ): void;
   /**
    * Layer norm of each row of x [R, D]: out = (x − mean)·rstd·weight + bias, with stats [2, R]

@@ -4,7 +4,12 @@
 
 import { fmtShape } from "../core/shape.js";
 import type { Tensor } from "../api/tensor.js";
+import { observers } from "../graph/observe.js";
+import { ReLU } from "./layers/activation.js";
 import { Module } from "./module.js";
+
+/** Whether any hook is registered on m. */
+const hooked = (m: Module) => m._forwardPreHooks.size + m._forwardHooks.size + m._backwardHooks.size > 0;
 
 /** Shared storage of the containers: items by name, in insertion order. */
 abstract class Container<M extends Module> extends Module {
@@ -85,11 +90,31 @@ export class Sequential extends IndexedContainer<Module> {
     }
   }
 
-  /** Passes x through every module in turn. */
+  /**
+   * Passes x through every module in turn. A layer with a fused ReLU form (batch norm) followed by
+   * a ReLU runs as that one op, one pass over the activation each way instead of two, when nothing
+   * can see the output in between: neither module has hooks and no observer (explain, a trace)
+   * watches the graph. The values and gradients are the same.
+   */
   forward(x: Tensor): Tensor {
     let y: unknown = x;
-    for (const m of this._items.values()) y = m._call(y);
-    return y as Tensor;
+    // a layer with a fused ReLU form, held back until the next module shows whether it is a ReLU
+    let held: Module | null = null;
+    for (const m of this._items.values()) {
+      if (held) {
+        const pending = held;
+        held = null;
+        // a ReLU itself, not a subclass with a forward of its own
+        if (Object.getPrototypeOf(m) === ReLU.prototype && !hooked(m)) {
+          y = pending._run(pending._forwardRelu!, [y]);
+          continue;
+        }
+        y = pending._call(y);
+      }
+      if (m._forwardRelu && !hooked(m) && observers.length === 0) held = m;
+      else y = m._call(y);
+    }
+    return (held ? held._call(y) : y) as Tensor;
   }
 }
 

@@ -6,14 +6,12 @@ import { labelled } from "./layer-errors.js";
 import { isGradEnabled, noGrad } from "../graph/grad-mode.js";
 import { zeroGrads } from "../autograd/grad-buffers.js";
 import { type DType, isFloat } from "../core/dtype.js";
-import { fmtShape, sameShape } from "../core/shape.js";
+import { fmtShape } from "../core/shape.js";
 import { Tensor } from "../api/tensor.js";
 import type { RemovableHandle } from "../tensor/tensor.js";
 import { BackwardHookCall, type GradList } from "./hooks.js";
 import { Parameter, setData } from "./parameter.js";
-
-/** Tensors by dotted path, as PyTorch's state_dict. */
-export type StateDict = Record<string, Tensor>;
+import { type LoadOptions, type LoadResult, loadState, type StateDict } from "./state-dict.js";
 
 /** Runs before forward; may return replacement inputs. */
 export type ForwardPreHook<M extends Module = Module> = (module: M, inputs: unknown[]) => unknown[] | void;
@@ -26,19 +24,7 @@ export type BackwardHook<M extends Module = Module> = (
   gradOutput: GradList,
 ) => GradList | void;
 
-/** Options of loadStateDict. */
-export interface LoadOptions {
-  /** Fail on missing or unexpected keys (default true); mis-shaped tensors always fail. */
-  strict?: boolean;
-}
-
-/** What loadStateDict found but did not fail on (strict: false). */
-export interface LoadResult {
-  /** Keys the module has that the state dict lacks. */
-  missingKeys: string[];
-  /** Keys of the state dict the module does not have. */
-  unexpectedKeys: string[];
-}
+export type { LoadOptions, LoadResult, StateDict } from "./state-dict.js";
 
 let callDepth = 0;
 let hookIds = 0;
@@ -77,6 +63,14 @@ export abstract class Module {
 
   /** @internal the untyped call that containers use. */
   _call(...args: unknown[]): unknown {
+    return this._run(this.forward, args);
+  }
+
+  /** @internal relu(forward(x)) as one op, where a layer has a fused form (batch norm; see Sequential). */
+  _forwardRelu?(x: Tensor): Tensor;
+
+  /** @internal `forward` (or a fused form of it) run with the hooks, labelling parameters and errors. */
+  _run(forward: (...a: never[]) => unknown, args: unknown[]): unknown {
     // the outermost call labels parameters with their paths, for explain/ and graph export
     if (callDepth === 0) {
       const mods = this._modulePaths();
@@ -92,7 +86,7 @@ export abstract class Module {
       }
       const hooked = this._backwardHooks.size && isGradEnabled() ? new BackwardHookCall(this.fireBackward) : null;
       if (hooked) inputs = hooked.wrapInputs(inputs);
-      let out = (this.forward as (...a: unknown[]) => unknown)(...inputs);
+      let out = (forward as (...a: unknown[]) => unknown).apply(this, inputs);
       for (const hook of this._forwardHooks.values()) {
         const r = hook(this, inputs, out);
         if (r !== undefined) out = r;
@@ -316,38 +310,7 @@ export abstract class Module {
    * mis-shaped keys.
    */
   loadStateDict(stateDict: StateDict | Map<string, Tensor>, opts: LoadOptions = {}): LoadResult {
-    const strict = opts.strict ?? true;
-    const given = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
-    const own = this.stateDict({ keepVars: true });
-    const missingKeys = Object.keys(own).filter((k) => !given.has(k));
-    const unexpectedKeys = [...given.keys()].filter((k) => !(k in own));
-    const misShaped = Object.entries(own).flatMap(([k, t]) => {
-      const src = given.get(k);
-      if (!src || sameShape(src.shape, t.shape)) return [];
-      return [
-        `size mismatch for ${k}: copying a tensor of shape ${fmtShape(src.shape)} from the state dict, ` +
-          `the shape in the current model is ${fmtShape(t.shape)}`,
-      ];
-    });
-    const problems = [
-      ...(strict && missingKeys.length ? [`Missing key(s): ${missingKeys.map((k) => `"${k}"`).join(", ")}.`] : []),
-      ...(strict && unexpectedKeys.length
-        ? [`Unexpected key(s): ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`]
-        : []),
-      ...misShaped,
-    ];
-    if (problems.length) {
-      throw new Error(
-        `loadStateDict: error(s) in loading the state dict for ${this.label()}:\n\t${problems.join("\n\t")}`,
-      );
-    }
-    noGrad(() => {
-      for (const [k, t] of Object.entries(own)) {
-        const src = given.get(k);
-        if (src) t.copy_(src);
-      }
-    });
-    return { missingKeys, unexpectedKeys };
+    return loadState(this.stateDict({ keepVars: true }), stateDict, opts, this.label());
   }
 
   /** Registers a hook run before forward; it may return replacement inputs. */

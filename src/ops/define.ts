@@ -41,8 +41,11 @@ export interface OpDef<A> {
    * released; when nothing records, it is freed as soon as the forward returns.
    */
   forward(inputs: Tensor[], attrs: A, keep: (t: Tensor) => void): Tensor;
-  /** Which inputs (by position) and whether the output are needed by `backward`. */
-  save?: { inputs?: number[] | ((needsInputGrad: readonly boolean[]) => number[]); output?: boolean };
+  /** Which inputs (by position) and whether the output are needed by `backward` (which may depend on the attributes). */
+  save?: {
+    inputs?: number[] | ((needsInputGrad: readonly boolean[]) => number[]);
+    output?: boolean | ((attrs: A) => boolean);
+  };
   /**
    * The reference backward, written with recorded ops: it is what runs under createGraph and what
    * a fast path is tested against. Absent for ops with no gradient (comparisons, argmax).
@@ -151,7 +154,8 @@ function record<A>(def: OpDef<A>, gradName: string, inputs: Tensor[], attrs: A, 
   }
   output.gradFn = node;
   output.outputNr = 0;
-  if (def.save?.output) savedOutput = node.save([output])[0];
+  const saveOutput = def.save?.output;
+  if (typeof saveOutput === "function" ? saveOutput(attrs) : saveOutput) savedOutput = node.save([output])[0];
   if (kept.length) savedKept = node.save(kept, true);
   node.op = def.name;
   return node;

@@ -2,7 +2,9 @@
 // reduction pass and one gradient pass backward, instead of the eight or so recorded ops (each a
 // full pass over x) of the composed formula. The reference backward is that formula's gradient
 // written with recorded ops, the statistics recomputed from x, so double backward sees how they
-// depend on it; the fused kernels serve the usual backward that records nothing.
+// depend on it; the fused kernels serve the usual backward that records nothing. Batch norm may
+// also take the ReLU after it (nn.Sequential's batch norm + ReLU): applied in the output pass, its
+// mask read from the kept output in the backward's passes.
 
 import type { View } from "../backend/kernels.js";
 import { kernels } from "../backend/registry.js";
@@ -15,6 +17,7 @@ import { defineOp } from "./define.js";
 import type { ExplainRule } from "./explain-rule.js";
 import { writeInto } from "./inplace.js";
 import { rsqrt, square } from "./math.js";
+import { reluBackward } from "./relu-backward.js";
 import { mean } from "./reduce.js";
 import type { Sample } from "./samples.js";
 import { cloneRaw, wrap, zerosRaw } from "./unrecorded.js";
@@ -92,12 +95,18 @@ function splitRows(dwb: Tensor, wantW: boolean, wantB: boolean): [Tensor | null,
   return [wantW ? row(0) : null, wantB ? row(1) : null];
 }
 
+/** Whether a batch norm call is fused with the ReLU after it. */
+const withRelu = (attrs: unknown) => (attrs as BatchNormAttrs | undefined)?.relu === true;
+
 const batchNormExplain: ExplainRule = {
-  text: (a) => `batchNorm(${a.join(", ")})`,
-  tex: (a) => `\\operatorname{BN}(${a.join(", ")})`,
+  text: (a, attrs) => (withRelu(attrs) ? `relu(batchNorm(${a.join(", ")}))` : `batchNorm(${a.join(", ")})`),
+  tex: (a, attrs) =>
+    withRelu(attrs)
+      ? `\\operatorname{ReLU}(\\operatorname{BN}(${a.join(", ")}))`
+      : `\\operatorname{BN}(${a.join(", ")})`,
   rule:
     "∂ batch norm, per channel with x̂ = (x − μ)/σ: dx = w/σ·(G − mean G − x̂·mean(G·x̂)) with batch " +
-    "statistics, w/σ·G with running ones; dw = Σ G·x̂, db = Σ G",
+    "statistics, w/σ·G with running ones; dw = Σ G·x̂, db = Σ G (fused with a ReLU: G only where the output is > 0)",
   ruleTex:
     "\\frac{\\partial L}{\\partial x} = \\frac{w}{\\sigma}\\big(G - \\overline{G} - \\hat x\\,\\overline{G \\hat x}\\big)",
 };
@@ -120,6 +129,8 @@ export interface BatchNormAttrs {
   bias: boolean;
   /** Training only: running statistics to update in place with the batch's (unbiased variance). */
   update?: { mean: Tensor | null; var: Tensor | null; momentum: number };
+  /** Fused with the ReLU after it: the output is relu(batch norm), and the backward masks by it. */
+  relu?: boolean;
 }
 
 /** Positions of the optional inputs of a batch norm call. */
@@ -159,8 +170,11 @@ function updateRunning(stats: Tensor, m: number, update: NonNullable<BatchNormAt
   }
 }
 
-/** A batch norm sample over x [N, C, ...S] with weight and bias, in training or (with running stats) eval mode. */
-function bnSample(x: number[], training: boolean, torch: string): Sample<BatchNormAttrs> {
+/**
+ * A batch norm sample over x [N, C, ...S] with weight and bias, in training or (with running
+ * stats) eval mode, or fused with the ReLU after it.
+ */
+function bnSample(x: number[], training: boolean, torch: string, relu = false): Sample<BatchNormAttrs> {
   const c = [x[1]!];
   const running = training
     ? []
@@ -170,8 +184,8 @@ function bnSample(x: number[], training: boolean, torch: string): Sample<BatchNo
       ];
   return {
     inputs: [{ shape: x }, { shape: c }, { shape: c }, ...running],
-    attrs: { training, eps: 1e-5, weight: true, bias: true },
-    torch: `torch.nn.functional.batch_norm(${torch})`,
+    attrs: { training, eps: 1e-5, weight: true, bias: true, ...(relu ? { relu } : {}) },
+    torch: relu ? `torch.relu(torch.nn.functional.batch_norm(${torch}))` : `torch.nn.functional.batch_norm(${torch})`,
   };
 }
 
@@ -197,17 +211,20 @@ export const batchNormOp = defineOp<BatchNormAttrs>({
     } else {
       stats = runningStats(rm!, rv!, a.eps);
     }
-    kernels().batchNormForward(view, statsRows(stats, rows), viewOrNull(w), viewOrNull(b), channelView(out).view);
+    const outView = channelView(out).view;
+    kernels().batchNormForward(view, statsRows(stats, rows), viewOrNull(w), viewOrNull(b), outView, a.relu === true);
     free(copy);
     if (a.training) keep(stats);
     else free(stats);
     return out;
   },
-  save: { inputs: (needs) => needs.map((_, i) => i) },
+  save: { inputs: (needs) => needs.map((_, i) => i), output: (a) => a.relu === true },
   // x̂ = (x − μ)·σ⁻¹; dx = w·σ⁻¹·(g − mean g − x̂·mean(g·x̂)) with batch statistics (their
-  // dependence on x is the two means), w·σ⁻¹·g with running ones; dw = Σ g·x̂, db = Σ g
-  backward: (g, { inputs, attrs: a, needsInputGrad }) => {
+  // dependence on x is the two means), w·σ⁻¹·g with running ones; dw = Σ g·x̂, db = Σ g; fused
+  // with a ReLU, g first goes through relu's backward
+  backward: (gradOut, { inputs, output, attrs: a, needsInputGrad }) => {
     const { x, w, rm, rv } = bnInputs(inputs, a);
+    const g = a.relu ? reluBackward(gradOut, output) : gradOut;
     const dims = x.shape.map((_, d) => d).filter((d) => d !== 1);
     const shape = x.shape.map((s, d) => (d === 1 ? s : 1));
     let xhat: Tensor;
@@ -230,7 +247,7 @@ export const batchNormOp = defineOp<BatchNormAttrs>({
     return grads;
   },
   // the same gradients in two passes over each channel: Σ g and Σ g·x̂, then dx
-  fastBackward: (g, { inputs, kept: [kept], attrs: a, needsInputGrad }) => {
+  fastBackward: (g, { inputs, output, kept: [kept], attrs: a, needsInputGrad }) => {
     const { x, w, rm, rv } = bnInputs(inputs, a);
     const c = x.shape[1]!;
     const wantW = a.weight && needsInputGrad[1]!;
@@ -243,6 +260,7 @@ export const batchNormOp = defineOp<BatchNormAttrs>({
       const stats = a.training ? kept! : runningStats(rm!, rv!, a.eps);
       const dxView = dx && channelView(dx).view;
       const rows = a.training ? ([0, 2] as const) : ([0, 1] as const);
+      const yv = a.relu ? channelView(output) : null;
       kernels().batchNormBackward(
         gv.view,
         xv.view,
@@ -251,8 +269,9 @@ export const batchNormOp = defineOp<BatchNormAttrs>({
         a.training,
         dxView,
         dwb && dwb._view(),
+        yv && yv.view,
       );
-      [xv.copy, gv.copy, a.training ? null : stats].forEach(free);
+      [xv.copy, gv.copy, yv && yv.copy, a.training ? null : stats].forEach(free);
     }
     const [dw, db] = dwb ? splitRows(dwb, wantW, wantB) : [null, null];
     free(dwb);
@@ -267,6 +286,8 @@ export const batchNormOp = defineOp<BatchNormAttrs>({
     bnSample([2, 3, 2, 3], true, "x0, None, None, x1, x2, training=True"),
     bnSample([4, 2], true, "x0, None, None, x1, x2, training=True"),
     bnSample([2, 3, 2, 1], false, "x0, x3, x4, x1, x2, training=False"),
+    bnSample([2, 3, 4, 3], true, "x0, None, None, x1, x2, training=True", true),
+    bnSample([3, 2, 5], false, "x0, x3, x4, x1, x2, training=False", true),
   ],
 });
 

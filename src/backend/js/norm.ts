@@ -51,8 +51,18 @@ export function batchNormStatsInto(x: View, eps: number, stats: View): void {
   }
 }
 
-/** out = (x − mean)·invstd·weight + bias per channel of x [N, C, S]; stats [2, C] holds mean and invstd. */
-export function batchNormForwardInto(x: View, stats: View, weight: View | null, bias: View | null, out: View): void {
+/**
+ * out = (x − mean)·invstd·weight + bias per channel of x [N, C, S], or with `relu` its ReLU (NaN
+ * kept); stats [2, C] holds mean and invstd.
+ */
+export function batchNormForwardInto(
+  x: View,
+  stats: View,
+  weight: View | null,
+  bias: View | null,
+  out: View,
+  relu: boolean,
+): void {
   const [xs, os] = [arr(x.handle), arr(out.handle)];
   const [n, c, s] = x.shape as [number, number, number];
   for (let ch = 0; ch < c; ch++) {
@@ -61,7 +71,10 @@ export function batchNormForwardInto(x: View, stats: View, weight: View | null, 
     for (let i = 0; i < n; i++) {
       const xo = x.offset + i * x.strides[0]! + ch * x.strides[1]!;
       const oo = out.offset + i * out.strides[0]! + ch * out.strides[1]!;
-      for (let j = 0; j < s; j++) os[oo + j * out.strides[2]!] = xs[xo + j * x.strides[2]!]! * scale + shift;
+      for (let j = 0; j < s; j++) {
+        const v = xs[xo + j * x.strides[2]!]! * scale + shift;
+        os[oo + j * out.strides[2]!] = relu && !(v > 0) && v === v ? 0 : v;
+      }
     }
   }
 }
@@ -69,7 +82,8 @@ export function batchNormForwardInto(x: View, stats: View, weight: View | null, 
 /**
  * The gradient of batch norm from g (x's shape [N, C, S]): dwb [2, C] = Σ g·x̂ and Σ g per
  * channel (x̂ = (x − mean)·invstd), and dx = w·invstd·(g − Σg/M − x̂·Σg·x̂/M) over the M = N·S
- * values of a channel, or w·invstd·g when the statistics were constants (not `training`).
+ * values of a channel, or w·invstd·g when the statistics were constants (not `training`). Given
+ * `relu` (the output of a batch norm fused with a ReLU), g is taken as 0 where relu is not positive.
  */
 export function batchNormBackwardInto(
   g: View,
@@ -79,8 +93,16 @@ export function batchNormBackwardInto(
   training: boolean,
   dx: View | null,
   dwb: View | null,
+  relu: View | null,
 ): void {
   const [gs, xs] = [arr(g.handle), arr(x.handle)];
+  const ys = relu && arr(relu.handle);
+  // g at (i, ch, j), or 0 where the fused ReLU's output is not positive
+  const grad = (i: number, ch: number, j: number) => {
+    const v = gs[g.offset + i * g.strides[0]! + ch * g.strides[1]! + j * g.strides[2]!]!;
+    if (!relu) return v;
+    return ys![relu.offset + i * relu.strides[0]! + ch * relu.strides[1]! + j * relu.strides[2]!]! > 0 ? v : 0;
+  };
   const [n, c, s] = x.shape as [number, number, number];
   const m = n * s;
   for (let ch = 0; ch < c; ch++) {
@@ -88,10 +110,9 @@ export function batchNormBackwardInto(
     let sg = 0;
     let sgx = 0;
     for (let i = 0; i < n; i++) {
-      const go = g.offset + i * g.strides[0]! + ch * g.strides[1]!;
       const xo = x.offset + i * x.strides[0]! + ch * x.strides[1]!;
       for (let j = 0; j < s; j++) {
-        const gv = gs[go + j * g.strides[2]!]!;
+        const gv = grad(i, ch, j);
         sg += gv;
         sgx += gv * (xs[xo + j * x.strides[2]!]! - mean);
       }
@@ -106,12 +127,11 @@ export function batchNormBackwardInto(
     const [gMean, proj] = training ? [sg / m, (sgxhat / m) * invstd] : [0, 0];
     const ds = dx.strides as [number, number, number];
     for (let i = 0; i < n; i++) {
-      const go = g.offset + i * g.strides[0]! + ch * g.strides[1]!;
       const xo = x.offset + i * x.strides[0]! + ch * x.strides[1]!;
       const oo = dx.offset + i * ds[0] + ch * ds[1];
       for (let j = 0; j < s; j++) {
         const xhatScaled = (xs[xo + j * x.strides[2]!]! - mean) * proj;
-        arr(dx.handle)[oo + j * ds[2]] = k * (gs[go + j * g.strides[2]!]! - gMean - xhatScaled);
+        arr(dx.handle)[oo + j * ds[2]] = k * (grad(i, ch, j) - gMean - xhatScaled);
       }
     }
   }

@@ -91,7 +91,7 @@ export interface NativeAddon {
   adamStep(p: NativeBuffer, g: NativeBuffer, m: NativeBuffer, v: NativeBuffer, vmax: NativeBuffer | null): void;
   /** x's view, eps, then stats' view are in the descriptor. */
   batchNormStats(x: NativeBuffer, stats: NativeBuffer): void;
-  /** x, stats, weight and bias (each after a 0/1 flag), out: views in the descriptor in that order. */
+  /** x, stats, weight and bias (each after a 0/1 flag), the relu flag, out: in the descriptor in that order. */
   batchNormForward(
     x: NativeBuffer,
     stats: NativeBuffer,
@@ -99,7 +99,7 @@ export interface NativeAddon {
     bias: NativeBuffer | null,
     out: NativeBuffer,
   ): void;
-  /** g, x, stats, a flag and weight, the training flag, a flag and dx, a flag and dwb: in the descriptor. */
+  /** g, x, stats, a flag and weight, the training flag, then dx, dwb and relu each after a flag: in the descriptor. */
   batchNormBackward(
     g: NativeBuffer,
     x: NativeBuffer,
@@ -107,6 +107,7 @@ export interface NativeAddon {
     weight: NativeBuffer | null,
     dx: NativeBuffer | null,
     dwb: NativeBuffer | null,
+    relu: NativeBuffer | null,
   ): void;
   /** eps, x, a flag and weight, a flag and bias, out, stats: in the descriptor. */
   layerNormForward(

@@ -332,19 +332,21 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes, name = "native
       desc[pos++] = eps;
       addon.batchNormStats(src, put(stats));
     },
-    batchNormForward(x, stats, weight, bias, out) {
-      if (tinyViews(x, stats, weight, bias, out)) return referenceKernels.batchNormForward(x, stats, weight, bias, out);
+    batchNormForward(x, stats, weight, bias, out, relu) {
+      if (tinyViews(x, stats, weight, bias, out))
+        return referenceKernels.batchNormForward(x, stats, weight, bias, out, relu);
       pos = 0;
       const h = [put(x), put(stats), putOptional(weight), putOptional(bias)] as const;
+      desc[pos++] = relu ? 1 : 0;
       addon.batchNormForward(...h, put(out));
     },
-    batchNormBackward(g, x, stats, weight, training, dx, dwb) {
-      if (tinyViews(g, x, stats, weight, dx, dwb))
-        return referenceKernels.batchNormBackward(g, x, stats, weight, training, dx, dwb);
+    batchNormBackward(g, x, stats, weight, training, dx, dwb, relu) {
+      if (tinyViews(g, x, stats, weight, dx, dwb, relu))
+        return referenceKernels.batchNormBackward(g, x, stats, weight, training, dx, dwb, relu);
       pos = 0;
       const h = [put(g), put(x), put(stats), putOptional(weight)] as const;
       desc[pos++] = training ? 1 : 0;
-      addon.batchNormBackward(...h, putOptional(dx), putOptional(dwb));
+      addon.batchNormBackward(...h, putOptional(dx), putOptional(dwb), putOptional(relu));
     },
     layerNormForward(x, eps, weight, bias, out, stats) {
       if (tinyViews(x, weight, bias, out, stats))

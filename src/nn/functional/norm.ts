@@ -57,6 +57,20 @@ export function batchNorm(
   runningVar: Tensor | null,
   opts: BatchNormOptions = {},
 ): Tensor {
+  return batchNormRelu(x, runningMean, runningVar, opts, false);
+}
+
+/**
+ * @internal batchNorm, or with `relu` relu(batchNorm(…)) as one fused op: what nn.Sequential runs
+ * for a batch norm layer followed by a ReLU (one pass each way instead of two).
+ */
+export function batchNormRelu(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  opts: BatchNormOptions,
+  relu: boolean,
+): Tensor {
   checkOptions("batchNorm", opts, ["weight", "bias", "training", "momentum", "eps"]);
   const { training = false, momentum = 0.1, eps = 1e-5 } = opts;
   if (x.ndim < 2) throw new RangeError(`batchNorm: expected an input [N, C, …], got shape ${fmtShape(x.shape)}`);
@@ -84,7 +98,8 @@ export function batchNorm(
   const [w, b] = [castTo(opts.weight, dt), castTo(opts.bias, dt)];
   const inputs = present(castTo(x, dt), w, b, ...(training ? [] : [runningMean, runningVar]));
   const update = training ? { mean: runningMean, var: runningVar, momentum } : undefined;
-  return batchNormOp(inputs, { training, eps, weight: w !== null, bias: b !== null, update }) as Tensor;
+  const attrs = { training, eps, weight: w !== null, bias: b !== null, update, ...(relu ? { relu } : {}) };
+  return batchNormOp(inputs, attrs) as Tensor;
 }
 
 const normKeys = ["weight", "bias", "eps"];

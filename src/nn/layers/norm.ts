@@ -5,7 +5,7 @@ import { noGrad } from "../../graph/grad-mode.js";
 import { creation } from "../../api/functions.js";
 import { fmtShape, sameShape } from "../../core/shape.js";
 import type { Tensor } from "../../api/tensor.js";
-import { batchNorm, groupNorm, layerNorm } from "../functional/norm.js";
+import { batchNormRelu, groupNorm, layerNorm } from "../functional/norm.js";
 import * as init from "../init.js";
 import { checkOptions } from "../../core/options.js";
 import { Module, shapeError } from "../module.js";
@@ -93,6 +93,15 @@ abstract class BatchNormBase extends Module {
 
   /** Normalises with batch statistics in training (updating the running ones), running statistics in eval. */
   forward(x: Tensor): Tensor {
+    return this._normalize(x, false);
+  }
+
+  /** @internal relu(forward(x)) as one fused op, for nn.Sequential (see fusesWithNext there). */
+  override _forwardRelu(x: Tensor): Tensor {
+    return this._normalize(x, true);
+  }
+
+  private _normalize(x: Tensor, relu: boolean): Tensor {
     this.checkInput(x);
     let factor = this.momentum ?? 0;
     if (this.training && this.trackRunningStats && this.num_batches_tracked) {
@@ -101,13 +110,8 @@ abstract class BatchNormBase extends Module {
     }
     const useBatch = this.training || (this.running_mean === null && this.running_var === null);
     const keep = !this.training || this.trackRunningStats;
-    return batchNorm(x, keep ? this.running_mean : null, keep ? this.running_var : null, {
-      weight: this.weight,
-      bias: this.bias,
-      training: useBatch,
-      momentum: factor,
-      eps: this.eps,
-    });
+    const opts = { weight: this.weight, bias: this.bias, training: useBatch, momentum: factor, eps: this.eps };
+    return batchNormRelu(x, keep ? this.running_mean : null, keep ? this.running_var : null, opts, relu);
   }
 
   override extraRepr(): string {
