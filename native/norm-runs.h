@@ -52,31 +52,6 @@ CR_INLINE typename Lanes<W>::type load(const T* p) {
   return __builtin_convertvector(v, typename Lanes<W>::type);
 }
 
-/** Σ g·w and Σ g·w·(x − mean) over a contiguous run, in double: both sums in one pass. */
-template <int W, class T>
-CR_INLINE void weightedSums(const T* g, const T* w, const T* x, double mean, int64_t n, double* sums) {
-  typename Lanes<W>::type s0 = {}, s1 = {}, t0 = {}, t1 = {};
-  int64_t i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {
-    const auto gw = load<W>(g + i) * load<W>(w + i), hw = load<W>(g + i + W) * load<W>(w + i + W);
-    s0 += gw;
-    t0 += hw;
-    s1 += gw * (load<W>(x + i) - mean);
-    t1 += hw * (load<W>(x + i + W) - mean);
-  }
-  s0 += t0;
-  s1 += t1;
-  double a = 0, b = 0;
-  for (int l = 0; l < W; l++) a += s0[l], b += s1[l];
-  for (; i < n; i++) {
-    const double gw = static_cast<double>(g[i]) * static_cast<double>(w[i]);
-    a += gw;
-    b += gw * (static_cast<double>(x[i]) - mean);
-  }
-  sums[0] = a;
-  sums[1] = b;
-}
-
 /** Σ x (squares false) or Σ (x − mean)² over a contiguous run, in double, W lanes twice over. */
 template <int W, bool squares, class T>
 CR_INLINE double vectorSum(const T* p, int64_t n, double mean) {
@@ -103,13 +78,20 @@ CR_INLINE double vectorSum(const T* p, int64_t n, double mean) {
   return total;
 }
 
-/** Σ g and Σ g·(x − mean) over a contiguous run, in double: both sums in one pass. */
-template <int W, class T>
-CR_INLINE void sumAndDot(const T* g, const T* x, double mean, int64_t n, double* sums) {
+/**
+ * sums[0] += Σ g·w and sums[1] += Σ g·w·(x − mean) over a contiguous run, in double, both in one
+ * pass; without `weighted` w is not read and counts as 1.
+ */
+template <int W, bool weighted, class T>
+CR_INLINE void gradSums(const T* g, const T* w, const T* x, double mean, int64_t n, double* sums) {
   typename Lanes<W>::type s0 = {}, s1 = {}, t0 = {}, t1 = {};
   int64_t i = 0;
   for (; i + 2 * W <= n; i += 2 * W) {
-    const auto ga = load<W>(g + i), gb = load<W>(g + i + W);
+    auto ga = load<W>(g + i), gb = load<W>(g + i + W);
+    if constexpr (weighted) {
+      ga *= load<W>(w + i);
+      gb *= load<W>(w + i + W);
+    }
     s0 += ga;
     t0 += gb;
     s1 += ga * (load<W>(x + i) - mean);
@@ -120,8 +102,9 @@ CR_INLINE void sumAndDot(const T* g, const T* x, double mean, int64_t n, double*
   double a = 0, b = 0;
   for (int l = 0; l < W; l++) a += s0[l], b += s1[l];
   for (; i < n; i++) {
-    a += static_cast<double>(g[i]);
-    b += static_cast<double>(g[i]) * (static_cast<double>(x[i]) - mean);
+    const double gw = weighted ? static_cast<double>(g[i]) * static_cast<double>(w[i]) : g[i];
+    a += gw;
+    b += gw * (static_cast<double>(x[i]) - mean);
   }
   sums[0] += a;
   sums[1] += b;
@@ -164,8 +147,8 @@ CR_INLINE void lnBackwardRows(const T* __restrict g, int64_t gr, const T* __rest
         acc[d + j] += gv;
       }
     if (!dx) continue;
-    double sums[2];
-    weightedSums<W>(pg, w, px, m, d, sums);
+    double sums[2] = {0, 0};
+    gradSums<W, true>(pg, w, px, m, d, sums);
     const T a = static_cast<T>(rs), mu = static_cast<T>(m);
     const T shift = static_cast<T>(-rs * sums[0] / n), coef = static_cast<T>(-rs * rs * rs * sums[1] / n);
     T* po = dx + r * dxr;
@@ -181,7 +164,7 @@ CR_INLINE void lnBackwardRows(const T* __restrict g, int64_t gr, const T* __rest
   ATTR double runSquares(const T* p, int64_t n, double mean) { return vectorSum<W, true>(p, n, mean); }             \
   /* sums[0] += Σ g, sums[1] += Σ g·(x − mean) */                                                                  \
   ATTR void runSumDot(const T* g, const T* x, int64_t n, double mean, double* sums) {                               \
-    sumAndDot<W>(g, x, mean, n, sums);                                                                              \
+    gradSums<W, false>(g, g, x, mean, n, sums);                                                                     \
   }                                                                                                                 \
   /* out = x·a + b */                                                                                               \
   ATTR void runAffine(const T* x, T a, T b, T* out, int64_t n) {                                                    \
