@@ -37,10 +37,11 @@ namespace {
 // The cached bytes V8 is told of; the cache may always hold this much, and more while the live
 // blocks recently took more.
 constexpr int64_t kReportedCache = int64_t{128} << 20;
-// An epoch (see Pool::lowWater) ends once this many times the cache's bound has been handed out:
-// several collections' worth, so that the blocks a step needs again only after the next
-// collection are not given back in between.
-constexpr int64_t kEpochCaches = 4;
+// An epoch (see Pool::lowWater) ends once this many bytes have been handed out: several
+// collections' worth (a collection comes after about kReportedCache and 64 MB more of garbage),
+// so that blocks a step needs again only after the next collection are not given back in between,
+// while a burst's blocks go back soon after it.
+constexpr int64_t kEpochBytes = 4 * kReportedCache;
 constexpr int kClasses = 4 * 48;
 // Bytes of deferred zeros per thread's part: below this, one thread writes them.
 constexpr int64_t kZeroGrain = int64_t{1} << 17;
@@ -194,7 +195,7 @@ void* allocBlock(int64_t bytes, int64_t* blockBytes, int* cls) {
     }
     p.peak = std::max(p.peak, p.live);
     p.handedOut += *blockBytes;
-    if (p.handedOut >= kEpochCaches * cacheCap(p)) endEpoch(p, evicted);
+    if (p.handedOut >= kEpochBytes) endEpoch(p, evicted);
   }
   for (auto& [b, n] : evicted) systemFree(b, n);
   return block;

@@ -75,9 +75,8 @@ describe("native buffers", { skip }, () => {
 
   const k = () => native as typeof native & { free(h: unknown): void };
   /**
-   * Hands out 4 GiB of pooled 4 MiB blocks, two of the pool's epochs (each four times its bound,
-   * which stays at most 512 MiB here): its recent peak becomes what is live now, and blocks unused
-   * through them go back to the system.
+   * Hands out 4 GiB of pooled 4 MiB blocks, several of the pool's epochs (512 MiB each): its recent
+   * peak becomes what is live now, and blocks unused through them go back to the system.
    */
   const settle = () => {
     for (let i = 0; i < 1024; i++) k().free(k().alloc("float32", 1 << 20));
