@@ -176,8 +176,8 @@ void* allocBlock(int64_t bytes, int64_t* blockBytes, int* cls) {
   }
   void* block = nullptr;
   std::vector<std::pair<void*, int64_t>> evicted;
+  Pool& p = pool();
   {
-    Pool& p = pool();
     const Lock lk(p.m);
     auto& list = p.free[*cls];
     p.lastUse[*cls] = ++p.clock;
@@ -186,18 +186,20 @@ void* allocBlock(int64_t bytes, int64_t* blockBytes, int* cls) {
       list.pop_back();
       takeCached(p, *blockBytes);
       p.lowWater[*cls] = std::min(p.lowWater[*cls], list.size());
-    } else {
-      block = systemAlloc(*blockBytes);
-      if (block) {
-        p.live += *blockBytes;
-        reportedChange += *blockBytes;
-      }
+      p.peak = std::max(p.peak, p.live);
     }
-    p.peak = std::max(p.peak, p.live);
     p.handedOut += *blockBytes;
     if (p.handedOut >= kEpochBytes) endEpoch(p, evicted);
   }
   for (auto& [b, n] : evicted) systemFree(b, n);
+  if (block) return block;
+  // a fresh block is mapped (and its pages made present) with the lock released
+  block = systemAlloc(*blockBytes);
+  if (!block) return nullptr;
+  const Lock lk(p.m);
+  p.live += *blockBytes;
+  p.peak = std::max(p.peak, p.live);
+  reportedChange += *blockBytes;
   return block;
 }
 
