@@ -96,7 +96,7 @@ abstract class BatchNormBase extends Module {
     return this._normalize(x, false);
   }
 
-  /** @internal relu(forward(x)) as one fused op, for nn.Sequential (see fusesWithNext there). */
+  /** @internal relu(forward(x)) as one fused op, for nn.Sequential (see its forward). */
   override _forwardRelu(x: Tensor): Tensor {
     return this._normalize(x, true);
   }
