@@ -11,6 +11,15 @@ import { Module } from "./module.js";
 /** Whether any hook is registered on m. */
 const hooked = (m: Module) => m._forwardPreHooks.size + m._forwardHooks.size + m._backwardHooks.size > 0;
 
+/** Whether m has a fused ReLU form that stands for its forward (not for a forward a subclass replaced). */
+function fusesRelu(m: Module): boolean {
+  if (!m._forwardRelu) return false;
+  let owner: object | null = Object.getPrototypeOf(m) as object;
+  while (owner && !Object.prototype.hasOwnProperty.call(owner, "_forwardRelu"))
+    owner = Object.getPrototypeOf(owner) as object;
+  return owner !== null && m.forward === (owner as Module).forward;
+}
+
 /** Shared storage of the containers: items by name, in insertion order. */
 abstract class Container<M extends Module> extends Module {
   /** @internal */
@@ -111,7 +120,7 @@ export class Sequential extends IndexedContainer<Module> {
         }
         y = pending._call(y);
       }
-      if (m._forwardRelu && !hooked(m) && observers.length === 0) held = m;
+      if (fusesRelu(m) && !hooked(m) && observers.length === 0) held = m;
       else y = m._call(y);
     }
     return (held ? held._call(y) : y) as Tensor;

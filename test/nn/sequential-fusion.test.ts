@@ -152,4 +152,13 @@ test("only a batch norm followed by a plain ReLU is fused", () => {
   assert.notEqual((tail.call(x) as cr.Tensor).gradFn!.name, "ReluBackward");
   const other = new nn.Sequential(new nn.BatchNorm2d(3), new nn.Sigmoid(), new nn.ReLU());
   assert.equal((other.call(x) as cr.Tensor).gradFn!.name, "ReluBackward");
+  // a batch norm whose subclass replaces forward runs that forward
+  class ShiftedNorm extends nn.BatchNorm2d {
+    override forward(t: cr.Tensor): cr.Tensor {
+      return super.forward(t).add(1);
+    }
+  }
+  const shifted = new nn.Sequential(new ShiftedNorm(3), new nn.ReLU());
+  const expected = (new nn.BatchNorm2d(3).call(x) as cr.Tensor).add(1).relu();
+  assertClose(shifted.call(x) as cr.Tensor, expected, { atol: 1e-5 });
 });
