@@ -73,56 +73,6 @@ describe("native buffers", { skip }, () => {
     },
   );
 
-  const k = () => native as typeof native & { free(h: unknown): void };
-  /**
-   * Hands out 4 GiB of pooled 4 MiB blocks, several of the pool's epochs (512 MiB each): its recent
-   * peak becomes what is live now, and blocks unused through them go back to the system.
-   */
-  const settle = () => {
-    for (let i = 0; i < 1024; i++) k().free(k().alloc("float32", 1 << 20));
-  };
-  const MiB = 1 << 20;
-
-  test("the pool keeps what the program recently had live, beyond its 128 MiB floor", () => {
-    // a training step's dropped activations come back together when the collector runs: all of
-    // them must be kept, or the steps after each collection fault in fresh pages
-    settle();
-    const blocks = Array.from({ length: 12 }, () => k().alloc("float32", 4 * MiB));
-    for (const h of blocks) k().free(h);
-    const pooled = addon!.pooledBytes();
-    assert.ok(pooled >= 192 * MiB, `the pool holds ${pooled / MiB} MiB of the 192 released`);
-    const again = Array.from({ length: 12 }, () => k().alloc("float32", 4 * MiB));
-    assert.equal(pooled - addon!.pooledBytes(), 192 * MiB, "every block came from the pool");
-    for (const h of again) k().free(h);
-  });
-
-  test("blocks unused through a whole epoch of allocations go back to the system", () => {
-    settle();
-    const blocks = Array.from({ length: 12 }, () => k().alloc("float32", 4 * MiB));
-    for (const h of blocks) k().free(h);
-    assert.ok(addon!.pooledBytes() >= 192 * MiB);
-    settle();
-    assert.ok(addon!.pooledBytes() <= 4 * MiB, `the pool still holds ${addon!.pooledBytes() / MiB} MiB`);
-  });
-
-  test("a full pool makes room for a size in use by dropping the blocks of a size unused longest", () => {
-    // 9 blocks of 16 MiB released fill the cache to the recent peak; 8 blocks of 4 MiB released
-    // after them must still be kept (stale 16 MiB blocks go instead), so the next 4 MiB requests
-    // reuse them rather than mapping fresh memory and faulting its pages in
-    settle();
-    const bigs = Array.from({ length: 9 }, () => k().alloc("float32", 4 * MiB));
-    for (const h of bigs) k().free(h);
-    const full = addon!.pooledBytes();
-    assert.ok(full >= 144 * MiB, `the pool holds ${full / MiB} MiB`);
-    const small = Array.from({ length: 8 }, () => k().alloc("float32", MiB));
-    for (const h of small) k().free(h);
-    assert.ok(addon!.pooledBytes() < full + 32 * MiB, "no stale block made room");
-    const before = addon!.pooledBytes();
-    const again = Array.from({ length: 8 }, () => k().alloc("float32", MiB));
-    assert.equal(before - addon!.pooledBytes(), 32 * MiB, "the 4 MiB requests came from the pool");
-    for (const h of again) k().free(h);
-  });
-
   test("views reaching outside their buffer are refused", () => {
     const h = native!.upload("float64", big);
     const out = native!.alloc("float64", 40);
