@@ -1,13 +1,20 @@
 // Debian's chromium, headless with a fresh profile, driven by playwright-core: the browser the
 // viewer and the browser-entry tests run in. CI installs it; without it those tests skip.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext } from "playwright-core";
 
 /** Where Debian installs chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
+
+/** Skips test t, saying why, when chromium is not installed; true when it did. */
+export function skipWithoutChromium(t: { skip(message: string): void }): boolean {
+  if (existsSync(CHROMIUM)) return false;
+  t.skip(`${CHROMIUM} is missing: install Debian's chromium to run the browser test`);
+  return true;
+}
 
 /** A headless chromium context on a fresh profile (removed when it closes), quiet on the network. */
 export async function launchChromium(viewport?: { width: number; height: number }): Promise<BrowserContext> {

@@ -8,16 +8,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { playgroundHtml, DEFAULT_SETTINGS } from "../../src/cli/playground-command.js";
 import { servePage } from "../../src/explain/node/web-page.js";
-import { CHROMIUM, launchChromium } from "../chromium.js";
+import { launchChromium, skipWithoutChromium } from "../chromium.js";
 
 test("playground: train the digits MLP on the wasm backend with threads, stop a run, fall back to JS", async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} is missing: install Debian's chromium to run the browser test`);
-    return;
-  }
+  if (skipWithoutChromium(t)) return;
   const server = await servePage(await playgroundHtml(DEFAULT_SETTINGS), { port: 0, lifetime: 60 });
   const context = await launchChromium({ width: 1200, height: 800 });
   try {

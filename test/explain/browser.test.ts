@@ -7,12 +7,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as cr from "../../src/index.js";
 import { serveViewer } from "../../src/explain/node/viewer-page.js";
-import { CHROMIUM, launchChromium } from "../chromium.js";
+import { launchChromium, skipWithoutChromium } from "../chromium.js";
 
 /** What the page shows for the current frame. */
 interface Shown {
@@ -72,10 +72,7 @@ async function checkLayout(page: Page): Promise<void> {
 }
 
 test("viewer: step through the 3-4-2 network's forward and backward pass, edit, recompute", async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} is missing: install Debian's chromium to run the browser test`);
-    return;
-  }
+  if (skipWithoutChromium(t)) return;
   const seed = cr.explain.SEEDS["seed-3-4-2"];
   const server = await serveViewer(
     { title: seed.title, scenario: seed.scenario, notes: seed.notes },

@@ -17,7 +17,7 @@ import * as web from "../../src/index.browser.js";
 import type { AppResult } from "./browser-app/app.js";
 import type { WasmAppResult } from "./browser-app/wasm-app.js";
 import { installedProject } from "./installed.js";
-import { CHROMIUM, launchChromium } from "../chromium.js";
+import { launchChromium, skipWithoutChromium } from "../chromium.js";
 
 const exec = promisify(execFile);
 const repoModules = fileURLToPath(new URL("../../node_modules", import.meta.url));
@@ -117,10 +117,7 @@ test("esbuild bundles the installed package for the browser with no flags and no
 });
 
 test("in Chromium the bundled app trains, saves to bytes and loads back the same weights", async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} is missing: install Debian's chromium to run the browser test`);
-    return;
-  }
+  if (skipWithoutChromium(t)) return;
   const { dir } = await bundleApp();
   const result = await runPage<AppResult>(join(dir, "index.html"));
   assert.equal(result.backend, "js");
@@ -146,10 +143,7 @@ test("in Chromium the bundled app trains, saves to bytes and loads back the same
 });
 
 test("in Chromium the installed package's wasm module, inlined by esbuild, trains on the wasm backend", async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} is missing: install Debian's chromium to run the browser test`);
-    return;
-  }
+  if (skipWithoutChromium(t)) return;
   const { dir } = await bundleApp();
   const result = await runPage<WasmAppResult>(join(dir, "wasm.html"));
   assert.equal(result.backend, "wasm");
