@@ -15,6 +15,7 @@
         "native/napi-args.cc",
         "native/buffers.cc",
         "native/conv.cc",
+        "native/conv-winograd.cc",
         "native/copy.cc",
         "native/elementwise.cc",
         "native/gemm.cc",

@@ -131,6 +131,130 @@ void convGradRows(const ConvGradRows<T>& r) {
   }
 }
 
+/**
+ * Winograd F(4, 3) along the height (conv-winograd.cc): v's six rows (plane apart) = Bᵀ d for
+ * d's six rows (stride apart), over their first n columns (nothing past them is read).
+ */
+void winogradInput(const float* d, int64_t stride, int64_t n, float* v, int64_t plane) {
+  using V = Vec<float>::V;
+  constexpr int L = Vec<float>::L;
+  for (int64_t j = 0; j < n; j += L) {
+    const int left = n - j < L ? static_cast<int>(n - j) : L;
+    V r[6];
+    for (int i = 0; i < 6; i++) r[i] = left == L ? load<V>(d + i * stride + j) : loadFirst<V>(d + i * stride + j, left);
+    const V a = r[4] - 4 * r[2], e = r[3] - 4 * r[1];  // shared by rows 1 and 2
+    const V f = r[4] - r[2], g = 2 * (r[3] - r[1]);    // shared by rows 3 and 4
+    const V out[6] = {4 * r[0] - 5 * r[2] + r[4], a + e, a - e, f + g, f - g, 4 * r[1] - 5 * r[3] + r[5]};
+    for (int i = 0; i < 6; i++) {
+      if (left == L) store(v + i * plane + j, out[i]);
+      else storeFirst(v + i * plane + j, out[i], left);
+    }
+  }
+}
+
+/**
+ * The four output rows y[0..3] (n columns) = Aᵀ m + bias for m's six product rows (mp apart).
+ * Returns whether every output is finite.
+ */
+bool winogradOutput(const float* m, int64_t mp, float bias, float* const* y, int64_t n) {
+  using V = Vec<float>::V;
+  constexpr int L = Vec<float>::L;
+  V bad{};  // stays 0 while every output is finite: 0 · inf and 0 · NaN are NaN
+  for (int64_t j = 0; j < n; j += L) {
+    const int left = n - j < L ? static_cast<int>(n - j) : L;
+    V r[6];
+    for (int t = 0; t < 6; t++) r[t] = left == L ? load<V>(m + t * mp + j) : loadFirst<V>(m + t * mp + j, left);
+    const V s12 = r[1] + r[2], d12 = r[1] - r[2], s34 = r[3] + r[4], d34 = r[3] - r[4], b = splat<V>(bias);
+    const V out[4] = {b + r[0] + s12 + s34, b + d12 + 2 * d34, b + s12 + 4 * s34, b + d12 + 8 * d34 + r[5]};
+    for (int i = 0; i < 4; i++) {
+      bad += 0 * out[i];
+      if (left == L) store(y[i] + j, out[i]);
+      else storeFirst(y[i] + j, out[i], left);
+    }
+  }
+  return hsum<float>(bad) == 0;
+}
+
+/**
+ * The weight gradient's side of F(4, 3): out's six rows (plane apart) = A g for the gradient's
+ * `rows` (≤ 4) rows of a block (stride apart; missing rows count as zeros), over n columns.
+ */
+void winogradGradIn(const float* g, int64_t stride, int rows, int64_t n, float* out, int64_t plane) {
+  using V = Vec<float>::V;
+  constexpr int L = Vec<float>::L;
+  for (int64_t j = 0; j < n; j += L) {
+    const int left = n - j < L ? static_cast<int>(n - j) : L;
+    V r[4];
+    for (int i = 0; i < 4; i++)
+      r[i] = i >= rows ? V{} : left == L ? load<V>(g + i * stride + j) : loadFirst<V>(g + i * stride + j, left);
+    const V s02 = r[0] + r[2], s13 = r[1] + r[3], t02 = r[0] + 4 * r[2], t13 = 2 * r[1] + 8 * r[3];
+    const V out6[6] = {r[0], s02 + s13, s02 - s13, t02 + t13, t02 - t13, r[3]};
+    for (int i = 0; i < 6; i++) {
+      if (left == L) store(out + i * plane + j, out6[i]);
+      else storeFirst(out + i * plane + j, out6[i], left);
+    }
+  }
+}
+
+/**
+ * Σ over blocks and columns of (A g)ξ · (Bᵀ x)ξ shifted by e, for one ξ, OB output channels, CB
+ * input channels and the three column taps e: the transformed sums the weight gradient's Gᵀ turns
+ * into taps, added into out (outO and outC apart, the taps adjacent). Each input load serves OB
+ * multiply-adds, each gradient load 3·CB, as in gradTaps.
+ */
+template <int OB, int CB>
+void winogradGradTaps(const WinogradGradJob& r) {
+  using V = Vec<float>::V;
+  constexpr int L = Vec<float>::L;
+  const int64_t full = r.n / L * L;
+  const int tail = static_cast<int>(r.n - full);
+  V acc[OB][CB][3];
+  for (int o = 0; o < OB; o++)
+    for (int c = 0; c < CB; c++)
+      for (int e = 0; e < 3; e++) acc[o][c][e] = V{};
+  // channels past the real ones read the first again: their sums are never stored
+  int64_t gOff[OB], xOff[CB];
+  for (int o = 0; o < OB; o++) gOff[o] = o < r.oValid ? o * r.gO : 0;
+  for (int c = 0; c < CB; c++) xOff[c] = c < r.cValid ? c * r.xC : 0;
+  // NOTE: the full vectors and the tails in separate loop nests (as in gradTaps), so that the
+  // accumulators stay in registers across blocks
+  for (int64_t b = 0; b < r.blocks; b++) {
+    const float* gb = r.g + b * r.gBlock;
+    const float* xb = r.x + b * r.xBlock;
+    for (int64_t ws = 0; ws < full; ws += L) {
+      V gv[OB];
+      for (int o = 0; o < OB; o++) {
+        gv[o] = load<V>(gb + gOff[o] + ws);
+        inRegister(gv[o]);
+      }
+      for (int c = 0; c < CB; c++)
+        for (int e = 0; e < 3; e++) {
+          V xv = load<V>(xb + xOff[c] + ws + e);
+          inRegister(xv);
+          for (int o = 0; o < OB; o++) acc[o][c][e] = madd(acc[o][c][e], gv[o], xv);
+        }
+    }
+  }
+  if (tail > 0)
+    for (int64_t b = 0; b < r.blocks; b++) {
+      const float* gb = r.g + b * r.gBlock + full;
+      const float* xb = r.x + b * r.xBlock + full;
+      V gv[OB];
+      for (int o = 0; o < OB; o++) gv[o] = loadFirst<V>(gb + gOff[o], tail);
+      for (int c = 0; c < CB; c++)
+        for (int e = 0; e < 3; e++) {
+          const V xv = loadFirst<V>(xb + xOff[c] + e, tail);
+          for (int o = 0; o < OB; o++) acc[o][c][e] = madd(acc[o][c][e], gv[o], xv);
+        }
+    }
+  for (int o = 0; o < r.oValid; o++)
+    for (int c = 0; c < r.cValid; c++)
+      for (int e = 0; e < 3; e++) r.out[o * r.outO + c * r.outC + e] += hsum<float>(acc[o][c][e]);
+}
+
+/** As many channels each way as the weight-gradient tile holds output channels (3 x 3 x 3 sums under AVX-512). */
+void winogradGrad(const WinogradGradJob& r) { winogradGradTaps<CR_CONV_GRAD_OB, CR_CONV_GRAD_OB>(r); }
+
 /** One vector per tile where a row fits in one, two otherwise; three taps a row unrolled. */
 template <class T>
 void convRows(const ConvRows<T>& r, int64_t h0, int64_t h1) {

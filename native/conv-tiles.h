@@ -32,6 +32,21 @@ struct ConvGradRows {
   int oValid;         // output channels in the block (≤ the ISA's wob)
 };
 
+/**
+ * The weight gradient's Winograd products (conv-winograd.cc) for one ξ, a few output channels and
+ * a few input channels, over blocks of transformed gradient and input rows.
+ */
+struct WinogradGradJob {
+  const float* g;           // the transformed gradient's ξ row of the first output channel in the first block
+  int64_t gBlock, gO;       // strides between blocks and output channels
+  const float* x;           // the transformed input's ξ row of the first input channel in the first block
+  int64_t xBlock, xC;       // strides between blocks and input channels
+  int64_t blocks, n;        // blocks summed over, and columns per row (the output's width)
+  int oValid, cValid;       // channels each way (≤ the ISA's weight-gradient tile)
+  double* out;              // the sums for (first output channel, first input channel, ξ, tap 0), added to
+  int64_t outO, outC;       // strides between output channels and input channels; the three taps are adjacent
+};
+
 /** One instruction set's kernels: output rows [h0, h1) of a ConvRows; a ConvGradRows added into dw. */
 struct ConvIsa {
   int ob;   // output channels per register tile (the weight packing's block)
@@ -41,6 +56,11 @@ struct ConvIsa {
   void (*f64)(const ConvRows<double>& r, int64_t h0, int64_t h1);
   void (*grad32)(const ConvGradRows<float>& r);
   void (*grad64)(const ConvGradRows<double>& r);
+  // Winograd F(4, 3) along the height: the input and output transforms (conv-kernels.h)
+  void (*winogradInput)(const float* d, int64_t stride, int64_t n, float* v, int64_t plane);
+  bool (*winogradOutput)(const float* m, int64_t mp, float bias, float* const* y, int64_t n);
+  void (*winogradGradIn)(const float* g, int64_t stride, int rows, int64_t n, float* out, int64_t plane);
+  void (*winogradGrad)(const WinogradGradJob& r);
 };
 
 }  // namespace cr

@@ -1,13 +1,13 @@
-// The direct convolution's driver: the zero-padded copy of the input, the weights packed in
-// blocks of the row kernel's output channels, and the split of (image, group, channel block,
-// rows) over threads. The scratch buffers stay allocated per thread between calls, so a training
-// loop does not fault in fresh pages every step.
+// The direct convolution's driver: the weights packed in blocks of the row kernel's output
+// channels, and the split of (image, group, channel block, rows) over threads, over the
+// zero-padded copy of the input (conv-scratch.h).
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "conv.h"
+#include "conv-scratch.h"
 #include "isa.h"
 #include "lock.h"
 #include "thread-pool.h"
@@ -15,51 +15,10 @@
 namespace cr {
 namespace {
 
-// Scratch this large is given back after the call instead of kept for the next one.
-constexpr size_t kKeptScratchBytes = size_t{64} << 20;
+using conv::padInput;
+using conv::scratch;
+using conv::trim;
 
-/** A grow-only per-thread scratch array of T. */
-template <class T>
-T* scratch(std::vector<T>& v, int64_t n) {
-  if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
-  return v.data();
-}
-
-/** Frees a scratch array that outgrew what is worth keeping (one huge convolution must not pin its copy). */
-template <class T>
-void trim(std::vector<T>& v) {
-  if (v.capacity() * sizeof(T) > kKeptScratchBytes) std::vector<T>().swap(v);
-}
-
-/** x [N, C, H, W] (any strides) into xp [N·C][hp][wp] with x's (0, 0) at (top, left), zeros around. */
-template <class T>
-void padInput(const View& x, int64_t top, int64_t left, int64_t hp, int64_t wp, T* xp) {
-  const T* src = reinterpret_cast<const T*>(x.data) + x.offset;
-  const int64_t c = x.shape[1], h = x.shape[2], w = x.shape[3];
-  const int64_t sn = x.strides[0], sc = x.strides[1], sh = x.strides[2], sw = x.strides[3];
-  parallelFor(x.shape[0] * c, (1 << 14) / (hp * wp) + 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t p = lo; p < hi; p++) {
-      const T* plane = src + (p / c) * sn + (p % c) * sc;
-      T* dst = xp + p * hp * wp;
-      for (int64_t i = 0; i < hp; i++) {
-        T* row = dst + i * wp;
-        const int64_t si = i - top;
-        if (si < 0 || si >= h) {
-          std::memset(row, 0, sizeof(T) * wp);
-          continue;
-        }
-        const T* srow = plane + si * sh;
-        // columns [j0, j1) come from the input row, the rest are padding
-        const int64_t j0 = std::clamp<int64_t>(left, 0, wp), j1 = std::clamp<int64_t>(left + w, j0, wp);
-        std::fill(row, row + j0, T(0));
-        if (sw == 1) std::memcpy(row + j0, srow + (j0 - left), sizeof(T) * (j1 - j0));
-        else
-          for (int64_t j = j0; j < j1; j++) row[j] = srow[(j - left) * sw];
-        std::fill(row + j1, row + wp, T(0));
-      }
-    }
-  });
-}
 
 /** w [O, Cg, KH, KW] (any strides) into blocks of ob channels: [groups][blocks][Cg][KH][KW][ob], zeros past O/groups. */
 template <class T>
@@ -206,13 +165,20 @@ void runWeightGrad(const View& x, const View& gv, const int64_t* kernel, const i
 
 void convWeightGrad(const View& x, const View& g, const int64_t* kernel, const int64_t* pad, const int64_t* dil,
                     int64_t groups, char* dw) {
-  if (x.dtype == kF32) runWeightGrad<float>(x, g, kernel, pad, dil, groups, reinterpret_cast<float*>(dw));
+  if (x.dtype == kF32) {
+    float* out = reinterpret_cast<float*>(dw);
+    if (!winogradFits(x, g.shape[1], kernel, pad, dil, groups) ||
+        !convWinogradWeightGrad(x, g, pad, out))
+      runWeightGrad<float>(x, g, kernel, pad, dil, groups, out);
+  }
   else runWeightGrad<double>(x, g, kernel, pad, dil, groups, reinterpret_cast<double*>(dw));
 }
 
 void convDirect(const View& x, const View& w, const View& bias, const int64_t* pad, const int64_t* dil, int64_t groups,
                 char* out) {
-  if (x.dtype == kF32) run<float>(x, w, bias, pad, dil, groups, reinterpret_cast<float*>(out));
+  if (winogradFits(x, w.shape[0], w.shape + 2, pad, dil, groups))
+    convWinograd(x, w, bias, pad, reinterpret_cast<float*>(out));
+  else if (x.dtype == kF32) run<float>(x, w, bias, pad, dil, groups, reinterpret_cast<float*>(out));
   else run<double>(x, w, bias, pad, dil, groups, reinterpret_cast<double*>(out));
 }
 

@@ -26,4 +26,21 @@ void convDirect(const View& x, const View& w, const View& bias, const int64_t* p
 void convWeightGrad(const View& x, const View& g, const int64_t* kernel, const int64_t* pad, const int64_t* dil,
                     int64_t groups, char* dw);
 
+/**
+ * Whether convWinograd (and convWinogradWeightGrad) compute x's convolution to o channels with
+ * this kernel size: float32, one group, 3 x 3, no dilation, adjacent columns, enough rows and channels.
+ */
+bool winogradFits(const View& x, int64_t o, const int64_t* kernel, const int64_t* pad, const int64_t* dil,
+                  int64_t groups);
+
+/** convDirect's result through Winograd's F(4, 3) along the height (see conv-winograd.cc), where winogradFits. */
+void convWinograd(const View& x, const View& w, const View& bias, const int64_t* pad, float* out);
+
+/**
+ * convWeightGrad's result through the same transforms, where winogradFits (dw contiguous
+ * [O, C, 3, 3]). Returns false, with dw not all finite, where the transformed sums were not:
+ * the caller sums directly instead, as NaN may stand where the direct sum keeps an infinity.
+ */
+bool convWinogradWeightGrad(const View& x, const View& g, const int64_t* pad, float* dw);
+
 }  // namespace cr

@@ -37,6 +37,17 @@ const cases: Case[] = [
   { x: [2, 12, 8, 10], w: [12, 1, 3, 3], opts: { padding: 1, groups: 12 } },
   // an infinity in the column right after a row's last vector-width run and one in a later row
   { x: [1, 1, 4, 18], w: [2, 1, 3, 3], opts: {}, inf: [17, 53] },
+  // float32 3 x 3 convolutions of four or more channels take Winograd's F(4, 3) along the height:
+  // a last block of one row, columns past whole vectors, a partial block of output channels and of
+  // the weight gradient's channel tiles
+  { x: [3, 9, 13, 21], w: [11, 9, 3, 3], opts: { padding: 1 }, bias: true },
+  // no padding (every block reads x itself), padding wider than a row block's border, rows only
+  { x: [2, 5, 10, 37], w: [6, 5, 3, 3], opts: {} },
+  { x: [1, 4, 7, 8], w: [4, 4, 3, 3], opts: { padding: 2 }, bias: true },
+  { x: [2, 6, 12, 16], w: [5, 6, 3, 3], opts: { padding: [1, 0] } },
+  // infinities inside a block, on its border rows and in a padded border block: the transformed
+  // sums would make NaN of some infinities, so those blocks (and the weight gradient) sum directly
+  { x: [2, 4, 9, 20], w: [5, 4, 3, 3], opts: { padding: 1 }, bias: true, inf: [85, 161, 300, 719, 1000] },
 ];
 
 /** Output, and the gradients of x, w and the bias, of one case on the active backend. */
