@@ -1,7 +1,8 @@
 // The addon's direct convolution: convDirect(x, w, bias | null, out), with x's, w's (and the
 // bias's) views in the descriptor, then the padding (top, bottom, left, right), the dilation
-// (dh, dw) and the groups; and its weight gradient convWeightGrad(x, g, out), with x's and g's
-// views, then the kernel size (KH, KW), the padding, the dilation and the groups.
+// (dh, dw) and the groups; and its weight gradient convWeightGrad(x, g, out, bias | null), with
+// x's and g's views, then the kernel size (KH, KW), the padding, the dilation, the groups and the
+// bias gradient's view after a 0/1 flag.
 
 #include <string>
 
@@ -58,9 +59,15 @@ void ConvWeightGrad(Args& a) {
         g.shape[3] != x.shape[3] + pad[2] + pad[3] - dil[1] * (kernel[1] - 1))
       a.error("convWeightGrad: the gradient's shape does not fit x, the kernel, padding and dilation");
   }
+  View bias;
+  const bool hasBias = a.ok() && next(a) != 0;
+  if (hasBias) bias = viewArg(a, 3, false);
+  if (a.ok() && hasBias && (bias.nd != 1 || bias.shape[0] != g.shape[1] || bias.dtype != x.dtype))
+    a.error("convWeightGrad: the bias's gradient must be [O] in x's dtype");
+  if (a.ok() && hasBias) settleOutput(a, 3, bias);
   const int64_t n = a.ok() ? g.shape[1] * (x.shape[1] / groups) * kernel[0] * kernel[1] : 0;
   char* out = outArg(a, 2, x.dtype, n);
-  if (ready(a) && n > 0) convWeightGrad(x, g, kernel, pad, dil, groups, out);
+  if (ready(a) && n > 0) convWeightGrad(x, g, kernel, pad, dil, groups, out, hasBias ? &bias : nullptr);
 }
 
 }  // namespace cr

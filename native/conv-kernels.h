@@ -178,10 +178,12 @@ bool winogradOutput(const float* m, int64_t mp, float bias, float* const* y, int
 /**
  * The weight gradient's side of F(4, 3): out's six rows (plane apart) = A g for the gradient's
  * `rows` (≤ 4) rows of a block (stride apart; missing rows count as zeros), over n columns.
+ * Returns the sum of those rows (row 1 of A g is their column sums): the bias's gradient.
  */
-void winogradGradIn(const float* g, int64_t stride, int rows, int64_t n, float* out, int64_t plane) {
+double winogradGradIn(const float* g, int64_t stride, int rows, int64_t n, float* out, int64_t plane) {
   using V = Vec<float>::V;
   constexpr int L = Vec<float>::L;
+  V total{};
   for (int64_t j = 0; j < n; j += L) {
     const int left = n - j < L ? static_cast<int>(n - j) : L;
     V r[4];
@@ -189,11 +191,13 @@ void winogradGradIn(const float* g, int64_t stride, int rows, int64_t n, float* 
       r[i] = i >= rows ? V{} : left == L ? load<V>(g + i * stride + j) : loadFirst<V>(g + i * stride + j, left);
     const V s02 = r[0] + r[2], s13 = r[1] + r[3], t02 = r[0] + 4 * r[2], t13 = 2 * r[1] + 8 * r[3];
     const V out6[6] = {r[0], s02 + s13, s02 - s13, t02 + t13, t02 - t13, r[3]};
+    total += out6[1];
     for (int i = 0; i < 6; i++) {
       if (left == L) store(out + i * plane + j, out6[i]);
       else storeFirst(out + i * plane + j, out6[i], left);
     }
   }
+  return hsum<float>(total);
 }
 
 /**

@@ -59,7 +59,7 @@ struct ConvIsa {
   // Winograd F(4, 3) along the height: the input and output transforms (conv-kernels.h)
   void (*winogradInput)(const float* d, int64_t stride, int64_t n, float* v, int64_t plane);
   bool (*winogradOutput)(const float* m, int64_t mp, float bias, float* const* y, int64_t n);
-  void (*winogradGradIn)(const float* g, int64_t stride, int rows, int64_t n, float* out, int64_t plane);
+  double (*winogradGradIn)(const float* g, int64_t stride, int rows, int64_t n, float* out, int64_t plane);
   void (*winogradGrad)(const WinogradGradJob& r);
 };
 

@@ -52,14 +52,16 @@ void paddedRow(const Problem& p, int64_t img, int64_t ch, int64_t i, float* dst)
 }
 
 /**
- * v [6][C][wr] = Bᵀ d for block b of image img, d the six padded rows from row 4b of each channel:
- * read from x itself where all six are x's rows, else through the padded rows in `d` [6][wr].
+ * v's six rows ξ (plane apart) of each channel (cs apart) = Bᵀ d for block b of image img, d the
+ * six padded rows from row 4b: read from x itself where all six are x's rows, else through the
+ * padded rows in `d` [6][wr].
  */
-void transformInput(const Problem& p, const ConvIsa& k, int64_t img, int64_t b, float* d, float* v) {
-  const int64_t plane = p.c * p.wr, first = kRows * b - p.top;
+void transformInput(const Problem& p, const ConvIsa& k, int64_t img, int64_t b, float* d, float* v, int64_t cs,
+                    int64_t plane) {
+  const int64_t first = kRows * b - p.top;
   const bool inside = first >= 0 && first + kAlpha <= p.h;
   for (int64_t ch = 0; ch < p.c; ch++) {
-    float* vc = v + ch * p.wr;
+    float* vc = v + ch * cs;
     if (!inside) {
       for (int r = 0; r < kAlpha; r++) paddedRow(p, img, ch, kRows * b + r, d + r * p.wr);
       k.winogradInput(d, p.wr, p.wp, vc, plane);
@@ -178,7 +180,7 @@ void convWinograd(const View& x, const View& w, const View& bias, const int64_t*
     std::fill(v + vSize, v + vSize + 2 * 64, 0.0f);
     for (int64_t it = lo; it < hi; it++) {
       const int64_t img = it / rowBlocks, b = it % rowBlocks;
-      transformInput(p, k, img, b, d, v);
+      transformInput(p, k, img, b, d, v, p.wr, p.c * p.wr);
       for (int blk = 0; blk < p.blocks; blk++) {
         const int count = static_cast<int>(std::min<int64_t>(p.ob, p.o - blk * p.ob));
         for (int t = 0; t < kAlpha; t++) {
@@ -212,7 +214,7 @@ void convWinograd(const View& x, const View& w, const View& bias, const int64_t*
   });
 }
 
-bool convWinogradWeightGrad(const View& x, const View& gv, const int64_t* pad, float* dw) {
+bool convWinogradWeightGrad(const View& x, const View& gv, const int64_t* pad, float* dw, double* bias) {
   const ConvIsa& k = isa().conv;
   Problem p = problem(x, gv.shape[1], pad);
   const int64_t n = p.n, c = p.c, o = p.o, ho = p.ho, wo = p.wo, wr = p.wr;
@@ -222,6 +224,7 @@ bool convWinogradWeightGrad(const View& x, const View& gv, const int64_t* pad, f
   // Σξ sums [O][C][6][3], which Gᵀ turns into the taps
   std::vector<double> total(static_cast<size_t>(o * c * 18), 0.0);
   std::fill(dw, dw + o * c * 9, 0.0f);
+  if (bias) std::fill(bias, bias + o, 0.0);
   if (n == 0) return true;
   // images in chunks whose transformed rows (x's and the gradient's) stay in L2 while every
   // (channel block, channel) pair sums over them; a multiple of the threads' count of chunks
@@ -237,26 +240,28 @@ bool convWinogradWeightGrad(const View& x, const View& gv, const int64_t* pad, f
     float* xs = conv::scratch(xbuf, chunk * xImage);
     float* gs = conv::scratch(gbuf, chunk * gImage);
     float* d = conv::scratch(dbuf, kAlpha * wr);
-    std::vector<double> part(static_cast<size_t>(o * c * 18), 0.0);
+    std::vector<double> part(static_cast<size_t>(o * c * 18), 0.0), sums(static_cast<size_t>(o), 0.0);
     for (int64_t ch = lo; ch < hi; ch++) {
       const int64_t first = ch * chunk, images = std::min(chunk, n - first);
+      // both sides as [ξ][channel][block][row]: a job's rows are one forward stream each
+      const int64_t blocks = images * rowBlocks;
       for (int64_t i = 0; i < images; i++)
         for (int64_t b = 0; b < rowBlocks; b++) {
-          const int64_t blockAt = i * rowBlocks + b, rows = std::min<int64_t>(kRows, ho - kRows * b);
-          transformInput(p, k, first + i, b, d, xs + blockAt * kAlpha * c * wr);
+          const int64_t at = i * rowBlocks + b, rows = std::min<int64_t>(kRows, ho - kRows * b);
+          transformInput(p, k, first + i, b, d, xs + at * wr, blocks * wr, c * blocks * wr);
           for (int64_t kk = 0; kk < o; kk++)
-            k.winogradGradIn(g + (((first + i) * o + kk) * ho + kRows * b) * wo, wo, static_cast<int>(rows), wo,
-                             gs + blockAt * kAlpha * o * wo + kk * wo, o * wo);
+            sums[kk] += k.winogradGradIn(g + (((first + i) * o + kk) * ho + kRows * b) * wo, wo, static_cast<int>(rows),
+                                         wo, gs + (kk * blocks + at) * wo, o * blocks * wo);
         }
       for (int t = 0; t < kAlpha; t++)
         for (int64_t ob = 0; ob < oBlocks; ob++)
           for (int64_t cb = 0; cb < cBlocks; cb++) {
             WinogradGradJob j;
-            j.g = gs + (t * o + ob * gob) * wo;
-            j.gBlock = kAlpha * o * wo, j.gO = wo;
-            j.x = xs + (t * c + cb * gob) * wr;
-            j.xBlock = kAlpha * c * wr, j.xC = wr;
-            j.blocks = images * rowBlocks, j.n = wo;
+            j.g = gs + (t * o + ob * gob) * blocks * wo;
+            j.gBlock = wo, j.gO = blocks * wo;
+            j.x = xs + (t * c + cb * gob) * blocks * wr;
+            j.xBlock = wr, j.xC = blocks * wr;
+            j.blocks = blocks, j.n = wo;
             j.oValid = static_cast<int>(std::min<int64_t>(gob, o - ob * gob));
             j.cValid = static_cast<int>(std::min<int64_t>(gob, c - cb * gob));
             j.out = part.data() + ((ob * gob * c + cb * gob) * kAlpha + t) * 3;
@@ -266,6 +271,7 @@ bool convWinogradWeightGrad(const View& x, const View& gv, const int64_t* pad, f
     }
     const Lock lock(done);
     for (size_t e = 0; e < part.size(); e++) total[e] += part[e];
+    for (int64_t kk = 0; bias && kk < o; kk++) bias[kk] += sums[kk];
   });
   bool finite = true;
   for (int64_t kc = 0; kc < o * c; kc++)

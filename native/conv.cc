@@ -161,17 +161,40 @@ void runWeightGrad(const View& x, const View& gv, const int64_t* kernel, const i
   trim(xbuf);
 }
 
+/** sums [O] = Σ over images and positions of the contiguous g [N, O, Ho, Wo], in double. */
+template <class T>
+void planeSums(const View& g, double* sums) {
+  const T* p = reinterpret_cast<const T*>(g.data) + g.offset;
+  const int64_t n = g.shape[0], o = g.shape[1], plane = g.shape[2] * g.shape[3];
+  parallelFor(o, (1 << 16) / (n * plane + 1) + 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t c = lo; c < hi; c++) {
+      double s = 0;
+      for (int64_t i = 0; i < n; i++) s += floatLoops<T>().sum(p + (i * o + c) * plane, plane);
+      sums[c] = s;
+    }
+  });
+}
+
 }  // namespace
 
 void convWeightGrad(const View& x, const View& g, const int64_t* kernel, const int64_t* pad, const int64_t* dil,
-                    int64_t groups, char* dw) {
-  if (x.dtype == kF32) {
-    float* out = reinterpret_cast<float*>(dw);
-    if (!winogradFits(x, g.shape[1], kernel, pad, dil, groups) ||
-        !convWinogradWeightGrad(x, g, pad, out))
-      runWeightGrad<float>(x, g, kernel, pad, dil, groups, out);
+                    int64_t groups, char* dw, const View* bias) {
+  std::vector<double> sums(static_cast<size_t>(bias ? g.shape[1] : 0));
+  double* bs = bias ? sums.data() : nullptr;
+  if (x.dtype == kF64) {
+    runWeightGrad<double>(x, g, kernel, pad, dil, groups, reinterpret_cast<double*>(dw));
+    if (bias) planeSums<double>(g, bs);
+  } else if (!winogradFits(x, g.shape[1], kernel, pad, dil, groups) ||
+             !convWinogradWeightGrad(x, g, pad, reinterpret_cast<float*>(dw), bs)) {
+    runWeightGrad<float>(x, g, kernel, pad, dil, groups, reinterpret_cast<float*>(dw));
+    if (bias) planeSums<float>(g, bs);
   }
-  else runWeightGrad<double>(x, g, kernel, pad, dil, groups, reinterpret_cast<double*>(dw));
+  if (!bias) return;
+  for (int64_t o = 0; o < g.shape[1]; o++) {
+    char* p = bias->data + (bias->offset + o * bias->strides[0]) * elemSize(bias->dtype);
+    if (bias->dtype == kF32) *reinterpret_cast<float*>(p) = static_cast<float>(sums[o]);
+    else *reinterpret_cast<double*>(p) = sums[o];
+  }
 }
 
 void convDirect(const View& x, const View& w, const View& bias, const int64_t* pad, const int64_t* dil, int64_t groups,

@@ -21,10 +21,11 @@ void convDirect(const View& x, const View& w, const View& bias, const int64_t* p
 
 /**
  * dw [O, C/groups, KH, KW] (contiguous, overwritten) = ∂L/∂w of that convolution for the gradient
- * g [N, O, Ho, Wo] of its output: Σ over images and output positions of g times the input tap.
+ * g [N, O, Ho, Wo] (contiguous) of its output: Σ over images and output positions of g times the
+ * input tap; and where `bias` is given, bias [O] = Σ g over images and output positions.
  */
 void convWeightGrad(const View& x, const View& g, const int64_t* kernel, const int64_t* pad, const int64_t* dil,
-                    int64_t groups, char* dw);
+                    int64_t groups, char* dw, const View* bias);
 
 /**
  * Whether convWinograd (and convWinogradWeightGrad) compute x's convolution to o channels with
@@ -38,9 +39,10 @@ void convWinograd(const View& x, const View& w, const View& bias, const int64_t*
 
 /**
  * convWeightGrad's result through the same transforms, where winogradFits (dw contiguous
- * [O, C, 3, 3]). Returns false, with dw not all finite, where the transformed sums were not:
- * the caller sums directly instead, as NaN may stand where the direct sum keeps an infinity.
+ * [O, C, 3, 3]), with Σ g per output channel into bias [O] (double) where it is not null.
+ * Returns false, with dw not all finite, where the transformed sums were not: the caller sums
+ * directly instead, as NaN may stand where the direct sum keeps an infinity.
  */
-bool convWinogradWeightGrad(const View& x, const View& g, const int64_t* pad, float* dw);
+bool convWinogradWeightGrad(const View& x, const View& g, const int64_t* pad, float* dw, double* bias);
 
 }  // namespace cr

@@ -200,7 +200,8 @@ export interface Kernels {
   ): void;
   /**
    * Optional, beside convDirect: out [O, C/groups, KH, KW] (contiguous) = the weight gradient of
-   * that convolution for the contiguous gradient g [N, O, Ho, Wo] of its output.
+   * that convolution for the contiguous gradient g [N, O, Ho, Wo] of its output; with `bias` [O]
+   * (x's dtype) also the bias's gradient, Σ g over N, Ho and Wo, from the same reads of g.
    */
   convWeightGrad?(
     x: View,
@@ -210,6 +211,7 @@ export interface Kernels {
     dilation: readonly number[],
     groups: number,
     out: Handle,
+    bias?: View | null,
   ): void;
   /**
    * Batch statistics of x [N, C, S] per channel, accumulated in double: stats [3, C] (float64)

@@ -73,10 +73,21 @@ export function directWeightGrad(x: Tensor, w: Tensor, grad: Tensor, a: DirectAt
   return kernels().convWeightGrad !== undefined && directConv(x, w, undefined, a) && grad.dtype === x.dtype;
 }
 
-/** ∂L/∂w [O, C/groups, KH, KW] of a stride-1 convolution from x and the output's gradient, with no im2col matrix. */
-export function convWeightGradDirect(x: Tensor, grad: Tensor, wShape: readonly number[], a: DirectAttrs): Tensor {
+/**
+ * ∂L/∂w [O, C/groups, KH, KW] of a stride-1 convolution from x and the output's gradient, with no
+ * im2col matrix; with `bias`, also the bias's gradient [O] from the same reads of the gradient
+ * (null where there is no weight gradient to compute it beside).
+ */
+export function convWeightGradDirect(
+  x: Tensor,
+  grad: Tensor,
+  wShape: readonly number[],
+  a: DirectAttrs,
+  bias: boolean,
+): [Tensor, Tensor | null] {
   const g = grad.isContiguous() ? grad : cloneRaw(grad);
   const out = zerosRaw(wShape, x.dtype);
+  const gb = bias && out.numel() > 0 ? zerosRaw([wShape[0]!], x.dtype) : null;
   if (out.numel() > 0) {
     kernels().convWeightGrad!(
       x._view(),
@@ -86,8 +97,9 @@ export function convWeightGradDirect(x: Tensor, grad: Tensor, wShape: readonly n
       a.dilation,
       a.groups,
       out.storage.handle,
+      gb?._view() ?? null,
     );
   }
   if (g !== grad) g.dispose();
-  return out;
+  return [out, gb];
 }

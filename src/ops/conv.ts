@@ -138,15 +138,16 @@ function convBackward(fused: boolean): BackwardRule<ConvAttrs> {
       if (fused) freeUnobserved(dcols);
       gx = unpadSpatial(padded, a.padding);
     }
+    let gb: Tensor | null = null;
     if (dw && fused && directWeightGrad(x!, w!, grad, a)) {
-      gw = convWeightGradDirect(x!, grad, w!.shape, a);
+      [gw, gb] = convWeightGradDirect(x!, grad, w!.shape, a, db === true);
     } else if (dw) {
       const cols = fused && kept ? kept : im2col(x!, a, fused);
       // as cols·Gᵀ: rows of both are contiguous along the long N·ΠO dim (dot products, no packing)
       gw = reshape(transpose(matmul(cols, transpose(gm(), -1, -2)), -1, -2), w!.shape);
       if (fused && !kept && cols.storage !== x!.storage) freeUnobserved(cols);
     }
-    const gb = db ? sum(grad, [0, ...counts.map((_, i) => 2 + i)]) : null;
+    if (db && !gb) gb = sum(grad, [0, ...counts.map((_, i) => 2 + i)]);
     // (merged is set inside gm(), which the compiler's flow analysis does not follow)
     const m = merged as Tensor | null;
     if (fused && m && m !== grad && m.storage !== grad.storage) freeUnobserved(m);

@@ -85,8 +85,11 @@ export interface NativeAddon {
   maxPool(x: NativeBuffer, values: NativeBuffer, positions: NativeBuffer): void;
   /** Stride-1 direct 2-D convolution; padding, dilation and groups follow the views in the descriptor. */
   convDirect(x: NativeBuffer, w: NativeBuffer, bias: NativeBuffer | null, out: NativeBuffer): void;
-  /** The weight gradient of that convolution; kernel size, padding, dilation and groups follow the views. */
-  convWeightGrad(x: NativeBuffer, g: NativeBuffer, out: NativeBuffer): void;
+  /**
+   * The weight gradient of that convolution (and with a bias view, after a 0/1 flag, the bias's);
+   * kernel size, padding, dilation and groups follow x's and g's views in the descriptor.
+   */
+  convWeightGrad(x: NativeBuffer, g: NativeBuffer, out: NativeBuffer, bias: NativeBuffer | null): void;
   /** The fused Adam update; the views and then the hyperparameters are in the descriptor. */
   adamStep(p: NativeBuffer, g: NativeBuffer, m: NativeBuffer, v: NativeBuffer, vmax: NativeBuffer | null): void;
   /** x's view, eps, then stats' view are in the descriptor. */

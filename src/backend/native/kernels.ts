@@ -306,11 +306,11 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes, name = "native
       for (const n of [...padding, ...dilation, groups]) desc[pos++] = n;
       addon.convDirect(xb, wb, bb, buf(out));
     },
-    convWeightGrad(x, g, kernel, padding, dilation, groups, out) {
+    convWeightGrad(x, g, kernel, padding, dilation, groups, out, bias) {
       pos = 0;
       const [xb, gb] = [put(x), put(g)];
       for (const n of [...kernel, ...padding, ...dilation, groups]) desc[pos++] = n;
-      addon.convWeightGrad(xb, gb, buf(out));
+      addon.convWeightGrad(xb, gb, buf(out), putOptional(bias ?? null));
     },
     adamStep(p, g, m, v, vmax, h) {
       if (allTiny(p.handle, g.handle, m.handle, v.handle, ...(vmax ? [vmax.handle] : []))) {
