@@ -64,6 +64,26 @@ void BatchNormForward(Args& a) {
     batchNormForward(x, stats, hasW ? &w : nullptr, hasB ? &b : nullptr, relu, out);
 }
 
+void BatchNormTrain(Args& a) {
+  const View x = viewArg(a, 0);
+  const double eps = next(a);
+  const View stats = viewArg(a, 1, false);
+  View w, b;
+  const bool hasW = optionalView(a, 2, w, true), hasB = optionalView(a, 3, b, true);
+  const bool relu = a.ok() && next(a) != 0;
+  const View out = viewArg(a, 4, false);
+  const int64_t c[] = {a.ok() ? x.shape[1] : 0};
+  requireFloat(a, "batchNormTrain", x, out, 3, x.shape);
+  if (a.ok() && out.dtype != x.dtype) a.error("batchNormTrain: out must have x's dtype", true);
+  requireStats(a, "batchNormTrain", stats, 3, c[0]);
+  if (a.ok() && stats.dtype != kF64) a.error("batchNormTrain: statistics must be float64", true);
+  if (hasW) requireFloat(a, "batchNormTrain", x, w, 1, c);
+  if (hasB) requireFloat(a, "batchNormTrain", x, b, 1, c);
+  if (a.ok()) settleOutput(a, 1, stats);
+  if (a.ok()) settleOutput(a, 4, out);
+  if (a.ok() && x.numel() > 0) batchNormTrain(x, eps, stats, hasW ? &w : nullptr, hasB ? &b : nullptr, relu, out);
+}
+
 void LayerNormForward(Args& a) {
   const double eps = next(a);
   const View x = viewArg(a, 0);

@@ -265,6 +265,7 @@ const Call kCalls[] = {
     {"maxPool", MaxPool},
     {"batchNormStats", BatchNormStats},
     {"batchNormForward", BatchNormForward},
+    {"batchNormTrain", BatchNormTrain},
     {"batchNormBackward", BatchNormBackward},
     {"layerNormForward", LayerNormForward},
     {"layerNormBackward", LayerNormBackward},

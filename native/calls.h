@@ -67,12 +67,16 @@ void ActivationBackward(Args& a);
 
 /** convDirect(x, w, bias | null, out): a stride-1 2-D convolution with no im2col matrix (calls-conv.cc). */
 void ConvDirect(Args& a);
-/** convWeightGrad(x, g, out): the weight gradient of that convolution. */
+/** convWeightGrad(x, g, out, bias | null): the weight gradient of that convolution (and the bias's). */
 void ConvWeightGrad(Args& a);
 
-/** batchNormStats, batchNormForward, batchNormBackward, layerNormForward, layerNormBackward (calls-norm.cc). */
+/**
+ * batchNormStats, batchNormForward, batchNormTrain, batchNormBackward, layerNormForward,
+ * layerNormBackward (calls-norm.cc).
+ */
 void BatchNormStats(Args& a);
 void BatchNormForward(Args& a);
+void BatchNormTrain(Args& a);
 void BatchNormBackward(Args& a);
 void LayerNormForward(Args& a);
 void LayerNormBackward(Args& a);

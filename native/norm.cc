@@ -48,58 +48,93 @@ T* run(const View& v, int64_t i, int64_t c) {
   return at<T>(v, i * v.strides[0] + c * v.strides[1]);
 }
 
+/** Channel c's mean and biased variance over x [N, C, S]: two passes, the second over data still in cache. */
 template <class T>
-void bnStats(const View& x, double eps, const View& stats) {
+void channelStats(const View& x, int64_t c, double* mean, double* variance) {
   const int64_t n = x.shape[0], s = x.shape[2], ss = x.strides[2];
   const double m = static_cast<double>(n * s);
+  double sum = 0, sq = 0;
+  for (int64_t i = 0; i < n; i++) {
+    const T* p = run<T>(x, i, c);
+    if (ss == 1)
+      sum += runSum(p, s);
+    else
+      for (int64_t j = 0; j < s; j++) sum += static_cast<double>(p[j * ss]);
+  }
+  *mean = sum / m;
+  for (int64_t i = 0; i < n; i++) {
+    const T* p = run<T>(x, i, c);
+    if (ss == 1)
+      sq += runSquares(p, s, *mean);
+    else
+      for (int64_t j = 0; j < s; j++) {
+        const double dev = static_cast<double>(p[j * ss]) - *mean;
+        sq += dev * dev;
+      }
+  }
+  *variance = sq / m;
+}
+
+/** Channel c of out = x·a + shift (with `relu` its ReLU, NaN kept). */
+template <class T>
+void channelAffine(const View& x, int64_t c, T a, T shift, bool relu, const View& out) {
+  const int64_t n = x.shape[0], s = x.shape[2], sx = x.strides[2], so = out.strides[2];
+  for (int64_t i = 0; i < n; i++) {
+    const T* px = run<T>(x, i, c);
+    T* po = run<T>(out, i, c);
+    if (sx == 1 && so == 1) {
+      if (relu) runAffineRelu(px, a, shift, po, s);
+      else runAffine(px, a, shift, po, s);
+      continue;
+    }
+    for (int64_t j = 0; j < s; j++) {
+      const T v = px[j * sx] * a + shift;
+      po[j * so] = !relu || v > 0 || v != v ? v : T(0);
+    }
+  }
+}
+
+/** Channel c's normalisation: the scale and shift of x·a + shift from mean, invstd, w and b. */
+template <class T>
+void channelForward(const View& x, int64_t c, double mean, double invstd, const View* w, const View* bias, bool relu,
+                    const View& out) {
+  const double scale = invstd * at(w, c, 1);
+  channelAffine(x, c, static_cast<T>(scale), static_cast<T>(at(bias, c, 0) - mean * scale), relu, out);
+}
+
+template <class T>
+void bnStats(const View& x, double eps, const View& stats) {
   parallelFor(x.shape[1], channelGrain(x), [&](int64_t b, int64_t e) {
     for (int64_t c = b; c < e; c++) {
-      double sum = 0, sq = 0;
-      for (int64_t i = 0; i < n; i++) {
-        const T* p = run<T>(x, i, c);
-        if (ss == 1)
-          sum += runSum(p, s);
-        else
-          for (int64_t j = 0; j < s; j++) sum += static_cast<double>(p[j * ss]);
-      }
-      const double mean = sum / m;
-      for (int64_t i = 0; i < n; i++) {
-        const T* p = run<T>(x, i, c);
-        if (ss == 1)
-          sq += runSquares(p, s, mean);
-        else
-          for (int64_t j = 0; j < s; j++) {
-            const double dev = static_cast<double>(p[j * ss]) - mean;
-            sq += dev * dev;
-          }
-      }
+      double mean, variance;
+      channelStats<T>(x, c, &mean, &variance);
       set2(stats, 0, c, mean);
-      set2(stats, 1, c, sq / m);
-      set2(stats, 2, c, 1 / std::sqrt(sq / m + eps));
+      set2(stats, 1, c, variance);
+      set2(stats, 2, c, 1 / std::sqrt(variance + eps));
     }
   });
 }
 
 template <class T>
 void bnForward(const View& x, const View& stats, const View* w, const View* bias, bool relu, const View& out) {
-  const int64_t n = x.shape[0], s = x.shape[2], sx = x.strides[2], so = out.strides[2];
+  parallelFor(x.shape[1], channelGrain(x), [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; c++) channelForward<T>(x, c, at2(stats, 0, c), at2(stats, 1, c), w, bias, relu, out);
+  });
+}
+
+/** bnStats, then bnForward with its statistics, a channel at a time: the output pass reads the channel from cache. */
+template <class T>
+void bnTrain(const View& x, double eps, const View& stats, const View* w, const View* bias, bool relu,
+             const View& out) {
   parallelFor(x.shape[1], channelGrain(x), [&](int64_t b, int64_t e) {
     for (int64_t c = b; c < e; c++) {
-      const double scale = at2(stats, 1, c) * at(w, c, 1);
-      const T a = static_cast<T>(scale), shift = static_cast<T>(at(bias, c, 0) - at2(stats, 0, c) * scale);
-      for (int64_t i = 0; i < n; i++) {
-        const T* px = run<T>(x, i, c);
-        T* po = run<T>(out, i, c);
-        if (sx == 1 && so == 1) {
-          if (relu) runAffineRelu(px, a, shift, po, s);
-          else runAffine(px, a, shift, po, s);
-          continue;
-        }
-        for (int64_t j = 0; j < s; j++) {
-          const T v = px[j * sx] * a + shift;
-          po[j * so] = !relu || v > 0 || v != v ? v : T(0);
-        }
-      }
+      double mean, variance;
+      channelStats<T>(x, c, &mean, &variance);
+      const double invstd = 1 / std::sqrt(variance + eps);
+      set2(stats, 0, c, mean);
+      set2(stats, 1, c, variance);
+      set2(stats, 2, c, invstd);
+      channelForward<T>(x, c, mean, invstd, w, bias, relu, out);
     }
   });
 }
@@ -269,6 +304,11 @@ void lnBackward(const View& g, const View& x, const View& stats, const View* w, 
 
 void batchNormStats(const View& x, double eps, const View& stats) {
   (x.dtype == kF32 ? bnStats<float> : bnStats<double>)(x, eps, stats);
+}
+
+void batchNormTrain(const View& x, double eps, const View& stats, const View* w, const View* b, bool relu,
+                    const View& out) {
+  (x.dtype == kF32 ? bnTrain<float> : bnTrain<double>)(x, eps, stats, w, b, relu, out);
 }
 
 void batchNormForward(const View& x, const View& stats, const View* w, const View* b, bool relu, const View& out) {

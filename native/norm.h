@@ -16,6 +16,10 @@ void batchNormStats(const View& x, double eps, const View& stats);
  */
 void batchNormForward(const View& x, const View& stats, const View* w, const View* b, bool relu, const View& out);
 
+/** batchNormStats into stats [3, C], then batchNormForward with its mean and invstd, a channel at a time. */
+void batchNormTrain(const View& x, double eps, const View& stats, const View* w, const View* b, bool relu,
+                    const View& out);
+
 /**
  * dwb [2, C] = Σ g·x̂, Σ g per channel; dx = w·invstd·(g − mean g − x̂·mean g·x̂) with `training`,
  * else w·invstd·g. With `relu` (the output of a batch norm fused with a ReLU), g counts only where

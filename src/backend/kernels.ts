@@ -224,6 +224,19 @@ export interface Kernels {
    */
   batchNormForward(x: View, stats: View, weight: View | null, bias: View | null, out: View, relu: boolean): void;
   /**
+   * Training's forward: batchNormStats into stats [3, C], then batchNormForward with its mean and
+   * invstd, the same values; a backend may run both a channel at a time, while it is in cache.
+   */
+  batchNormTrain(
+    x: View,
+    eps: number,
+    stats: View,
+    weight: View | null,
+    bias: View | null,
+    out: View,
+    relu: boolean,
+  ): void;
+  /**
    * Batch norm's gradient from g ([N, C, S]): dwb [2, C] = Σ g·x̂, Σ g per channel; dx = w·invstd·(g
    * − mean g − x̂·mean g·x̂) with `training` (batch statistics), else w·invstd·g. Given `relu` (the
    * output of a batch norm fused with a ReLU), g counts only where relu > 0. Null outputs are skipped.

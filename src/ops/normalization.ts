@@ -190,8 +190,9 @@ function bnSample(x: number[], training: boolean, torch: string, relu = false): 
 }
 
 // NOTE: a primitive, not the composite of mean, sub, square, mean, add, rsqrt, mul, mul, add it
-// computes: the statistics in one kernel (two passes over each channel, in double), the output in
-// one pass as x·scale + shift per channel, and only mean and invstd kept for the backward.
+// computes: in training one kernel takes each channel's statistics (two passes, in double) and
+// then its output (one pass as x·scale + shift) while the channel is in cache; only mean and
+// invstd are kept for the backward.
 /** The batch norm primitive over x [N, C, ...S]: batch statistics (training) or running ones (eval). */
 export const batchNormOp = defineOp<BatchNormAttrs>({
   name: "batchNorm",
@@ -201,18 +202,16 @@ export const batchNormOp = defineOp<BatchNormAttrs>({
     const c = x.shape[1]!;
     if (x.numel() === 0) return out;
     const { view, copy } = channelView(x);
+    const outView = channelView(out).view;
     let stats: Tensor;
-    let rows: readonly [number, number] = [0, 1];
     if (a.training) {
       stats = zerosRaw([3, c], "float64");
-      kernels().batchNormStats(view, a.eps, stats._view());
+      kernels().batchNormTrain(view, a.eps, stats._view(), viewOrNull(w), viewOrNull(b), outView, a.relu === true);
       if (a.update) updateRunning(stats, x.numel() / c, a.update);
-      rows = [0, 2];
     } else {
       stats = runningStats(rm!, rv!, a.eps);
+      kernels().batchNormForward(view, statsRows(stats, [0, 1]), viewOrNull(w), viewOrNull(b), outView, a.relu === true);
     }
-    const outView = channelView(out).view;
-    kernels().batchNormForward(view, statsRows(stats, rows), viewOrNull(w), viewOrNull(b), outView, a.relu === true);
     free(copy);
     if (a.training) keep(stats);
     else free(stats);

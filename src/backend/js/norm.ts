@@ -210,3 +210,18 @@ export function layerNormBackwardInto(
       set2(dwb, 1, j, db[j]!);
     }
 }
+
+/** batchNormStatsInto, then batchNormForwardInto with the statistics' mean and invstd rows (0 and 2). */
+export function batchNormTrainInto(
+  x: View,
+  eps: number,
+  stats: View,
+  weight: View | null,
+  bias: View | null,
+  out: View,
+  relu: boolean,
+): void {
+  batchNormStatsInto(x, eps, stats);
+  const rows: View = { ...stats, shape: [2, stats.shape[1]!], strides: [2 * stats.strides[0]!, stats.strides[1]!] };
+  batchNormForwardInto(x, rows, weight, bias, out, relu);
+}

@@ -13,6 +13,7 @@ import { adamStepInto } from "./optim.js";
 import {
   batchNormBackwardInto,
   batchNormForwardInto,
+  batchNormTrainInto,
   batchNormStatsInto,
   layerNormBackwardInto,
   layerNormForwardInto,
@@ -169,6 +170,7 @@ export const referenceKernels = {
   adamStep: adamStepInto,
   batchNormStats: batchNormStatsInto,
   batchNormForward: batchNormForwardInto,
+  batchNormTrain: batchNormTrainInto,
   batchNormBackward: batchNormBackwardInto,
   layerNormForward: layerNormForwardInto,
   layerNormBackward: layerNormBackwardInto,

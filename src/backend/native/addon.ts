@@ -102,6 +102,14 @@ export interface NativeAddon {
     bias: NativeBuffer | null,
     out: NativeBuffer,
   ): void;
+  /** x's view, eps, stats' view, weight and bias (each after a 0/1 flag), the relu flag, out: in the descriptor. */
+  batchNormTrain(
+    x: NativeBuffer,
+    stats: NativeBuffer,
+    weight: NativeBuffer | null,
+    bias: NativeBuffer | null,
+    out: NativeBuffer,
+  ): void;
   /** g, x, stats, a flag and weight, the training flag, then dx, dwb and relu each after a flag: in the descriptor. */
   batchNormBackward(
     g: NativeBuffer,

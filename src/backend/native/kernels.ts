@@ -340,6 +340,16 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes, name = "native
       desc[pos++] = relu ? 1 : 0;
       addon.batchNormForward(...h, put(out));
     },
+    batchNormTrain(x, eps, stats, weight, bias, out, relu) {
+      if (tinyViews(x, stats, weight, bias, out))
+        return referenceKernels.batchNormTrain(x, eps, stats, weight, bias, out, relu);
+      pos = 0;
+      const src = put(x);
+      desc[pos++] = eps;
+      const h = [src, put(stats), putOptional(weight), putOptional(bias)] as const;
+      desc[pos++] = relu ? 1 : 0;
+      addon.batchNormTrain(...h, put(out));
+    },
     batchNormBackward(g, x, stats, weight, training, dx, dwb, relu) {
       if (tinyViews(g, x, stats, weight, dx, dwb, relu))
         return referenceKernels.batchNormBackward(g, x, stats, weight, training, dx, dwb, relu);
