@@ -107,9 +107,9 @@ void LayerNormForward(Args& a) {
 namespace {
 
 /**
- * batchNormBackward (x [N, C, S], then the training flag after weight, and dx, dwb and relu each
- * after a flag) and layerNormBackward (x [R, D]): g, x, stats, then weight, dx and dwb each after
- * a flag; weight and dwb have x's dim 1, relu x's shape.
+ * batchNormBackward (x [N, C, S], then the training flag after weight, and after dx and dwb the
+ * relu flag and the bias after its own) and layerNormBackward (x [R, D]): g, x, stats, then
+ * weight, dx and dwb each after a flag; weight, bias and dwb have x's dim 1.
  */
 void NormBackward(Args& a, bool batch) {
   const std::string op = batch ? "batchNormBackward" : "layerNormBackward";
@@ -121,8 +121,9 @@ void NormBackward(Args& a, bool batch) {
   const bool hasW = optionalView(a, 3, w, true);
   const bool training = batch && a.ok() && next(a) != 0;
   const bool hasDx = optionalView(a, 4, dx, false), hasDwb = optionalView(a, 5, dwb, false);
-  View relu;
-  const bool hasRelu = batch && optionalView(a, 6, relu, true);
+  const bool relu = batch && a.ok() && next(a) != 0;
+  View bias;
+  const bool hasBias = batch && optionalView(a, 6, bias, true);
   if (a.ok() && x.nd != nd) a.error(op + ": x has the wrong number of dims");
   const int64_t cols[] = {a.ok() ? x.shape[1] : 0}, two[] = {2, cols[0]};
   requireFloat(a, op.c_str(), x, g, nd, x.shape);
@@ -131,8 +132,7 @@ void NormBackward(Args& a, bool batch) {
   if (hasW) requireFloat(a, op.c_str(), x, w, 1, cols);
   if (hasDx) requireFloat(a, op.c_str(), x, dx, nd, x.shape);
   if (hasDwb) requireFloat(a, op.c_str(), x, dwb, 2, two);
-  if (hasRelu) requireFloat(a, op.c_str(), x, relu, nd, x.shape);
-  if (a.ok() && hasRelu && relu.dtype != x.dtype) a.error(op + ": relu must have x's dtype", true);
+  if (hasBias) requireFloat(a, op.c_str(), x, bias, 1, cols);
   if (a.ok() && ((hasDx && dx.dtype != x.dtype) || (hasDwb && dwb.dtype != x.dtype)))
     a.error(op + ": gradients must have x's dtype", true);
   if (a.ok() && hasDx) settleOutput(a, 4, dx);
@@ -140,7 +140,7 @@ void NormBackward(Args& a, bool batch) {
   if (!a.ok() || x.numel() == 0) return;
   const View* const outs[] = {hasW ? &w : nullptr, hasDx ? &dx : nullptr, hasDwb ? &dwb : nullptr};
   if (batch)
-    batchNormBackward(g, x, stats, outs[0], training, hasRelu ? &relu : nullptr, outs[1], outs[2]);
+    batchNormBackward(g, x, stats, outs[0], training, relu, hasBias ? &bias : nullptr, outs[1], outs[2]);
   else
     layerNormBackward(g, x, stats, outs[0], outs[1], outs[2]);
 }

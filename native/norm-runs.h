@@ -177,9 +177,9 @@ CR_INLINE void lnBackwardRows(const T* __restrict g, int64_t gr, const T* __rest
       out[j] = v > 0 ? v : v != v ? v : T(0);                                                                       \
     }                                                                                                               \
   }                                                                                                                 \
-  /* out = g where y > 0, else 0: relu's gradient through its output y */                                         \
-  ATTR void runReluMask(const T* g, const T* y, T* out, int64_t n) {                                                \
-    for (int64_t j = 0; j < n; j++) out[j] = y[j] > 0 ? g[j] : T(0);                                                \
+  /* out = g where x·a + b > 0, else 0: relu's gradient through runAffineRelu's own sums (g may be out) */        \
+  ATTR void runReluMask(const T* g, const T* x, T a, T b, T* out, int64_t n) {                                      \
+    for (int64_t j = 0; j < n; j++) out[j] = x[j] * a + b > 0 ? g[j] : T(0);                                        \
   }                                                                                                                 \
   /* out = a·g + c·(x − mu) + shift */                                                                              \
   ATTR void runDx(const T* g, const T* x, T a, T c, T mu, T shift, T* out, int64_t n) {                             \

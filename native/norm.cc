@@ -75,6 +75,20 @@ void channelStats(const View& x, int64_t c, double* mean, double* variance) {
   *variance = sq / m;
 }
 
+/** x·a + shift as the strided loops write it (the backward's ReLU mask repeats these very sums). */
+template <class T>
+inline T affine(T x, T a, T shift) {
+  return x * a + shift;
+}
+
+/** Channel c's normalisation as x·a + shift: the scale and shift from mean, invstd, w and b. */
+template <class T>
+void affineOf(int64_t c, double mean, double invstd, const View* w, const View* bias, T* a, T* shift) {
+  const double scale = invstd * at(w, c, 1);
+  *a = static_cast<T>(scale);
+  *shift = static_cast<T>(at(bias, c, 0) - mean * scale);
+}
+
 /** Channel c of out = x·a + shift (with `relu` its ReLU, NaN kept). */
 template <class T>
 void channelAffine(const View& x, int64_t c, T a, T shift, bool relu, const View& out) {
@@ -88,18 +102,19 @@ void channelAffine(const View& x, int64_t c, T a, T shift, bool relu, const View
       continue;
     }
     for (int64_t j = 0; j < s; j++) {
-      const T v = px[j * sx] * a + shift;
+      const T v = affine(px[j * sx], a, shift);
       po[j * so] = !relu || v > 0 || v != v ? v : T(0);
     }
   }
 }
 
-/** Channel c's normalisation: the scale and shift of x·a + shift from mean, invstd, w and b. */
+/** Channel c's normalisation from its statistics, w and b. */
 template <class T>
 void channelForward(const View& x, int64_t c, double mean, double invstd, const View* w, const View* bias, bool relu,
                     const View& out) {
-  const double scale = invstd * at(w, c, 1);
-  channelAffine(x, c, static_cast<T>(scale), static_cast<T>(at(bias, c, 0) - mean * scale), relu, out);
+  T a, shift;
+  affineOf(c, mean, invstd, w, bias, &a, &shift);
+  channelAffine(x, c, a, shift, relu, out);
 }
 
 template <class T>
@@ -140,39 +155,42 @@ void bnTrain(const View& x, double eps, const View& stats, const View* w, const 
 }
 
 /**
- * The run of channel c in sample i of g, or with `relu` (the output of a batch norm fused with a
- * ReLU) g where relu > 0 and 0 elsewhere, written to `tmp` when g or relu is strided.
+ * The run of channel c in sample i of g, or with `relu` (a batch norm fused with a ReLU, whose
+ * output was x·a + shift) g where that was > 0 and 0 elsewhere: the forward's own sums, by the
+ * same loop for x's stride, so the mask is its output's. Written to `tmp` unless g's run is used as is.
  */
 template <class T>
-const T* gradRun(const View& g, const View* relu, int64_t i, int64_t c, std::vector<T>& tmp) {
+const T* gradRun(const View& g, const View& x, bool relu, T a, T shift, int64_t i, int64_t c, std::vector<T>& tmp) {
   const T* pg = run<T>(g, i, c);
-  const int64_t s = g.shape[2], sg = g.strides[2];
-  if (!relu) {
-    if (sg == 1) return pg;
+  const int64_t s = g.shape[2], sg = g.strides[2], sx = x.strides[2];
+  if (!relu && sg == 1) return pg;
+  if (sg != 1) {
     for (int64_t j = 0; j < s; j++) tmp[j] = pg[j * sg];
-    return tmp.data();
+    pg = tmp.data();
   }
-  const T* py = run<T>(*relu, i, c);
-  const int64_t sy = relu->strides[2];
-  if (sg == 1 && sy == 1) runReluMask(pg, py, tmp.data(), s);
+  if (!relu) return pg;
+  const T* px = run<T>(x, i, c);
+  if (sx == 1) runReluMask(pg, px, a, shift, tmp.data(), s);
   else
-    for (int64_t j = 0; j < s; j++) tmp[j] = py[j * sy] > 0 ? pg[j * sg] : T(0);
+    for (int64_t j = 0; j < s; j++) tmp[j] = affine(px[j * sx], a, shift) > 0 ? pg[j] : T(0);
   return tmp.data();
 }
 
 template <class T>
-void bnBackward(const View& g, const View& x, const View& stats, const View* w, bool training, const View* relu,
-                const View* dx, const View* dwb) {
+void bnBackward(const View& g, const View& x, const View& stats, const View* w, bool training, bool relu,
+                const View* bias, const View* dx, const View* dwb) {
   const int64_t n = x.shape[0], s = x.shape[2], sx = x.strides[2];
   const double m = static_cast<double>(n * s);
   parallelFor(x.shape[1], channelGrain(x), [&](int64_t b, int64_t e) {
     std::vector<T> tmp(static_cast<size_t>(relu || g.strides[2] != 1 ? s : 0));
     for (int64_t c = b; c < e; c++) {
       const double mean = at2(stats, 0, c), invstd = at2(stats, 1, c);
+      T fa = 0, fshift = 0;  // the forward's x·a + shift, for the fused ReLU's mask
+      if (relu) affineOf(c, mean, invstd, w, bias, &fa, &fshift);
       double sums[2] = {0, 0};  // Σ g and Σ g·(x − mean)
       // the sums serve dw, db and (batch statistics) dx: eval's dx alone needs none
       for (int64_t i = 0; i < n && (training || dwb); i++) {
-        const T* pg = gradRun(g, relu, i, c, tmp);
+        const T* pg = gradRun(g, x, relu, fa, fshift, i, c, tmp);
         const T* px = run<T>(x, i, c);
         if (sx == 1) {
           runSumDot(pg, px, s, mean, sums);
@@ -196,7 +214,7 @@ void bnBackward(const View& g, const View& x, const View& stats, const View* w, 
       const T coef = static_cast<T>(training ? -k * invstd * sumGxhat / m : 0);
       const int64_t so = dx->strides[2];
       for (int64_t i = 0; i < n; i++) {
-        const T* pg = gradRun(g, relu, i, c, tmp);
+        const T* pg = gradRun(g, x, relu, fa, fshift, i, c, tmp);
         const T* px = run<T>(x, i, c);
         T* po = run<T>(*dx, i, c);
         if (sx == 1 && so == 1)
@@ -315,9 +333,9 @@ void batchNormForward(const View& x, const View& stats, const View* w, const Vie
   (x.dtype == kF32 ? bnForward<float> : bnForward<double>)(x, stats, w, b, relu, out);
 }
 
-void batchNormBackward(const View& g, const View& x, const View& stats, const View* w, bool training,
-                       const View* relu, const View* dx, const View* dwb) {
-  (x.dtype == kF32 ? bnBackward<float> : bnBackward<double>)(g, x, stats, w, training, relu, dx, dwb);
+void batchNormBackward(const View& g, const View& x, const View& stats, const View* w, bool training, bool relu,
+                       const View* bias, const View* dx, const View* dwb) {
+  (x.dtype == kF32 ? bnBackward<float> : bnBackward<double>)(g, x, stats, w, training, relu, bias, dx, dwb);
 }
 
 void layerNormForward(const View& x, double eps, const View* w, const View* b, const View& out, const View& stats) {

@@ -22,11 +22,12 @@ void batchNormTrain(const View& x, double eps, const View& stats, const View* w,
 
 /**
  * dwb [2, C] = Σ g·x̂, Σ g per channel; dx = w·invstd·(g − mean g − x̂·mean g·x̂) with `training`,
- * else w·invstd·g. With `relu` (the output of a batch norm fused with a ReLU), g counts only where
- * relu > 0. w, relu, dx and dwb may be null.
+ * else w·invstd·g. With `relu` (a batch norm fused with a ReLU, with this bias), g counts only
+ * where the forward's output was > 0, which is summed again from x as the forward summed it.
+ * w, bias, dx and dwb may be null.
  */
-void batchNormBackward(const View& g, const View& x, const View& stats, const View* w, bool training,
-                       const View* relu, const View* dx, const View* dwb);
+void batchNormBackward(const View& g, const View& x, const View& stats, const View* w, bool training, bool relu,
+                       const View* bias, const View* dx, const View* dwb);
 
 /** out [R, D] = (x − mean)·rstd·w + b per row, stats [2, R] (float64) = mean, rstd; w, b may be null. */
 void layerNormForward(const View& x, double eps, const View* w, const View* b, const View& out, const View& stats);

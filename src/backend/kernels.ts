@@ -238,8 +238,10 @@ export interface Kernels {
   ): void;
   /**
    * Batch norm's gradient from g ([N, C, S]): dwb [2, C] = Σ g·x̂, Σ g per channel; dx = w·invstd·(g
-   * − mean g − x̂·mean g·x̂) with `training` (batch statistics), else w·invstd·g. Given `relu` (the
-   * output of a batch norm fused with a ReLU), g counts only where relu > 0. Null outputs are skipped.
+   * − mean g − x̂·mean g·x̂) with `training` (batch statistics), else w·invstd·g. With `relu` (a
+   * batch norm fused with a ReLU, with this `bias`), g counts only where the forward's output was
+   * > 0: batchNormForward's own x·scale + shift, summed again from x the way it summed them, so the
+   * mask is exactly its output's. Null outputs are skipped.
    */
   batchNormBackward(
     g: View,
@@ -249,7 +251,8 @@ export interface Kernels {
     training: boolean,
     dx: View | null,
     dwb: View | null,
-    relu: View | null,
+    relu: boolean,
+    bias: View | null,
   ): void;
   /**
    * Layer norm of each row of x [R, D]: out = (x − mean)·rstd·weight + bias, with stats [2, R]

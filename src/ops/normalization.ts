@@ -246,8 +246,8 @@ export const batchNormOp = defineOp<BatchNormAttrs>({
     return grads;
   },
   // the same gradients in two passes over each channel: Σ g and Σ g·x̂, then dx
-  fastBackward: (g, { inputs, output, kept: [kept], attrs: a, needsInputGrad }) => {
-    const { x, w, rm, rv } = bnInputs(inputs, a);
+  fastBackward: (g, { inputs, kept: [kept], attrs: a, needsInputGrad }) => {
+    const { x, w, b, rm, rv } = bnInputs(inputs, a);
     const c = x.shape[1]!;
     const wantW = a.weight && needsInputGrad[1]!;
     const wantB = a.bias && needsInputGrad[a.weight ? 2 : 1]!;
@@ -259,7 +259,6 @@ export const batchNormOp = defineOp<BatchNormAttrs>({
       const stats = a.training ? kept! : runningStats(rm!, rv!, a.eps);
       const dxView = dx && channelView(dx).view;
       const rows = a.training ? ([0, 2] as const) : ([0, 1] as const);
-      const yv = a.relu ? channelView(output) : null;
       kernels().batchNormBackward(
         gv.view,
         xv.view,
@@ -268,9 +267,10 @@ export const batchNormOp = defineOp<BatchNormAttrs>({
         a.training,
         dxView,
         dwb && dwb._view(),
-        yv && yv.view,
+        a.relu === true,
+        viewOrNull(b),
       );
-      [xv.copy, gv.copy, yv && yv.copy, a.training ? null : stats].forEach(free);
+      [xv.copy, gv.copy, a.training ? null : stats].forEach(free);
     }
     const [dw, db] = dwb ? splitRows(dwb, wantW, wantB) : [null, null];
     free(dwb);

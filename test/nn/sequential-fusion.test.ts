@@ -91,6 +91,37 @@ test("a ReLU that kills whole channels passes no gradient through them, as unfus
   assert.deepEqual(a.grads[2]!.toArray(), [0, 0, 0, 0, 0]);
 });
 
+test("the fused backward passes gradient exactly where the forward's output is positive", () => {
+  // Half of each channel sits exactly at its mean, where x·scale + shift (no bias) is a rounding
+  // residue of either sign or 0: the backward's mask, summed again from x, must be the forward
+  // output's own, for contiguous and strided inputs (the two take different loops), float32 and
+  // float64: gradients equal to the bit to the modules run one by one.
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const strided of [false, true]) {
+      const bn = () => {
+        const m = new nn.BatchNorm2d(3);
+        cr.noGrad(() => {
+          m.weight!.copy_(cr.tensor([0.7, 1.3, 2.1]));
+        });
+        return m.to(dtype);
+      };
+      const [fused, plain] = [new nn.Sequential(bn(), new nn.ReLU()), new nn.Sequential(bn(), new nn.ReLU())];
+      // per channel: even elements at the mean, odd ones at mean ± 1.5 (so the mean stays exact)
+      const at = [0.3, -1.7, 2.9];
+      const values = Array.from({ length: 144 }, (_, i) => at[Math.floor(i / 24) % 3]! + [0, 1.5, 0, -1.5][i % 4]!);
+      let x = cr.tensor(values, { dtype }).reshape([2, 3, 6, 4]);
+      if (strided) x = x.transpose(2, 3);
+      const g = cr.randn(x.shape).to(dtype);
+      const a = run(fused, (t) => fused.call(t), x, g);
+      const b = run(plain, (t) => oneByOne(plain, t), x, g);
+      assert.notEqual(a.node, "ReluBackward", "the batch norm and ReLU were not fused");
+      assert.deepEqual(a.out.toArray(), b.out.toArray(), `${dtype} ${strided ? "strided" : "contiguous"}: outputs`);
+      assert.deepEqual(a.dx.toArray(), b.dx.toArray(), `${dtype} ${strided ? "strided" : "contiguous"}: dx`);
+      a.grads.forEach((p, i) => assert.deepEqual(p.toArray(), b.grads[i]!.toArray(), `parameter ${i}`));
+    }
+  }
+});
+
 test("double backward through the fused op matches the modules one by one", () => {
   const [fused, plain] = [stack("float64", 5), stack("float64", 5)];
   const x = cr.randn([3, 3, 4, 4], { dtype: "float64" });

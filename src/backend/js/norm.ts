@@ -93,20 +93,24 @@ export function batchNormBackwardInto(
   training: boolean,
   dx: View | null,
   dwb: View | null,
-  relu: View | null,
+  relu: boolean,
+  bias: View | null,
 ): void {
   const [gs, xs] = [arr(g.handle), arr(x.handle)];
-  const ys = relu && arr(relu.handle);
-  // g at (i, ch, j), or 0 where the fused ReLU's output is not positive
+  let [scale, shift] = [0, 0];
+  // g at (i, ch, j), or 0 where the fused ReLU's output was not positive: batchNormForwardInto's
+  // own x·scale + shift, summed again
   const grad = (i: number, ch: number, j: number) => {
     const v = gs[g.offset + i * g.strides[0]! + ch * g.strides[1]! + j * g.strides[2]!]!;
     if (!relu) return v;
-    return ys![relu.offset + i * relu.strides[0]! + ch * relu.strides[1]! + j * relu.strides[2]!]! > 0 ? v : 0;
+    return xs[x.offset + i * x.strides[0]! + ch * x.strides[1]! + j * x.strides[2]!]! * scale + shift > 0 ? v : 0;
   };
   const [n, c, s] = x.shape as [number, number, number];
   const m = n * s;
   for (let ch = 0; ch < c; ch++) {
     const [mean, invstd] = [at2(stats, 0, ch), at2(stats, 1, ch)];
+    scale = invstd * at(weight, ch, 1);
+    shift = at(bias, ch, 0) - mean * scale;
     let sg = 0;
     let sgx = 0;
     for (let i = 0; i < n; i++) {

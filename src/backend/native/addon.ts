@@ -110,7 +110,10 @@ export interface NativeAddon {
     bias: NativeBuffer | null,
     out: NativeBuffer,
   ): void;
-  /** g, x, stats, a flag and weight, the training flag, then dx, dwb and relu each after a flag: in the descriptor. */
+  /**
+   * g, x, stats, a flag and weight, the training flag, dx and dwb each after a flag, the relu flag,
+   * then a flag and bias: in the descriptor.
+   */
   batchNormBackward(
     g: NativeBuffer,
     x: NativeBuffer,
@@ -118,7 +121,7 @@ export interface NativeAddon {
     weight: NativeBuffer | null,
     dx: NativeBuffer | null,
     dwb: NativeBuffer | null,
-    relu: NativeBuffer | null,
+    bias: NativeBuffer | null,
   ): void;
   /** eps, x, a flag and weight, a flag and bias, out, stats: in the descriptor. */
   layerNormForward(

@@ -350,13 +350,15 @@ export function nativeKernels(addon: NativeAddon, codes: OpCodes, name = "native
       desc[pos++] = relu ? 1 : 0;
       addon.batchNormTrain(...h, put(out));
     },
-    batchNormBackward(g, x, stats, weight, training, dx, dwb, relu) {
-      if (tinyViews(g, x, stats, weight, dx, dwb, relu))
-        return referenceKernels.batchNormBackward(g, x, stats, weight, training, dx, dwb, relu);
+    batchNormBackward(g, x, stats, weight, training, dx, dwb, relu, bias) {
+      if (tinyViews(g, x, stats, weight, dx, dwb, bias))
+        return referenceKernels.batchNormBackward(g, x, stats, weight, training, dx, dwb, relu, bias);
       pos = 0;
       const h = [put(g), put(x), put(stats), putOptional(weight)] as const;
       desc[pos++] = training ? 1 : 0;
-      addon.batchNormBackward(...h, putOptional(dx), putOptional(dwb), putOptional(relu));
+      const outs = [putOptional(dx), putOptional(dwb)] as const;
+      desc[pos++] = relu ? 1 : 0;
+      addon.batchNormBackward(...h, ...outs, putOptional(bias));
     },
     layerNormForward(x, eps, weight, bias, out, stats) {
       if (tinyViews(x, weight, bias, out, stats))
