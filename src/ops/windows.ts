@@ -11,7 +11,7 @@ import { defineOp, type Op } from "./define.js";
 import { genericRule } from "./explain-rule.js";
 import { pad } from "./index-ops.js";
 import { viewOf, zerosRaw } from "./unrecorded.js";
-import { slice } from "./view.js";
+import { permute, reshape, slice } from "./view.js";
 
 /** Window geometry over the last k dims: k = kernel.length. */
 export interface WindowGeometry {
@@ -44,12 +44,31 @@ function windowView(x: Tensor, g: WindowGeometry): Tensor {
   );
 }
 
+/** Whether the windows tile the grid: each element in exactly one window (stride = kernel, no dilation, no rest). */
+function tiles(g: WindowGeometry): boolean {
+  const counts = windowCounts(g);
+  return g.kernel.every((k, i) => g.stride[i] === k && (k === 1 || g.dilation[i] === 1) && counts[i]! * k === g.size[i]);
+}
+
+/**
+ * Windows [...lead, K1..Kk, O1..Ok] that tile their grid, as the grid [...lead, O1·K1, .., Ok·Kk]:
+ * their fold, which then only moves elements (a view where the strides allow, as for a global
+ * average pool's gradient, one value broadcast over each plane).
+ */
+function untile(w: Tensor, g: WindowGeometry): Tensor {
+  const k = g.kernel.length;
+  const lead = w.ndim - 2 * k;
+  const order = [...Array(lead).keys(), ...g.kernel.flatMap((_, i) => [lead + k + i, lead + i])];
+  return reshape(permute(w, ...order), [...w.shape.slice(0, lead), ...g.size]);
+}
+
 /** The sliding-windows primitive: a view of x's windows. */
 export const windowsOp: Op<WindowGeometry> = defineOp<WindowGeometry>({
   name: "slidingWindows",
   forward: ([x], g) => windowView(x!, g),
-  // every window element is a copy of one input element: the copies' gradients add (a fold)
-  backward: (grad, { attrs }) => [foldOp([grad], attrs)],
+  // every window element is a copy of one input element: the copies' gradients add (a fold,
+  // which for windows that tile the grid only moves them back)
+  backward: (grad, { attrs }) => [tiles(attrs) ? untile(grad, attrs) : foldOp([grad], attrs)],
   explain: genericRule("slidingWindows"),
   samples: [
     windowSample(
@@ -67,6 +86,23 @@ export const windowsOp: Op<WindowGeometry> = defineOp<WindowGeometry>({
       [3, 7],
       [[3], [2], [2]],
       "torch.nn.functional.unfold(x0.reshape(1, 3, 1, 7), (1, 3), dilation=(1, 2), stride=(1, 2)).reshape(3, 3, 2)",
+    ),
+    // windows that tile the grid, whose gradient only moves elements back
+    windowSample(
+      "slidingWindows",
+      [1, 2, 4, 6],
+      [
+        [2, 3],
+        [2, 3],
+        [1, 1],
+      ],
+      "torch.nn.functional.unfold(x0, (2, 3), stride=(2, 3)).reshape(1, 2, 2, 3, 2, 2)",
+    ),
+    windowSample(
+      "slidingWindows",
+      [3, 5],
+      [[1], [1], [2]],
+      "torch.nn.functional.unfold(x0.reshape(1, 3, 1, 5), (1, 1), dilation=(1, 2)).reshape(3, 1, 5)",
     ),
   ],
 });
