@@ -33,6 +33,27 @@ void requireStats(Args& a, const char* op, const View& v, int64_t rows, int64_t 
     a.error(std::string(op) + ": statistics must be float [" + std::to_string(rows) + ", " + std::to_string(n) + "]");
 }
 
+/** Batch norm's operands after x and the statistics: weight and bias (each after a flag), the relu flag, out. */
+struct BatchNormOut {
+  View w, b, out;
+  bool hasW = false, hasB = false, relu = false;
+};
+
+/** Reads and checks a BatchNormOut for x as `op`'s arguments 2 (weight), 3 (bias) and 4 (out). */
+BatchNormOut batchNormOut(Args& a, const char* op, const View& x) {
+  BatchNormOut o;
+  o.hasW = optionalView(a, 2, o.w, true);
+  o.hasB = optionalView(a, 3, o.b, true);
+  o.relu = a.ok() && next(a) != 0;
+  o.out = viewArg(a, 4, false);
+  const int64_t c[] = {a.ok() ? x.shape[1] : 0};
+  requireFloat(a, op, x, o.out, 3, x.shape);
+  if (a.ok() && o.out.dtype != x.dtype) a.error(std::string(op) + ": out must have x's dtype", true);
+  if (o.hasW) requireFloat(a, op, x, o.w, 1, c);
+  if (o.hasB) requireFloat(a, op, x, o.b, 1, c);
+  return o;
+}
+
 }  // namespace
 
 void BatchNormStats(Args& a) {
@@ -49,39 +70,24 @@ void BatchNormStats(Args& a) {
 void BatchNormForward(Args& a) {
   const View x = viewArg(a, 0);
   const View stats = viewArg(a, 1);
-  View w, b;
-  const bool hasW = optionalView(a, 2, w, true), hasB = optionalView(a, 3, b, true);
-  const bool relu = a.ok() && next(a) != 0;
-  const View out = viewArg(a, 4, false);
-  const int64_t c[] = {a.ok() ? x.shape[1] : 0};
-  requireFloat(a, "batchNormForward", x, out, 3, x.shape);
-  if (a.ok() && out.dtype != x.dtype) a.error("batchNormForward: out must have x's dtype", true);
-  requireStats(a, "batchNormForward", stats, 2, c[0]);
-  if (hasW) requireFloat(a, "batchNormForward", x, w, 1, c);
-  if (hasB) requireFloat(a, "batchNormForward", x, b, 1, c);
-  if (a.ok()) settleOutput(a, 4, out);
+  const BatchNormOut o = batchNormOut(a, "batchNormForward", x);
+  if (a.ok()) requireStats(a, "batchNormForward", stats, 2, x.shape[1]);
+  if (a.ok()) settleOutput(a, 4, o.out);
   if (a.ok() && x.numel() > 0)
-    batchNormForward(x, stats, hasW ? &w : nullptr, hasB ? &b : nullptr, relu, out);
+    batchNormForward(x, stats, o.hasW ? &o.w : nullptr, o.hasB ? &o.b : nullptr, o.relu, o.out);
 }
 
 void BatchNormTrain(Args& a) {
   const View x = viewArg(a, 0);
   const double eps = next(a);
   const View stats = viewArg(a, 1, false);
-  View w, b;
-  const bool hasW = optionalView(a, 2, w, true), hasB = optionalView(a, 3, b, true);
-  const bool relu = a.ok() && next(a) != 0;
-  const View out = viewArg(a, 4, false);
-  const int64_t c[] = {a.ok() ? x.shape[1] : 0};
-  requireFloat(a, "batchNormTrain", x, out, 3, x.shape);
-  if (a.ok() && out.dtype != x.dtype) a.error("batchNormTrain: out must have x's dtype", true);
-  requireStats(a, "batchNormTrain", stats, 3, c[0]);
+  const BatchNormOut o = batchNormOut(a, "batchNormTrain", x);
+  if (a.ok()) requireStats(a, "batchNormTrain", stats, 3, x.shape[1]);
   if (a.ok() && stats.dtype != kF64) a.error("batchNormTrain: statistics must be float64", true);
-  if (hasW) requireFloat(a, "batchNormTrain", x, w, 1, c);
-  if (hasB) requireFloat(a, "batchNormTrain", x, b, 1, c);
   if (a.ok()) settleOutput(a, 1, stats);
-  if (a.ok()) settleOutput(a, 4, out);
-  if (a.ok() && x.numel() > 0) batchNormTrain(x, eps, stats, hasW ? &w : nullptr, hasB ? &b : nullptr, relu, out);
+  if (a.ok()) settleOutput(a, 4, o.out);
+  if (a.ok() && x.numel() > 0)
+    batchNormTrain(x, eps, stats, o.hasW ? &o.w : nullptr, o.hasB ? &o.b : nullptr, o.relu, o.out);
 }
 
 void LayerNormForward(Args& a) {
