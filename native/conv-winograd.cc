@@ -269,6 +269,9 @@ bool convWinogradWeightGrad(const View& x, const View& gv, const int64_t* pad, f
             k.winogradGrad(j);
           }
     }
+    // one huge image's transformed rows must not stay pinned to the thread
+    conv::trim(xbuf);
+    conv::trim(gbuf);
     const Lock lock(done);
     for (size_t e = 0; e < part.size(); e++) total[e] += part[e];
     for (int64_t kk = 0; bias && kk < o; kk++) bias[kk] += sums[kk];
