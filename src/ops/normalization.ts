@@ -203,14 +203,15 @@ export const batchNormOp = defineOp<BatchNormAttrs>({
     if (x.numel() === 0) return out;
     const { view, copy } = channelView(x);
     const outView = channelView(out).view;
+    const [wv, bv, relu] = [viewOrNull(w), viewOrNull(b), a.relu === true];
     let stats: Tensor;
     if (a.training) {
       stats = zerosRaw([3, c], "float64");
-      kernels().batchNormTrain(view, a.eps, stats._view(), viewOrNull(w), viewOrNull(b), outView, a.relu === true);
+      kernels().batchNormTrain(view, a.eps, stats._view(), wv, bv, outView, relu);
       if (a.update) updateRunning(stats, x.numel() / c, a.update);
     } else {
       stats = runningStats(rm!, rv!, a.eps);
-      kernels().batchNormForward(view, statsRows(stats, [0, 1]), viewOrNull(w), viewOrNull(b), outView, a.relu === true);
+      kernels().batchNormForward(view, statsRows(stats, [0, 1]), wv, bv, outView, relu);
     }
     free(copy);
     if (a.training) keep(stats);

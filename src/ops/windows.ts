@@ -47,7 +47,9 @@ function windowView(x: Tensor, g: WindowGeometry): Tensor {
 /** Whether the windows tile the grid: each element in exactly one window (stride = kernel, no dilation, no rest). */
 function tiles(g: WindowGeometry): boolean {
   const counts = windowCounts(g);
-  return g.kernel.every((k, i) => g.stride[i] === k && (k === 1 || g.dilation[i] === 1) && counts[i]! * k === g.size[i]);
+  return g.kernel.every(
+    (k, i) => g.stride[i] === k && (k === 1 || g.dilation[i] === 1) && counts[i]! * k === g.size[i],
+  );
 }
 
 /**
