@@ -98,6 +98,12 @@ View viewArg(Args& a, size_t i, bool input) {
   return v;
 }
 
+bool optionalView(Args& a, size_t i, View& v, bool input) {
+  if (!a.ok() || next(a) == 0) return false;
+  v = viewArg(a, i, input);
+  return true;
+}
+
 char* outArg(Args& a, size_t i, int dt, int64_t n) {
   size_t len = 0;
   char* p = bufferArg(a, i, &len, false);

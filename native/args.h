@@ -86,6 +86,8 @@ Buffer* ownBuffer(Args& a, size_t i);
 double next(Args& a);
 /** Reads the next view from the descriptor and checks that it stays inside buffer argument i. */
 View viewArg(Args& a, size_t i, bool input = true);
+/** The next view, bound to argument i, when the descriptor's flag before it says there is one. */
+bool optionalView(Args& a, size_t i, View& v, bool input);
 /** Output buffer argument i, which the kernel fills with `n` elements of dtype dt. */
 char* outArg(Args& a, size_t i, int dt, int64_t n);
 /**

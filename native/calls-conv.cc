@@ -60,8 +60,7 @@ void ConvWeightGrad(Args& a) {
       a.error("convWeightGrad: the gradient's shape does not fit x, the kernel, padding and dilation");
   }
   View bias;
-  const bool hasBias = a.ok() && next(a) != 0;
-  if (hasBias) bias = viewArg(a, 3, false);
+  const bool hasBias = optionalView(a, 3, bias, false);
   if (a.ok() && hasBias && (bias.nd != 1 || bias.shape[0] != g.shape[1] || bias.dtype != x.dtype))
     a.error("convWeightGrad: the bias's gradient must be [O] in x's dtype");
   if (a.ok() && hasBias) settleOutput(a, 3, bias);

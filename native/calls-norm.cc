@@ -11,13 +11,6 @@
 namespace cr {
 namespace {
 
-/** The next view, bound to argument i, when the descriptor's flag before it says there is one. */
-bool optionalView(Args& a, size_t i, View& v, bool input) {
-  if (!a.ok() || next(a) == 0) return false;
-  v = viewArg(a, i, input);
-  return true;
-}
-
 /** Checks that float views share x's dtype and have the dims and sizes named in `dims`. */
 void requireFloat(Args& a, const char* op, const View& x, const View& v, int nd, const int64_t* dims) {
   if (!a.ok()) return;

@@ -1,10 +1,14 @@
-// The convolution drivers' per-thread scratch arrays (conv.cc, conv-winograd.cc): they stay
-// allocated between calls, so a training loop does not fault in fresh pages every step.
+// What the convolution drivers (conv.cc, conv-winograd.cc) share: per-thread scratch arrays, which
+// stay allocated between calls so a training loop does not fault in fresh pages every step, and
+// the split of a batch into chunks of images for the weight gradients.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "thread-pool.h"
 
 namespace cr {
 namespace conv {
@@ -23,6 +27,17 @@ inline T* scratch(std::vector<T>& v, int64_t n) {
 template <class T>
 inline void trim(std::vector<T>& v) {
   if (v.capacity() * sizeof(T) > kKeptScratchBytes) std::vector<T>().swap(v);
+}
+
+/**
+ * Images per chunk for n images, at most `most` a chunk, in a multiple of the threads' count of
+ * equal chunks, so that no thread ends with one more.
+ */
+inline int64_t imageChunk(int64_t n, int64_t most) {
+  const int64_t threads = getNumThreads();
+  int64_t chunks = (n + most - 1) / most;
+  chunks = std::min<int64_t>(n, (chunks + threads - 1) / threads * threads);
+  return (n + chunks - 1) / chunks;
 }
 
 }  // namespace conv

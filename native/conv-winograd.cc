@@ -227,13 +227,10 @@ bool convWinogradWeightGrad(const View& x, const View& gv, const int64_t* pad, f
   if (bias) std::fill(bias, bias + o, 0.0);
   if (n == 0) return true;
   // images in chunks whose transformed rows (x's and the gradient's) stay in L2 while every
-  // (channel block, channel) pair sums over them; a multiple of the threads' count of chunks
+  // (channel block, channel block) tile sums over them
   const int64_t xImage = rowBlocks * kAlpha * c * wr, gImage = rowBlocks * kAlpha * o * wo;
-  const int64_t most = std::clamp<int64_t>((256 << 10) / (xImage + gImage), 1, n), threads = getNumThreads();
-  int64_t chunks = (n + most - 1) / most;
-  chunks = std::min<int64_t>(n, (chunks + threads - 1) / threads * threads);
-  const int64_t chunk = (n + chunks - 1) / chunks;
-  chunks = (n + chunk - 1) / chunk;
+  const int64_t most = std::clamp<int64_t>((256 << 10) / (xImage + gImage), 1, n);
+  const int64_t chunk = conv::imageChunk(n, most), chunks = (n + chunk - 1) / chunk;
   Mutex done;
   parallelFor(chunks, 1, [&](int64_t lo, int64_t hi) {
     static thread_local std::vector<float> xbuf, gbuf, dbuf;

@@ -147,12 +147,7 @@ void runWeightGrad(const View& x, const View& gv, const int64_t* kernel, const i
   // chunks split over threads, each summing into its own ∂L/∂w and then adding that to the result
   const int64_t blockBytes = wob * ho * wo * static_cast<int64_t>(sizeof(T));
   const int64_t most = std::max<int64_t>(1, std::min<int64_t>(n, (128 << 10) / blockBytes));
-  // a multiple of the threads' count of equal chunks, so that no thread ends with one more
-  const int64_t threads = getNumThreads();
-  int64_t chunks = (n + most - 1) / most;
-  chunks = std::min<int64_t>(n, (chunks + threads - 1) / threads * threads);
-  const int64_t chunk = (n + chunks - 1) / chunks;
-  chunks = (n + chunk - 1) / chunk;
+  const int64_t chunk = conv::imageChunk(n, most), chunks = (n + chunk - 1) / chunk;
   const int64_t perChunk = o * cg * kh * kw * ho * wo * chunk;
   parallelFor(chunks, perChunk >= (1 << 18) ? 1 : (1 << 18) / perChunk + 1, [&](int64_t lo, int64_t hi) {
     std::vector<T> part(static_cast<size_t>(size), T(0));
@@ -218,11 +213,8 @@ void convWeightGrad(const View& x, const View& g, const int64_t* kernel, const i
     if (bias) planeSums<float>(g, bs);
   }
   if (!bias) return;
-  for (int64_t o = 0; o < g.shape[1]; o++) {
-    char* p = bias->data + (bias->offset + o * bias->strides[0]) * elemSize(bias->dtype);
-    if (bias->dtype == kF32) *reinterpret_cast<float*>(p) = static_cast<float>(sums[o]);
-    else *reinterpret_cast<double*>(p) = sums[o];
-  }
+  for (int64_t o = 0; o < g.shape[1]; o++)
+    storeDouble(bias->data, bias->dtype, bias->offset + o * bias->strides[0], sums[o]);
 }
 
 void convDirect(const View& x, const View& w, const View& bias, const int64_t* pad, const int64_t* dil, int64_t groups,

@@ -82,8 +82,9 @@ export function batchNormForwardInto(
 /**
  * The gradient of batch norm from g (x's shape [N, C, S]): dwb [2, C] = Σ g·x̂ and Σ g per
  * channel (x̂ = (x − mean)·invstd), and dx = w·invstd·(g − Σg/M − x̂·Σg·x̂/M) over the M = N·S
- * values of a channel, or w·invstd·g when the statistics were constants (not `training`). Given
- * `relu` (the output of a batch norm fused with a ReLU), g is taken as 0 where relu is not positive.
+ * values of a channel, or w·invstd·g when the statistics were constants (not `training`). With
+ * `relu` (a batch norm fused with a ReLU, with this bias), g is taken as 0 where the forward's
+ * x·scale + shift was not positive.
  */
 export function batchNormBackwardInto(
   g: View,
