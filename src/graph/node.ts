@@ -48,6 +48,7 @@ export class SavedTensor {
   ) {
     this.tensor = tensor;
     this.version = tensor._version;
+    tensor.storage._saves++;
   }
   /** The saved tensor; throws if it was freed or modified in place since. */
   unpack(): TensorBase {
@@ -68,12 +69,17 @@ export class SavedTensor {
     return t;
   }
   /**
-   * Drops the reference so the buffer can be collected, or frees it now when the node owns it and
-   * `freeOwned` (false when an observer may have been handed it: then the collector frees it).
+   * Drops the reference so the buffer can be collected, or frees it now where `freeOwned` (false
+   * when an observer may have been handed it: then the collector frees it) and the node owns it
+   * or this was the last hold on a storage only the graph could reach.
    */
   release(freeOwned: boolean): void {
-    if (this.owned && freeOwned) this.tensor?.dispose();
+    const t = this.tensor;
+    if (!t) return;
     this.tensor = null;
+    const s = t.storage;
+    s._saves--;
+    if (freeOwned && (this.owned || (s._graphOnly && s._saves === 0))) t.dispose();
   }
 }
 

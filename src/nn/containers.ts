@@ -5,11 +5,9 @@
 import { fmtShape } from "../core/shape.js";
 import type { Tensor } from "../api/tensor.js";
 import { observers } from "../graph/observe.js";
+import { Handoff, hooked, keepsNoTensors } from "./handoff.js";
 import { ReLU } from "./layers/activation.js";
 import { Module } from "./module.js";
-
-/** Whether any hook is registered on m. */
-const hooked = (m: Module) => m._forwardPreHooks.size + m._forwardHooks.size + m._backwardHooks.size > 0;
 
 /** Whether m has a fused ReLU form that stands for its forward (not for a forward a subclass replaced). */
 function fusesRelu(m: Module): boolean {
@@ -103,10 +101,12 @@ export class Sequential extends IndexedContainer<Module> {
    * Passes x through every module in turn. A layer with a fused ReLU form (batch norm) followed by
    * a ReLU runs as that one op, one pass over the activation each way instead of two, when nothing
    * can see the output in between: neither module has hooks and no observer (explain, a trace)
-   * watches the graph. The values and gradients are the same.
+   * watches the graph. The values and gradients are the same. An activation handed between two
+   * built-in layers is freed once backward is done with it (see handoff.ts).
    */
   forward(x: Tensor): Tensor {
     let y: unknown = x;
+    const handoff = new Handoff();
     // a layer with a fused ReLU form, held back until the next module shows whether it is a ReLU
     let held: Module | null = null;
     for (const m of this._items.values()) {
@@ -115,15 +115,16 @@ export class Sequential extends IndexedContainer<Module> {
         held = null;
         // a ReLU itself, not a subclass with a forward of its own
         if (Object.getPrototypeOf(m) === ReLU.prototype && !hooked(m)) {
-          y = pending._run(pending._forwardRelu!, [y]);
+          y = handoff.pass(pending, y, () => pending._run(pending._forwardRelu!, [y]));
           continue;
         }
-        y = pending._call(y);
+        y = handoff.pass(pending, y, () => pending._call(y));
       }
       if (fusesRelu(m) && !hooked(m) && observers.length === 0) held = m;
-      else y = m._call(y);
+      else y = handoff.pass(m, y, () => m._call(y));
     }
-    return (held ? held._call(y) : y) as Tensor;
+    const last = held;
+    return (last ? handoff.pass(last, y, () => last._call(y)) : y) as Tensor;
   }
 }
 
@@ -246,3 +247,5 @@ export class Unflatten extends Module {
     return `dim=${this.dim}, unflattenedSize=${fmtShape(this.sizes)}`;
   }
 }
+
+keepsNoTensors(Sequential, Identity, Flatten, Unflatten);

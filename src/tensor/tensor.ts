@@ -21,6 +21,13 @@ export class Storage {
   readonly id = Storage.count++;
   /** Bumped by every in-place write, through any view; saved tensors compare it to detect modification. */
   version = 0;
+  /** @internal how many saved tensors (graph/node.ts) hold a view of this storage now. */
+  _saves = 0;
+  /**
+   * @internal set when nothing but the graph can reach the storage any more (an activation passed
+   * between two built-in layers of a Sequential): the last saved tensor released frees it.
+   */
+  _graphOnly = false;
   constructor(
     /** The backend whose buffer this is. */
     public backend: Kernels,

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import * as cr from "../../src/index.js";
 import { kernels } from "../../src/backend/registry.js";
 import { observers } from "../../src/graph/observe.js";
+import type { GradFn } from "../../src/tensor/tensor.js";
 import { assertClose, freedDuring } from "../helpers.js";
 
 const { nn } = cr;
@@ -39,7 +40,7 @@ function savedActivations(y: cr.Tensor, x: cr.Tensor, m: cr.nn.Module): Set<unkn
   const skip = new Set([x, ...m.parameters()].map((t) => t.storage.handle));
   const out = new Set<unknown>();
   const seen = new Set<unknown>();
-  const walk = (f: cr.GradFn | null): void => {
+  const walk = (f: GradFn | null): void => {
     if (!f || seen.has(f)) return;
     seen.add(f);
     const node = f as unknown as { saved: { unpack(): cr.Tensor }[] | null };

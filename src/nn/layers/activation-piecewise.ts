@@ -15,6 +15,7 @@ import {
   softshrink,
 } from "../functional/activation.js";
 import { Module } from "../module.js";
+import { keepsNoTensors } from "../handoff.js";
 import { Parameter } from "../parameter.js";
 
 /** x clamped to [minVal, maxVal] (torch.nn.Hardtanh). */
@@ -140,3 +141,5 @@ export class RReLU extends Module {
     return `lower=${this.lower}, upper=${this.upper}`;
   }
 }
+
+keepsNoTensors(Hardtanh, ReLU6, Hardswish, Hardsigmoid, Hardshrink, Softshrink, PReLU, RReLU);

@@ -4,6 +4,7 @@
 import type { Tensor } from "../../api/tensor.js";
 import { celu, glu, logsigmoid, mish, selu, softmin, softsign, tanhshrink } from "../functional/activation-smooth.js";
 import { Module } from "../module.js";
+import { keepsNoTensors } from "../handoff.js";
 import { implicitDim } from "./activation.js";
 
 /** x for x > 0, α(e^(x/α) − 1) otherwise (torch.nn.CELU). */
@@ -97,3 +98,5 @@ export class GLU extends Module {
     return `dim=${this.dim}`;
   }
 }
+
+keepsNoTensors(CELU, SELU, Mish, Softsign, Tanhshrink, LogSigmoid, Softmin, GLU);

@@ -5,6 +5,7 @@ import { elementwise, functions } from "../../api/functions.js";
 import type { Tensor } from "../../api/tensor.js";
 import { dropout } from "../functional/basic.js";
 import { Module } from "../module.js";
+import { keepsNoTensors } from "../handoff.js";
 
 /** max(x, 0) (torch.nn.ReLU). */
 export class ReLU extends Module {
@@ -162,3 +163,5 @@ export class Dropout extends Module {
     return `p=${this.p}`;
   }
 }
+
+keepsNoTensors(ReLU, Sigmoid, Tanh, SiLU, GELU, LeakyReLU, ELU, Softplus, Softmax, LogSoftmax, Dropout);

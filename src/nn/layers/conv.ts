@@ -18,6 +18,7 @@ import {
 } from "../functional/conv.js";
 import { layoutOf } from "../functional/spatial-args.js";
 import { Module, shapeError } from "../module.js";
+import { keepsNoTensors } from "../handoff.js";
 import { Parameter } from "../parameter.js";
 import { resetLinearLike } from "./linear.js";
 
@@ -288,3 +289,5 @@ export class ConvTranspose3d extends ConvTransposeNd {
     return this.run(x, convTranspose3d, outputSize);
   }
 }
+
+keepsNoTensors(Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d);

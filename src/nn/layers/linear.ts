@@ -9,6 +9,7 @@ import * as init from "../init.js";
 import { checkOptions } from "../../core/options.js";
 import { fmtShape } from "../../core/shape.js";
 import { Module, shapeError } from "../module.js";
+import { keepsNoTensors } from "../handoff.js";
 import { Parameter } from "../parameter.js";
 
 /** PyTorch's default for weights feeding a linear map: kaiming_uniform(a=√5), bias U(±1/√fan_in). */
@@ -147,3 +148,5 @@ export class Embedding extends Module {
     return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx === null ? "" : `, paddingIdx=${this.paddingIdx}`}`;
   }
 }
+
+keepsNoTensors(Linear, Embedding);

@@ -9,6 +9,7 @@ import { batchNormRelu, groupNorm, layerNorm } from "../functional/norm.js";
 import * as init from "../init.js";
 import { checkOptions } from "../../core/options.js";
 import { Module, shapeError } from "../module.js";
+import { keepsNoTensors } from "../handoff.js";
 import { Parameter } from "../parameter.js";
 
 /** Options of the batch norm layers. */
@@ -241,3 +242,5 @@ export class GroupNorm extends Module {
     return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${this.weight !== null}`;
   }
 }
+
+keepsNoTensors(BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm);

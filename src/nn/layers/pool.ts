@@ -30,6 +30,7 @@ import {
 import { layoutOf } from "../functional/spatial-args.js";
 import { maxUnpool1d, maxUnpool2d, maxUnpool3d, type MaxUnpoolOptions } from "../functional/unpool.js";
 import { Module, shapeError } from "../module.js";
+import { keepsNoTensors } from "../handoff.js";
 
 const show = (v: IntOrTuple | null | undefined) => (typeof v === "number" ? String(v) : v ? fmtShape(v) : "null");
 
@@ -245,3 +246,21 @@ export class MaxUnpool2d extends MaxUnpoolNd {
 export class MaxUnpool3d extends MaxUnpoolNd {
   protected readonly k = 3;
 }
+
+keepsNoTensors(
+  MaxPool1d,
+  MaxPool2d,
+  MaxPool3d,
+  AvgPool1d,
+  AvgPool2d,
+  AvgPool3d,
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool2d,
+  AdaptiveAvgPool3d,
+  AdaptiveMaxPool1d,
+  AdaptiveMaxPool2d,
+  AdaptiveMaxPool3d,
+  MaxUnpool1d,
+  MaxUnpool2d,
+  MaxUnpool3d,
+);

@@ -6,6 +6,7 @@ import { checkOptions } from "../../core/options.js";
 import { pixelShuffle, pixelUnshuffle } from "../functional/pixel-shuffle.js";
 import { type InterpolateOptions, interpolate } from "../functional/resample.js";
 import { Module } from "../module.js";
+import { keepsNoTensors } from "../handoff.js";
 
 /** Options of Upsample (torch.nn.Upsample's keywords); give size or scaleFactor. */
 export type UpsampleOptions = Omit<InterpolateOptions, "antialias">;
@@ -66,3 +67,5 @@ export class PixelUnshuffle extends Module {
     return `downscaleFactor=${this.downscaleFactor}`;
   }
 }
+
+keepsNoTensors(Upsample, PixelShuffle, PixelUnshuffle);

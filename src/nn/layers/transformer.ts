@@ -9,6 +9,7 @@ import { ModuleList } from "../containers.js";
 import * as init from "../init.js";
 import { checkOptions } from "../../core/options.js";
 import { Module, shapeError } from "../module.js";
+import { keepsNoTensors } from "../handoff.js";
 import { Parameter } from "../parameter.js";
 import { Dropout } from "./activation.js";
 import { Linear } from "./linear.js";
@@ -315,3 +316,5 @@ export class TransformerEncoder extends Module {
     return this.norm ? (this.norm._call(x) as Tensor) : x;
   }
 }
+
+keepsNoTensors(MultiheadAttention, TransformerEncoderLayer, TransformerEncoder);
