@@ -30,26 +30,33 @@ function keepsNothing(m: Module): boolean {
 }
 
 /**
- * Tracks one Sequential call: `pass` runs each layer and frees what only the graph still reaches.
- * A storage qualifies when it was made after the last layer that may keep tensors returned (so
- * only declared layers ever held it), and the layer it was handed to returned something else.
+ * Tracks one forward of built-in code (a Sequential, a transformer layer): `pass` runs each step
+ * and frees what only the graph still reaches. A storage qualifies when it was made after the
+ * last step that may keep tensors returned (so only declared layers and built-in code ever held
+ * it), and its last user returned something else.
  */
 export class Handoff {
-  /** Storages with ids below this existed before the call or when a layer that may keep tensors last returned. */
+  /** Storages with ids below this existed before the call or when a step that may keep tensors last returned. */
   private fresh = Storage.count;
 
-  /** Runs `layer` on x (by `run`), then hands x off if only the graph can reach it; returns the output. */
-  pass(layer: Module, x: unknown, run: () => unknown): unknown {
+  /**
+   * Runs a step (by `run`): a layer, built-in code (true) or a user's function (false). Then x,
+   * the step's input, is handed off if only the graph can reach it: pass null where the input is
+   * used again later (and `release` it after its last use). Returns the step's output.
+   */
+  pass<T>(by: Module | boolean, x: TensorBase | null, run: () => T): T {
     const out = run();
-    const plain = observers.length === 0 && keepsNothing(layer);
-    if (plain && x instanceof TensorBase && out instanceof TensorBase) {
-      const s = x.storage;
-      if (s.id >= this.fresh && out.storage !== s) {
-        s._graphOnly = true;
-        if (s._saves === 0) x.dispose();
-      }
-    }
+    const plain = observers.length === 0 && (typeof by === "boolean" ? by : keepsNothing(by));
+    if (plain && x) this.release(x, out);
     if (!plain) this.fresh = Storage.count;
     return out;
+  }
+
+  /** Frees x once no saved tensor holds it, if only the graph can reach it and `out` (what its last user returned) does not share it. */
+  release(x: TensorBase, out: unknown): void {
+    const s = x.storage;
+    if (observers.length > 0 || s.id < this.fresh || !(out instanceof TensorBase) || out.storage === s) return;
+    s._graphOnly = true;
+    if (s._saves === 0) x.dispose();
   }
 }

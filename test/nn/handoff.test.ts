@@ -35,7 +35,10 @@ function byHand(m: cr.nn.Sequential, x: cr.Tensor): cr.Tensor {
   return y;
 }
 
-/** The storages of the activations y's graph saved for backward (not x's, not a parameter's). */
+/**
+ * The storages of the activations y's graph saved for backward: not x's, a parameter's, nor what
+ * an op made for its own backward (its node owns and frees those whatever this does).
+ */
 function savedActivations(y: cr.Tensor, x: cr.Tensor, m: cr.nn.Module): Set<unknown> {
   const skip = new Set([x, ...m.parameters()].map((t) => t.storage.handle));
   const out = new Set<unknown>();
@@ -43,10 +46,10 @@ function savedActivations(y: cr.Tensor, x: cr.Tensor, m: cr.nn.Module): Set<unkn
   const walk = (f: GradFn | null): void => {
     if (!f || seen.has(f)) return;
     seen.add(f);
-    const node = f as unknown as { saved: { unpack(): cr.Tensor }[] | null };
+    const node = f as unknown as { saved: { unpack(): cr.Tensor; owned: boolean }[] | null };
     for (const s of node.saved ?? []) {
       const h = s.unpack().storage.handle;
-      if (!skip.has(h) && s.unpack().numel() > 64) out.add(h);
+      if (!skip.has(h) && !s.owned && s.unpack().numel() > 64) out.add(h);
     }
     for (const [next] of f.nextFunctions) walk(next);
   };
@@ -175,4 +178,70 @@ test("a retained graph keeps its activations until the last backward, and an obs
   const watched = freedDuring(() => y2.sum().backward())!;
   assert.ok(watchedSaved.size >= 3);
   for (const h of watchedSaved) assert.ok(!watched.includes(h), "an activation an observer was shown was freed");
+});
+
+/** A two-layer encoder (pre- or post-norm, dropout off), seeded, and its input. */
+function encoder(normFirst: boolean, activation: "gelu" | ((x: cr.Tensor) => cr.Tensor) = "gelu") {
+  cr.manualSeed(6);
+  const layer = new nn.TransformerEncoderLayer(32, 4, { dimFeedforward: 64, dropout: 0, normFirst, activation });
+  return new nn.TransformerEncoder(layer, 2, { norm: new nn.LayerNorm(32) });
+}
+const tokens = () => {
+  cr.manualSeed(8);
+  return cr.randn([12, 3, 32], { requiresGrad: true });
+};
+/** Output and every gradient of one step, with an observer watching (which frees nothing early) or not. */
+function encoderStep(normFirst: boolean, watched: boolean) {
+  const model = encoder(normFirst);
+  const x = tokens();
+  const watch = { forward: () => {} };
+  if (watched) observers.push(watch);
+  let y: cr.Tensor;
+  try {
+    y = model.call(x);
+  } finally {
+    if (watched) observers.splice(observers.indexOf(watch), 1);
+  }
+  const saved = savedActivations(y, x, model);
+  const freed = freedDuring(() => y.square().sum().backward());
+  return { y, freed, saved, grads: [x.grad!, ...[...model.parameters()].map((p) => p.grad!)] };
+}
+
+test("a transformer encoder's activations are freed by backward, with the gradients of a run that frees none", (t) => {
+  for (const normFirst of [true, false]) {
+    const fast = encoderStep(normFirst, false);
+    if (!fast.freed) return t.skip(skipWhy());
+    const ref = encoderStep(normFirst, true);
+    assertClose(fast.y, ref.y, { rtol: 0, atol: 0 });
+    fast.grads.forEach((g, i) => assertClose(g, ref.grads[i]!, { rtol: 0, atol: 0 }));
+    // layer norms', attention's and the feed-forward's inputs, in both layers and the final norm
+    assert.ok(fast.saved.size >= 10, `${fast.saved.size} activations saved`);
+    for (const h of fast.saved)
+      assert.ok(fast.freed.includes(h), `normFirst ${normFirst}: an activation outlived backward`);
+    for (const h of ref.saved) assert.ok(!ref.freed!.includes(h), "an activation an observer was shown was freed");
+  }
+});
+
+test("in eval under noGrad an encoder frees its activations as it goes, and what a user's activation keeps stays", (t) => {
+  const model = encoder(true).eval();
+  const x = tokens();
+  let y: cr.Tensor | null = null;
+  const freed = cr.noGrad(() => freedDuring(() => (y = model.call(x))));
+  if (!freed) return t.skip(skipWhy());
+  assert.ok(freed.length > 10, `${freed.length} freed`);
+  assert.ok(!freed.includes(x.storage.handle) && !freed.includes(y!.storage.handle));
+  const kept: cr.Tensor[] = [];
+  const keeping = encoder(true, (h) => {
+    const out = h.relu();
+    kept.push(h, out);
+    return out;
+  });
+  const x2 = tokens();
+  const y2 = keeping.call(x2);
+  const freed2 = freedDuring(() => y2.sum().backward())!;
+  assert.equal(kept.length, 4);
+  for (const k of kept) {
+    assert.ok(!freed2.includes(k.storage.handle), "what the user's activation kept was freed");
+    assert.equal(Number.isNaN(k.sum().item()), false);
+  }
 });

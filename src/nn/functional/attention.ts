@@ -7,6 +7,7 @@ import { checkOptions } from "../../core/options.js";
 import { fmtShape } from "../../core/shape.js";
 import { attention as fusedAttention, causalMask } from "../../ops/attention.js";
 import { defineComposite } from "../../ops/composite.js";
+import { Handoff } from "../handoff.js";
 import { dropout, linear } from "./basic.js";
 import { asTensors } from "./spatial-args.js";
 
@@ -177,6 +178,8 @@ export function multiHeadAttentionForward(
     );
   }
   const hd = e / numHeads;
+  // the projections and the heads' output are reachable only through the graph once used (see handoff.ts)
+  const handoff = new Handoff();
   const bias = (i: number) => (w.inProjBias ? w.inProjBias.slice(0, i * e, (i + 1) * e) : null);
   const proj = (i: number, x: Tensor, separate: Tensor | null | undefined) =>
     linear(x, w.inProjWeight ? w.inProjWeight.slice(0, i * e, (i + 1) * e) : separate!, bias(i));
@@ -205,8 +208,12 @@ export function multiHeadAttentionForward(
   // the weights, when asked for, come from the composed form; otherwise the fused op serves
   const fusedOut = opts.needWeights === false ? fused(q, k, v, mask, 1 / Math.sqrt(hd), p) : null;
   const [out, weights] = fusedOut ? [fusedOut, null] : attend(q, k, v, mask, 1 / Math.sqrt(hd), p);
+  for (const t of [q, k, v]) handoff.release(t, out);
   const merged = out.transpose(0, 1).reshape([l * n, e]);
-  const result = linear(merged, w.outProjWeight, w.outProjBias).reshape([l, n, e]);
+  handoff.release(out, merged);
+  const projected = linear(merged, w.outProjWeight, w.outProjBias);
+  handoff.release(merged, projected);
+  const result = projected.reshape([l, n, e]);
   if (opts.needWeights === false || !weights) return [result, null];
   const perHeadWeights = weights.reshape([n, numHeads, l, s]);
   return [result, opts.averageAttnWeights === false ? perHeadWeights : perHeadWeights.mean(1)];

@@ -9,7 +9,7 @@ import { ModuleList } from "../containers.js";
 import * as init from "../init.js";
 import { checkOptions } from "../../core/options.js";
 import { Module, shapeError } from "../module.js";
-import { keepsNoTensors } from "../handoff.js";
+import { Handoff, keepsNoTensors } from "../handoff.js";
 import { Parameter } from "../parameter.js";
 import { Dropout } from "./activation.js";
 import { Linear } from "./linear.js";
@@ -217,6 +217,8 @@ export class TransformerEncoderLayer extends Module {
   dropout2: Dropout;
   /** The feed-forward block's activation. */
   readonly activation: (x: Tensor) => Tensor;
+  /** Whether it is chainrule's ('relu' or 'gelu'), which keeps no tensor it sees. */
+  private readonly builtInActivation: boolean;
 
   /** A layer of width dModel with nhead heads. */
   constructor(
@@ -251,32 +253,48 @@ export class TransformerEncoderLayer extends Module {
     this.dropout1 = new Dropout(p);
     this.dropout2 = new Dropout(p);
     const act = opts.activation ?? "relu";
+    this.builtInActivation = typeof act === "string";
     this.activation = act === "relu" ? elementwise.relu : act === "gelu" ? (x) => functions.gelu(x) : act;
   }
 
-  /** src [L, N, dModel] (or [N, L, dModel] when batchFirst) → the same shape. */
+  /**
+   * src [L, N, dModel] (or [N, L, dModel] when batchFirst) → the same shape. Each activation made
+   * inside is freed once backward is done with it (see handoff.ts), as in a Sequential.
+   */
   forward(src: Tensor, opts: EncoderCallOptions = {}): Tensor {
     checkOptions(`${this.label()}.forward`, opts, encoderCallKeys);
-    const sa = (x: Tensor) => {
-      const [y] = this.self_attn._call(x, x, x, {
-        attnMask: opts.srcMask,
-        keyPaddingMask: opts.srcKeyPaddingMask,
-        needWeights: false,
-      }) as [Tensor, null];
-      return this.dropout1._call(y) as Tensor;
+    const h = new Handoff();
+    // each step names its input where that was the input's last use (null where it is used again)
+    const attention = (x: Tensor, last: boolean) => {
+      const y = h.pass(this.self_attn, last ? x : null, () => {
+        const [out] = this.self_attn._call(x, x, x, {
+          attnMask: opts.srcMask,
+          keyPaddingMask: opts.srcKeyPaddingMask,
+          needWeights: false,
+        }) as [Tensor, null];
+        return out;
+      });
+      return h.pass(this.dropout1, y, () => this.dropout1._call(y) as Tensor);
     };
-    const ffBlock = (x: Tensor) => {
-      const h = this.dropout._call(this.activation(this.linear1._call(x) as Tensor)) as Tensor;
-      return this.dropout2._call(this.linear2._call(h)) as Tensor;
+    const feedForward = (x: Tensor, last: boolean) => {
+      const a = h.pass(this.linear1, last ? x : null, () => this.linear1._call(x) as Tensor);
+      const b = h.pass(this.builtInActivation, a, () => this.activation(a));
+      const c = h.pass(this.dropout, b, () => this.dropout._call(b) as Tensor);
+      const d = h.pass(this.linear2, c, () => this.linear2._call(c) as Tensor);
+      return h.pass(this.dropout2, d, () => this.dropout2._call(d) as Tensor);
     };
-    const norm1 = (x: Tensor) => this.norm1._call(x) as Tensor;
-    const norm2 = (x: Tensor) => this.norm2._call(x) as Tensor;
+    const norm = (m: LayerNorm, x: Tensor, last: boolean) => h.pass(m, last ? x : null, () => m._call(x) as Tensor);
+    const add = (x: Tensor, y: Tensor) => h.pass(true, y, () => x.add(y));
     if (this.normFirst) {
-      const x = src.add(sa(norm1(src)));
-      return x.add(ffBlock(norm2(x)));
+      const x = add(src, attention(norm(this.norm1, src, false), true));
+      const out = add(x, feedForward(norm(this.norm2, x, false), true));
+      h.release(x, out);
+      return out;
     }
-    const x = norm1(src.add(sa(src)));
-    return norm2(x.add(ffBlock(x)));
+    const x = norm(this.norm1, add(src, attention(src, false)), true);
+    const sum = add(x, feedForward(x, false));
+    h.release(x, sum);
+    return norm(this.norm2, sum, true);
   }
 
   /** An independent copy with the same options and weights (what PyTorch's deepcopy gives TransformerEncoder). */
@@ -311,9 +329,14 @@ export class TransformerEncoder extends Module {
   /** src through every layer, then the norm. */
   forward(src: Tensor, opts: EncoderCallOptions = {}): Tensor {
     checkOptions(`${this.label()}.forward`, opts, encoderCallKeys);
+    const h = new Handoff();
     let x = src;
-    for (const layer of this.layers) x = layer._call(x, opts) as Tensor;
-    return this.norm ? (this.norm._call(x) as Tensor) : x;
+    for (const layer of this.layers) {
+      const input = x;
+      x = h.pass(layer, input, () => layer._call(input, opts) as Tensor);
+    }
+    const [last, norm] = [x, this.norm];
+    return norm ? h.pass(norm, last, () => norm._call(last) as Tensor) : last;
   }
 }
 
