@@ -1,12 +1,13 @@
-// The activations a Sequential hands from one built-in layer to the next. Once the next layer has
-// returned, nothing but the graph can reach such a tensor: no user code was given it. Its storage
-// is then freed as soon as the last saved tensor holding it is released by backward (at once where
-// nothing saved it: in eval, under noGrad), as reference counting frees it in PyTorch, instead of
-// whenever the collector next runs. The pool gets the buffer back warm, for the next step.
+// Freeing activations when backward is done with them, as reference counting does in PyTorch,
+// instead of whenever the collector next runs. An activation a Sequential hands from one built-in
+// layer to the next, or one a transformer layer or multi-head attention makes inside, can be
+// reached only through the graph once its last user has returned: no user code was given it. Its
+// storage is then freed as soon as backward releases the last saved tensor holding it (at once
+// where nothing saved it: in eval, under noGrad), and the pool gets the buffer back warm.
 //
-// A user's layer may keep what it is given or returns (an activation kept for a plot), and a hook
-// or an observer (explain, a trace) may keep what it is shown: only the layers declared here take
-// part, with all their submodules, and only while nothing is hooked or observing.
+// A user's layer or function may keep what it is given or returns (an activation kept for a plot),
+// and a hook or an observer (explain, a trace) may keep what it is shown: only the layers declared
+// here take part, with all their submodules, and only while nothing is hooked or observing.
 
 import { observers } from "../graph/observe.js";
 import { Storage, TensorBase } from "../tensor/tensor.js";
