@@ -5,13 +5,9 @@
 import { fmtShape } from "../core/shape.js";
 import type { Tensor } from "../api/tensor.js";
 import { observers } from "../graph/observe.js";
-import { TensorBase } from "../tensor/tensor.js";
 import { Handoff, hooked, keepsNoTensors } from "./handoff.js";
 import { ReLU } from "./layers/activation.js";
 import { Module } from "./module.js";
-
-/** y where it is a tensor (a layer may return anything to the next one). */
-const tensorOrNull = (y: unknown) => (y instanceof TensorBase ? y : null);
 
 /** Whether m has a fused ReLU form that stands for its forward (not for a forward a subclass replaced). */
 function fusesRelu(m: Module): boolean {
@@ -119,16 +115,16 @@ export class Sequential extends IndexedContainer<Module> {
         held = null;
         // a ReLU itself, not a subclass with a forward of its own
         if (Object.getPrototypeOf(m) === ReLU.prototype && !hooked(m)) {
-          y = handoff.pass(pending, tensorOrNull(y), () => pending._run(pending._forwardRelu!, [y]));
+          y = handoff.pass(pending, y, () => pending._run(pending._forwardRelu!, [y]));
           continue;
         }
-        y = handoff.pass(pending, tensorOrNull(y), () => pending._call(y));
+        y = handoff.pass(pending, y, () => pending._call(y));
       }
       if (fusesRelu(m) && !hooked(m) && observers.length === 0) held = m;
-      else y = handoff.pass(m, tensorOrNull(y), () => m._call(y));
+      else y = handoff.pass(m, y, () => m._call(y));
     }
     const last = held;
-    return (last ? handoff.pass(last, tensorOrNull(y), () => last._call(y)) : y) as Tensor;
+    return (last ? handoff.pass(last, y, () => last._call(y)) : y) as Tensor;
   }
 }
 

@@ -42,13 +42,14 @@ export class Handoff {
 
   /**
    * Runs a step (by `run`): a layer, built-in code (true) or a user's function (false). Then x,
-   * the step's input, is handed off if only the graph can reach it: pass null where the input is
-   * used again later (and `release` it after its last use). Returns the step's output.
+   * the step's input (a tensor, or whatever a layer handed on), is handed off if only the graph
+   * can reach it: pass null where the input is used again later (and `release` it after its last
+   * use). Returns the step's output.
    */
-  pass<T>(by: Module | boolean, x: TensorBase | null, run: () => T): T {
+  pass<T>(by: Module | boolean, x: unknown, run: () => T): T {
     const out = run();
     const plain = observers.length === 0 && (typeof by === "boolean" ? by : keepsNothing(by));
-    if (plain && x) this.release(x, out);
+    if (plain && x instanceof TensorBase) this.release(x, out);
     if (!plain) this.fresh = Storage.count;
     return out;
   }

@@ -24,8 +24,8 @@ export class Storage {
   /** @internal how many saved tensors (graph/node.ts) hold a view of this storage now. */
   _saves = 0;
   /**
-   * @internal set when nothing but the graph can reach the storage any more (an activation passed
-   * between two built-in layers of a Sequential): the last saved tensor released frees it.
+   * @internal set when nothing but the graph can reach the storage any more (an activation inside
+   * built-in layers: nn/handoff.ts): the last saved tensor released frees it.
    */
   _graphOnly = false;
   constructor(
