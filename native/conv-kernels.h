@@ -132,16 +132,22 @@ void convGradRows(const ConvGradRows<T>& r) {
 }
 
 /**
- * Winograd F(4, 3) along the height (conv-winograd.cc): v's six rows (plane apart) = Bᵀ d for
- * d's six rows (stride apart), over their first n columns (nothing past them is read).
+ * Winograd F(4, 3) along the height (conv-winograd.cc): v's six rows (plane apart) = Bᵀ d for the
+ * six rows d[i] of n columns (nothing past them is read), each written as a padded row of `width`
+ * columns: `lead` zeros, the n transformed columns, zeros to the end.
  */
-void winogradInput(const float* d, int64_t stride, int64_t n, float* v, int64_t plane) {
+void winogradInput(const float* const* d, int64_t n, int64_t lead, int64_t width, float* v, int64_t plane) {
   using V = Vec<float>::V;
   constexpr int L = Vec<float>::L;
+  for (int i = 0; i < 6; i++) {
+    for (int64_t j = 0; j < lead; j++) v[i * plane + j] = 0.0f;
+    for (int64_t j = lead + n; j < width; j++) v[i * plane + j] = 0.0f;
+  }
+  v += lead;
   for (int64_t j = 0; j < n; j += L) {
     const int left = n - j < L ? static_cast<int>(n - j) : L;
     V r[6];
-    for (int i = 0; i < 6; i++) r[i] = left == L ? load<V>(d + i * stride + j) : loadFirst<V>(d + i * stride + j, left);
+    for (int i = 0; i < 6; i++) r[i] = left == L ? load<V>(d[i] + j) : loadFirst<V>(d[i] + j, left);
     const V a = r[4] - 4 * r[2], e = r[3] - 4 * r[1];  // shared by rows 1 and 2
     const V f = r[4] - r[2], g = 2 * (r[3] - r[1]);    // shared by rows 3 and 4
     const V out[6] = {4 * r[0] - 5 * r[2] + r[4], a + e, a - e, f + g, f - g, 4 * r[1] - 5 * r[3] + r[5]};
@@ -256,8 +262,8 @@ void winogradGradTaps(const WinogradGradJob& r) {
       for (int e = 0; e < 3; e++) r.out[o * r.outO + c * r.outC + e] += hsum<float>(acc[o][c][e]);
 }
 
-/** As many channels each way as the weight-gradient tile holds output channels (3 x 3 x 3 sums under AVX-512). */
-void winogradGrad(const WinogradGradJob& r) { winogradGradTaps<CR_CONV_GRAD_OB, CR_CONV_GRAD_OB>(r); }
+/** The instruction set's tile: CR_WINOGRAD_GRAD_O output by CR_WINOGRAD_GRAD_C input channels. */
+void winogradGrad(const WinogradGradJob& r) { winogradGradTaps<CR_WINOGRAD_GRAD_O, CR_WINOGRAD_GRAD_C>(r); }
 
 /** One vector per tile where a row fits in one, two otherwise; three taps a row unrolled. */
 template <class T>

@@ -52,12 +52,13 @@ struct ConvIsa {
   int ob;   // output channels per register tile (the weight packing's block)
   int wob;  // output channels per weight-gradient tile
   int wob3x3;  // the same for 3 x 3 kernels, whose tile holds all nine taps
+  int wgo, wgc;  // output and input channels per Winograd weight-gradient tile
   void (*f32)(const ConvRows<float>& r, int64_t h0, int64_t h1);
   void (*f64)(const ConvRows<double>& r, int64_t h0, int64_t h1);
   void (*grad32)(const ConvGradRows<float>& r);
   void (*grad64)(const ConvGradRows<double>& r);
   // Winograd F(4, 3) along the height: the input and output transforms (conv-kernels.h)
-  void (*winogradInput)(const float* d, int64_t stride, int64_t n, float* v, int64_t plane);
+  void (*winogradInput)(const float* const* d, int64_t n, int64_t lead, int64_t width, float* v, int64_t plane);
   bool (*winogradOutput)(const float* m, int64_t mp, float bias, float* const* y, int64_t n);
   double (*winogradGradIn)(const float* g, int64_t stride, int rows, int64_t n, float* out, int64_t plane);
   void (*winogradGrad)(const WinogradGradJob& r);

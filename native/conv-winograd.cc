@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <vector>
 
 #include "conv.h"
@@ -43,37 +42,19 @@ struct Problem {
   float* out;  // [N, O, Ho, Wo]
 };
 
-/** Padded row i of channel ch of image img into dst [wr] (zeros outside x). */
-void paddedRow(const Problem& p, int64_t img, int64_t ch, int64_t i, float* dst) {
-  std::fill(dst, dst + p.wr, 0.0f);
-  const int64_t si = i - p.top;
-  if (si < 0 || si >= p.h) return;
-  std::memcpy(dst + p.j0, p.x + img * p.sn + ch * p.sc + si * p.sh + (p.j0 - p.left), sizeof(float) * (p.j1 - p.j0));
-}
-
 /**
- * v's six rows ξ (plane apart) of each channel (cs apart) = Bᵀ d for block b of image img, d the
- * six padded rows from row 4b: read from x itself where all six are x's rows, else through the
- * padded rows in `d` [6][wr].
+ * v's six rows ξ (plane apart) = Bᵀ d for channel ch of block b of image img, d the six padded
+ * rows from row 4b: x's own rows, and `zeros` (at least a row of x) for rows of padding.
  */
-void transformInput(const Problem& p, const ConvIsa& k, int64_t img, int64_t b, float* d, float* v, int64_t cs,
-                    int64_t plane) {
-  const int64_t first = kRows * b - p.top;
-  const bool inside = first >= 0 && first + kAlpha <= p.h;
-  for (int64_t ch = 0; ch < p.c; ch++) {
-    float* vc = v + ch * cs;
-    if (!inside) {
-      for (int r = 0; r < kAlpha; r++) paddedRow(p, img, ch, kRows * b + r, d + r * p.wr);
-      k.winogradInput(d, p.wr, p.wp, vc, plane);
-      continue;
-    }
-    const float* src = p.x + img * p.sn + ch * p.sc + first * p.sh + (p.j0 - p.left);
-    k.winogradInput(src, p.sh, p.j1 - p.j0, vc + p.j0, plane);
-    for (int t = 0; t < kAlpha; t++) {
-      std::fill(vc + t * plane, vc + t * plane + p.j0, 0.0f);
-      std::fill(vc + t * plane + p.j1, vc + t * plane + p.wp, 0.0f);
-    }
+void transformChannel(const Problem& p, const ConvIsa& k, const float* zeros, int64_t img, int64_t ch, int64_t b,
+                      float* v, int64_t plane) {
+  const float* base = p.x + img * p.sn + ch * p.sc + (p.j0 - p.left);
+  const float* rows[kAlpha];
+  for (int r = 0; r < kAlpha; r++) {
+    const int64_t si = kRows * b + r - p.top;
+    rows[r] = si >= 0 && si < p.h ? base + si * p.sh : zeros;
   }
+  k.winogradInput(rows, p.j1 - p.j0, p.j0, p.wp, v, plane);
 }
 
 /** Output (img, k, i, j) summed directly from x: a block whose transformed sums were not finite. */
@@ -171,16 +152,17 @@ void convWinograd(const View& x, const View& w, const View& bias, const int64_t*
     // a block's six padded rows of one channel, its transformed rows [6][C][wr] (with the row
     // kernel's slack: its full-vector loads reach past a row, into lanes never stored), the six
     // products of one channel block, and a row for the outputs past the last row
-    static thread_local std::vector<float> dbuf, vbuf, mbuf, sink;
+    static thread_local std::vector<float> zbuf, vbuf, mbuf, sink;
     const int64_t vSize = kAlpha * p.c * p.wr;
-    float* d = conv::scratch(dbuf, kAlpha * p.wr);
+    float* zeros = conv::scratch(zbuf, p.wr);
+    std::fill(zeros, zeros + p.wr, 0.0f);
     float* v = conv::scratch(vbuf, vSize + 2 * 64);
     float* m = conv::scratch(mbuf, kAlpha * p.ob * p.wo);
     float* rest = conv::scratch(sink, p.wo);
     std::fill(v + vSize, v + vSize + 2 * 64, 0.0f);
     for (int64_t it = lo; it < hi; it++) {
       const int64_t img = it / rowBlocks, b = it % rowBlocks;
-      transformInput(p, k, img, b, d, v, p.wr, p.c * p.wr);
+      for (int64_t ch = 0; ch < p.c; ch++) transformChannel(p, k, zeros, img, ch, b, v + ch * p.wr, p.c * p.wr);
       for (int blk = 0; blk < p.blocks; blk++) {
         const int count = static_cast<int>(std::min<int64_t>(p.ob, p.o - blk * p.ob));
         for (int t = 0; t < kAlpha; t++) {
@@ -218,8 +200,8 @@ bool convWinogradWeightGrad(const View& x, const View& gv, const int64_t* pad, f
   const ConvIsa& k = isa().conv;
   Problem p = problem(x, gv.shape[1], pad);
   const int64_t n = p.n, c = p.c, o = p.o, ho = p.ho, wo = p.wo, wr = p.wr;
-  const int64_t rowBlocks = (ho + kRows - 1) / kRows, gob = k.wob3x3;
-  const int64_t oBlocks = (o + gob - 1) / gob, cBlocks = (c + gob - 1) / gob;
+  const int64_t rowBlocks = (ho + kRows - 1) / kRows, go = k.wgo, gc = k.wgc;
+  const int64_t oBlocks = (o + go - 1) / go, cBlocks = (c + gc - 1) / gc;
   const float* g = reinterpret_cast<const float*>(gv.data) + gv.offset;  // contiguous [N, O, Ho, Wo]
   // Σξ sums [O][C][6][3], which Gᵀ turns into the taps
   std::vector<double> total(static_cast<size_t>(o * c * 18), 0.0);
@@ -233,35 +215,39 @@ bool convWinogradWeightGrad(const View& x, const View& gv, const int64_t* pad, f
   const int64_t chunk = conv::imageChunk(n, most), chunks = (n + chunk - 1) / chunk;
   Mutex done;
   parallelFor(chunks, 1, [&](int64_t lo, int64_t hi) {
-    static thread_local std::vector<float> xbuf, gbuf, dbuf;
+    static thread_local std::vector<float> xbuf, gbuf, zbuf;
     float* xs = conv::scratch(xbuf, chunk * xImage);
     float* gs = conv::scratch(gbuf, chunk * gImage);
-    float* d = conv::scratch(dbuf, kAlpha * wr);
+    float* zeros = conv::scratch(zbuf, wr);
+    std::fill(zeros, zeros + wr, 0.0f);
     std::vector<double> part(static_cast<size_t>(o * c * 18), 0.0), sums(static_cast<size_t>(o), 0.0);
     for (int64_t ch = lo; ch < hi; ch++) {
       const int64_t first = ch * chunk, images = std::min(chunk, n - first);
       // both sides as [ξ][channel][block][row]: a job's rows are one forward stream each
       const int64_t blocks = images * rowBlocks;
-      for (int64_t i = 0; i < images; i++)
-        for (int64_t b = 0; b < rowBlocks; b++) {
-          const int64_t at = i * rowBlocks + b, rows = std::min<int64_t>(kRows, ho - kRows * b);
-          transformInput(p, k, first + i, b, d, xs + at * wr, blocks * wr, c * blocks * wr);
-          for (int64_t kk = 0; kk < o; kk++)
+      for (int64_t i = 0; i < images; i++) {
+        for (int64_t ch = 0; ch < c; ch++)
+          for (int64_t b = 0; b < rowBlocks; b++)
+            transformChannel(p, k, zeros, first + i, ch, b, xs + (ch * blocks + i * rowBlocks + b) * wr, c * blocks * wr);
+        for (int64_t kk = 0; kk < o; kk++)
+          for (int64_t b = 0; b < rowBlocks; b++) {
+            const int64_t at = i * rowBlocks + b, rows = std::min<int64_t>(kRows, ho - kRows * b);
             sums[kk] += k.winogradGradIn(g + (((first + i) * o + kk) * ho + kRows * b) * wo, wo, static_cast<int>(rows),
                                          wo, gs + (kk * blocks + at) * wo, o * blocks * wo);
-        }
+          }
+      }
       for (int t = 0; t < kAlpha; t++)
         for (int64_t ob = 0; ob < oBlocks; ob++)
           for (int64_t cb = 0; cb < cBlocks; cb++) {
             WinogradGradJob j;
-            j.g = gs + (t * o + ob * gob) * blocks * wo;
+            j.g = gs + (t * o + ob * go) * blocks * wo;
             j.gBlock = wo, j.gO = blocks * wo;
-            j.x = xs + (t * c + cb * gob) * blocks * wr;
+            j.x = xs + (t * c + cb * gc) * blocks * wr;
             j.xBlock = wr, j.xC = blocks * wr;
             j.blocks = blocks, j.n = wo;
-            j.oValid = static_cast<int>(std::min<int64_t>(gob, o - ob * gob));
-            j.cValid = static_cast<int>(std::min<int64_t>(gob, c - cb * gob));
-            j.out = part.data() + ((ob * gob * c + cb * gob) * kAlpha + t) * 3;
+            j.oValid = static_cast<int>(std::min<int64_t>(go, o - ob * go));
+            j.cValid = static_cast<int>(std::min<int64_t>(gc, c - cb * gc));
+            j.out = part.data() + ((ob * go * c + cb * gc) * kAlpha + t) * 3;
             j.outO = c * kAlpha * 3, j.outC = kAlpha * 3;
             k.winogradGrad(j);
           }

@@ -25,6 +25,8 @@
 #define CR_F64_BLOCK_M 72
 #define CR_F64_BLOCK_N 2048
 #define CR_CONV_OB 6
+#define CR_WINOGRAD_GRAD_O 2
+#define CR_WINOGRAD_GRAD_C 2
 #define CR_CONV_GRAD_OB 2
 #define CR_CONV_WOB 2
 #if defined(__clang__)

@@ -25,6 +25,9 @@
 #define CR_F64_BLOCK_M 168
 #define CR_F64_BLOCK_N 2048
 #define CR_CONV_OB 8
+// 4 x 2 channels x 3 taps: 24 sums, and 4 + 1 registers for the loads; 4 divides the usual widths
+#define CR_WINOGRAD_GRAD_O 4
+#define CR_WINOGRAD_GRAD_C 2
 #define CR_CONV_GRAD_OB 3
 #define CR_CONV_WOB 8
 #if defined(__clang__)

@@ -354,7 +354,7 @@ constexpr IsaTable kTable = {
     gemmKernel<double, CR_F64_TILE_ROWS, CR_F64_TILE_VECTORS>(CR_F64_BLOCK_K, CR_F64_BLOCK_M, CR_F64_BLOCK_N),
     floatLoopsTable<float>(),
     floatLoopsTable<double>(),
-    {CR_CONV_OB, CR_CONV_WOB, CR_CONV_GRAD_OB, convRows<float>, convRows<double>, convGradRows<float>, convGradRows<double>,
+    {CR_CONV_OB, CR_CONV_WOB, CR_CONV_GRAD_OB, CR_WINOGRAD_GRAD_O, CR_WINOGRAD_GRAD_C, convRows<float>, convRows<double>, convGradRows<float>, convGradRows<double>,
      winogradInput, winogradOutput, winogradGradIn, winogradGrad},
 };
 
