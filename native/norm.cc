@@ -18,6 +18,8 @@ namespace {
 
 // Elements of work per thread part: a part below this costs more to hand out than to run.
 constexpr int64_t kGrain = 1 << 14;
+// The most elements of one channel's gradient batch norm's backward keeps between its passes.
+constexpr int64_t kKeptRun = int64_t{1} << 20;
 
 /** Element i of a 1-d view, or `fallback` for an absent one, as a double. */
 double at(const View* v, int64_t i, double fallback) {
@@ -160,20 +162,20 @@ void bnTrain(const View& x, double eps, const View& stats, const View* w, const 
  * same loop for x's stride, so the mask is its output's. Written to `tmp` unless g's run is used as is.
  */
 template <class T>
-const T* gradRun(const View& g, const View& x, bool relu, T a, T shift, int64_t i, int64_t c, std::vector<T>& tmp) {
+const T* gradRun(const View& g, const View& x, bool relu, T a, T shift, int64_t i, int64_t c, T* tmp) {
   const T* pg = run<T>(g, i, c);
   const int64_t s = g.shape[2], sg = g.strides[2], sx = x.strides[2];
   if (!relu && sg == 1) return pg;
   if (sg != 1) {
     for (int64_t j = 0; j < s; j++) tmp[j] = pg[j * sg];
-    pg = tmp.data();
+    pg = tmp;
   }
   if (!relu) return pg;
   const T* px = run<T>(x, i, c);
-  if (sx == 1) runReluMask(pg, px, a, shift, tmp.data(), s);
+  if (sx == 1) runReluMask(pg, px, a, shift, tmp, s);
   else
     for (int64_t j = 0; j < s; j++) tmp[j] = affine(px[j * sx], a, shift) > 0 ? pg[j] : T(0);
-  return tmp.data();
+  return tmp;
 }
 
 template <class T>
@@ -181,8 +183,11 @@ void bnBackward(const View& g, const View& x, const View& stats, const View* w, 
                 const View* bias, const View* dx, const View* dwb) {
   const int64_t n = x.shape[0], s = x.shape[2], sx = x.strides[2];
   const double m = static_cast<double>(n * s);
+  // a channel's masked or gathered gradient is kept for the dx pass (in cache, and the mask is not
+  // worked out twice) unless the channel is too large to keep
+  const bool dense = !relu && g.strides[2] == 1, keep = !dense && n * s <= kKeptRun;
   parallelFor(x.shape[1], channelGrain(x), [&](int64_t b, int64_t e) {
-    std::vector<T> tmp(static_cast<size_t>(relu || g.strides[2] != 1 ? s : 0));
+    std::vector<T> tmp(static_cast<size_t>(dense ? 0 : keep ? n * s : s));
     for (int64_t c = b; c < e; c++) {
       const double mean = at2(stats, 0, c), invstd = at2(stats, 1, c);
       T fa = 0, fshift = 0;  // the forward's x·a + shift, for the fused ReLU's mask
@@ -190,7 +195,7 @@ void bnBackward(const View& g, const View& x, const View& stats, const View* w, 
       double sums[2] = {0, 0};  // Σ g and Σ g·(x − mean)
       // the sums serve dw, db and (batch statistics) dx: eval's dx alone needs none
       for (int64_t i = 0; i < n && (training || dwb); i++) {
-        const T* pg = gradRun(g, x, relu, fa, fshift, i, c, tmp);
+        const T* pg = gradRun(g, x, relu, fa, fshift, i, c, tmp.data() + (keep ? i * s : 0));
         const T* px = run<T>(x, i, c);
         if (sx == 1) {
           runSumDot(pg, px, s, mean, sums);
@@ -213,8 +218,10 @@ void bnBackward(const View& g, const View& x, const View& stats, const View* w, 
       const T shift = static_cast<T>(training ? -k * sumG / m : 0);
       const T coef = static_cast<T>(training ? -k * invstd * sumGxhat / m : 0);
       const int64_t so = dx->strides[2];
+      const bool kept = keep && (training || dwb);  // by the sums' pass
       for (int64_t i = 0; i < n; i++) {
-        const T* pg = gradRun(g, x, relu, fa, fshift, i, c, tmp);
+        T* gi = tmp.data() + (keep ? i * s : 0);
+        const T* pg = kept ? gi : gradRun(g, x, relu, fa, fshift, i, c, gi);
         const T* px = run<T>(x, i, c);
         T* po = run<T>(*dx, i, c);
         if (sx == 1 && so == 1)
