@@ -78,6 +78,31 @@ CR_INLINE double vectorSum(const T* p, int64_t n, double mean) {
   return total;
 }
 
+/** sums[0] += Σ (x − shift) and sums[1] += Σ (x − shift)² over a contiguous run, in double, in one pass. */
+template <int W, class T>
+CR_INLINE void shiftedSums(const T* p, int64_t n, double shift, double* sums) {
+  typename Lanes<W>::type s0 = {}, s1 = {}, q0 = {}, q1 = {};
+  int64_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    const auto a = load<W>(p + i) - shift, b = load<W>(p + i + W) - shift;
+    s0 += a;
+    s1 += b;
+    q0 += a * a;
+    q1 += b * b;
+  }
+  s0 += s1;
+  q0 += q1;
+  double sum = 0, sq = 0;
+  for (int l = 0; l < W; l++) sum += s0[l], sq += q0[l];
+  for (; i < n; i++) {
+    const double d = static_cast<double>(p[i]) - shift;
+    sum += d;
+    sq += d * d;
+  }
+  sums[0] += sum;
+  sums[1] += sq;
+}
+
 /**
  * sums[0] += Σ g·w and sums[1] += Σ g·w·(x − mean) over a contiguous run, in double, both in one
  * pass; without `weighted` w is not read and counts as 1.
@@ -162,6 +187,8 @@ CR_INLINE void lnBackwardRows(const T* __restrict g, int64_t gr, const T* __rest
   ATTR double runSum(const T* p, int64_t n) { return vectorSum<W, false>(p, n, 0.0); }                              \
   /* Σ (x − mean)² */                                                                                               \
   ATTR double runSquares(const T* p, int64_t n, double mean) { return vectorSum<W, true>(p, n, mean); }             \
+  /* sums[0] += Σ (x − shift), sums[1] += Σ (x − shift)² */                                                      \
+  ATTR void runShiftedSums(const T* p, int64_t n, double shift, double* sums) { shiftedSums<W>(p, n, shift, sums); } \
   /* sums[0] += Σ g, sums[1] += Σ g·(x − mean) */                                                                  \
   ATTR void runSumDot(const T* g, const T* x, int64_t n, double mean, double* sums) {                               \
     gradSums<W, false>(g, g, x, mean, n, sums);                                                                     \
@@ -237,6 +264,7 @@ inline int normPath() {
 #endif
 CR_NORM_DISPATCH(runSum)
 CR_NORM_DISPATCH(runSquares)
+CR_NORM_DISPATCH(runShiftedSums)
 CR_NORM_DISPATCH(runSumDot)
 CR_NORM_DISPATCH(runAffine)
 CR_NORM_DISPATCH(runAffineRelu)
