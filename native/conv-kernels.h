@@ -63,6 +63,48 @@ void tileRows(const ConvRows<T>& r, int64_t h0, int64_t h1) {
 }
 
 /**
+ * tileRows for one row of three adjacent taps (kh = 1, kw = 3, no dilation): Winograd's products.
+ * The taps' loop inside the channels' one, unrolled, with nothing else in it: the compiler then
+ * schedules each channel's 3·OB·NV multiply-adds as one block.
+ */
+template <class T, int OB, int NV>
+void rowTaps3(const ConvRows<T>& r, int64_t h0, int64_t h1) {
+  using V = typename Vec<T>::V;
+  constexpr int L = Vec<T>::L;
+  for (int64_t h = h0; h < h1; h++) {
+    const T* xrow = r.x + h * r.wp;
+    T* orow = r.out + h * r.wo;
+    for (int64_t ws = 0; ws < r.wo; ws += NV * L) {
+      V acc[OB][NV];
+      for (int o = 0; o < OB; o++)
+        for (int v = 0; v < NV; v++) acc[o][v] = V{} + (r.bias ? r.bias[o] : T(0));
+      for (int64_t c = 0; c < r.c; c++) {
+        const T* in = xrow + c * r.plane + ws;
+        const T* wk = r.w + c * 3 * OB;
+#pragma GCC unroll 3
+        for (int j = 0; j < 3; j++) {
+          V xv[NV];
+          for (int v = 0; v < NV; v++) xv[v] = load<V>(in + j + v * L);  // past the row: see tileRows
+          for (int o = 0; o < OB; o++) {
+            const V wv = splat<V>(wk[j * OB + o]);
+            for (int v = 0; v < NV; v++) acc[o][v] = madd(acc[o][v], xv[v], wv);
+          }
+        }
+      }
+      for (int v = 0; v < NV; v++) {
+        const int64_t left = r.wo - ws - v * L;
+        if (left <= 0) break;
+        for (int o = 0; o < r.oValid; o++) {
+          T* p = orow + o * r.outPlane + ws + v * L;
+          if (left >= L) store(p, acc[o][v]);
+          else storeFirst(p, acc[o][v], static_cast<int>(left));
+        }
+      }
+    }
+  }
+}
+
+/**
  * ∂L/∂w for OB output channels and a KI x KJ block of taps (from tap (i0, j0)): accumulators over
  * output columns, one per (channel, tap), each the product of a gradient row and the input row at
  * that tap. The last run of a row loads only the real columns of both (a lane past them would
@@ -284,7 +326,10 @@ void winogradGrad(const WinogradGradJob& r) { winogradGradTaps<CR_WINOGRAD_GRAD_
 template <class T>
 void convRows(const ConvRows<T>& r, int64_t h0, int64_t h1) {
   const bool one = r.wo <= Vec<T>::L;
-  if (r.kw == 3) {
+  if (r.kh == 1 && r.kw == 3 && r.dw == 1) {
+    if (one) rowTaps3<T, CR_CONV_OB, 1>(r, h0, h1);
+    else rowTaps3<T, CR_CONV_OB, 2>(r, h0, h1);
+  } else if (r.kw == 3) {
     if (one) tileRows<T, CR_CONV_OB, 1, 3>(r, h0, h1);
     else tileRows<T, CR_CONV_OB, 2, 3>(r, h0, h1);
   } else {
