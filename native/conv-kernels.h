@@ -195,9 +195,9 @@ void winogradInput(const float* const* d, int64_t n, int64_t lead, int64_t width
   constexpr int L = Vec<float>::L;
   // the padding columns as vector stores: a call per run would cost more than the run
   for (int i = 0; i < 6; i++) {
-    for (int64_t j = 0; j < lead; j += L) storeFirst(v + i * plane + j, V{}, static_cast<int>(std::min<int64_t>(L, lead - j)));
+    for (int64_t j = 0; j < lead; j += L) storeFirst(v + i * plane + j, V{}, lead - j < L ? static_cast<int>(lead - j) : L);
     for (int64_t j = lead + n; j < width; j += L)
-      storeFirst(v + i * plane + j, V{}, static_cast<int>(std::min<int64_t>(L, width - j)));
+      storeFirst(v + i * plane + j, V{}, width - j < L ? static_cast<int>(width - j) : L);
   }
   v += lead;
   for (int64_t j = 0; j < n; j += L) {

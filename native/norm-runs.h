@@ -187,8 +187,8 @@ CR_INLINE void lnBackwardRows(const T* __restrict g, int64_t gr, const T* __rest
   ATTR double runSum(const T* p, int64_t n) { return vectorSum<W, false>(p, n, 0.0); }                              \
   /* Σ (x − mean)² */                                                                                               \
   ATTR double runSquares(const T* p, int64_t n, double mean) { return vectorSum<W, true>(p, n, mean); }             \
-  /* sums[0] += Σ (x − shift), sums[1] += Σ (x − shift)² */                                                      \
-  ATTR void runShiftedSums(const T* p, int64_t n, double shift, double* sums) { shiftedSums<W>(p, n, shift, sums); } \
+  /* sums[0] += Σ (x − shift), sums[1] += Σ (x − shift)² (float32's one-pass statistics) */                      \
+  [[maybe_unused]] ATTR void runShiftedSums(const T* p, int64_t n, double shift, double* sums) { shiftedSums<W>(p, n, shift, sums); } \
   /* sums[0] += Σ g, sums[1] += Σ g·(x − mean) */                                                                  \
   ATTR void runSumDot(const T* g, const T* x, int64_t n, double mean, double* sums) {                               \
     gradSums<W, false>(g, g, x, mean, n, sums);                                                                     \
