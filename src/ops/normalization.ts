@@ -190,9 +190,10 @@ function bnSample(x: number[], training: boolean, torch: string, relu = false): 
 }
 
 // NOTE: a primitive, not the composite of mean, sub, square, mean, add, rsqrt, mul, mul, add it
-// computes: in training one kernel takes each channel's statistics (two passes, in double) and
-// then its output (one pass as x·scale + shift) while the channel is in cache; only mean and
-// invstd are kept for the backward.
+// computes: in training one kernel takes each channel's statistics (sums in double: float32's in
+// one pass, shifted by one of the channel's values, float64's in two) and then its output (one
+// pass as x·scale + shift) while the channel is in cache; only mean and invstd are kept for the
+// backward.
 /** The batch norm primitive over x [N, C, ...S]: batch statistics (training) or running ones (eval). */
 export const batchNormOp = defineOp<BatchNormAttrs>({
   name: "batchNorm",
