@@ -185,33 +185,38 @@ void convGradRows(const ConvGradRows<T>& r) {
   }
 }
 
+/** Bᵀ d for one vector of columns of the six rows r (winogradInput's arithmetic). */
+template <class V>
+inline void inputTransform(const V* r, V* out) {
+  const V a = r[4] - 4 * r[2], e = r[3] - 4 * r[1];  // shared by rows 1 and 2
+  const V f = r[4] - r[2], g = 2 * (r[3] - r[1]);    // shared by rows 3 and 4
+  out[0] = 4 * r[0] - 5 * r[2] + r[4];
+  out[1] = a + e;
+  out[2] = a - e;
+  out[3] = f + g;
+  out[4] = f - g;
+  out[5] = 4 * r[1] - 5 * r[3] + r[5];
+}
+
 /**
  * Winograd F(4, 3) along the height (conv-winograd.cc): v's six rows (plane apart) = Bᵀ d for the
- * six rows d[i] of n columns (nothing past them is read), each written as a padded row of `width`
- * columns: `lead` zeros, the n transformed columns, zeros to the end.
+ * six rows d[i], over their first n columns (nothing past them is read or written).
  */
-void winogradInput(const float* const* d, int64_t n, int64_t lead, int64_t width, float* v, int64_t plane) {
+void winogradInput(const float* const* d, int64_t n, float* v, int64_t plane) {
   using V = Vec<float>::V;
   constexpr int L = Vec<float>::L;
-  // the padding columns as vector stores: a call per run would cost more than the run
-  for (int i = 0; i < 6; i++) {
-    for (int64_t j = 0; j < lead; j += L) storeFirst(v + i * plane + j, V{}, lead - j < L ? static_cast<int>(lead - j) : L);
-    for (int64_t j = lead + n; j < width; j += L)
-      storeFirst(v + i * plane + j, V{}, width - j < L ? static_cast<int>(width - j) : L);
+  V r[6], out[6];
+  int64_t j = 0;
+  for (; j + L <= n; j += L) {
+    for (int i = 0; i < 6; i++) r[i] = load<V>(d[i] + j);
+    inputTransform(r, out);
+    for (int i = 0; i < 6; i++) store(v + i * plane + j, out[i]);
   }
-  v += lead;
-  for (int64_t j = 0; j < n; j += L) {
-    const int left = n - j < L ? static_cast<int>(n - j) : L;
-    V r[6];
-    for (int i = 0; i < 6; i++) r[i] = left == L ? load<V>(d[i] + j) : loadFirst<V>(d[i] + j, left);
-    const V a = r[4] - 4 * r[2], e = r[3] - 4 * r[1];  // shared by rows 1 and 2
-    const V f = r[4] - r[2], g = 2 * (r[3] - r[1]);    // shared by rows 3 and 4
-    const V out[6] = {4 * r[0] - 5 * r[2] + r[4], a + e, a - e, f + g, f - g, 4 * r[1] - 5 * r[3] + r[5]};
-    for (int i = 0; i < 6; i++) {
-      if (left == L) store(v + i * plane + j, out[i]);
-      else storeFirst(v + i * plane + j, out[i], left);
-    }
-  }
+  if (j == n) return;
+  const int left = static_cast<int>(n - j);
+  for (int i = 0; i < 6; i++) r[i] = loadFirst<V>(d[i] + j, left);
+  inputTransform(r, out);
+  for (int i = 0; i < 6; i++) storeFirst(v + i * plane + j, out[i], left);
 }
 
 /**

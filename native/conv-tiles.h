@@ -58,7 +58,7 @@ struct ConvIsa {
   void (*grad32)(const ConvGradRows<float>& r);
   void (*grad64)(const ConvGradRows<double>& r);
   // Winograd F(4, 3) along the height: the input and output transforms (conv-kernels.h)
-  void (*winogradInput)(const float* const* d, int64_t n, int64_t lead, int64_t width, float* v, int64_t plane);
+  void (*winogradInput)(const float* const* d, int64_t n, float* v, int64_t plane);
   bool (*winogradOutput)(const float* m, int64_t mp, float bias, float* const* y, int64_t n);
   double (*winogradGradIn)(const float* g, int64_t stride, int rows, int64_t n, float* out, int64_t plane);
   void (*winogradGrad)(const WinogradGradJob& r);

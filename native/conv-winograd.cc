@@ -44,7 +44,8 @@ struct Problem {
 
 /**
  * v's six rows ξ (plane apart) = Bᵀ d for channel ch of block b of image img, d the six padded
- * rows from row 4b: x's own rows, and `zeros` (at least a row of x) for rows of padding.
+ * rows from row 4b: x's own rows, and `zeros` (at least a row of x) for rows of padding. Only the
+ * columns of x are written: the padding columns are zeroed once for a buffer (padColumns).
  */
 void transformChannel(const Problem& p, const ConvIsa& k, const float* zeros, int64_t img, int64_t ch, int64_t b,
                       float* v, int64_t plane) {
@@ -54,7 +55,17 @@ void transformChannel(const Problem& p, const ConvIsa& k, const float* zeros, in
     const int64_t si = kRows * b + r - p.top;
     rows[r] = si >= 0 && si < p.h ? base + si * p.sh : zeros;
   }
-  k.winogradInput(rows, p.j1 - p.j0, p.j0, p.wp, v, plane);
+  k.winogradInput(rows, p.j1 - p.j0, v + p.j0, plane);
+}
+
+/** Zeros in the padding columns of `count` transformed rows (wr apart): those before j0 and from j1 on. */
+void padColumns(const Problem& p, float* v, int64_t count) {
+  // a column at a time down the rows: one store each, where a run per row would be a call each
+  const auto column = [&](int64_t j) {
+    for (int64_t r = 0; r < count; r++) v[r * p.wr + j] = 0.0f;
+  };
+  for (int64_t j = 0; j < p.j0; j++) column(j);
+  for (int64_t j = p.j1; j < p.wp; j++) column(j);
 }
 
 /** Output (img, k, i, j) summed directly from x: a block whose transformed sums were not finite. */
@@ -160,6 +171,7 @@ void convWinograd(const View& x, const View& w, const View& bias, const int64_t*
     float* m = conv::scratch(mbuf, kAlpha * p.ob * p.wo);
     float* rest = conv::scratch(sink, p.wo);
     std::fill(v + vSize, v + vSize + 2 * 64, 0.0f);
+    padColumns(p, v, kAlpha * p.c);
     for (int64_t it = lo; it < hi; it++) {
       const int64_t img = it / rowBlocks, b = it % rowBlocks;
       for (int64_t ch = 0; ch < p.c; ch++) transformChannel(p, k, zeros, img, ch, b, v + ch * p.wr, p.c * p.wr);
@@ -225,6 +237,7 @@ bool convWinogradWeightGrad(const View& x, const View& gv, const int64_t* pad, f
       const int64_t first = ch * chunk, images = std::min(chunk, n - first);
       // both sides as [ξ][channel][block][row]: a job's rows are one forward stream each
       const int64_t blocks = images * rowBlocks;
+      padColumns(p, xs, kAlpha * c * blocks);
       for (int64_t i = 0; i < images; i++) {
         for (int64_t ch = 0; ch < c; ch++)
           for (int64_t b = 0; b < rowBlocks; b++)
