@@ -20,9 +20,13 @@ namespace cr {
 namespace CR_ISA {
 namespace {
 
-/** KW > 0: the row's taps known at compile time (unrolled); 0: r.kw of them. */
-template <class T, int OB, int NV, int KW = 0>
-void tileRows(const ConvRows<T>& r, int64_t h0, int64_t h1) {
+/**
+ * Output rows [h0, h1) of a forward tile, NV vectors of a row at a time: OB x NV accumulators
+ * start from the bias, sum(acc, in) adds the products of the inputs from `in` (the run of row h
+ * under the tile's first column), and the real columns and channels are stored.
+ */
+template <class T, int OB, int NV, class Sum>
+inline void forRowTiles(const ConvRows<T>& r, int64_t h0, int64_t h1, Sum&& sum) {
   using V = typename Vec<T>::V;
   constexpr int L = Vec<T>::L;
   for (int64_t h = h0; h < h1; h++) {
@@ -32,23 +36,7 @@ void tileRows(const ConvRows<T>& r, int64_t h0, int64_t h1) {
       V acc[OB][NV];
       for (int o = 0; o < OB; o++)
         for (int v = 0; v < NV; v++) acc[o][v] = V{} + (r.bias ? r.bias[o] : T(0));
-      for (int64_t c = 0; c < r.c; c++) {
-        for (int64_t i = 0; i < r.kh; i++) {
-          const T* in = xrow + c * r.plane + i * r.dh * r.wp + ws;
-          const int64_t kw = KW > 0 ? KW : r.kw;
-          const T* wk = r.w + (c * r.kh + i) * kw * OB;
-          for (int64_t j = 0; j < kw; j++) {
-            V xv[NV];
-            // NOTE: full loads may run past the row into the next one (or the slack after the
-            // image): those lanes only reach columns that are never stored
-            for (int v = 0; v < NV; v++) xv[v] = load<V>(in + j * r.dw + v * L);
-            for (int o = 0; o < OB; o++) {
-              const T wv = wk[j * OB + o];
-              for (int v = 0; v < NV; v++) acc[o][v] = madd(acc[o][v], xv[v], splat<V>(wv));
-            }
-          }
-        }
-      }
+      sum(acc, xrow + ws);
       for (int v = 0; v < NV; v++) {
         const int64_t left = r.wo - ws - v * L;
         if (left <= 0) break;
@@ -62,6 +50,32 @@ void tileRows(const ConvRows<T>& r, int64_t h0, int64_t h1) {
   }
 }
 
+/** KW > 0: the row's taps known at compile time (unrolled); 0: r.kw of them. */
+template <class T, int OB, int NV, int KW = 0>
+void tileRows(const ConvRows<T>& r, int64_t h0, int64_t h1) {
+  using V = typename Vec<T>::V;
+  constexpr int L = Vec<T>::L;
+  forRowTiles<T, OB, NV>(r, h0, h1, [&r](V (&acc)[OB][NV], const T* row) {
+    for (int64_t c = 0; c < r.c; c++) {
+      for (int64_t i = 0; i < r.kh; i++) {
+        const T* in = row + c * r.plane + i * r.dh * r.wp;
+        const int64_t kw = KW > 0 ? KW : r.kw;
+        const T* wk = r.w + (c * r.kh + i) * kw * OB;
+        for (int64_t j = 0; j < kw; j++) {
+          V xv[NV];
+          // NOTE: full loads may run past the row into the next one (or the slack after the
+          // image): those lanes only reach columns that are never stored
+          for (int v = 0; v < NV; v++) xv[v] = load<V>(in + j * r.dw + v * L);
+          for (int o = 0; o < OB; o++) {
+            const T wv = wk[j * OB + o];
+            for (int v = 0; v < NV; v++) acc[o][v] = madd(acc[o][v], xv[v], splat<V>(wv));
+          }
+        }
+      }
+    }
+  });
+}
+
 /**
  * tileRows for one row of three adjacent taps (kh = 1, kw = 3, no dilation): Winograd's products.
  * The taps' loop inside the channels' one, unrolled, with nothing else in it: the compiler then
@@ -71,37 +85,21 @@ template <class T, int OB, int NV>
 void rowTaps3(const ConvRows<T>& r, int64_t h0, int64_t h1) {
   using V = typename Vec<T>::V;
   constexpr int L = Vec<T>::L;
-  for (int64_t h = h0; h < h1; h++) {
-    const T* xrow = r.x + h * r.wp;
-    T* orow = r.out + h * r.wo;
-    for (int64_t ws = 0; ws < r.wo; ws += NV * L) {
-      V acc[OB][NV];
-      for (int o = 0; o < OB; o++)
-        for (int v = 0; v < NV; v++) acc[o][v] = V{} + (r.bias ? r.bias[o] : T(0));
-      for (int64_t c = 0; c < r.c; c++) {
-        const T* in = xrow + c * r.plane + ws;
-        const T* wk = r.w + c * 3 * OB;
+  forRowTiles<T, OB, NV>(r, h0, h1, [&r](V (&acc)[OB][NV], const T* row) {
+    for (int64_t c = 0; c < r.c; c++) {
+      const T* in = row + c * r.plane;
+      const T* wk = r.w + c * 3 * OB;
 #pragma GCC unroll 3
-        for (int j = 0; j < 3; j++) {
-          V xv[NV];
-          for (int v = 0; v < NV; v++) xv[v] = load<V>(in + j + v * L);  // past the row: see tileRows
-          for (int o = 0; o < OB; o++) {
-            const V wv = splat<V>(wk[j * OB + o]);
-            for (int v = 0; v < NV; v++) acc[o][v] = madd(acc[o][v], xv[v], wv);
-          }
-        }
-      }
-      for (int v = 0; v < NV; v++) {
-        const int64_t left = r.wo - ws - v * L;
-        if (left <= 0) break;
-        for (int o = 0; o < r.oValid; o++) {
-          T* p = orow + o * r.outPlane + ws + v * L;
-          if (left >= L) store(p, acc[o][v]);
-          else storeFirst(p, acc[o][v], static_cast<int>(left));
+      for (int j = 0; j < 3; j++) {
+        V xv[NV];
+        for (int v = 0; v < NV; v++) xv[v] = load<V>(in + j + v * L);  // past the row: see tileRows
+        for (int o = 0; o < OB; o++) {
+          const V wv = splat<V>(wk[j * OB + o]);
+          for (int v = 0; v < NV; v++) acc[o][v] = madd(acc[o][v], xv[v], wv);
         }
       }
     }
-  }
+  });
 }
 
 /**
