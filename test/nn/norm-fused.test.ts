@@ -200,6 +200,25 @@ for (const dtype of ["float64", "float32"] as const) {
   });
 }
 
+test("float32 batch statistics stay exact for data far from zero", () => {
+  cr.manualSeed(14);
+  // mean 3e4, deviation 0.05: Σx² − (Σx)²/n, even summed in double, would be off by about 4e-5 of
+  // the variance to cancellation; the kernel's one pass sums x − k, k one of the channel's values
+  const x = cr.randn([8, 4, 50, 7]).mul(0.05).add(3e4);
+  const [rm, rv] = [cr.zeros([4]), cr.ones([4])];
+  F.batchNorm(x, rm, rv, { training: true, momentum: 1 });
+  // the statistics of the very float32 values, exactly enough in float64 (two passes)
+  const x64 = x.to("float64");
+  const mean = x64.mean([0, 2, 3]);
+  const unbiased = x64
+    .sub(mean.reshape([1, 4, 1, 1]))
+    .square()
+    .sum([0, 2, 3])
+    .div(x.numel() / 4 - 1);
+  assertClose(rm.to("float64"), mean, { rtol: 1e-7, atol: 0, msg: "running mean" });
+  assertClose(rv.to("float64"), unbiased, { rtol: 1e-6, atol: 0, msg: "running variance" });
+});
+
 test("group norm, built on the layer norm primitive, matches the composite", () => {
   cr.manualSeed(14);
   const x = cr.randn([3, 6, 5, 7], { dtype: "float64", requiresGrad: true });
