@@ -1,13 +1,14 @@
 // The direct convolution's kernels, compiled once per instruction set as part of isa-kernels.h
-// (whose including file defines CR_CONV_OB, CR_CONV_WOB and CR_CONV_GRAD_OB with the other tile
-// sizes). A forward
-// tile holds OB output channels by NV vectors of one output row in registers; for every input
-// channel and kernel tap it loads NV vectors of the input row and multiplies them by OB broadcast
-// weights. A weight-gradient tile holds a (channel, tap) block of lane sums.
+// (whose including file defines CR_CONV_OB, CR_CONV_WOB, CR_CONV_GRAD_OB, CR_WINOGRAD_GRAD_O and
+// CR_WINOGRAD_GRAD_C with the other tile sizes). A forward tile holds OB output channels by NV
+// vectors of one output row in registers; for every input channel and kernel tap it loads NV
+// vectors of the input row and multiplies them by OB broadcast weights. A weight-gradient tile
+// holds a (channel, tap) block of lane sums.
 
 // The weight-gradient loops over a row's vectors: with 32 vector registers two vectors' loads fit
-// beside the accumulators, and unrolled by two the compiler interleaves them (a fifth faster than
-// rolled, under AVX-512); with 16 they stay rolled, each load pinned to a register (see inRegister)
+// beside the accumulators, and unrolled by two the compiler interleaves them (the Winograd products
+// a quarter faster than rolled, under AVX-512); with 16 registers unrolling spills, so they stay
+// rolled, each load pinned to a register (see inRegister)
 #if CR_VECTOR_BYTES == 64
 #define CR_GRAD_UNROLL _Pragma("GCC unroll 2")
 #define CR_PIN(v)

@@ -160,7 +160,7 @@ void convWinograd(const View& x, const View& w, const View& bias, const int64_t*
   }
   const int64_t rowBlocks = (p.ho + kRows - 1) / kRows, blockCost = kAlpha * 3 * p.c * p.o * p.wo;
   parallelFor(p.n * rowBlocks, (1 << 16) / blockCost + 1, [&](int64_t lo, int64_t hi) {
-    // a block's six padded rows of one channel, its transformed rows [6][C][wr] (with the row
+    // a row of zeros (the padding rows), a block's transformed rows [6][C][wr] (with the row
     // kernel's slack: its full-vector loads reach past a row, into lanes never stored), the six
     // products of one channel block, and a row for the outputs past the last row
     static thread_local std::vector<float> zbuf, vbuf, mbuf, sink;
@@ -233,15 +233,16 @@ bool convWinogradWeightGrad(const View& x, const View& gv, const int64_t* pad, f
     float* zeros = conv::scratch(zbuf, wr);
     std::fill(zeros, zeros + wr, 0.0f);
     std::vector<double> part(static_cast<size_t>(o * c * 18), 0.0), sums(static_cast<size_t>(o), 0.0);
-    for (int64_t ch = lo; ch < hi; ch++) {
-      const int64_t first = ch * chunk, images = std::min(chunk, n - first);
+    for (int64_t piece = lo; piece < hi; piece++) {
+      const int64_t first = piece * chunk, images = std::min(chunk, n - first);
       // both sides as [ξ][channel][block][row]: a job's rows are one forward stream each
       const int64_t blocks = images * rowBlocks;
       padColumns(p, xs, kAlpha * c * blocks);
       for (int64_t i = 0; i < images; i++) {
         for (int64_t ch = 0; ch < c; ch++)
           for (int64_t b = 0; b < rowBlocks; b++)
-            transformChannel(p, k, zeros, first + i, ch, b, xs + (ch * blocks + i * rowBlocks + b) * wr, c * blocks * wr);
+            transformChannel(p, k, zeros, first + i, ch, b, xs + (ch * blocks + i * rowBlocks + b) * wr,
+                             c * blocks * wr);
         for (int64_t kk = 0; kk < o; kk++)
           for (int64_t b = 0; b < rowBlocks; b++) {
             const int64_t at = i * rowBlocks + b, rows = std::min<int64_t>(kRows, ho - kRows * b);

@@ -32,8 +32,8 @@
 #define CR_F64_BLOCK_N 2048
 #define CR_CONV_OB 6
 #define CR_CONV_WOB 2
-// sixteen vector registers (SSE2, NEON's usable share, V8's SIMD128): one channel's nine taps
 #define CR_WINOGRAD_GRAD_O 2
 #define CR_WINOGRAD_GRAD_C 2
+// sixteen vector registers (SSE2, NEON's usable share, V8's SIMD128): one channel's nine taps
 #define CR_CONV_GRAD_OB 1
 #include "isa-kernels.h"

@@ -69,7 +69,10 @@ void shiftedStats(const View& x, int64_t c, double* mean, double* variance) {
   *variance = std::max(sums[1] / m - d * d, 0.0);  // NaN stays NaN
 }
 
-/** Channel c's mean and biased variance over x [N, C, S]: two passes, the second over data still in cache. */
+/**
+ * Channel c's mean and biased variance over x [N, C, S]: float32 runs in one pass (shiftedStats),
+ * the rest in two, the second over data still in cache.
+ */
 template <class T>
 void channelStats(const View& x, int64_t c, double* mean, double* variance) {
   const int64_t n = x.shape[0], s = x.shape[2], ss = x.strides[2];
